@@ -1,0 +1,34 @@
+package dro;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.icl.IclExample;
+import dro.internal.Json;
+import java.util.List;
+
+/**
+ * What {@link AutoModel} sends for one query.
+ *
+ * @param system   the system prompt with the in-context examples appended
+ * @param user     the user turn, ending in {@code <START>}
+ * @param prompt   the full text the model reads (chat template applied, or the raw concatenation for base models);
+ *                 for API models, the messages as JSON
+ * @param examples the in-context examples used, most similar first
+ */
+public record AssembledPrompt(String system, String user, String prompt, List<IclExample> examples) {
+
+    public AssembledPrompt {
+        examples = List.copyOf(examples);
+    }
+
+    /** {@code {"system": ..., "user": ..., "prompt": ...}}. */
+    public String toJson() {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("system", system).put("user", user).put("prompt", prompt);
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package dro;
+
+import static dro.internal.Validation.ensureNotBlank;
+import static dro.internal.Validation.ensureNotNull;
+
+import dro.backend.ChatBackend;
+import dro.backend.ChatRequest;
+import dro.backend.llamacpp.GpuInfo;
+import dro.backend.llamacpp.LlamaCppBackend;
+import dro.backend.llamacpp.LlamaCppSettings;
+import dro.icl.Embedder;
+import dro.icl.IclExample;
+import dro.icl.IclExamples;
+import dro.icl.IclRetriever;
+import dro.icl.MiniLmEmbedder;
+import dro.internal.CacheDirs;
+import dro.prompt.PromptAssembler;
+import dro.prompt.PromptResources;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DRO-aligned generation: a model answers behind its optimised system prompt plus the in-context examples most
+ * similar to the query (Dynamic Rewarding with Prompt Optimization, Singla et al., EMNLP 2024).
+ *
+ * <h2>Use</h2>
+ * <pre>{@code
+ * try (AutoModel model = AutoModel.builder().model("mistral-7b-v0.1.Q4_K_M.gguf").build()) {
+ *     String answer = model.generate("How do I make a cake?");
+ * }
+ * }</pre>
+ *
+ * <h2>What is sent</h2>
+ * The system prompt is your own ({@link GenerateOptions#userSpecifiedSystemPrompt()}), else the model's optimised
+ * prompt, else the base alignment prompt; the top {@code numOptimizedIcl} examples are appended to it; the user turn
+ * is {@code # Query:\n<query>\n\n# Answer:\n<START>}. {@link #assemble} shows exactly what a query becomes.
+ *
+ * <h2>Lifecycle and threads</h2>
+ * Building loads the model; build once and share. All methods are thread-safe; concurrent calls to a local model run
+ * in its parallel slots ({@link Builder#parallelSlots}). {@link #close()} releases the model.
+ */
+public final class AutoModel implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AutoModel.class);
+
+    private final ChatBackend backend;
+    private final String modelName;
+    private final String optimizedPrompt;
+    private final List<IclExample> iclExamples;
+    private final Embedder embedder;
+    private final Path embeddingCacheDir;
+    private volatile IclRetriever retriever;
+
+    private AutoModel(Builder b, ChatBackend backend, String optimizedPrompt, List<IclExample> icl) {
+        this.backend = backend;
+        this.modelName = b.model != null ? b.model : "custom backend";
+        this.optimizedPrompt = optimizedPrompt;
+        this.iclExamples = icl;
+        this.embedder = b.embedder;
+        this.embeddingCacheDir = b.embeddingCacheDir;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The answer to {@code query} with the default options. */
+    public String generate(String query) {
+        return generate(query, GenerateOptions.DEFAULTS);
+    }
+
+    /** The answer to {@code query}: the text the model wrote before {@code <END>}, without markers. */
+    public String generate(String query, GenerateOptions options) {
+        return complete(query, options).text();
+    }
+
+    /** The answer with its token usage and finish reason. */
+    public Generation complete(String query, GenerateOptions options) {
+        return clean(backend.generate(request(assembleParts(query, options), options)));
+    }
+
+    /**
+     * Generates while handing each piece of text to {@code onToken} as it is produced.
+     *
+     * @return the whole generation, its text cleaned as in {@link #generate(String, GenerateOptions)}
+     */
+    public Generation generate(String query, GenerateOptions options, Consumer<String> onToken) {
+        try (TokenStream s = stream(query, options)) {
+            while (s.hasNext()) {
+                onToken.accept(s.next());
+            }
+            return s.result();
+        }
+    }
+
+    /**
+     * Starts a generation whose pieces can be iterated as they come and cancelled. Its {@link TokenStream#result()}
+     * holds the cleaned answer.
+     */
+    public TokenStream stream(String query, GenerateOptions options) {
+        TokenStream raw = backend.stream(request(assembleParts(query, options), options));
+        return new TokenStream() {
+            @Override
+            public boolean hasNext() {
+                return raw.hasNext();
+            }
+
+            @Override
+            public String next() {
+                return raw.next();
+            }
+
+            @Override
+            public void cancel() {
+                raw.cancel();
+            }
+
+            @Override
+            public Generation result() {
+                return clean(raw.result());
+            }
+
+            @Override
+            public void close() {
+                raw.close();
+            }
+        };
+    }
+
+    /** Answers to several queries, generated as concurrently as the backend allows; in query order. */
+    public List<String> generateAll(List<String> queries, GenerateOptions options) {
+        return completeAll(queries, options).stream().map(Generation::text).toList();
+    }
+
+    /** Like {@link #generateAll} with usage and finish reasons. Every query is checked before any is generated. */
+    public List<Generation> completeAll(List<String> queries, GenerateOptions options) {
+        ensureNotNull(queries, "queries");
+        List<ChatRequest> requests = new ArrayList<>(queries.size());
+        for (int i = 0; i < queries.size(); i++) {
+            String q = queries.get(i);
+            if (q == null || q.isBlank()) {
+                throw new InvalidRequestException("queries[" + i + "] must not be empty, but was "
+                        + (q == null ? "null" : "\"" + q + "\""));
+            }
+            requests.add(request(assembleParts(q, options), options));
+        }
+        return backend.generateAll(requests).stream().map(this::clean).toList();
+    }
+
+    /** Exactly what would be sent for {@code query}, without generating. */
+    public AssembledPrompt assemble(String query, GenerateOptions options) {
+        AssembledPrompt parts = assembleParts(query, options);
+        return new AssembledPrompt(parts.system(), parts.user(), backend.renderPrompt(parts.system(), parts.user()),
+                parts.examples());
+    }
+
+    /** The backend this model runs on. */
+    public ChatBackend backend() {
+        return backend;
+    }
+
+    /** The system prompt used when the optimised prompt is asked for. */
+    public String systemPrompt() {
+        return optimizedPrompt != null ? optimizedPrompt : PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT);
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    private AssembledPrompt assembleParts(String query, GenerateOptions options) {
+        ensureNotBlank(query, "query");
+        ensureNotNull(options, "options");
+        String system;
+        if (options.userSpecifiedSystemPrompt() != null) {
+            system = options.userSpecifiedSystemPrompt();
+        } else if (options.optimizedPrompt()) {
+            system = systemPrompt();
+        } else {
+            system = PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT);
+        }
+        List<IclExample> examples = List.of();
+        if (options.optimizedIcl()) {
+            examples = retriever().topK(query, options.numOptimizedIcl()).stream()
+                    .map(IclRetriever.Scored::example).toList();
+        }
+        return new AssembledPrompt(PromptAssembler.system(system, examples), PromptAssembler.user(query), "",
+                examples);
+    }
+
+    private static ChatRequest request(AssembledPrompt parts, GenerateOptions o) {
+        return new ChatRequest(parts.system(), parts.user(), o.temperature(), o.topP(), o.maxNewTokens(), o.stop(),
+                o.seed());
+    }
+
+    private Generation clean(Generation g) {
+        return g.withText(PromptAssembler.answer(g.text()));
+    }
+
+    private IclRetriever retriever() {
+        IclRetriever r = retriever;
+        if (r == null) {
+            synchronized (this) {
+                r = retriever;
+                if (r == null) {
+                    r = new IclRetriever(iclExamples, embedder, embeddingCacheDir);
+                    retriever = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The original's constructor settings ({@code model_name}, {@code num_gpus}, {@code cuda_visible_devices},
+     * {@code dtype}, {@code gpu_memory_utilization}, {@code max_model_len}, {@code timeout}) plus llama.cpp's own.
+     * Every setting is honoured or rejected by {@link #build()} with a message naming it.
+     */
+    public static final class Builder {
+        private String model;
+        private int numGpus;
+        private String cudaVisibleDevices;
+        private String dtype = "auto";
+        private double gpuMemoryUtilization = 0.9;
+        private Integer maxModelLen;
+        private Duration timeout;
+        private Integer gpuLayers;
+        private Integer threads;
+        private int parallelSlots = 1;
+        private Path nativeLibraryPath;
+        private GpuInfo gpuInfo = GpuInfo.NVIDIA_SMI;
+        private String optimizedPrompt;
+        private Path optimizedPromptFile;
+        private List<IclExample> iclExamples;
+        private Path iclFile;
+        private Embedder embedder = MiniLmEmbedder.INSTANCE;
+        private Path embeddingCacheDir;
+        private ChatBackend backend;
+
+        private Builder() { }
+
+        /** The model: a GGUF file path. */
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /** The model: a GGUF file. */
+        public Builder model(Path model) {
+            this.model = model == null ? null : model.toString();
+            return this;
+        }
+
+        /** GPUs to use (0, the default, runs on the CPU). Needs a GPU-enabled native library. */
+        public Builder numGpus(int numGpus) {
+            this.numGpus = numGpus;
+            return this;
+        }
+
+        /** Which CUDA devices may be used, as in {@code CUDA_VISIBLE_DEVICES}: {@code "0,1"}. */
+        public Builder cudaVisibleDevices(String devices) {
+            this.cudaVisibleDevices = devices;
+            return this;
+        }
+
+        /** Precision of the KV cache: auto, float16, bfloat16 or float32. */
+        public Builder dtype(String dtype) {
+            this.dtype = dtype;
+            return this;
+        }
+
+        /** Fraction of free GPU memory to fill with layers when {@link #gpuLayers} is not given; default 0.9. */
+        public Builder gpuMemoryUtilization(double fraction) {
+            this.gpuMemoryUtilization = fraction;
+            return this;
+        }
+
+        /** Context tokens per request; default the model's trained context, at most 4096. */
+        public Builder maxModelLen(int tokens) {
+            this.maxModelLen = tokens;
+            return this;
+        }
+
+        /** Per-request time limit. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Layers to offload to the GPUs; derived from {@link #gpuMemoryUtilization} when not given. */
+        public Builder gpuLayers(int layers) {
+            this.gpuLayers = layers;
+            return this;
+        }
+
+        /** CPU threads for llama.cpp; default all processors. */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Requests a local model runs at once (llama.cpp slots, each with {@code maxModelLen}); default 1. */
+        public Builder parallelSlots(int slots) {
+            this.parallelSlots = slots;
+            return this;
+        }
+
+        /** A directory holding a {@code jllama} native library you built (for CUDA); see README. */
+        public Builder nativeLibraryPath(Path directory) {
+            this.nativeLibraryPath = directory;
+            return this;
+        }
+
+        /** Where free GPU memory is read from (default {@code nvidia-smi}). */
+        public Builder gpuInfo(GpuInfo gpuInfo) {
+            this.gpuInfo = gpuInfo;
+            return this;
+        }
+
+        /** The model's DRO-optimised system prompt. */
+        public Builder optimizedPrompt(String prompt) {
+            this.optimizedPrompt = prompt;
+            return this;
+        }
+
+        /** A file holding the model's DRO-optimised system prompt (plain text). */
+        public Builder optimizedPromptFile(Path file) {
+            this.optimizedPromptFile = file;
+            return this;
+        }
+
+        /** In-context examples to retrieve from (default: the ones dro4j ships). */
+        public Builder iclExamples(List<IclExample> examples) {
+            this.iclExamples = examples;
+            return this;
+        }
+
+        /** An ICL file in the original's shape ({@code {query: "<START>\n...\n<END>"}}). */
+        public Builder iclFile(Path file) {
+            this.iclFile = file;
+            return this;
+        }
+
+        /** The sentence embedder for ICL retrieval (default all-MiniLM-L6-v2, in-process). */
+        public Builder embedder(Embedder embedder) {
+            this.embedder = embedder;
+            return this;
+        }
+
+        /** Where ICL embeddings are cached on disk (default under the dro4j cache directory). */
+        public Builder embeddingCacheDir(Path dir) {
+            this.embeddingCacheDir = dir;
+            return this;
+        }
+
+        /** Runs on this backend instead of loading {@link #model}. */
+        public Builder backend(ChatBackend backend) {
+            this.backend = backend;
+            return this;
+        }
+
+        /**
+         * Checks every setting, reads the prompt and ICL files, and loads the model.
+         *
+         * @throws InvalidRequestException naming a setting that cannot be honoured
+         * @throws ModelLoadException      if the model cannot be loaded
+         */
+        public AutoModel build() {
+            ensureNotNull(embedder, "embedder");
+            if (optimizedPrompt != null && optimizedPromptFile != null) {
+                throw new InvalidRequestException("Give optimizedPrompt or optimizedPromptFile, not both");
+            }
+            if (iclExamples != null && iclFile != null) {
+                throw new InvalidRequestException("Give iclExamples or iclFile, not both");
+            }
+            String prompt = optimizedPrompt;
+            if (optimizedPromptFile != null) {
+                try {
+                    prompt = Files.readString(optimizedPromptFile, StandardCharsets.UTF_8).stripTrailing();
+                } catch (IOException e) {
+                    throw new InvalidRequestException("Cannot read optimizedPromptFile " + optimizedPromptFile.toAbsolutePath()
+                            + ": " + e, e);
+                }
+            }
+            if (prompt != null) {
+                ensureNotBlank(prompt, "optimizedPrompt");
+            }
+            List<IclExample> icl = iclExamples != null ? List.copyOf(iclExamples)
+                    : iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled();
+            if (icl.isEmpty()) {
+                throw new InvalidRequestException("iclExamples must not be empty");
+            }
+            if (embeddingCacheDir == null) {
+                embeddingCacheDir = CacheDirs.root().resolve("embeddings");
+            }
+            ChatBackend b = backend;
+            if (b == null) {
+                ensureNotBlank(model, "model");
+                LlamaCppSettings settings = new LlamaCppSettings(Path.of(model), numGpus, cudaVisibleDevices, dtype,
+                        gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
+                b = LlamaCppBackend.load(settings, nativeLibraryPath, gpuInfo);
+            }
+            if (prompt == null) {
+                log.info("No optimised prompt is known for {}; using the base alignment prompt", model);
+            }
+            return new AutoModel(this, b, prompt, icl);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dro.backend;
+
+import dro.Generation;
+import dro.TokenStream;
+import java.util.List;
+
+/**
+ * A model that answers a system prompt plus a user turn: a local llama.cpp model or an OpenAI-compatible endpoint.
+ *
+ * <p>Implementations are thread-safe: any number of threads may call {@link #stream} and {@link #generate} at once.
+ */
+public interface ChatBackend extends AutoCloseable {
+
+    /** The exact text the model will read for this system prompt and user turn. */
+    String renderPrompt(String system, String user);
+
+    /** Starts a generation whose pieces arrive as the model produces them. */
+    TokenStream stream(ChatRequest request);
+
+    /** Generates to the end. The returned text is the model's raw output (stop strings removed). */
+    default Generation generate(ChatRequest request) {
+        try (TokenStream s = stream(request)) {
+            while (s.hasNext()) {
+                s.next();
+            }
+            return s.result();
+        }
+    }
+
+    /** Generates every request, as concurrently as the backend allows; results in request order. */
+    List<Generation> generateAll(List<ChatRequest> requests);
+
+    /** Releases what can be released. The backend must not be used afterwards. */
+    @Override
+    void close();
+}

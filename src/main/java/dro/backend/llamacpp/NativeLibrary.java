@@ -1,0 +1,189 @@
+package dro.backend.llamacpp;
+
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LogLevel;
+import de.kherud.llama.args.LogFormat;
+import dro.ModelLoadException;
+import dro.internal.CacheDirs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the llama.cpp native library of {@code de.kherud:llama} once per JVM, safely.
+ *
+ * <p>The binding's own loader deletes every file named {@code llama*} or {@code jllama*} in its temporary directory
+ * ({@code java.io.tmpdir} by default) and prints to standard output. So this class extracts the bundled library
+ * itself into a private, content-addressed directory under the dro4j cache, points the binding's temporary directory
+ * at an empty private directory, and loads from there. A user-built library (for example with CUDA) is loaded from
+ * the directory the user names instead.
+ *
+ * <p>Native logs: llama.cpp writes straight to the process's standard error. They are paused by default and
+ * switched on with the system property {@code dro4j.native.log=true} or the environment variable
+ * {@code DRO4J_NATIVE_LOG=1}. Messages from the llama library itself go to SLF4J (logger
+ * {@code dro.native}) once a model is loaded.
+ */
+public final class NativeLibrary {
+
+    private static final Logger log = LoggerFactory.getLogger(NativeLibrary.class);
+    private static final Logger NATIVE = LoggerFactory.getLogger("dro.native");
+    private static final String LIB_PATH = "de.kherud.llama.lib.path";
+    private static final String TMP_DIR = "de.kherud.llama.tmpdir";
+
+    private static Path loadedFrom;
+    private static boolean custom;
+
+    private NativeLibrary() { }
+
+    /**
+     * Makes sure the native library is loaded, from {@code customDirectory} when given (a directory holding the
+     * platform's {@code jllama} library), else from the library bundled in {@code de.kherud:llama}.
+     *
+     * @return the directory the library was loaded from
+     */
+    public static synchronized Path ensureLoaded(Path customDirectory) {
+        if (loadedFrom != null) {
+            if (customDirectory != null && !customDirectory.toAbsolutePath().normalize().equals(loadedFrom)) {
+                throw new ModelLoadException("nativeLibraryPath " + customDirectory + " cannot be used: this JVM"
+                        + " already loaded the llama.cpp library from " + loadedFrom
+                        + " (a JVM can load only one)");
+            }
+            return loadedFrom;
+        }
+        String libName = System.mapLibraryName("jllama");
+        Path dir;
+        if (customDirectory != null) {
+            Path d = customDirectory.toAbsolutePath().normalize();
+            if (Files.isRegularFile(d) && d.getFileName().toString().equals(libName)) {
+                d = d.getParent();
+            }
+            if (!Files.isRegularFile(d.resolve(libName))) {
+                throw new ModelLoadException("nativeLibraryPath " + customDirectory + " does not contain " + libName
+                        + " (build it with java-llama.cpp's CMake, see README \"GPU\")");
+            }
+            dir = d;
+            custom = true;
+        } else if (System.getProperty(LIB_PATH) != null) {
+            dir = Path.of(System.getProperty(LIB_PATH)).toAbsolutePath().normalize();
+            custom = true;
+        } else {
+            dir = extractBundled(libName);
+        }
+        System.setProperty(LIB_PATH, dir.toString());
+        if (System.getProperty(TMP_DIR) == null) {
+            Path scratch = CacheDirs.root().resolve("natives").resolve("scratch");
+            try {
+                Files.createDirectories(scratch);
+            } catch (IOException e) {
+                throw new ModelLoadException("Cannot create directory " + scratch + ": " + e.getMessage(), e);
+            }
+            System.setProperty(TMP_DIR, scratch.toString());
+        }
+        if (!nativeLogsEnabled()) {
+            // Before the first model is loaded, llama.cpp would print to stderr; route to SLF4J instead.
+            routeLogsToSlf4j();
+        }
+        log.debug("llama.cpp native library loaded from {}", dir);
+        loadedFrom = dir;
+        return dir;
+    }
+
+    /** Whether the loaded library is one the user built (which may support GPUs), not the bundled CPU build. */
+    public static synchronized boolean isCustom() {
+        return custom;
+    }
+
+    /** Whether llama.cpp's own console logs were asked for. */
+    public static boolean nativeLogsEnabled() {
+        String prop = System.getProperty("dro4j.native.log");
+        if (prop != null) {
+            return Boolean.parseBoolean(prop);
+        }
+        String env = System.getenv("DRO4J_NATIVE_LOG");
+        return env != null && (env.equals("1") || env.equalsIgnoreCase("true"));
+    }
+
+    /**
+     * Sends llama.cpp's library messages to SLF4J: errors and warnings as such, the rest at DEBUG/TRACE.
+     * llama.cpp resets its log target whenever a model is loaded, so this is called again after each load.
+     */
+    static void routeLogsToSlf4j() {
+        LlamaModel.setLogger(LogFormat.TEXT, NativeLibrary::toSlf4j);
+    }
+
+    private static void toSlf4j(LogLevel level, String message) {
+        String m = message.strip();
+        if (m.isEmpty() || m.equals(".")) {
+            return;
+        }
+        switch (level) {
+            case ERROR -> NATIVE.error(m);
+            case WARN -> NATIVE.warn(m);
+            case INFO -> NATIVE.debug(m);
+            default -> NATIVE.trace(m);
+        }
+    }
+
+    private static Path extractBundled(String libName) {
+        String resource = "/de/kherud/llama/" + osFolder() + "/" + archFolder() + "/" + libName;
+        byte[] bytes;
+        try (InputStream in = LlamaModel.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModelLoadException("de.kherud:llama has no native library for this platform (looked for "
+                        + resource + "); build one and set nativeLibraryPath");
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModelLoadException("Cannot read the bundled native library " + resource, e);
+        }
+        Path dir = CacheDirs.root().resolve("natives").resolve("jllama-" + sha256(bytes).substring(0, 16));
+        Path target = dir.resolve(libName);
+        try {
+            if (!Files.isRegularFile(target) || Files.size(target) != bytes.length) {
+                Files.createDirectories(dir);
+                Path tmp = Files.createTempFile(dir, "extract", ".tmp");
+                Files.write(tmp, bytes);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException("Cannot extract the native library to " + target + ": " + e.getMessage(), e);
+        }
+        return dir;
+    }
+
+    private static String osFolder() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (os.contains("win")) {
+            return "Windows";
+        }
+        if (os.contains("mac") || os.contains("darwin")) {
+            return "Mac";
+        }
+        return "Linux";
+    }
+
+    private static String archFolder() {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        return switch (arch) {
+            case "amd64", "x86_64", "x64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> arch;
+        };
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dro.cli;
+
+import dro.AssembledPrompt;
+import dro.AutoModel;
+import dro.GenerateOptions;
+import dro.InvalidRequestException;
+import dro.TokenStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code dro generate}: one DRO-aligned answer. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Answers QUERY behind the model's optimised system prompt (or the base alignment prompt)"
+                + " and the most similar in-context examples. Prints only the answer on standard output."},
+        footer = {"", "Example:", "  bin/dro generate --model mistral-7b-v0.1.Q4_K_M.gguf \"How do I make a cake?\""})
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "QUERY", description = "The user's query; '-' reads it from standard input.")
+    String query;
+
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
+    Path model;
+
+    @Option(names = "--system-prompt", paramLabel = "TEXT",
+            description = "Your own system prompt (replaces the optimised one).")
+    String systemPrompt;
+
+    @Option(names = "--system-prompt-file", paramLabel = "FILE", description = "Your own system prompt, from a file.")
+    Path systemPromptFile;
+
+    @Option(names = "--optimized-prompt-file", paramLabel = "FILE",
+            description = "The model's DRO-optimised prompt (plain text).")
+    Path optimizedPromptFile;
+
+    @Option(names = "--no-optimized-prompt", description = "Use the base alignment prompt instead of the optimised one.")
+    boolean noOptimizedPrompt;
+
+    @Option(names = "--no-icl", description = "Do not add in-context examples.")
+    boolean noIcl;
+
+    @Option(names = "--num-icl", paramLabel = "K", defaultValue = "3",
+            description = "In-context examples to add, 1 to 5 (default: ${DEFAULT-VALUE}).")
+    int numIcl;
+
+    @Option(names = "--icl-file", paramLabel = "FILE",
+            description = "ICL examples in the original's JSON shape (default: dro4j's own).")
+    Path iclFile;
+
+    @Option(names = "--temperature", defaultValue = "0.7", description = "0 to 2 (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "In (0, 1] (default: ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--max-new-tokens", defaultValue = "512", description = "(default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--stop", paramLabel = "TEXT",
+            description = "A stop string; repeat for several (default: <END>, <END, <|eot_id|>).")
+    List<String> stop;
+
+    @Option(names = "--no-stop", description = "No stop strings at all.")
+    boolean noStop;
+
+    @Option(names = "--seed", description = "Sampling seed.")
+    Long seed;
+
+    @Option(names = "--stream", description = "Print the answer as it is generated.")
+    boolean stream;
+
+    @Option(names = "--dry-run",
+            description = "Print the assembled prompt as JSON {system, user, prompt} and exit without generating.")
+    boolean dryRun;
+
+    @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs to use (needs a GPU native library).")
+    int numGpus;
+
+    @Option(names = "--cuda-visible-devices", paramLabel = "LIST", description = "CUDA devices, e.g. 0,1.")
+    String cudaVisibleDevices;
+
+    @Option(names = "--gpu-layers", paramLabel = "N", description = "Layers to offload to the GPUs.")
+    Integer gpuLayers;
+
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", paramLabel = "FRACTION",
+            description = "Fraction of free GPU memory to fill when --gpu-layers is not given.")
+    double gpuMemoryUtilization;
+
+    @Option(names = "--dtype", defaultValue = "auto", description = "KV cache precision: auto, float16, bfloat16,"
+            + " float32.")
+    String dtype;
+
+    @Option(names = "--max-model-len", paramLabel = "TOKENS", description = "Context per request.")
+    Integer maxModelLen;
+
+    @Option(names = "--threads", description = "CPU threads (default: all).")
+    Integer threads;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Time limit for the generation.")
+    Double timeoutSeconds;
+
+    @Option(names = "--native-lib-path", paramLabel = "DIR",
+            description = "Directory with a jllama library you built (e.g. with CUDA).")
+    Path nativeLibPath;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log progress to standard error (-vv for debug).")
+    boolean verbose;
+
+    @Option(names = "-vv", hidden = true)
+    boolean veryVerbose;
+
+    @Option(names = "--native-log", description = "Show llama.cpp's own log on standard error.")
+    boolean nativeLog;
+
+    @Override
+    public Integer call() throws IOException {
+        if (nativeLog) {
+            System.setProperty("dro4j.native.log", "true");
+        }
+        String q = query.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip() : query;
+        GenerateOptions options = options();
+        AutoModel.Builder b = AutoModel.builder()
+                .model(model)
+                .numGpus(numGpus)
+                .cudaVisibleDevices(cudaVisibleDevices)
+                .dtype(dtype)
+                .gpuMemoryUtilization(gpuMemoryUtilization)
+                .nativeLibraryPath(nativeLibPath)
+                .optimizedPromptFile(optimizedPromptFile)
+                .iclFile(iclFile);
+        if (gpuLayers != null) {
+            b.gpuLayers(gpuLayers);
+        }
+        if (maxModelLen != null) {
+            b.maxModelLen(maxModelLen);
+        }
+        if (threads != null) {
+            b.threads(threads);
+        }
+        if (timeoutSeconds != null) {
+            if (!(timeoutSeconds > 0)) {
+                throw new InvalidRequestException("--timeout must be positive, but was " + timeoutSeconds);
+            }
+            b.timeout(Duration.ofMillis(Math.round(timeoutSeconds * 1000)));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (AutoModel m = b.build()) {
+            if (dryRun) {
+                AssembledPrompt a = m.assemble(q, options);
+                out.println(a.toJson());
+            } else if (stream) {
+                try (TokenStream s = m.stream(q, options)) {
+                    while (s.hasNext()) {
+                        out.print(s.next());
+                        out.flush();
+                    }
+                    out.println();
+                }
+            } else {
+                out.println(m.generate(q, options));
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private GenerateOptions options() throws IOException {
+        if (systemPrompt != null && systemPromptFile != null) {
+            throw new InvalidRequestException("Give --system-prompt or --system-prompt-file, not both");
+        }
+        String sys = systemPrompt;
+        if (systemPromptFile != null) {
+            sys = Files.readString(systemPromptFile, StandardCharsets.UTF_8).stripTrailing();
+        }
+        if (noStop && stop != null) {
+            throw new InvalidRequestException("Give --stop or --no-stop, not both");
+        }
+        GenerateOptions.Builder o = GenerateOptions.builder()
+                .userSpecifiedSystemPrompt(sys)
+                .optimizedPrompt(!noOptimizedPrompt)
+                .optimizedIcl(!noIcl)
+                .numOptimizedIcl(numIcl)
+                .temperature(temperature)
+                .topP(topP)
+                .maxNewTokens(maxNewTokens)
+                .seed(seed);
+        if (noStop) {
+            o.stop(List.of());
+        } else if (stop != null) {
+            o.stop(stop);
+        }
+        return o.build();
+    }
+}

@@ -1,0 +1,81 @@
+package dro.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code dro} command line. */
+@Command(name = "dro", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "DRO-aligned generation with local GGUF models (dro4j).",
+        subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        configureLogging(args);
+        int code = run(args);
+        System.out.flush();
+        System.err.flush();
+        // llama.cpp keeps native threads running; exit explicitly.
+        System.exit(code);
+    }
+
+    /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 usage). */
+    public static int run(String... args) {
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(new ErrorHandler())
+                .execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'dro generate --help'");
+    }
+
+    /** Logs go to standard error, WARN and above unless -v/--verbose asks for INFO (or -vv for DEBUG). */
+    private static void configureLogging(String[] args) {
+        String level = "warn";
+        for (String a : args) {
+            if (a.equals("-v") || a.equals("--verbose")) {
+                level = "info";
+            } else if (a.equals("-vv")) {
+                level = "debug";
+            }
+        }
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+        // ONNX Runtime and DJL log at INFO about their own start-up; keep them quiet unless debugging.
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl", level.equals("debug") ? "debug" : "error");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** Prints a library error as one line naming what was wrong; exit code 1. */
+    static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+            if (ex instanceof dro.DroException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("dro: error: " + ex.getMessage());
+                return 1;
+            }
+            cmd.getErr().println("dro: unexpected error: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return 1;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"dro4j " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,430 @@
+package dro.gguf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The header of a GGUF model file: its metadata key-value section and its tensor infos. No tensor data is read.
+ *
+ * <p>Every length and count in the file is checked against the file's size before anything is allocated, so a
+ * truncated or hostile file fails with a {@link GgufException} that names the file and the bad field, instead of
+ * reaching llama.cpp (where it could abort the JVM).
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class GgufFile {
+
+    /** Arrays longer than this (tokenizer vocabularies, merges) are recorded by length only. */
+    static final int MAX_KEPT_ARRAY = 4096;
+    private static final int MAX_STRING = 16 << 20;
+
+    private final Path path;
+    private final int version;
+    private final Map<String, Object> metadata;
+    private final List<TensorInfo> tensors;
+    private final long dataOffset;
+
+    /** One tensor: its name, shape (innermost dimension first), type and byte size. */
+    public record TensorInfo(String name, long[] shape, GgmlType type, long offset, long bytes) { }
+
+    /** An array too long to keep, recorded by element type and length. */
+    public record LongArray(int elementType, long length) { }
+
+    private GgufFile(Path path, int version, Map<String, Object> metadata, List<TensorInfo> tensors,
+                     long dataOffset) {
+        this.path = path;
+        this.version = version;
+        this.metadata = Collections.unmodifiableMap(metadata);
+        this.tensors = List.copyOf(tensors);
+        this.dataOffset = dataOffset;
+    }
+
+    /**
+     * Reads the header of a GGUF file and checks that the tensor data it describes lies within the file.
+     *
+     * @throws GgufException if the file is missing, unreadable, not GGUF, truncated or inconsistent
+     */
+    public static GgufFile read(Path path) {
+        if (!Files.exists(path)) {
+            throw new GgufException("Model file not found: " + path.toAbsolutePath());
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new GgufException("Model path is not a regular file: " + path.toAbsolutePath());
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return new Reader(path, ch).read();
+        } catch (NoSuchFileException e) {
+            throw new GgufException("Model file not found: " + path.toAbsolutePath(), e);
+        } catch (IOException e) {
+            throw new GgufException("Cannot read model file " + path.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    /** All metadata, in file order. Values are String, Number, Boolean, List or {@link LongArray}. */
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    public List<TensorInfo> tensors() {
+        return tensors;
+    }
+
+    /** Where tensor data begins in the file. */
+    public long dataOffset() {
+        return dataOffset;
+    }
+
+    public Optional<String> string(String key) {
+        Object v = metadata.get(key);
+        return v instanceof String s ? Optional.of(s) : Optional.empty();
+    }
+
+    public Optional<Long> integer(String key) {
+        Object v = metadata.get(key);
+        if (v instanceof Number n && !(v instanceof Float) && !(v instanceof Double)) {
+            return Optional.of(n.longValue());
+        }
+        return Optional.empty();
+    }
+
+    public Optional<Boolean> bool(String key) {
+        Object v = metadata.get(key);
+        return v instanceof Boolean b ? Optional.of(b) : Optional.empty();
+    }
+
+    /** {@code general.architecture}, e.g. "llama". */
+    public String architecture() {
+        return string("general.architecture").orElse("");
+    }
+
+    /** The model's chat template ({@code tokenizer.chat_template}), present for chat and instruct models. */
+    public Optional<String> chatTemplate() {
+        return string("tokenizer.chat_template").filter(s -> !s.isBlank());
+    }
+
+    /** {@code <arch>.context_length}: the context the model was trained with. */
+    public Optional<Long> trainedContextLength() {
+        return integer(architecture() + ".context_length");
+    }
+
+    /** {@code <arch>.block_count}: the number of transformer layers. */
+    public Optional<Long> blockCount() {
+        return integer(architecture() + ".block_count");
+    }
+
+    /** Whether the tokenizer prepends a BOS token (llama.cpp's default is true when the key is absent). */
+    public boolean addsBos() {
+        return bool("tokenizer.ggml.add_bos_token").orElse(true);
+    }
+
+    /** Bytes of tensor data per layer ({@code blk.N.*}), indexed by layer. */
+    public long[] layerBytes() {
+        int layers = (int) blockCount().orElse(0L).longValue();
+        long[] sizes = new long[layers];
+        for (TensorInfo t : tensors) {
+            if (t.name().startsWith("blk.")) {
+                int dot = t.name().indexOf('.', 4);
+                if (dot > 4) {
+                    try {
+                        int layer = Integer.parseInt(t.name().substring(4, dot));
+                        if (layer >= 0 && layer < layers) {
+                            sizes[layer] += t.bytes();
+                        }
+                    } catch (NumberFormatException ignored) {
+                        // not a layer tensor
+                    }
+                }
+            }
+        }
+        return sizes;
+    }
+
+    /** Bytes of tensor data outside the layers (embeddings, output head, norms). */
+    public long nonLayerBytes() {
+        long sum = 0;
+        for (TensorInfo t : tensors) {
+            if (!t.name().startsWith("blk.")) {
+                sum += t.bytes();
+            }
+        }
+        return sum;
+    }
+
+    private static final class Reader {
+        private final Path path;
+        private final FileChannel ch;
+        private final long size;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        private long bufStart;
+
+        Reader(Path path, FileChannel ch) throws IOException {
+            this.path = path;
+            this.ch = ch;
+            this.size = ch.size();
+            buf.limit(0);
+        }
+
+        GgufFile read() throws IOException {
+            if (size < 24) {
+                throw bad("file is " + size + " bytes, too short for a GGUF header");
+            }
+            byte[] magic = bytes(4);
+            if (magic[0] != 'G' || magic[1] != 'G' || magic[2] != 'U' || magic[3] != 'F') {
+                throw bad("not a GGUF file (magic bytes are " + hex(magic) + ", expected 'GGUF')");
+            }
+            int version = buf().getInt();
+            if (version != 2 && version != 3) {
+                throw bad("unsupported GGUF version " + version + " (supported: 2, 3)");
+            }
+            long tensorCount = buf(8).getLong();
+            long kvCount = buf(8).getLong();
+            // every key-value needs at least 8+1+4 bytes, every tensor info at least 8+1+4+8+4+8 bytes
+            if (kvCount < 0 || kvCount > remaining() / 13) {
+                throw bad("metadata count " + Long.toUnsignedString(kvCount) + " does not fit in the file");
+            }
+            if (tensorCount < 0 || tensorCount > remaining() / 33) {
+                throw bad("tensor count " + Long.toUnsignedString(tensorCount) + " does not fit in the file");
+            }
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            for (long i = 0; i < kvCount; i++) {
+                String key = string("metadata key #" + i);
+                int type = buf().getInt();
+                metadata.put(key, value(type, key));
+            }
+            long alignment = 32;
+            Object a = metadata.get("general.alignment");
+            if (a instanceof Number n) {
+                alignment = n.longValue();
+                if (alignment <= 0 || alignment > 1 << 20 || (alignment & (alignment - 1)) != 0) {
+                    throw bad("general.alignment " + alignment + " is not a power of two");
+                }
+            }
+            List<TensorInfo> tensors = new ArrayList<>((int) Math.min(tensorCount, 1 << 16));
+            for (long i = 0; i < tensorCount; i++) {
+                String name = string("tensor name #" + i);
+                int dims = buf().getInt();
+                if (dims < 1 || dims > 4) {
+                    throw bad("tensor '" + name + "' has " + dims + " dimensions (1 to 4 allowed)");
+                }
+                long[] shape = new long[dims];
+                long elements = 1;
+                for (int d = 0; d < dims; d++) {
+                    shape[d] = buf(8).getLong();
+                    if (shape[d] <= 0 || shape[d] > size * 8) {
+                        throw bad("tensor '" + name + "' has dimension " + Long.toUnsignedString(shape[d])
+                                + ", which cannot fit in a file of " + size + " bytes");
+                    }
+                    elements = multiply(elements, shape[d], name);
+                }
+                int typeId = buf().getInt();
+                GgmlType type = GgmlType.byId(typeId);
+                if (type == null) {
+                    throw bad("tensor '" + name + "' has unknown type " + typeId);
+                }
+                long offset = buf(8).getLong();
+                long bytes = type.bytesFor(elements);
+                if (bytes < 0) {
+                    throw bad("tensor '" + name + "' has " + elements + " elements, not whole blocks of " + type);
+                }
+                tensors.add(new TensorInfo(name, shape, type, offset, bytes));
+            }
+            long dataOffset = (position() + alignment - 1) / alignment * alignment;
+            for (TensorInfo t : tensors) {
+                if (t.offset() < 0 || t.offset() > size || dataOffset + t.offset() + t.bytes() > size
+                        || dataOffset + t.offset() + t.bytes() < 0) {
+                    throw bad("tensor '" + t.name() + "' (" + t.bytes() + " bytes at offset " + t.offset()
+                            + ") lies beyond the end of the file (" + size + " bytes): the file is truncated");
+                }
+            }
+            return new GgufFile(path, version, metadata, tensors, dataOffset);
+        }
+
+        private long multiply(long a, long b, String name) {
+            try {
+                return Math.multiplyExact(a, b);
+            } catch (ArithmeticException e) {
+                throw bad("tensor '" + name + "' has an element count that overflows");
+            }
+        }
+
+        private Object value(int type, String key) throws IOException {
+            return switch (type) {
+                case 0 -> buf(1).get() & 0xff;
+                case 1 -> (int) buf(1).get();
+                case 2 -> buf(2).getShort() & 0xffff;
+                case 3 -> (int) buf(2).getShort();
+                case 4 -> buf(4).getInt() & 0xffffffffL;
+                case 5 -> buf(4).getInt();
+                case 6 -> buf(4).getFloat();
+                case 7 -> buf(1).get() != 0;
+                case 8 -> string(key);
+                case 9 -> array(key);
+                case 10, 11 -> buf(8).getLong();
+                case 12 -> buf(8).getDouble();
+                default -> throw bad("metadata '" + key + "' has unknown value type " + type);
+            };
+        }
+
+        private Object array(String key) throws IOException {
+            int type = buf().getInt();
+            long length = buf(8).getLong();
+            long minBytes = switch (type) {
+                case 0, 1, 7 -> 1;
+                case 2, 3 -> 2;
+                case 4, 5, 6 -> 4;
+                case 8, 10, 11, 12 -> 8;
+                case 9 -> 12;
+                default -> throw bad("metadata '" + key + "' is an array of unknown type " + type);
+            };
+            if (length < 0 || length > remaining() / minBytes) {
+                throw bad("metadata '" + key + "' claims " + Long.toUnsignedString(length)
+                        + " elements, more than the file holds");
+            }
+            if (length > MAX_KEPT_ARRAY) {
+                for (long i = 0; i < length; i++) {
+                    skipValue(type, key);
+                }
+                return new LongArray(type, length);
+            }
+            List<Object> list = new ArrayList<>((int) length);
+            for (long i = 0; i < length; i++) {
+                list.add(value(type, key));
+            }
+            return Collections.unmodifiableList(list);
+        }
+
+        private void skipValue(int type, String key) throws IOException {
+            switch (type) {
+                case 0, 1, 7 -> skip(1);
+                case 2, 3 -> skip(2);
+                case 4, 5, 6 -> skip(4);
+                case 10, 11, 12 -> skip(8);
+                case 8 -> {
+                    long len = buf(8).getLong();
+                    checkLength(len, key);
+                    skip(len);
+                }
+                default -> value(type, key);
+            }
+        }
+
+        private String string(String what) throws IOException {
+            long len = buf(8).getLong();
+            checkLength(len, what);
+            if (len > MAX_STRING) {
+                throw bad(what + " is a string of " + len + " bytes (at most " + MAX_STRING + " allowed)");
+            }
+            byte[] b = bytes((int) len);
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(b)).toString();
+            } catch (CharacterCodingException e) {
+                return new String(b, StandardCharsets.UTF_8);
+            }
+        }
+
+        private void checkLength(long len, String what) {
+            if (len < 0 || len > remaining()) {
+                throw bad(what + " has length " + Long.toUnsignedString(len) + ", beyond the end of the file");
+            }
+        }
+
+        private long position() {
+            return bufStart + buf.position();
+        }
+
+        private long remaining() {
+            return size - position();
+        }
+
+        private ByteBuffer buf() throws IOException {
+            return buf(4);
+        }
+
+        private ByteBuffer buf(int need) throws IOException {
+            if (buf.remaining() < need) {
+                fill(need);
+            }
+            return buf;
+        }
+
+        private void fill(int need) throws IOException {
+            long pos = position();
+            if (pos + need > size) {
+                throw bad("unexpected end of file at byte " + pos + " (the file is truncated)");
+            }
+            buf.clear();
+            bufStart = pos;
+            ch.position(pos);
+            while (buf.position() < need) {
+                if (ch.read(buf) < 0) {
+                    throw bad("unexpected end of file at byte " + pos);
+                }
+            }
+            buf.flip();
+        }
+
+        private void skip(long n) throws IOException {
+            if (buf.remaining() >= n) {
+                buf.position(buf.position() + (int) n);
+                return;
+            }
+            long target = position() + n;
+            if (target > size) {
+                throw bad("unexpected end of file at byte " + position() + " (the file is truncated)");
+            }
+            bufStart = target;
+            buf.clear();
+            buf.limit(0);
+        }
+
+        private byte[] bytes(int n) throws IOException {
+            byte[] out = new byte[n];
+            int off = 0;
+            while (off < n) {
+                if (!buf.hasRemaining()) {
+                    fill(Math.min(n - off, buf.capacity()));
+                }
+                int k = Math.min(n - off, buf.remaining());
+                buf.get(out, off, k);
+                off += k;
+            }
+            return out;
+        }
+
+        private GgufException bad(String what) {
+            return new GgufException("Invalid GGUF file " + path.toAbsolutePath() + ": " + what);
+        }
+
+        private static String hex(byte[] b) {
+            StringBuilder sb = new StringBuilder();
+            for (byte x : b) {
+                sb.append(String.format("%02x", x));
+            }
+            return sb.toString();
+        }
+    }
+}

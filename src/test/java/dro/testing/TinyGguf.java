@@ -1,0 +1,307 @@
+package dro.testing;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Writes tiny llama-architecture GGUF models for tests and benchmarks, so that the real llama.cpp path runs
+ * with nothing downloaded.
+ *
+ * <h2>Vocabulary</h2>
+ * A SentencePiece-style ("llama") vocabulary of {@code <unk>}, {@code <s>}, {@code </s>}, the 256 byte tokens
+ * {@code <0x00>..<0xFF>} and one normal token {@code ▁} (a space). Every ASCII character is therefore one token,
+ * and text round-trips through the tokenizer.
+ *
+ * <h2>Two kinds of weights</h2>
+ * <ul>
+ *   <li>{@link #scripted}: attention and feed-forward outputs are zero and embeddings are one-hot, so the model is
+ *   an exact bigram table: after character {@code c} it always emits the character that follows {@code c} in the
+ *   script (cyclically). Greedy output is therefore known in advance.</li>
+ *   <li>{@link #random}: Gaussian weights from a seed; output depends on the whole context.</li>
+ * </ul>
+ */
+public final class TinyGguf {
+
+    /** A minimal Jinja chat template (role headers, end marks, generation prompt). */
+    public static final String CHAT_TEMPLATE =
+            "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}<|end|>\n{% endfor %}"
+                    + "{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
+
+    public static final int BYTE_OFFSET = 3;
+    public static final int SPACE_TOKEN = BYTE_OFFSET + 256;
+    public static final int VOCAB_SIZE = SPACE_TOKEN + 1;
+
+    private static final int ALIGNMENT = 32;
+    private static final int T_UINT32 = 4, T_INT32 = 5, T_FLOAT32 = 6, T_BOOL = 7, T_STRING = 8, T_ARRAY = 9;
+
+    private final Map<String, Object[]> metadata = new LinkedHashMap<>();
+    private final List<Tensor> tensors = new ArrayList<>();
+
+    private record Tensor(String name, long[] shape, float[] data) { }
+
+    private TinyGguf() { }
+
+    /**
+     * A model that, after any character of {@code script} (and after a newline), emits the next character of
+     * {@code script}, cyclically. With script {@code "Hi<END>"} and a prompt ending in {@code >} or a newline,
+     * greedy decoding yields {@code Hi<END>Hi<END>...}.
+     */
+    public static Path scripted(Path file, String script, String chatTemplate, int contextLength) throws IOException {
+        int vocab = VOCAB_SIZE;
+        int embd = 264; // one-hot needs embd >= vocab; a multiple of the head count
+        int ff = 32;
+        TinyGguf g = base("dro4j-scripted", embd, ff, 1, 4, 4, contextLength, chatTemplate);
+        float[] tokEmbd = new float[embd * vocab];
+        for (int t = 0; t < vocab; t++) {
+            tokEmbd[t * embd + t] = 1f;
+        }
+        float[] out = new float[embd * vocab];
+        byte[] s = script.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < s.length; i++) {
+            int from = tokenOfByte(s[i]);
+            int to = tokenOfByte(s[(i + 1) % s.length]);
+            out[to * embd + from] = 10f;
+        }
+        // After a newline (the end of a chat generation prompt), start the script.
+        out[tokenOfByte(s[0]) * embd + tokenOfByte((byte) '\n')] = 10f;
+        g.tensor("token_embd.weight", tokEmbd, embd, vocab);
+        g.tensor("output_norm.weight", fill(embd, 1f), embd);
+        g.tensor("output.weight", out, embd, vocab);
+        g.block(0, embd, ff, embd, null);
+        return g.write(file);
+    }
+
+    /** A model with seeded Gaussian weights whose output depends on the whole context. */
+    public static Path random(Path file, long seed, int embd, int layers, int heads, int ff, int contextLength,
+                              String chatTemplate) throws IOException {
+        TinyGguf g = base("dro4j-random", embd, ff, layers, heads, heads, contextLength, chatTemplate);
+        Random rnd = new Random(seed);
+        g.tensor("token_embd.weight", gaussian(rnd, embd * VOCAB_SIZE, 1f), embd, VOCAB_SIZE);
+        g.tensor("output_norm.weight", fill(embd, 1f), embd);
+        g.tensor("output.weight", gaussian(rnd, embd * VOCAB_SIZE, 0.5f), embd, VOCAB_SIZE);
+        for (int i = 0; i < layers; i++) {
+            g.block(i, embd, ff, embd, rnd);
+        }
+        return g.write(file);
+    }
+
+    /** The token id of one byte. */
+    public static int tokenOfByte(byte b) {
+        return b == ' ' ? SPACE_TOKEN : BYTE_OFFSET + (b & 0xff);
+    }
+
+    private static TinyGguf base(String name, int embd, int ff, int layers, int heads, int headsKv, int ctx,
+                                 String chatTemplate) {
+        TinyGguf g = new TinyGguf();
+        g.kv("general.architecture", T_STRING, "llama");
+        g.kv("general.name", T_STRING, name);
+        g.kv("general.alignment", T_UINT32, ALIGNMENT);
+        g.kv("llama.context_length", T_UINT32, ctx);
+        g.kv("llama.embedding_length", T_UINT32, embd);
+        g.kv("llama.block_count", T_UINT32, layers);
+        g.kv("llama.feed_forward_length", T_UINT32, ff);
+        g.kv("llama.attention.head_count", T_UINT32, heads);
+        g.kv("llama.attention.head_count_kv", T_UINT32, headsKv);
+        g.kv("llama.rope.dimension_count", T_UINT32, embd / heads);
+        g.kv("llama.attention.layer_norm_rms_epsilon", T_FLOAT32, 1e-5f);
+        g.kv("llama.vocab_size", T_UINT32, VOCAB_SIZE);
+        String[] tokens = new String[VOCAB_SIZE];
+        float[] scores = new float[VOCAB_SIZE];
+        int[] types = new int[VOCAB_SIZE];
+        tokens[0] = "<unk>";
+        types[0] = 2;
+        tokens[1] = "<s>";
+        types[1] = 3;
+        tokens[2] = "</s>";
+        types[2] = 3;
+        for (int b = 0; b < 256; b++) {
+            tokens[BYTE_OFFSET + b] = String.format("<0x%02X>", b);
+            types[BYTE_OFFSET + b] = 6;
+        }
+        tokens[SPACE_TOKEN] = "\u2581";
+        types[SPACE_TOKEN] = 1;
+        scores[SPACE_TOKEN] = -1f;
+        g.kv("tokenizer.ggml.model", T_STRING, "llama");
+        g.kv("tokenizer.ggml.tokens", T_ARRAY, tokens);
+        g.kv("tokenizer.ggml.scores", T_ARRAY, scores);
+        g.kv("tokenizer.ggml.token_type", T_ARRAY, types);
+        g.kv("tokenizer.ggml.unknown_token_id", T_UINT32, 0);
+        g.kv("tokenizer.ggml.bos_token_id", T_UINT32, 1);
+        g.kv("tokenizer.ggml.eos_token_id", T_UINT32, 2);
+        g.kv("tokenizer.ggml.add_bos_token", T_BOOL, false);
+        g.kv("tokenizer.ggml.add_eos_token", T_BOOL, false);
+        g.kv("tokenizer.ggml.add_space_prefix", T_BOOL, false);
+        if (chatTemplate != null) {
+            g.kv("tokenizer.chat_template", T_STRING, chatTemplate);
+        }
+        return g;
+    }
+
+    private void block(int i, int embd, int ff, int embdKv, Random rnd) {
+        String p = "blk." + i + ".";
+        float std = rnd == null ? 0f : (float) (1.0 / Math.sqrt(embd));
+        tensor(p + "attn_norm.weight", fill(embd, 1f), embd);
+        tensor(p + "attn_q.weight", gaussian(rnd, embd * embd, std), embd, embd);
+        tensor(p + "attn_k.weight", gaussian(rnd, embd * embdKv, std), embd, embdKv);
+        tensor(p + "attn_v.weight", gaussian(rnd, embd * embdKv, std), embd, embdKv);
+        tensor(p + "attn_output.weight", gaussian(rnd, embd * embd, std), embd, embd);
+        tensor(p + "ffn_norm.weight", fill(embd, 1f), embd);
+        tensor(p + "ffn_gate.weight", gaussian(rnd, embd * ff, std), embd, ff);
+        tensor(p + "ffn_up.weight", gaussian(rnd, embd * ff, std), embd, ff);
+        tensor(p + "ffn_down.weight", gaussian(rnd, ff * embd, rnd == null ? 0f : (float) (1.0 / Math.sqrt(ff))), ff, embd);
+    }
+
+    private static float[] fill(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    private static float[] gaussian(Random rnd, int n, float std) {
+        float[] a = new float[n];
+        if (rnd != null && std != 0f) {
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) rnd.nextGaussian() * std;
+            }
+        }
+        return a;
+    }
+
+    private void kv(String key, int type, Object value) {
+        metadata.put(key, new Object[] {type, value});
+    }
+
+    private void tensor(String name, float[] data, long... shape) {
+        tensors.add(new Tensor(name, shape, data));
+    }
+
+    private Path write(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            Out out = new Out(os);
+            out.bytes("GGUF".getBytes(StandardCharsets.US_ASCII));
+            out.u32(3);
+            out.u64(tensors.size());
+            out.u64(metadata.size());
+            for (Map.Entry<String, Object[]> e : metadata.entrySet()) {
+                out.str(e.getKey());
+                int type = (int) e.getValue()[0];
+                Object v = e.getValue()[1];
+                out.u32(type);
+                writeValue(out, type, v);
+            }
+            long offset = 0;
+            for (Tensor t : tensors) {
+                out.str(t.name);
+                out.u32(t.shape.length);
+                for (long d : t.shape) {
+                    out.u64(d);
+                }
+                out.u32(0); // F32
+                out.u64(offset);
+                offset = align(offset + 4L * t.data.length);
+            }
+            out.pad();
+            for (Tensor t : tensors) {
+                ByteBuffer buf = ByteBuffer.allocate(4 * t.data.length).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(t.data);
+                out.bytes(buf.array());
+                out.pad();
+            }
+        }
+        return file;
+    }
+
+    private static void writeValue(Out out, int type, Object v) throws IOException {
+        switch (type) {
+            case T_UINT32, T_INT32 -> out.u32((Integer) v);
+            case T_FLOAT32 -> out.f32((Float) v);
+            case T_BOOL -> out.bytes(new byte[] {(byte) (((Boolean) v) ? 1 : 0)});
+            case T_STRING -> out.str((String) v);
+            case T_ARRAY -> {
+                if (v instanceof String[] a) {
+                    out.u32(T_STRING);
+                    out.u64(a.length);
+                    for (String s : a) {
+                        out.str(s);
+                    }
+                } else if (v instanceof float[] a) {
+                    out.u32(T_FLOAT32);
+                    out.u64(a.length);
+                    for (float f : a) {
+                        out.f32(f);
+                    }
+                } else if (v instanceof int[] a) {
+                    out.u32(T_INT32);
+                    out.u64(a.length);
+                    for (int x : a) {
+                        out.u32(x);
+                    }
+                } else {
+                    throw new IllegalArgumentException("array of " + v.getClass());
+                }
+            }
+            default -> throw new IllegalArgumentException("type " + type);
+        }
+    }
+
+    private static long align(long n) {
+        return (n + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    }
+
+    /** Little-endian writer that tracks its position for alignment padding. */
+    private static final class Out {
+        private final OutputStream os;
+        private long pos;
+        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+
+        Out(OutputStream os) {
+            this.os = os;
+        }
+
+        void bytes(byte[] b) throws IOException {
+            os.write(b);
+            pos += b.length;
+        }
+
+        void u32(int v) throws IOException {
+            scratch.clear();
+            scratch.putInt(v);
+            bytes(java.util.Arrays.copyOf(scratch.array(), 4));
+        }
+
+        void u64(long v) throws IOException {
+            scratch.clear();
+            scratch.putLong(v);
+            bytes(scratch.array().clone());
+        }
+
+        void f32(float v) throws IOException {
+            u32(Float.floatToIntBits(v));
+        }
+
+        void str(String s) throws IOException {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            u64(b.length);
+            bytes(b);
+        }
+
+        void pad() throws IOException {
+            long padded = align(pos);
+            if (padded > pos) {
+                bytes(new byte[(int) (padded - pos)]);
+            }
+        }
+    }
+}
