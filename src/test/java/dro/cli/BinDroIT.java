@@ -1,0 +1,85 @@
+package dro.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.testing.TestModels;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The packaged jar as a user meets it: the bin/dro script and the runnable examples, in fresh JVMs. */
+class BinDroIT {
+
+    record Result(int code, String out, String err) { }
+
+    static Result run(List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
+        pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"));
+        Path out = File.createTempFile("dro-out", ".txt").toPath();
+        Path err = File.createTempFile("dro-err", ".txt").toPath();
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        Result r = new Result(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
+                java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
+        java.nio.file.Files.delete(out);
+        java.nio.file.Files.delete(err);
+        return r;
+    }
+
+    static List<String> dro(String... args) {
+        List<String> c = new ArrayList<>(List.of("sh", "bin/dro"));
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    @Test
+    void binDroPrintsOnlyTheAnswerOnStdout() throws Exception {
+        Result r = run(dro("generate", "--model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
+                "--temperature", "0", "--num-icl", "1", "How are you?"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hi\n", r.out(), "stdout holds the answer and nothing else");
+        assertEquals("", r.err(), "nothing on stderr by default either");
+    }
+
+    @Test
+    void binDroDryRunPrintsJson() throws Exception {
+        Result r = run(dro("generate", "--model", TestModels.scriptedBase().toString(), "--no-icl", "--dry-run",
+                "What is 2+2?"));
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals("# Query:\nWhat is 2+2?\n\n# Answer:\n<START>", json.get("user").asText());
+        assertEquals(json.get("system").asText() + "\n\n" + json.get("user").asText(), json.get("prompt").asText());
+    }
+
+    @Test
+    void binDroReportsBadInputOnStderrWithExitCodeOne() throws Exception {
+        Result r = run(dro("generate", "--model", "/nonexistent.gguf", "Hi?"));
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertEquals("dro: error: Model file not found: /nonexistent.gguf\n", r.err());
+    }
+
+    @Test
+    void examplesRunAgainstAModel() throws Exception {
+        String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
+        for (String example : List.of("OptimizedPromptExample", "CustomSystemPromptExample", "StreamingExample")) {
+            Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", cp,
+                    "examples/" + example + ".java", TestModels.scriptedChat().toString(), "12288"));
+            assertEquals(0, r.code(), example + ": " + r.err());
+            assertTrue(r.out().startsWith("Hi\n"), example + " printed " + r.out());
+        }
+    }
+}

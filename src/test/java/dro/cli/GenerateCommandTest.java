@@ -1,0 +1,98 @@
+package dro.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.AssembledPrompt;
+import dro.AutoModel;
+import dro.GenerateOptions;
+import dro.testing.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class GenerateCommandTest {
+
+    record Run(int code, String out, String err) { }
+
+    static Run dro(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static String model() {
+        return TestModels.scriptedChat().toString();
+    }
+
+    @Test
+    void printsOnlyTheAnswer() {
+        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--temperature", "0", "--num-icl", "1",
+                "How are you?");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hi" + System.lineSeparator(), r.out());
+    }
+
+    @Test
+    void dryRunPrintsTheAssembledPromptAsJsonWithoutGenerating() throws Exception {
+        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--num-icl", "2", "--dry-run",
+                "How do I remove duplicates from a Python list?");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+
+        AssembledPrompt expected;
+        try (AutoModel m = AutoModel.builder().model(Path.of(model())).maxModelLen(12288).build()) {
+            expected = m.assemble("How do I remove duplicates from a Python list?",
+                    GenerateOptions.builder().numOptimizedIcl(2).build());
+        }
+        assertEquals(3, json.size());
+        assertEquals(expected.system(), json.get("system").asText());
+        assertEquals(expected.user(), json.get("user").asText());
+        assertEquals(expected.prompt(), json.get("prompt").asText());
+    }
+
+    @Test
+    void optionsMirrorGenerate() {
+        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--temperature", "0", "--no-icl",
+                "--system-prompt", "Be terse.", "--no-stop", "--max-new-tokens", "4", "Count.");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hi<E" + System.lineSeparator(), r.out());
+    }
+
+    @Test
+    void badValuesFailWithAMessageNamingThem() {
+        Run r = dro("generate", "--model", model(), "--num-icl", "6", "Hi?");
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertEquals("dro: error: numOptimizedIcl must be between 1 and 5, but was 6", r.err().strip());
+
+        Run missing = dro("generate", "--model", "/nonexistent/m.gguf", "Hi?");
+        assertEquals(1, missing.code());
+        assertEquals("dro: error: Model file not found: /nonexistent/m.gguf", missing.err().strip());
+
+        Run topP = dro("generate", "--model", model(), "--top-p", "0", "Hi?");
+        assertEquals("dro: error: topP must be in (0, 1], but was 0.0", topP.err().strip());
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        Run r = dro("generate", "--help");
+        assertEquals(0, r.code());
+        for (String option : new String[] {"--model", "--dry-run", "--system-prompt", "--no-icl", "--num-icl",
+                "--temperature", "--top-p", "--max-new-tokens", "--stop", "--num-gpus", "--cuda-visible-devices",
+                "--gpu-layers", "--gpu-memory-utilization", "--dtype", "--max-model-len", "--timeout"}) {
+            assertTrue(r.out().contains(option), option);
+        }
+    }
+
+    @Test
+    void aMissingCommandIsAUsageError() {
+        Run r = dro();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Missing command"), r.err());
+    }
+}
