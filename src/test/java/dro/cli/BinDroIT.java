@@ -21,8 +21,13 @@ class BinDroIT {
     record Result(int code, String out, String err) { }
 
     static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, "");
+    }
+
+    static Result run(List<String> command, String javaOpts) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
-        pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"));
+        pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir")
+                + " " + javaOpts);
         Path out = File.createTempFile("dro-out", ".txt").toPath();
         Path err = File.createTempFile("dro-err", ".txt").toPath();
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -51,6 +56,19 @@ class BinDroIT {
         assertEquals(0, r.code(), r.err());
         assertEquals("Hi\n", r.out(), "stdout holds the answer and nothing else");
         assertEquals("", r.err(), "nothing on stderr by default either");
+    }
+
+    @Test
+    void loadingTheNativeLibraryLeavesTheUsersTempFilesAlone(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        // de.kherud:llama's loader deletes files named llama* / jllama* in its temp directory
+        Path mine = java.nio.file.Files.writeString(tmp.resolve("llama-notes.txt"), "keep me");
+        Path lib = java.nio.file.Files.writeString(tmp.resolve("jllama-backup.so"), "keep me too");
+        Result r = run(dro("generate", "--model", TestModels.scriptedBase().toString(), "--no-icl", "--temperature",
+                "0", "Hi?"), "-Djava.io.tmpdir=" + tmp);
+        assertEquals(0, r.code(), r.err());
+        assertEquals("keep me", java.nio.file.Files.readString(mine));
+        assertEquals("keep me too", java.nio.file.Files.readString(lib));
     }
 
     @Test
