@@ -150,6 +150,16 @@ public final class LlamaCppBackend implements ChatBackend {
         return start(prepare(request));
     }
 
+    /**
+     * Generates with the output constrained by a GBNF grammar (llama.cpp's grammar sampling), for example to force
+     * one JSON object.
+     */
+    public Generation generate(ChatRequest request, String grammar) {
+        Prepared p = prepare(request);
+        p.parameters().setGrammar(grammar);
+        return drain(start(p));
+    }
+
     @Override
     public List<Generation> generateAll(List<ChatRequest> requests) {
         List<Prepared> prepared = new ArrayList<>(requests.size());

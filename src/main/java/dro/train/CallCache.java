@@ -1,0 +1,199 @@
+package dro.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.DroException;
+import dro.Usage;
+import dro.backend.ChatCompletionRequest;
+import dro.backend.ChatResponse;
+import dro.internal.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Every model call of a run, recorded on disk as it completes, so that nothing is paid for twice: a run that is
+ * killed and started again, or run again when finished, is answered from here.
+ *
+ * <p>A call's key is the SHA-256 of its role, its site in the search and its full request. Deterministic calls
+ * (temperature 0) use an empty site, so equal requests anywhere share one answer; sampled calls keep their site, so
+ * two equal requests at different places are two samples, as in the original. Each call is one file
+ * {@code calls/<2 hex>/<sha256>.json}, written to a temporary file and moved into place atomically.
+ *
+ * <p>Thread-safe. Concurrent calls with the same key are made once.
+ */
+public final class CallCache {
+
+    private final Path dir;
+    private final Map<String, CompletableFuture<ChatResponse>> inFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger made = new AtomicInteger();
+    private final AtomicInteger reused = new AtomicInteger();
+    private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong completionTokens = new AtomicLong();
+    private final Map<String, AtomicInteger> madeByRole = new ConcurrentHashMap<>();
+    private final long tokenBudget;
+
+    /** Thrown before a new call when the run's token budget is spent; the run can be resumed with a larger one. */
+    public static final class BudgetExceededException extends DroException {
+        public BudgetExceededException(String message) {
+            super(message);
+        }
+    }
+
+    /** Counts of one run so far. */
+    public record Stats(int made, int reused, long promptTokens, long completionTokens, Map<String, Integer> madeByRole) {
+        public long tokens() {
+            return promptTokens + completionTokens;
+        }
+    }
+
+    /**
+     * @param dir         where calls are stored, or null to keep nothing (tests)
+     * @param tokenBudget tokens that new calls may spend in this process, or {@code Long.MAX_VALUE}
+     */
+    public CallCache(Path dir, long tokenBudget) {
+        this.dir = dir;
+        this.tokenBudget = tokenBudget;
+        if (dir != null) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create the call cache " + dir, e);
+            }
+        }
+    }
+
+    /** A cache that stores nothing. */
+    public static CallCache none() {
+        return new CallCache(null, Long.MAX_VALUE);
+    }
+
+    /**
+     * The recorded response for this call, or the response of {@code call}, recorded before it is returned.
+     *
+     * @param site where in the search the call is made; "" for a deterministic call
+     */
+    public ChatResponse call(String role, String site, ChatCompletionRequest request, Supplier<ChatResponse> call) {
+        ObjectNode key = Json.MAPPER.createObjectNode();
+        key.put("role", role).put("site", site).set("request", Json.MAPPER.valueToTree(request));
+        String text = key.toString();
+        String hash = sha256(text);
+        CompletableFuture<ChatResponse> mine = new CompletableFuture<>();
+        CompletableFuture<ChatResponse> existing = inFlight.putIfAbsent(hash, mine);
+        if (existing != null) {
+            reused.incrementAndGet();
+            return join(existing);
+        }
+        try {
+            ChatResponse stored = read(hash);
+            if (stored != null) {
+                reused.incrementAndGet();
+                mine.complete(stored);
+                return stored;
+            }
+            if (promptTokens.get() + completionTokens.get() >= tokenBudget) {
+                throw new BudgetExceededException("The token budget of " + tokenBudget + " is spent ("
+                        + (promptTokens.get() + completionTokens.get()) + " tokens in " + made.get()
+                        + " calls); run again with a larger budget to resume where it stopped");
+            }
+            ChatResponse fresh = call.get();
+            write(hash, key, fresh);
+            made.incrementAndGet();
+            madeByRole.computeIfAbsent(role, r -> new AtomicInteger()).incrementAndGet();
+            promptTokens.addAndGet(Math.max(0, fresh.usage().promptTokens()));
+            completionTokens.addAndGet(Math.max(0, fresh.usage().completionTokens()));
+            mine.complete(fresh);
+            return fresh;
+        } catch (RuntimeException e) {
+            inFlight.remove(hash);
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    public Stats stats() {
+        Map<String, Integer> byRole = new java.util.TreeMap<>();
+        madeByRole.forEach((k, v) -> byRole.put(k, v.get()));
+        return new Stats(made.get(), reused.get(), promptTokens.get(), completionTokens.get(), byRole);
+    }
+
+    private static ChatResponse join(CompletableFuture<ChatResponse> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    private Path file(String hash) {
+        return dir.resolve(hash.substring(0, 2)).resolve(hash + ".json");
+    }
+
+    private ChatResponse read(String hash) {
+        if (dir == null) {
+            return null;
+        }
+        Path f = file(hash);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(f.toFile()).get("response");
+            List<String> choices = new ArrayList<>();
+            n.get("choices").forEach(c -> choices.add(c.asText()));
+            JsonNode u = n.get("usage");
+            return new ChatResponse(choices, new Usage(u.get("prompt_tokens").asInt(), u.get("completion_tokens").asInt(),
+                    -1));
+        } catch (IOException | RuntimeException e) {
+            return null; // an unreadable record is made again
+        }
+    }
+
+    private void write(String hash, ObjectNode key, ChatResponse response) {
+        if (dir == null) {
+            return;
+        }
+        ObjectNode record = key.deepCopy();
+        ObjectNode r = record.putObject("response");
+        ArrayNode choices = r.putArray("choices");
+        response.choices().forEach(choices::add);
+        r.putObject("usage").put("prompt_tokens", response.usage().promptTokens())
+                .put("completion_tokens", response.usage().completionTokens());
+        Path f = file(hash);
+        try {
+            Files.createDirectories(f.getParent());
+            Path tmp = Files.createTempFile(f.getParent(), hash.substring(0, 8), ".tmp");
+            Files.writeString(tmp, record.toString(), StandardCharsets.UTF_8);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot record a call in " + f, e);
+        }
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

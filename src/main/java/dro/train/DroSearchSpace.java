@@ -1,0 +1,103 @@
+package dro.train;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DRO's search space over system prompts (DRO-reference section 4).
+ *
+ * <ul>
+ *   <li>A state is the list of steps so far; step {@code i} uses training query {@code i}. The first state runs the
+ *   initial system prompt on query 0.</li>
+ *   <li>Actions: when the last step's evaluation is empty, all 5s, or averages above 4.5, the only action is the
+ *   current prompt, and the state asks for the depth limit to be extended. Otherwise the optimiser proposes
+ *   {@code nActions} new prompts.</li>
+ *   <li>Step: the next query's aspects are selected (cached per query), the policy answers behind the new prompt, and
+ *   the judge scores the answer on those aspects. The reward is the mean score.</li>
+ *   <li>Terminal: the path reached the depth limit, or the training queries ran out.</li>
+ * </ul>
+ *
+ * <p>All optimiser calls of a level run at once, then all generations-and-judgements, on the given pool; results are
+ * used in a fixed order, so a run is the same at any concurrency.
+ */
+public final class DroSearchSpace implements SearchSpace<PathState, String> {
+
+    private static final Logger log = LoggerFactory.getLogger(DroSearchSpace.class);
+
+    private final List<String> queries;
+    private final String initialPrompt;
+    private final int nActions;
+    private final Roles.Policy policy;
+    private final Roles.AspectSelector selector;
+    private final Roles.Judge judge;
+    private final Roles.Proposer proposer;
+    private final ExecutorService pool;
+
+    /** @param pool where a level's calls run concurrently; null runs them one after another */
+    public DroSearchSpace(List<String> queries, String initialPrompt, int nActions, Roles.Policy policy,
+                          Roles.AspectSelector selector, Roles.Judge judge, Roles.Proposer proposer,
+                          ExecutorService pool) {
+        if (queries.isEmpty()) {
+            throw new IllegalArgumentException("no training queries");
+        }
+        this.queries = List.copyOf(queries);
+        this.initialPrompt = initialPrompt;
+        this.nActions = nActions;
+        this.policy = policy;
+        this.selector = selector;
+        this.judge = judge;
+        this.proposer = proposer;
+        this.pool = pool;
+    }
+
+    @Override
+    public PathState init() {
+        return new PathState(List.of(step(initialPrompt, 0, "L0/T0")));
+    }
+
+    @Override
+    public List<Actions<String>> actions(List<PathState> states) {
+        return Parallel.map(states.size(), i -> {
+            PathState s = states.get(i);
+            Step last = s.last();
+            if (last.evaluation().needsNoOptimisation()) {
+                return new Actions<>(List.of(last.systemPrompt()), true);
+            }
+            List<String> proposals = proposer.propose(s, nActions, "L" + s.size() + "/B" + i);
+            if (proposals.isEmpty()) {
+                log.warn("No readable proposal for a path of length {}; it keeps its current prompt", s.size());
+                return new Actions<>(List.of(last.systemPrompt()), false);
+            }
+            return new Actions<>(proposals, false);
+        }, pool);
+    }
+
+    @Override
+    public List<PathState> step(List<Transition<PathState, String>> transitions) {
+        return Parallel.map(transitions.size(), i -> {
+            Transition<PathState, String> t = transitions.get(i);
+            int index = t.state().size();
+            return t.state().plus(step(t.action(), index, "L" + index + "/T" + i));
+        }, pool);
+    }
+
+    private Step step(String prompt, int queryIndex, String site) {
+        String query = queries.get(queryIndex);
+        AspectSelection aspects = selector.select(query, site);
+        Roles.Answer answer = policy.answer(prompt, query, site);
+        Evaluation evaluation = judge.evaluate(query, answer.output(), aspects.aspects(), site);
+        return new Step(prompt, answer.icl(), query, answer.output(), evaluation);
+    }
+
+    @Override
+    public double reward(PathState state) {
+        return state.last().evaluation().reward();
+    }
+
+    @Override
+    public boolean isTerminal(PathState state, int depthLimit) {
+        return state.size() >= depthLimit || state.size() >= queries.size();
+    }
+}

@@ -1,0 +1,267 @@
+package dro.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.InvalidRequestException;
+import dro.backend.ChatClient;
+import dro.icl.Embedder;
+import dro.icl.IclExample;
+import dro.icl.IclExamples;
+import dro.icl.IclRetriever;
+import dro.icl.MiniLmEmbedder;
+import dro.internal.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs DRO's prompt search (Singla et al., EMNLP 2024) for one model and writes the run directory:
+ *
+ * <ul>
+ *   <li>{@code config.json}: the search settings (a rerun with other settings in the same directory is refused);</li>
+ *   <li>{@code calls/}: every model call, recorded as it completes; a rerun (after a kill, Ctrl-C or a spent budget)
+ *   is answered from here and makes only the calls it has not made;</li>
+ *   <li>{@code metrics_cache.json}: aspect selections per query, in the original's shape (or where
+ *   {@link TrainConfig#metricsCachePath()} says);</li>
+ *   <li>{@code run.log}, {@code optimized_prompt.txt}, {@code trace.json} (the best path, a superset of the
+ *   original's {@code output.json}), {@code search_tree.json} (every node), {@code result.json} and
+ *   {@code report.html}.</li>
+ * </ul>
+ */
+public final class DroTrainer {
+
+    private static final Logger log = LoggerFactory.getLogger(DroTrainer.class);
+
+    /** The model behind each role. */
+    public record Models(ChatClient policy, ChatClient judge, ChatClient aspectSelector, ChatClient optimizer) { }
+
+    private final TrainConfig config;
+    private final Models models;
+    private final List<IclExample> icl;
+    private final Embedder embedder;
+
+    public DroTrainer(TrainConfig config, Models models) {
+        this(config, models, IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
+    }
+
+    public DroTrainer(TrainConfig config, Models models, List<IclExample> icl, Embedder embedder) {
+        this.config = config;
+        this.models = models;
+        this.icl = List.copyOf(icl);
+        this.embedder = embedder;
+    }
+
+    /** The training queries this run uses: the configured list, else a seeded sample of the bundled pools. */
+    public static List<String> queriesFor(TrainConfig config, TrainingQueries.Pools pools) {
+        return config.queries() != null ? config.queries()
+                : TrainingQueries.sample(pools, config.numTrainingExamples(), config.seed());
+    }
+
+    public TrainResult run(List<String> queries, TrainListener listener) {
+        Path dir = config.logDir();
+        prepare(dir);
+        RunLog runLog = new RunLog(dir.resolve("run.log"));
+        long t0 = System.nanoTime();
+        runLog.write("start: " + queries.size() + " training queries, beam " + config.beamSize() + ", depth "
+                + config.depth() + " (+" + config.maxDepthIncrease() + "), " + config.nActions() + " actions");
+        CallCache calls = new CallCache(dir.resolve("calls"), config.tokenBudget());
+        MetricsCache metrics = MetricsCache.open(config.metricsCachePath());
+        IclRetriever retriever = config.retIcl() ? new IclRetriever(icl, embedder) : null;
+        Roles.Policy policy = new LlmRoles.Policy(models.policy(), calls, retriever, config.k());
+        Roles.AspectSelector selector = new LlmRoles.AspectSelector(models.aspectSelector(), calls, metrics,
+                config.maxReasks());
+        Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, config.judgeTemperature(), config.maxReasks());
+        Roles.Proposer proposer = new LlmRoles.Proposer(models.optimizer(), calls, config.temperature(),
+                config.maxReasks());
+        ExecutorService pool = config.concurrency() == 1 ? null : Executors.newFixedThreadPool(config.concurrency(),
+                daemonThreads());
+        try {
+            DroSearchSpace space = new DroSearchSpace(queries, config.initialSystemPrompt(), config.nActions(), policy,
+                    selector, judge, proposer, pool);
+            double[] best = {Double.NEGATIVE_INFINITY};
+            BeamSearch.Result<PathState, String> result = new BeamSearch(config.beamSize(), config.depth(),
+                    config.maxDepthIncrease()).run(space, e -> {
+                        double beamBest = e.beam().isEmpty() ? 0 : e.beam().get(0).score();
+                        best[0] = Math.max(best[0], beamBest);
+                        CallCache.Stats s = calls.stats();
+                        int length = e.beam().isEmpty() ? 0 : e.beam().get(0).state().size();
+                        long remaining = remainingCalls(Math.min(e.depthLimit(), queries.size()) - length);
+                        runLog.write(String.format("level %d: depth limit %d, beam best %.4f, best so far %.4f, calls"
+                                        + " %d made / %d reused, %d tokens", e.level(), e.depthLimit(), beamBest, best[0],
+                                s.made(), s.reused(), s.tokens()));
+                        listener.onLevel(e.level(), e.depthLimit(), beamBest, best[0], s, remaining);
+                    });
+            List<Step> path = result.terminal().state().steps();
+            String prompt = path.get(path.size() - 1).systemPrompt();
+            TrainResult out = new TrainResult(prompt, result.score(), path, result.depthLimit(), result.nodes(),
+                    calls.stats(), dir);
+            writeOutputs(dir, result, out, (System.nanoTime() - t0) / 1_000_000);
+            runLog.write(String.format("done: score %.4f, %d nodes, %d calls made, %d reused", out.score(),
+                    out.nodes(), out.stats().made(), out.stats().reused()));
+            log.info("DRO search done: score {}, optimised prompt in {}", out.score(), out.promptFile());
+            return out;
+        } catch (RuntimeException e) {
+            runLog.write("stopped: " + e.getMessage() + " (calls so far are kept; run again to resume)");
+            throw e;
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Model calls left at most for {@code levels} more levels. */
+    private long remainingCalls(int levels) {
+        long perLevel = (long) config.beamSize() * (1 + 2L * config.nActions());
+        return Math.max(0, levels) * perLevel;
+    }
+
+    private void prepare(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path cfg = dir.resolve("config.json");
+            ObjectNode settings = config.searchSettings();
+            if (Files.exists(cfg)) {
+                JsonNode old = Json.MAPPER.readTree(cfg.toFile());
+                if (!old.equals(settings)) {
+                    throw new InvalidRequestException("The log directory " + dir.toAbsolutePath() + " holds a run with"
+                            + " other settings (" + difference(old, settings) + "); use another log directory to"
+                            + " start a new run");
+                }
+                log.info("Resuming the run in {}", dir);
+            }
+            write(cfg, Json.MAPPER.writeValueAsString(settings));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare the log directory " + dir, e);
+        }
+    }
+
+    private static String difference(JsonNode old, ObjectNode now) {
+        List<String> diffs = new ArrayList<>();
+        for (Iterator<String> it = now.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!now.get(f).equals(old.get(f))) {
+                diffs.add(f + ": " + abbreviate(String.valueOf(old.get(f))) + " -> " + abbreviate(now.get(f).toString()));
+            }
+        }
+        return diffs.isEmpty() ? "settings differ" : String.join(", ", diffs);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 37) + "..." : s;
+    }
+
+    private void writeOutputs(Path dir, BeamSearch.Result<PathState, String> result, TrainResult out, long millis)
+            throws UncheckedIOException {
+        try {
+            write(dir.resolve("optimized_prompt.txt"), out.optimizedPrompt() + "\n");
+            write(dir.resolve("trace.json"), Json.MAPPER.writeValueAsString(trace(out.bestPath(),
+                    result.terminal().rewards())));
+            write(dir.resolve("search_tree.json"), Json.MAPPER.writeValueAsString(tree(result.root())));
+            ObjectNode summary = Json.MAPPER.createObjectNode();
+            summary.put("score", out.score()).put("depth_limit", out.depthLimit()).put("nodes", out.nodes())
+                    .put("calls_made", out.stats().made()).put("calls_reused", out.stats().reused())
+                    .put("prompt_tokens", out.stats().promptTokens())
+                    .put("completion_tokens", out.stats().completionTokens()).put("millis", millis)
+                    .put("finished", Instant.now().toString());
+            summary.set("settings", config.searchSettings());
+            write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
+            write(dir.resolve("report.html"), Report.html(config, out, result, millis));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the run's outputs to " + dir, e);
+        }
+    }
+
+    /**
+     * The best path as {@code {"level N": {"Prompt", "Query", "ICL", "Output", "Evaluation of the prompt",
+     * "Reward"}}}, level 1 being the initial prompt's step (the original's {@code output.json} plus fields).
+     */
+    static ObjectNode trace(List<Step> path, List<Double> rewards) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        for (int i = 0; i < path.size(); i++) {
+            Step s = path.get(i);
+            ObjectNode level = root.putObject("level " + (i + 1));
+            level.put("Prompt", s.systemPrompt()).put("Query", s.query()).put("ICL", s.icl()).put("Output", s.output());
+            level.set("Evaluation of the prompt", evaluation(s.evaluation()));
+            level.put("Reward", s.evaluation().reward());
+        }
+        return root;
+    }
+
+    static ObjectNode evaluation(Evaluation e) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        for (Map.Entry<String, AspectScore> a : e.scores().entrySet()) {
+            o.putObject(a.getKey()).put("rationale", a.getValue().rationale()).put("score", a.getValue().score());
+        }
+        return o;
+    }
+
+    private static ArrayNode tree(BeamSearch.Node<PathState, String> root) {
+        ArrayNode nodes = Json.MAPPER.createArrayNode();
+        List<BeamSearch.Node<PathState, String>> todo = new ArrayList<>(List.of(root));
+        while (!todo.isEmpty()) {
+            BeamSearch.Node<PathState, String> n = todo.remove(0);
+            Step s = n.state().last();
+            ObjectNode o = nodes.addObject();
+            o.put("id", n.id());
+            if (n.parent() == null) {
+                o.putNull("parent");
+            } else {
+                o.put("parent", n.parent().id());
+            }
+            o.put("length", n.state().size()).put("reward", n.reward()).put("score", n.score());
+            o.put("prompt", s.systemPrompt()).put("query", s.query()).put("output", s.output());
+            o.set("evaluation", evaluation(s.evaluation()));
+            todo.addAll(n.children());
+        }
+        return nodes;
+    }
+
+    static void write(Path file, String text) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".write", ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "dro4j-train-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The run's own log file: one timestamped line per event, appended. */
+    private static final class RunLog {
+        private final Path file;
+
+        RunLog(Path file) {
+            this.file = file;
+        }
+
+        synchronized void write(String line) {
+            try {
+                Files.writeString(file, Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                log.warn("Cannot write {}: {}", file, e.toString());
+            }
+        }
+    }
+}

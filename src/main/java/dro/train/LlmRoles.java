@@ -1,0 +1,265 @@
+package dro.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.GenerateOptions;
+import dro.backend.ChatClient;
+import dro.backend.ChatCompletionRequest;
+import dro.backend.ChatResponse;
+import dro.icl.IclExample;
+import dro.icl.IclRetriever;
+import dro.internal.Json;
+import dro.prompt.PromptAssembler;
+import dro.prompt.PromptTemplate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DRO roles played by language models behind {@link ChatClient}s, with their prompts from {@code prompts/}.
+ * Every call goes through the run's {@link CallCache}. A reply that cannot be read is asked again, at most
+ * {@code maxReasks} times, with a reminder of the expected shape; what stays unreadable is logged and handled as
+ * the original did (an empty evaluation, fewer proposals), never a crash.
+ */
+public final class LlmRoles {
+
+    private static final Logger log = LoggerFactory.getLogger(LlmRoles.class);
+    private static final String REASK = "\n\nYour previous reply could not be read as the JSON object described above."
+            + " Reply again with only that JSON object.";
+
+    /** Aspects used when the selector's reply stays unreadable. */
+    static final List<String> FALLBACK_ASPECTS = List.of("Helpfulness", "Clarity", "Factuality", "Depth", "Safety");
+
+    private LlmRoles() { }
+
+    static String aspectList(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : names) {
+            sb.append(sb.length() == 0 ? "" : "\n").append("- ").append(a).append(": ").append(Aspects.all().get(a));
+        }
+        return sb.toString();
+    }
+
+    /** Selects aspects per query, once per distinct query, through the persistent metrics cache. */
+    public static final class AspectSelector implements Roles.AspectSelector {
+        private final ChatClient client;
+        private final CallCache calls;
+        private final MetricsCache cache;
+        private final int maxReasks;
+        private final PromptTemplate template = PromptTemplate.resource("aspect_selection.txt");
+        private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
+
+        public AspectSelector(ChatClient client, CallCache calls, MetricsCache cache, int maxReasks) {
+            this.client = client;
+            this.calls = calls;
+            this.cache = cache;
+            this.maxReasks = maxReasks;
+        }
+
+        @Override
+        public AspectSelection select(String query, String site) {
+            Optional<AspectSelection> cached = cache.get(query);
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+            CompletableFuture<AspectSelection> mine = new CompletableFuture<>();
+            CompletableFuture<AspectSelection> other = inFlight.putIfAbsent(query, mine);
+            if (other != null) {
+                return other.join();
+            }
+            try {
+                AspectSelection s = ask(query);
+                mine.complete(s);
+                return s;
+            } catch (RuntimeException e) {
+                inFlight.remove(query);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        }
+
+        private AspectSelection ask(String query) {
+            String prompt = template.render(Map.of("aspects", aspectList(new ArrayList<>(Aspects.all().keySet())),
+                    "query", query));
+            for (int attempt = 0; attempt <= maxReasks; attempt++) {
+                ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK, 0.0,
+                        1.0, 1024, 1, null, true, List.of());
+                ChatResponse r = calls.call("aspect_selector", "", req, () -> client.chat(req));
+                Optional<AspectSelection> s = JsonReplies.object(r.text()).flatMap(MetricsCache::selection);
+                if (s.isPresent() && s.get().aspects().size() <= 5) {
+                    cache.put(query, s.get());
+                    return s.get();
+                }
+            }
+            log.warn("The aspect selector's reply for query {} stayed unreadable after {} re-asks; judging it on {}",
+                    dro.internal.Validation.quote(query), maxReasks, FALLBACK_ASPECTS);
+            ObjectNode raw = Json.MAPPER.createObjectNode();
+            raw.putObject("query_analysis");
+            ObjectNode sel = raw.putObject("aspects_selection");
+            sel.put("reasoning", "fallback: the selector's reply could not be read");
+            FALLBACK_ASPECTS.forEach(sel.putArray("selected_aspects")::add);
+            return new AspectSelection(FALLBACK_ASPECTS, "fallback", raw); // not cached: a later run asks again
+        }
+    }
+
+    /** Scores answers on the selected aspects. */
+    public static final class Judge implements Roles.Judge {
+        private final ChatClient client;
+        private final CallCache calls;
+        private final double temperature;
+        private final int maxReasks;
+        private final PromptTemplate template = PromptTemplate.resource("judge.txt");
+
+        public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks) {
+            this.client = client;
+            this.calls = calls;
+            this.temperature = temperature;
+            this.maxReasks = maxReasks;
+        }
+
+        @Override
+        public Evaluation evaluate(String query, String output, List<String> aspects, String site) {
+            String prompt = template.render(Map.of("aspects", aspectList(aspects), "aspect_names",
+                    String.join(", ", aspects), "query", query, "output", output));
+            Evaluation best = Evaluation.EMPTY;
+            for (int attempt = 0; attempt <= maxReasks; attempt++) {
+                ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
+                        temperature, 1.0, 2048, 1, null, true, List.of());
+                ChatResponse r = calls.call("judge", site + (attempt == 0 ? "" : "/reask" + attempt), req,
+                        () -> client.chat(req));
+                Evaluation e = read(r.text(), aspects);
+                if (e.scores().size() > best.scores().size()) {
+                    best = e;
+                }
+                if (best.scores().size() == aspects.size()) {
+                    return best;
+                }
+            }
+            if (best.isEmpty()) {
+                log.warn("The judge's reply for query {} stayed unreadable after {} re-asks: empty evaluation"
+                        + " (reward 0)", dro.internal.Validation.quote(query), maxReasks);
+            }
+            return best;
+        }
+
+        /** The scores of the requested aspects found in a reply, in the requested order. */
+        static Evaluation read(String reply, List<String> aspects) {
+            Optional<ObjectNode> obj = JsonReplies.object(reply);
+            if (obj.isEmpty()) {
+                return Evaluation.EMPTY;
+            }
+            Map<String, JsonNode> byAspect = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = obj.get().fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                Aspects.canonical(f.getKey()).ifPresent(a -> byAspect.putIfAbsent(a, f.getValue()));
+            }
+            Map<String, AspectScore> scores = new LinkedHashMap<>();
+            for (String a : aspects) {
+                JsonNode v = byAspect.get(a);
+                if (v == null) {
+                    continue;
+                }
+                Optional<Double> score = JsonReplies.score(v.isObject() ? v.get("score") : v);
+                score.ifPresent(s -> scores.put(a, new AspectScore(v.path("rationale").asText(""), s)));
+            }
+            return new Evaluation(scores);
+        }
+    }
+
+    /** Asks the optimiser for new system prompts. */
+    public static final class Proposer implements Roles.Proposer {
+        private final ChatClient client;
+        private final CallCache calls;
+        private final double temperature;
+        private final int maxReasks;
+        private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
+
+        public Proposer(ChatClient client, CallCache calls, double temperature, int maxReasks) {
+            this.client = client;
+            this.calls = calls;
+            this.temperature = temperature;
+            this.maxReasks = maxReasks;
+        }
+
+        @Override
+        public List<String> propose(PathState state, int n, String site) {
+            Step last = state.last();
+            String prompt = template.render(Map.of("system_prompt", last.systemPrompt(), "history",
+                    history(state.lastPrompts(5)), "query", last.query(), "output", last.output(), "evaluation",
+                    evaluationJson(last.evaluation())));
+            List<String> out = new ArrayList<>();
+            for (int attempt = 0; attempt <= maxReasks && out.size() < n; attempt++) {
+                int want = n - out.size();
+                ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
+                        temperature, 1.0, 2048, want, null, true, List.of());
+                ChatResponse r = calls.call("optimizer", site + (attempt == 0 ? "" : "/reask" + attempt), req,
+                        () -> client.chat(req));
+                for (String choice : r.choices()) {
+                    JsonReplies.object(choice).map(o -> o.path("new_system_prompt").asText(""))
+                            .filter(s -> !s.isBlank()).ifPresent(s -> out.add(s.strip()));
+                }
+            }
+            if (out.size() < n) {
+                log.warn("The optimiser gave {} readable prompt(s) of {} asked for at {}", out.size(), n, site);
+            }
+            return out.size() > n ? out.subList(0, n) : out;
+        }
+
+        static String history(List<String> prompts) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < prompts.size(); i++) {
+                sb.append(i == 0 ? "" : "\n\n").append("Version ").append(i + 1).append(":\n").append(prompts.get(i));
+            }
+            return sb.toString();
+        }
+
+        static String evaluationJson(Evaluation e) {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            e.scores().forEach((a, s) -> o.putObject(a).put("rationale", s.rationale()).put("score", s.score()));
+            try {
+                return Json.MAPPER.writeValueAsString(o);
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    /**
+     * The model under training, answering as {@link dro.AutoModel} would: the system prompt plus the top-k
+     * in-context examples, the DRO user turn, temperature 0, up to 2048 tokens.
+     */
+    public static final class Policy implements Roles.Policy {
+        private final ChatClient client;
+        private final CallCache calls;
+        private final IclRetriever retriever;
+        private final int k;
+
+        /** @param retriever the examples to retrieve from, or null for none ({@code ret_icl} off) */
+        public Policy(ChatClient client, CallCache calls, IclRetriever retriever, int k) {
+            this.client = client;
+            this.calls = calls;
+            this.retriever = retriever;
+            this.k = k;
+        }
+
+        @Override
+        public Roles.Answer answer(String systemPrompt, String query, String site) {
+            List<IclExample> examples = retriever == null ? List.of()
+                    : retriever.topK(query, k).stream().map(IclRetriever.Scored::example).collect(Collectors.toList());
+            String system = PromptAssembler.system(systemPrompt, examples);
+            ChatCompletionRequest req = new ChatCompletionRequest(system, PromptAssembler.user(query), 0.0, 1.0, 2048,
+                    1, null, false, GenerateOptions.DEFAULT_STOP);
+            ChatResponse r = calls.call("policy", "", req, () -> client.chat(req));
+            return new Roles.Answer(system.substring(systemPrompt.length()), PromptAssembler.answer(r.text()));
+        }
+    }
+}
