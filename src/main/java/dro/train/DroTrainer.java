@@ -135,7 +135,7 @@ public final class DroTrainer {
         try {
             Files.createDirectories(dir);
             Path cfg = dir.resolve("config.json");
-            ObjectNode settings = config.searchSettings();
+            JsonNode settings = Json.MAPPER.readTree(config.searchSettings().toString()); // as it reads back
             if (Files.exists(cfg)) {
                 JsonNode old = Json.MAPPER.readTree(cfg.toFile());
                 if (!old.equals(settings)) {
@@ -151,7 +151,7 @@ public final class DroTrainer {
         }
     }
 
-    private static String difference(JsonNode old, ObjectNode now) {
+    private static String difference(JsonNode old, JsonNode now) {
         List<String> diffs = new ArrayList<>();
         for (Iterator<String> it = now.fieldNames(); it.hasNext(); ) {
             String f = it.next();

@@ -1,0 +1,91 @@
+package dro.train;
+
+import dro.Usage;
+import dro.backend.ChatClient;
+import dro.backend.ChatCompletionRequest;
+import dro.backend.ChatResponse;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * In-process model roles for trainer tests. Prompts are path names: the optimiser turns prompt {@code P} into
+ * {@code P.0 .. P.(n-1)}; the policy answers {@code ans(<prompt>)}; the judge scores an answer by its prompt's name
+ * with a given function.
+ */
+final class ScriptedClients {
+
+    static final Pattern ANSWER = Pattern.compile("ans\\(([^)]*)\\)");
+    static final Pattern CURRENT = Pattern.compile("Current system prompt:\\n(.*?)\\n\\n", Pattern.DOTALL);
+
+    /** A client answering by a function of the request, counting calls; it can be told to fail after N calls. */
+    static final class Client implements ChatClient {
+        final String name;
+        final Function<ChatCompletionRequest, List<String>> answer;
+        final AtomicInteger calls = new AtomicInteger();
+        final List<ChatCompletionRequest> requests = Collections.synchronizedList(new ArrayList<>());
+        volatile int failAfter = Integer.MAX_VALUE;
+
+        Client(String name, Function<ChatCompletionRequest, List<String>> answer) {
+            this.name = name;
+            this.answer = answer;
+        }
+
+        @Override
+        public String modelName() {
+            return name;
+        }
+
+        @Override
+        public ChatResponse chat(ChatCompletionRequest request) {
+            if (calls.get() >= failAfter) {
+                throw new IllegalStateException("simulated crash after " + failAfter + " calls");
+            }
+            calls.incrementAndGet();
+            requests.add(request);
+            return new ChatResponse(answer.apply(request), new Usage(10, 5 * request.n(), -1));
+        }
+    }
+
+    final Client policy = new Client("policy", r -> List.of("ans(" + r.system().lines().findFirst().orElse("")
+            + ")<END>"));
+    final Client selector = new Client("selector", r -> List.of("{\"query_analysis\": {\"main_topic\": \"t\"},"
+            + " \"aspects_selection\": {\"reasoning\": \"r\", \"selected_aspects\": [\"Helpfulness\", \"Clarity\"]}}"));
+    final Client optimizer;
+    final Client judge;
+
+    ScriptedClients(Function<String, String> judgeReply) {
+        this.optimizer = new Client("optimizer", r -> {
+            Matcher m = CURRENT.matcher(r.user());
+            String current = m.find() ? m.group(1) : "?";
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < r.n(); i++) {
+                out.add("Here you go: {\"analysis\": \"a\", \"thought\": \"t\", \"new_system_prompt\": \"" + current + "."
+                        + i + "\"}");
+            }
+            return out;
+        });
+        this.judge = new Client("judge", r -> {
+            Matcher m = ANSWER.matcher(r.user());
+            return List.of(judgeReply.apply(m.find() ? m.group(1) : ""));
+        });
+    }
+
+    /** Judge replies scoring both aspects with {@code score}. */
+    static String scores(double score) {
+        return "{\"Helpfulness\": {\"rationale\": \"h\", \"score\": " + score + "}, \"Clarity\": {\"rationale\": \"c\","
+                + " \"score\": \"" + score + "/5\"}}";
+    }
+
+    DroTrainer.Models models() {
+        return new DroTrainer.Models(policy, judge, selector, optimizer);
+    }
+
+    int totalCalls() {
+        return policy.calls.get() + judge.calls.get() + selector.calls.get() + optimizer.calls.get();
+    }
+}
