@@ -332,7 +332,10 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
-        /** A file holding the model's DRO-optimised system prompt (plain text). */
+        /**
+         * A file holding the model's DRO-optimised system prompt (plain text), or a training run's directory (its
+         * {@code optimized_prompt.txt}).
+         */
         public Builder optimizedPromptFile(Path file) {
             this.optimizedPromptFile = file;
             return this;
@@ -384,10 +387,12 @@ public final class AutoModel implements AutoCloseable {
             }
             String prompt = optimizedPrompt;
             if (optimizedPromptFile != null) {
+                Path file = Files.isDirectory(optimizedPromptFile)
+                        ? optimizedPromptFile.resolve("optimized_prompt.txt") : optimizedPromptFile; // a training run
                 try {
-                    prompt = Files.readString(optimizedPromptFile, StandardCharsets.UTF_8).stripTrailing();
+                    prompt = Files.readString(file, StandardCharsets.UTF_8).stripTrailing();
                 } catch (IOException e) {
-                    throw new InvalidRequestException("Cannot read optimizedPromptFile " + optimizedPromptFile.toAbsolutePath()
+                    throw new InvalidRequestException("Cannot read optimizedPromptFile " + file.toAbsolutePath()
                             + ": " + e, e);
                 }
             }

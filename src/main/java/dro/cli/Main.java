@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code dro} command line. */
 @Command(name = "dro", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DRO-aligned generation with local GGUF models (dro4j).",
-        subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -49,6 +49,11 @@ public final class Main implements Runnable {
                 level = "info";
             } else if (a.equals("-vv")) {
                 level = "debug";
+            }
+        }
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--logging-level")) {
+                level = args[i + 1].toLowerCase(java.util.Locale.ROOT);
             }
         }
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);

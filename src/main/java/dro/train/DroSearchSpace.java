@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Terminal: the path reached the depth limit, or the training queries ran out.</li>
  * </ul>
  *
- * <p>All optimiser calls of a level run at once, then all generations-and-judgements, on the given pool; results are
- * used in a fixed order, so a run is the same at any concurrency.
+ * <p>All optimiser calls of a level run at once (with the aspect selection for the level's query), then all
+ * generations-and-judgements, on the given pool; results are used in a fixed order, so a run is the same at any
+ * concurrency.
  */
 public final class DroSearchSpace implements SearchSpace<PathState, String> {
 
@@ -59,7 +60,15 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
 
     @Override
     public List<Actions<String>> actions(List<PathState> states) {
-        return Parallel.map(states.size(), i -> {
+        // The next step's query is known now: select its aspects while the optimiser works (one call saved per level
+        // on the critical path). Its result lands in the selector's cache; the step itself asks for it again.
+        int next = states.isEmpty() ? queries.size() : states.get(0).size();
+        boolean prefetch = next < queries.size();
+        List<Actions<String>> all = Parallel.map(states.size() + (prefetch ? 1 : 0), i -> {
+            if (i == states.size()) {
+                selector.select(queries.get(next), "L" + next + "/aspects");
+                return null;
+            }
             PathState s = states.get(i);
             Step last = s.last();
             if (last.evaluation().needsNoOptimisation()) {
@@ -72,6 +81,7 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
             }
             return new Actions<>(proposals, false);
         }, pool);
+        return all.subList(0, states.size());
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class DroTrainer {
     public TrainResult run(List<String> queries, TrainListener listener) {
         Path dir = config.logDir();
         prepare(dir);
-        RunLog runLog = new RunLog(dir.resolve("run.log"));
+        RunLog runLog = new RunLog(config.runLog() ? dir.resolve("run.log") : null);
         long t0 = System.nanoTime();
         runLog.write("start: " + queries.size() + " training queries, beam " + config.beamSize() + ", depth "
                 + config.depth() + " (+" + config.maxDepthIncrease() + "), " + config.nActions() + " actions");
@@ -256,6 +256,9 @@ public final class DroTrainer {
         }
 
         synchronized void write(String line) {
+            if (file == null) {
+                return;
+            }
             try {
                 Files.writeString(file, Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);

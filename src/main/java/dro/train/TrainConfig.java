@@ -14,7 +14,7 @@ import java.util.List;
  * The settings of one DRO prompt search, with the original's names and defaults ({@code run.main}):
  * {@code n_actions} 3, {@code temperature} 0.2 (the optimiser's), {@code depth} 20, {@code max_depth_increase} 10,
  * {@code beam_size} 2, {@code num_training_examples} 180, {@code ret_icl} true, {@code k} 2; plus dro4j's own:
- * the sampling {@code seed} (42), {@code concurrency} (4 calls at once), {@code maxReasks} for unreadable replies (2),
+ * the sampling {@code seed} (42), {@code concurrency} (8 calls at once), {@code maxReasks} for unreadable replies (2),
  * the judge's temperature (0) and an optional token budget.
  *
  * <p>Immutable; {@link #toBuilder()} derives variants.
@@ -43,6 +43,7 @@ public final class TrainConfig {
     private final String evalModel;
     private final String metricsModel;
     private final String optimizeModel;
+    private final boolean runLog;
 
     private TrainConfig(Builder b) {
         this.initialSystemPrompt = ensureNotBlank(b.initialSystemPrompt, "initialSystemPrompt");
@@ -87,6 +88,7 @@ public final class TrainConfig {
         this.evalModel = b.evalModel;
         this.metricsModel = b.metricsModel;
         this.optimizeModel = b.optimizeModel;
+        this.runLog = b.runLog;
     }
 
     public static Builder builder() {
@@ -117,6 +119,7 @@ public final class TrainConfig {
         b.evalModel = evalModel;
         b.metricsModel = metricsModel;
         b.optimizeModel = optimizeModel;
+        b.runLog = runLog;
         return b;
     }
 
@@ -143,6 +146,8 @@ public final class TrainConfig {
     public String evalModel() { return evalModel; }
     public String metricsModel() { return metricsModel; }
     public String optimizeModel() { return optimizeModel; }
+    /** Whether the run writes {@code run.log} (the original's {@code disable_log} turns it off). */
+    public boolean runLog() { return runLog; }
 
     /**
      * The settings that decide what the search does, as JSON (what {@code config.json} holds). Two runs with equal
@@ -176,7 +181,7 @@ public final class TrainConfig {
         private boolean retIcl = true;
         private int k = 2;
         private long seed = 42;
-        private int concurrency = 4;
+        private int concurrency = 8;
         private int maxReasks = 2;
         private long tokenBudget = Long.MAX_VALUE;
         private Path logDir;
@@ -187,6 +192,7 @@ public final class TrainConfig {
         private String evalModel;
         private String metricsModel;
         private String optimizeModel;
+        private boolean runLog = true;
 
         private Builder() { }
 
@@ -212,6 +218,7 @@ public final class TrainConfig {
         public Builder evalModel(String v) { evalModel = v; return this; }
         public Builder metricsModel(String v) { metricsModel = v; return this; }
         public Builder optimizeModel(String v) { optimizeModel = v; return this; }
+        public Builder runLog(boolean v) { runLog = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(this);

@@ -17,17 +17,17 @@ import java.util.regex.Pattern;
  * {@code P.0 .. P.(n-1)}; the policy answers {@code ans(<prompt>)}; the judge scores an answer by its prompt's name
  * with a given function.
  */
-final class ScriptedClients {
+public final class ScriptedClients {
 
     static final Pattern ANSWER = Pattern.compile("ans\\(([^)]*)\\)");
     static final Pattern CURRENT = Pattern.compile("Current system prompt:\\n(.*?)\\n\\n", Pattern.DOTALL);
 
     /** A client answering by a function of the request, counting calls; it can be told to fail after N calls. */
-    static final class Client implements ChatClient {
+    public static final class Client implements ChatClient {
         final String name;
         final Function<ChatCompletionRequest, List<String>> answer;
-        final AtomicInteger calls = new AtomicInteger();
-        final List<ChatCompletionRequest> requests = Collections.synchronizedList(new ArrayList<>());
+        public final AtomicInteger calls = new AtomicInteger();
+        public final List<ChatCompletionRequest> requests = Collections.synchronizedList(new ArrayList<>());
         volatile int failAfter = Integer.MAX_VALUE;
 
         Client(String name, Function<ChatCompletionRequest, List<String>> answer) {
@@ -51,14 +51,14 @@ final class ScriptedClients {
         }
     }
 
-    final Client policy = new Client("policy", r -> List.of("ans(" + r.system().lines().findFirst().orElse("")
+    public final Client policy = new Client("policy", r -> List.of("ans(" + r.system().lines().findFirst().orElse("")
             + ")<END>"));
-    final Client selector = new Client("selector", r -> List.of("{\"query_analysis\": {\"main_topic\": \"t\"},"
+    public final Client selector = new Client("selector", r -> List.of("{\"query_analysis\": {\"main_topic\": \"t\"},"
             + " \"aspects_selection\": {\"reasoning\": \"r\", \"selected_aspects\": [\"Helpfulness\", \"Clarity\"]}}"));
-    final Client optimizer;
-    final Client judge;
+    public final Client optimizer;
+    public final Client judge;
 
-    ScriptedClients(Function<String, String> judgeReply) {
+    public ScriptedClients(Function<String, String> judgeReply) {
         this.optimizer = new Client("optimizer", r -> {
             Matcher m = CURRENT.matcher(r.user());
             String current = m.find() ? m.group(1) : "?";
@@ -76,7 +76,7 @@ final class ScriptedClients {
     }
 
     /** Judge replies scoring both aspects with {@code score}. */
-    static String scores(double score) {
+    public static String scores(double score) {
         return "{\"Helpfulness\": {\"rationale\": \"h\", \"score\": " + score + "}, \"Clarity\": {\"rationale\": \"c\","
                 + " \"score\": \"" + score + "/5\"}}";
     }

@@ -1,0 +1,313 @@
+package dro.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dro.AutoModel;
+import dro.InvalidRequestException;
+import dro.backend.ChatClient;
+import dro.icl.IclExamples;
+import dro.icl.MiniLmEmbedder;
+import dro.internal.Json;
+import dro.train.CallCache;
+import dro.train.DroTrainer;
+import dro.train.TrainConfig;
+import dro.train.TrainListener;
+import dro.train.TrainResult;
+import dro.train.TrainingQueries;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code dro train}: DRO's prompt search for one base model. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Searches for the system prompt that aligns BASE-MODEL best (DRO's beam search with dynamic"
+                + " rewards). Every model role is a local GGUF file or a model name at the OpenAI-compatible endpoint"
+                + " given by OPENAI_BASE_URL / OPENAI_API_KEY.",
+                "The run directory (--log-dir) keeps every call: run the same command again to resume after a kill,"
+                        + " Ctrl-C or a spent budget. Prints the path of the optimised prompt on standard output."},
+        footer = {"", "Example:", "  bin/dro train --base-model mistral-7b-v0.1.Q4_K_M.gguf --log-dir runs/mistral"})
+final class TrainCommand implements Callable<Integer> {
+
+    static final String DEFAULT_API_MODEL = "gpt-4-0125-preview";
+
+    /** How API model names become clients; replaced in tests. */
+    static Function<String, ChatClient> apiClients = name -> {
+        throw new InvalidRequestException("\"" + name + "\" is not a GGUF file, and this build has no API backend"
+                + " for model names");
+    };
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of these settings (snake_case or"
+            + " kebab-case keys, e.g. {\"beam_size\": 2}); options on the command line win.")
+    Path configFile;
+
+    @Option(names = "--base-model", paramLabel = "MODEL", description = "The model to align: a GGUF file or an API"
+            + " model name.")
+    String baseModel;
+
+    @Option(names = "--base-model-family", paramLabel = "NAME", description = "mistral, llama or gpt (recorded).")
+    String baseModelFamily;
+
+    @Option(names = "--eval-model", paramLabel = "MODEL", description = "The judge (default: ${DEFAULT-VALUE}).",
+            defaultValue = DEFAULT_API_MODEL)
+    String evalModel;
+
+    @Option(names = "--metrics-model", paramLabel = "MODEL", defaultValue = DEFAULT_API_MODEL,
+            description = "The aspect selector (default: ${DEFAULT-VALUE}).")
+    String metricsModel;
+
+    @Option(names = "--optimize-model", paramLabel = "MODEL", defaultValue = DEFAULT_API_MODEL,
+            description = "The optimiser (default: ${DEFAULT-VALUE}).")
+    String optimizeModel;
+
+    @Option(names = "--initial-system-prompt", paramLabel = "TEXT|FILE",
+            description = "The prompt to start from, or a file holding it (default: \"You are a helpful assistant.\").")
+    String initialSystemPrompt;
+
+    @Option(names = "--n-actions", defaultValue = "3", description = "Optimiser samples per beam item (default: 3).")
+    int nActions;
+
+    @Option(names = "--temperature", defaultValue = "0.2", description = "The optimiser's temperature (default: 0.2).")
+    double temperature;
+
+    @Option(names = "--judge-temperature", defaultValue = "0", description = "The judge's temperature (default: 0).")
+    double judgeTemperature;
+
+    @Option(names = "--depth", defaultValue = "20", description = "Training steps per path (default: 20).")
+    int depth;
+
+    @Option(names = "--max-depth-increase", defaultValue = "10",
+            description = "Extra steps allowed when steps need no optimisation (default: 10).")
+    int maxDepthIncrease;
+
+    @Option(names = "--beam-size", defaultValue = "2", description = "Paths kept per level (default: 2).")
+    int beamSize;
+
+    @Option(names = "--log-dir", paramLabel = "DIR", description = "The run directory (default: runs/<base model>).")
+    Path logDir;
+
+    @Option(names = "--disable-log", description = "Do not write run.log.")
+    boolean disableLog;
+
+    @Option(names = "--disable-tqdm", description = "Do not print progress.")
+    boolean disableProgress;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Training pools in the original's formats"
+            + " (alpaca_train.json, lima_subsample_train.json, mal_train.txt); default: dro4j's own.")
+    Path dataDir;
+
+    @Option(names = "--queries", paramLabel = "FILE", description = "A JSON array of training queries, used exactly"
+            + " in this order (no sampling).")
+    Path queriesFile;
+
+    @Option(names = "--metrics-cache-path", paramLabel = "FILE",
+            description = "The aspect cache (metrics_cache.json; default: in the run directory).")
+    Path metricsCachePath;
+
+    @Option(names = "--num-training-examples", defaultValue = "180", description = "Queries drawn from the pools"
+            + " (default: 180).")
+    int numTrainingExamples;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed (default: 42).")
+    long seed;
+
+    @Option(names = "--ret-icl", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Give the base model its top-k in-context examples (default: on).")
+    boolean retIcl;
+
+    @Option(names = "--k", defaultValue = "2", description = "In-context examples per query (default: 2).")
+    int k;
+
+    @Option(names = "--icl-file", paramLabel = "FILE", description = "ICL examples (default: dro4j's own).")
+    Path iclFile;
+
+    @Option(names = "--is-gpt", description = "The base model is an API model (also inferred from its name).")
+    boolean isGpt;
+
+    @Option(names = "--concurrency", defaultValue = "8", description = "Model calls at once (default: 8).")
+    int concurrency;
+
+    @Option(names = "--max-reasks", defaultValue = "2", description = "Re-asks for an unreadable reply (default: 2).")
+    int maxReasks;
+
+    @Option(names = "--token-budget", paramLabel = "TOKENS", description = "Stop cleanly once new calls have spent"
+            + " this many tokens (resumable).")
+    Long tokenBudget;
+
+    @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs for local models.")
+    int numGpus;
+
+    @Option(names = "--cuda-visible-devices", paramLabel = "LIST", description = "CUDA devices for local models.")
+    String cudaVisibleDevices;
+
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "For local models.")
+    double gpuMemoryUtilization;
+
+    @Option(names = "--max-model-len", paramLabel = "TOKENS", description = "Context per request for local models.")
+    Integer maxModelLen;
+
+    @Option(names = "--threads", description = "CPU threads for local models.")
+    Integer threads;
+
+    @Option(names = "--logging-level", paramLabel = "LEVEL", description = "Log level on standard error: error, warn,"
+            + " info, debug.")
+    String loggingLevel;
+
+    @Option(names = {"-v", "--verbose"}, description = "INFO logs on standard error.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        applyConfigFile();
+        if (baseModel == null) {
+            throw new InvalidRequestException("--base-model is required (a GGUF file or an API model name)");
+        }
+        String initial = initialSystemPrompt;
+        if (initial != null && Files.isRegularFile(Path.of(initial))) {
+            initial = Files.readString(Path.of(initial), StandardCharsets.UTF_8).strip();
+        }
+        Path dir = logDir != null ? logDir : Path.of("runs", Path.of(baseModel).getFileName().toString()
+                .replaceAll("[^A-Za-z0-9._-]", "_"));
+        TrainConfig.Builder cb = TrainConfig.builder().nActions(nActions).temperature(temperature)
+                .judgeTemperature(judgeTemperature).depth(depth).maxDepthIncrease(maxDepthIncrease).beamSize(beamSize)
+                .numTrainingExamples(numTrainingExamples).retIcl(retIcl).k(k).seed(seed).concurrency(concurrency)
+                .maxReasks(maxReasks).logDir(dir).metricsCachePath(metricsCachePath).baseModel(baseModel)
+                .baseModelFamily(baseModelFamily).evalModel(evalModel).metricsModel(metricsModel)
+                .optimizeModel(optimizeModel).runLog(!disableLog);
+        if (initial != null) {
+            cb.initialSystemPrompt(initial);
+        }
+        if (tokenBudget != null) {
+            cb.tokenBudget(tokenBudget);
+        }
+        if (queriesFile != null) {
+            cb.queries(TrainingQueries.fromFile(queriesFile));
+        }
+        TrainConfig config = cb.build();
+        if (isGpt && RoleModels.isLocal(baseModel)) {
+            throw new InvalidRequestException("--is-gpt says the base model is an API model, but " + baseModel
+                    + " is a GGUF file");
+        }
+        List<String> queries = DroTrainer.queriesFor(config,
+                dataDir != null ? TrainingQueries.load(dataDir) : TrainingQueries.bundled());
+        PrintWriter err = spec.commandLine().getErr();
+        Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
+                + dir));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (RoleModels models = new RoleModels(this::localModel, apiClients)) {
+            DroTrainer trainer = new DroTrainer(config, new DroTrainer.Models(models.client(baseModel),
+                    models.client(evalModel), models.client(metricsModel), models.client(optimizeModel)),
+                    iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
+            TrainResult r = trainer.run(queries, disableProgress ? TrainListener.NONE : progress(err));
+            err.printf(Locale.ROOT, "dro: done: best path score %.3f over %d steps; %d calls made, %d reused; report:"
+                    + " %s%n", r.score(), r.bestPath().size(), r.stats().made(), r.stats().reused(),
+                    r.runDir().resolve("report.html"));
+            spec.commandLine().getOut().println(r.promptFile());
+            return 0;
+        } catch (CallCache.BudgetExceededException e) {
+            err.println("dro: " + e.getMessage());
+            return 3;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down
+            }
+            err.flush();
+        }
+    }
+
+    private AutoModel.Builder localModel(Path gguf) {
+        AutoModel.Builder b = AutoModel.builder().model(gguf).numGpus(numGpus).cudaVisibleDevices(cudaVisibleDevices)
+                .gpuMemoryUtilization(gpuMemoryUtilization).parallelSlots(Math.max(1, Math.min(concurrency, 8)));
+        if (maxModelLen != null) {
+            b.maxModelLen(maxModelLen);
+        }
+        if (threads != null) {
+            b.threads(threads);
+        }
+        return b;
+    }
+
+    private static TrainListener progress(PrintWriter err) {
+        return new TrainListener() {
+            @Override
+            public void onLevel(int level, int depthLimit, double beamBest, double bestSoFar, CallCache.Stats s,
+                                long remaining) {
+                err.printf(Locale.ROOT, "level %d/%d | beam best %.3f | best so far %.3f | calls %d (+%d cached) |"
+                        + " tokens %d | ~%d calls left%n", level, depthLimit, beamBest, bestSoFar, s.made(), s.reused(),
+                        s.tokens(), remaining);
+                err.flush();
+            }
+        };
+    }
+
+    /** Sets every option the command line did not give from the --config file. */
+    private void applyConfigFile() throws IOException {
+        if (configFile == null) {
+            return;
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidRequestException("Config file " + configFile + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidRequestException("Config file " + configFile + " must hold a JSON object");
+        }
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = "--" + e.getKey().replace('_', '-');
+            OptionSpec option = spec.findOption(name);
+            if (option == null || name.equals("--config")) {
+                throw new InvalidRequestException("Config file " + configFile + " has an unknown setting \""
+                        + e.getKey() + "\"");
+            }
+            if (!parsed.hasMatchedOption(option)) {
+                JsonNode v = e.getValue();
+                String text = v.isTextual() ? v.asText() : v.toString();
+                try {
+                    option.setValue(option.type() == boolean.class || option.type() == Boolean.class
+                            ? (Object) v.asBoolean() : convert(option, text));
+                } catch (NumberFormatException ex) {
+                    throw new InvalidRequestException("Config file " + configFile + ": \"" + e.getKey()
+                            + "\" must be a number, but is " + text);
+                }
+            }
+        }
+    }
+
+    private Object convert(OptionSpec option, String text) {
+        Class<?> t = option.type();
+        if (t == int.class || t == Integer.class) {
+            return Integer.parseInt(text);
+        }
+        if (t == long.class || t == Long.class) {
+            return Long.parseLong(text);
+        }
+        if (t == double.class || t == Double.class) {
+            return Double.parseDouble(text);
+        }
+        if (t == Path.class) {
+            return Path.of(text);
+        }
+        return text;
+    }
+}

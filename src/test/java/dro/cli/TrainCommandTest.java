@@ -1,0 +1,111 @@
+package dro.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.InvalidRequestException;
+import dro.backend.ChatClient;
+import dro.testing.TestModels;
+import dro.train.ScriptedClients;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dro train} with a local GGUF base model and in-process API roles. */
+class TrainCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    final Function<String, ChatClient> original = TrainCommand.apiClients;
+
+    @AfterEach
+    void restore() {
+        TrainCommand.apiClients = original;
+    }
+
+    record Run(int code, String out, String err) { }
+
+    static Run dro(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    ScriptedClients roles() {
+        ScriptedClients c = new ScriptedClients(p -> ScriptedClients.scores(2.0));
+        Map<String, ChatClient> byName = Map.of("judge-x", c.judge, "selector-x", c.selector, "optimizer-x", c.optimizer);
+        TrainCommand.apiClients = name -> {
+            ChatClient client = byName.get(name);
+            if (client == null) {
+                throw new InvalidRequestException("unknown test model " + name);
+            }
+            return client;
+        };
+        return c;
+    }
+
+    @Test
+    void trainsALocalBaseModelAndPrintsThePromptFile() throws Exception {
+        ScriptedClients c = roles();
+        Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\", \"How do I\\nboil water?\","
+                + " \"Why is the sky blue?\"]");
+        Path dir = tmp.resolve("run");
+        Run r = dro("train", "--base-model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
+                "--eval-model", "judge-x", "--metrics-model", "selector-x", "--optimize-model", "optimizer-x",
+                "--queries", queries.toString(), "--depth", "3", "--max-depth-increase", "0", "--log-dir",
+                dir.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(dir.resolve("optimized_prompt.txt") + System.lineSeparator(), r.out());
+        // every answer scores 2.0, so ties keep the first proposal at each level
+        assertEquals("You are a helpful assistant..0.0\n", Files.readString(dir.resolve("optimized_prompt.txt")));
+        assertTrue(r.err().contains("level 1/3 | beam best 2.000"), r.err());
+        assertTrue(r.err().contains("level 2/3"), r.err());
+        var trace = new ObjectMapper().readTree(dir.resolve("trace.json").toFile());
+        assertEquals("How do I\nboil water?", trace.get("level 2").get("Query").asText(), "queries used in order");
+        assertEquals("Hi", trace.get("level 1").get("Output").asText(), "the local model answered");
+        assertEquals(3, c.selector.calls.get());
+    }
+
+    @Test
+    void settingsComeFromAConfigFileUnlessGivenOnTheCommandLine() throws Exception {
+        ScriptedClients c = roles();
+        Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\", \"Why?\", \"How?\"]");
+        Path config = Files.writeString(tmp.resolve("c.json"), "{\"eval_model\": \"judge-x\", \"metrics-model\":"
+                + " \"selector-x\", \"optimize_model\": \"optimizer-x\", \"depth\": 2, \"max_depth_increase\": 0,"
+                + " \"n_actions\": 2, \"ret_icl\": false, \"queries\": \"" + queries + "\", \"max_model_len\": 4096}");
+        Path dir = tmp.resolve("run");
+        Run r = dro("train", "--config", config.toString(), "--base-model", TestModels.scriptedChat().toString(),
+                "--n-actions", "1", "--log-dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        var settings = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        assertEquals(1, settings.get("n_actions").asInt(), "the command line wins");
+        assertEquals(2, settings.get("depth").asInt());
+        assertEquals(false, settings.get("ret_icl").asBoolean());
+        assertEquals(1, c.optimizer.requests.get(0).n());
+    }
+
+    @Test
+    void badSettingsAreNamed() throws Exception {
+        roles();
+        Path config = Files.writeString(tmp.resolve("c.json"), "{\"beam_width\": 3}");
+        Run r = dro("train", "--config", config.toString(), "--base-model", "x.gguf");
+        assertEquals(1, r.code());
+        assertEquals("dro: error: Config file " + config + " has an unknown setting \"beam_width\"", r.err().strip());
+
+        Run noBase = dro("train");
+        assertEquals("dro: error: --base-model is required (a GGUF file or an API model name)", noBase.err().strip());
+
+        Run beam = dro("train", "--base-model", "m.gguf", "--beam-size", "0", "--log-dir", tmp.toString());
+        assertEquals("dro: error: beamSize must be between 1 and 64, but was 0", beam.err().strip());
+    }
+}
