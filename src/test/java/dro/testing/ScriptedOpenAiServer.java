@@ -51,6 +51,14 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY each answer waits ~40 ms for the
+        // client's delayed ACK. Read once, when the first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** One recorded request. Header names are lower case. */
     public record Request(String method, String path, Map<String, List<String>> headers, String body, JsonNode json) {
 
