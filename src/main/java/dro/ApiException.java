@@ -26,7 +26,7 @@ public class ApiException extends DroException {
     private final int attempts;
 
     /**
-     * @param statusCode      the HTTP status, or -1 when there was no HTTP answer
+     * @param statusCode      the HTTP status, or -1 when there was no HTTP answer or it could not be read
      * @param endpointMessage the endpoint's own error message ("" if it gave none)
      * @param retryAfter      how long the endpoint asked to wait before retrying, or null
      */
@@ -48,7 +48,10 @@ public class ApiException extends DroException {
         this.attempts = attempts;
     }
 
-    /** The HTTP status the endpoint answered with, or -1 when there was no HTTP answer (timeout, no connection). */
+    /**
+     * The HTTP status the endpoint answered with, or -1 when there was no HTTP answer (timeout, no connection) or the
+     * answer could not be read.
+     */
     public int statusCode() {
         return statusCode;
     }

@@ -119,7 +119,8 @@ public final class OpenAiChatClient implements ChatClient {
     }
 
     /**
-     * Sends one request (retried as {@link #retryPolicy()} says) and returns its replies in order.
+     * Sends one request (retried as {@link #retryPolicy()} says) and returns its replies in order. A server that
+     * ignores {@code n} sends fewer replies than asked for; they are returned as they are, with a warning logged.
      *
      * @throws InvalidRequestException if the request has more than {@value #MAX_STOP_STRINGS} stop strings
      * @throws ApiException            what the endpoint answered, if it was not a chat completion
