@@ -1,5 +1,6 @@
 package dro;
 
+import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
 
@@ -8,6 +9,9 @@ import dro.backend.ChatRequest;
 import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
+import dro.backend.openai.OpenAiBackend;
+import dro.backend.openai.OpenAiChatClient;
+import dro.backend.openai.RetryPolicy;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *     String answer = model.generate("How do I make a cake?");
  * }
  * }</pre>
+ * or, on any OpenAI-compatible endpoint ({@code OPENAI_API_KEY}, and {@code OPENAI_BASE_URL} if not OpenAI's):
+ * <pre>{@code
+ * try (AutoModel model = AutoModel.builder().openAiModel(true).model("gpt-4o-mini").build()) { ... }
+ * }</pre>
  *
  * <h2>What is sent</h2>
  * The system prompt is your own ({@link GenerateOptions#userSpecifiedSystemPrompt()}), else the model's optimised
@@ -45,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Lifecycle and threads</h2>
  * Building loads the model; build once and share. All methods are thread-safe; concurrent calls to a local model run
- * in its parallel slots ({@link Builder#parallelSlots}). {@link #close()} releases the model.
+ * in its parallel slots ({@link Builder#parallelSlots}), to an API model as concurrent requests
+ * ({@link Builder#maxConcurrency} for {@link #generateAll}). {@link #close()} releases the model.
  */
 public final class AutoModel implements AutoCloseable {
 
@@ -222,8 +232,10 @@ public final class AutoModel implements AutoCloseable {
 
     /**
      * The original's constructor settings ({@code model_name}, {@code num_gpus}, {@code cuda_visible_devices},
-     * {@code dtype}, {@code gpu_memory_utilization}, {@code max_model_len}, {@code timeout}) plus llama.cpp's own.
-     * Every setting is honoured or rejected by {@link #build()} with a message naming it.
+     * {@code dtype}, {@code gpu_memory_utilization}, {@code max_model_len}, {@code timeout}, {@code open_ai_model})
+     * plus llama.cpp's own and the endpoint's. Every setting is honoured or rejected by {@link #build()} with a message
+     * naming it: settings for local models with {@link #openAiModel(boolean) openAiModel(true)}, and settings for
+     * OpenAI-compatible models without it, are rejected.
      */
     public static final class Builder {
         private String model;
@@ -245,10 +257,16 @@ public final class AutoModel implements AutoCloseable {
         private Embedder embedder = MiniLmEmbedder.INSTANCE;
         private Path embeddingCacheDir;
         private ChatBackend backend;
+        private boolean openAiModel;
+        private String apiKey;
+        private String baseUrl;
+        private Integer maxConcurrency;
+        private Integer maxAttempts;
+        private Function<String, String> environment;
 
         private Builder() { }
 
-        /** The model: a GGUF file path. */
+        /** The model: a GGUF file path, or with {@link #openAiModel(boolean) openAiModel(true)} the API model name. */
         public Builder model(String model) {
             this.model = model;
             return this;
@@ -290,7 +308,7 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
-        /** Per-request time limit. */
+        /** Per-request time limit (for an API model: each HTTP request, retries aside). */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
@@ -372,12 +390,54 @@ public final class AutoModel implements AutoCloseable {
         }
 
         /**
+         * The original's {@code open_ai_model}: {@link #model} names a model on an OpenAI-compatible endpoint, which
+         * gets the system prompt and the user turn as a system and a user message. The key is read from
+         * {@code OPENAI_API_KEY} and the endpoint from {@code OPENAI_BASE_URL} (default OpenAI's) unless
+         * {@link #apiKey} and {@link #baseUrl} are given. See {@link OpenAiChatClient}.
+         */
+        public Builder openAiModel(boolean openAiModel) {
+            this.openAiModel = openAiModel;
+            return this;
+        }
+
+        /** The API key of an OpenAI-compatible endpoint (default {@code OPENAI_API_KEY}). Never logged. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** The endpoint, e.g. {@code http://localhost:8000/v1} (default {@code OPENAI_BASE_URL}, else OpenAI's). */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /** Requests {@link AutoModel#generateAll} sends to an API model at once; default 4. */
+        public Builder maxConcurrency(int maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /** Tries per request to an API model, the first included (429, 5xx, timeouts are retried); default 3. */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** Where {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL} are read (default the process environment). */
+        public Builder environment(Function<String, String> environment) {
+            this.environment = environment;
+            return this;
+        }
+
+        /**
          * Checks every setting, reads the prompt and ICL files, and loads the model.
          *
          * @throws InvalidRequestException naming a setting that cannot be honoured
          * @throws ModelLoadException      if the model cannot be loaded
          */
         public AutoModel build() {
+            checkSettingsApply();
             ensureNotNull(embedder, "embedder");
             if (optimizedPrompt != null && optimizedPromptFile != null) {
                 throw new InvalidRequestException("Give optimizedPrompt or optimizedPromptFile, not both");
@@ -408,7 +468,9 @@ public final class AutoModel implements AutoCloseable {
                 embeddingCacheDir = CacheDirs.root().resolve("embeddings");
             }
             ChatBackend b = backend;
-            if (b == null) {
+            if (b == null && openAiModel) {
+                b = openAiBackend();
+            } else if (b == null) {
                 ensureNotBlank(model, "model");
                 LlamaCppSettings settings = new LlamaCppSettings(Path.of(model), numGpus, cudaVisibleDevices, dtype,
                         gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
@@ -418,6 +480,61 @@ public final class AutoModel implements AutoCloseable {
                 log.info("No optimised prompt is known for {}; using the base alignment prompt", model);
             }
             return new AutoModel(this, b, prompt, icl);
+        }
+
+        /** Settings for local models are rejected with openAiModel(true), and settings for API models without. */
+        private void checkSettingsApply() {
+            List<String> wrong = new ArrayList<>();
+            if (openAiModel) {
+                if (backend != null) {
+                    throw new InvalidRequestException("Give backend or openAiModel(true), not both");
+                }
+                addIf(wrong, numGpus != 0, "numGpus " + numGpus);
+                addIf(wrong, cudaVisibleDevices != null, "cudaVisibleDevices \"" + cudaVisibleDevices + "\"");
+                addIf(wrong, !"auto".equals(dtype), "dtype " + (dtype == null ? "null" : "\"" + dtype + "\""));
+                addIf(wrong, gpuMemoryUtilization != 0.9, "gpuMemoryUtilization " + gpuMemoryUtilization);
+                addIf(wrong, maxModelLen != null, "maxModelLen " + maxModelLen);
+                addIf(wrong, gpuLayers != null, "gpuLayers " + gpuLayers);
+                addIf(wrong, threads != null, "threads " + threads);
+                addIf(wrong, parallelSlots != 1, "parallelSlots " + parallelSlots);
+                addIf(wrong, nativeLibraryPath != null, "nativeLibraryPath " + nativeLibraryPath);
+                addIf(wrong, gpuInfo != GpuInfo.NVIDIA_SMI, "gpuInfo");
+                if (!wrong.isEmpty()) {
+                    throw new InvalidRequestException("openAiModel(true) cannot honour settings for local models: "
+                            + String.join(", ", wrong));
+                }
+            } else {
+                addIf(wrong, apiKey != null, "apiKey"); // its value is never shown
+                addIf(wrong, baseUrl != null, "baseUrl \"" + baseUrl + "\"");
+                addIf(wrong, maxConcurrency != null, "maxConcurrency " + maxConcurrency);
+                addIf(wrong, maxAttempts != null, "maxAttempts " + maxAttempts);
+                addIf(wrong, environment != null, "environment");
+                if (!wrong.isEmpty()) {
+                    throw new InvalidRequestException("A local model cannot honour settings for OpenAI-compatible"
+                            + " models (set openAiModel(true) for those): " + String.join(", ", wrong));
+                }
+            }
+        }
+
+        private static void addIf(List<String> wrong, boolean condition, String setting) {
+            if (condition) {
+                wrong.add(setting);
+            }
+        }
+
+        private ChatBackend openAiBackend() {
+            ensureNotBlank(model, "model");
+            int concurrency = ensureBetween(maxConcurrency != null ? maxConcurrency
+                    : OpenAiBackend.DEFAULT_MAX_CONCURRENCY, 1, 256, "maxConcurrency");
+            OpenAiChatClient.Builder c = OpenAiChatClient.builder().model(model).apiKey(apiKey).baseUrl(baseUrl)
+                    .timeout(timeout);
+            if (environment != null) {
+                c.environment(environment);
+            }
+            if (maxAttempts != null) {
+                c.retryPolicy(RetryPolicy.DEFAULT.toBuilder().maxAttempts(maxAttempts).build());
+            }
+            return OpenAiBackend.create(c.build(), concurrency);
         }
     }
 }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Answers QUERY behind the model's optimised system prompt (or the base alignment prompt)"
                 + " and the most similar in-context examples. Prints only the answer on standard output."},
-        footer = {"", "Example:", "  bin/dro generate --model mistral-7b-v0.1.Q4_K_M.gguf \"How do I make a cake?\""})
+        footer = {"", "Examples:", "  bin/dro generate --model mistral-7b-v0.1.Q4_K_M.gguf \"How do I make a cake?\"",
+                "  OPENAI_API_KEY=... bin/dro generate --openai --model gpt-4o-mini \"How do I make a cake?\""})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -32,8 +33,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "QUERY", description = "The user's query; '-' reads it from standard input.")
     String query;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file (with --openai:"
+            + " the model's name on the endpoint).")
     Path model;
+
+    @Option(names = "--openai", description = "Use a model on an OpenAI-compatible endpoint: the key comes from"
+            + " OPENAI_API_KEY, the endpoint from OPENAI_BASE_URL or --base-url (default OpenAI's).")
+    boolean openAi;
+
+    @Option(names = "--base-url", paramLabel = "URL",
+            description = "With --openai: the endpoint, e.g. http://localhost:8000/v1 (default: $OPENAI_BASE_URL).")
+    String baseUrl;
 
     @Option(names = "--system-prompt", paramLabel = "TEXT",
             description = "Your own system prompt (replaces the optimised one).")
@@ -134,6 +144,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerateOptions options = options();
         AutoModel.Builder b = AutoModel.builder()
                 .model(model)
+                .openAiModel(openAi)
                 .numGpus(numGpus)
                 .cudaVisibleDevices(cudaVisibleDevices)
                 .dtype(dtype)
@@ -141,6 +152,9 @@ final class GenerateCommand implements Callable<Integer> {
                 .nativeLibraryPath(nativeLibPath)
                 .optimizedPromptFile(optimizedPromptFile)
                 .iclFile(iclFile);
+        if (baseUrl != null) {
+            b.baseUrl(baseUrl);
+        }
         if (gpuLayers != null) {
             b.gpuLayers(gpuLayers);
         }

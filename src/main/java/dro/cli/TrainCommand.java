@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dro.AutoModel;
 import dro.InvalidRequestException;
 import dro.backend.ChatClient;
+import dro.backend.openai.OpenAiChatClient;
 import dro.icl.IclExamples;
 import dro.icl.MiniLmEmbedder;
 import dro.internal.Json;
@@ -43,11 +44,11 @@ final class TrainCommand implements Callable<Integer> {
 
     static final String DEFAULT_API_MODEL = "gpt-4-0125-preview";
 
-    /** How API model names become clients; replaced in tests. */
-    static Function<String, ChatClient> apiClients = name -> {
-        throw new InvalidRequestException("\"" + name + "\" is not a GGUF file, and this build has no API backend"
-                + " for model names");
-    };
+    /**
+     * How API model names become clients: the OpenAI-compatible endpoint of {@code OPENAI_BASE_URL} with
+     * {@code OPENAI_API_KEY}. Replaced in tests that play the roles in-process.
+     */
+    static Function<String, ChatClient> apiClients = name -> OpenAiChatClient.builder().model(name).build();
 
     @Spec
     CommandSpec spec;

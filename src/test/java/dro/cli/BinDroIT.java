@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.testing.ScriptedOpenAiServer;
 import dro.testing.TestModels;
 import java.io.File;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +27,22 @@ class BinDroIT {
     }
 
     static Result run(List<String> command, String javaOpts) throws IOException, InterruptedException {
+        return run(command, javaOpts, Map.of());
+    }
+
+    /** Runs with {@code env} added to the environment; a null value removes the variable. */
+    static Result run(List<String> command, String javaOpts, Map<String, String> env)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
         pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir")
                 + " " + javaOpts);
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         Path out = File.createTempFile("dro-out", ".txt").toPath();
         Path err = File.createTempFile("dro-err", ".txt").toPath();
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -98,6 +113,86 @@ class BinDroIT {
                     "examples/" + example + ".java", TestModels.scriptedChat().toString(), "12288"));
             assertEquals(0, r.code(), example + ": " + r.err());
             assertTrue(r.out().startsWith("Hi\n"), example + " printed " + r.out());
+        }
+    }
+
+    // ---- OpenAI-compatible endpoints: the scripted server on 127.0.0.1 plays the endpoint ----
+
+    static final String KEY = "sk-dro4j-bin-IT-93be5f0c";
+
+    static Map<String, String> openAiEnv(ScriptedOpenAiServer server) {
+        // OPENAI_LOG would make openai-java print requests and headers on stdout; dro4j turns that off
+        return Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl(), "OPENAI_LOG", "debug");
+    }
+
+    @Test
+    void binDroGeneratesThroughAnOpenAiCompatibleEndpointAndNeverLogsTheKey() throws Exception {
+        try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
+            Result r = run(dro("generate", "--openai", "--model", "test-model", "--no-icl", "-vv", "How are you?"),
+                    "", openAiEnv(server));
+            assertEquals(0, r.code(), r.err());
+            assertEquals("Hi\n", r.out(), "stdout holds the answer and nothing else");
+            assertTrue(r.err().contains("POST " + server.baseUrl() + "/chat/completions"), r.err());
+            assertTrue(!r.err().contains(KEY), r.err());
+            ScriptedOpenAiServer.Request request = server.lastRequest();
+            assertEquals("Bearer " + KEY, request.header("Authorization"));
+            assertEquals("test-model", request.model());
+            assertEquals("# Query:\nHow are you?\n\n# Answer:\n<START>", request.message("user"));
+        }
+    }
+
+    @Test
+    void binDroOpenAiDryRunPrintsTheMessagesAsThePrompt() throws Exception {
+        try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
+            Result r = run(dro("generate", "--openai", "--model", "test-model", "--no-icl", "--dry-run",
+                    "What is 2+2?"), "", openAiEnv(server));
+            assertEquals(0, r.code(), r.err());
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            JsonNode messages = new ObjectMapper().readTree(json.get("prompt").asText());
+            assertEquals("system", messages.get(0).get("role").asText());
+            assertEquals(json.get("system").asText(), messages.get(0).get("content").asText());
+            assertEquals("user", messages.get(1).get("role").asText());
+            assertEquals("# Query:\nWhat is 2+2?\n\n# Answer:\n<START>", messages.get(1).get("content").asText());
+            assertEquals(List.of(), server.requests());
+        }
+    }
+
+    @Test
+    void binDroReportsWhatTheEndpointAnsweredWithoutTheKey() throws Exception {
+        try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
+            server.enqueue(ScriptedOpenAiServer.Reply.error(401, "Incorrect API key provided: " + KEY));
+            Result r = run(dro("generate", "--openai", "--model", "test-model", "--no-icl", "Hi?"), "",
+                    openAiEnv(server));
+            assertEquals(1, r.code());
+            assertEquals("", r.out());
+            assertEquals("dro: error: HTTP 401 from " + server.baseUrl() + " (model \"test-model\"): Incorrect API"
+                    + " key provided: [redacted]\n", r.err());
+        }
+    }
+
+    @Test
+    void binDroNamesTheMissingKeyVariable() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("OPENAI_API_KEY", null);
+        env.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
+        Result r = run(dro("generate", "--openai", "--model", "test-model", "Hi?"), "", env);
+        assertEquals(1, r.code());
+        assertEquals("dro: error: The environment variable OPENAI_API_KEY is not set: set it to the endpoint's API"
+                + " key (any non-empty value for a server that needs none), or give apiKey(...)\n", r.err());
+    }
+
+    @Test
+    void theOpenAiExampleRunsAgainstAnEndpoint() throws Exception {
+        String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
+        try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
+            server.respond(ScriptedOpenAiServer.scriptedModel("An answer.<END>"));
+            Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", cp,
+                    "examples/OpenAiExample.java", "test-model"), "", openAiEnv(server));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("An answer.\nAn answer.\n["), r.out());
+            assertTrue(r.out().endsWith("STOP]\nAn answer.\nAn answer.\n"), r.out());
+            assertEquals(4, server.requests().size());
         }
     }
 }

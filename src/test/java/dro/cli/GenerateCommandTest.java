@@ -84,9 +84,27 @@ class GenerateCommandTest {
         assertEquals(0, r.code());
         for (String option : new String[] {"--model", "--dry-run", "--system-prompt", "--no-icl", "--num-icl",
                 "--temperature", "--top-p", "--max-new-tokens", "--stop", "--num-gpus", "--cuda-visible-devices",
-                "--gpu-layers", "--gpu-memory-utilization", "--dtype", "--max-model-len", "--timeout"}) {
+                "--gpu-layers", "--gpu-memory-utilization", "--dtype", "--max-model-len", "--timeout", "--openai",
+                "--base-url"}) {
             assertTrue(r.out().contains(option), option);
         }
+    }
+
+    @Test
+    void openAiRejectsOptionsForLocalModels() {
+        Run r = dro("generate", "--openai", "--model", "gpt-4o-mini", "--num-gpus", "1", "--threads", "2", "Hi?");
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertEquals("dro: error: openAiModel(true) cannot honour settings for local models: numGpus 1, threads 2",
+                r.err().strip());
+    }
+
+    @Test
+    void baseUrlNeedsOpenAi() {
+        Run r = dro("generate", "--model", model(), "--base-url", "http://localhost:8000/v1", "Hi?");
+        assertEquals(1, r.code());
+        assertEquals("dro: error: A local model cannot honour settings for OpenAI-compatible models (set"
+                + " openAiModel(true) for those): baseUrl \"http://localhost:8000/v1\"", r.err().strip());
     }
 
     @Test

@@ -1,0 +1,297 @@
+package dro.backend.openai;
+
+import static dro.internal.Validation.ensureBetween;
+import static dro.internal.Validation.ensureNotNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dro.FinishReason;
+import dro.Generation;
+import dro.GenerationException;
+import dro.TokenStream;
+import dro.Usage;
+import dro.backend.ChatBackend;
+import dro.backend.ChatRequest;
+import dro.internal.Json;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ChatBackend} on an OpenAI-compatible endpoint: the assembled system prompt and user turn go as a system
+ * and a user message (see {@link OpenAiChatClient} for the request, the key, retries and errors).
+ *
+ * <ul>
+ *   <li>{@link #renderPrompt} returns the messages as JSON text, {@code [{"role": "system", ...}, {"role": "user",
+ *   ...}]}: what the endpoint reads.</li>
+ *   <li>{@link #stream} streams server-sent events; pieces arrive as the endpoint sends them and the usage comes
+ *   from the final chunk ({@code stream_options.include_usage}). A failure before the stream opens is retried; one
+ *   in the middle of a stream is thrown (pieces have been handed out already).</li>
+ *   <li>{@link #generateAll} sends at most {@link #maxConcurrency()} requests at once.</li>
+ *   <li>Stop strings are cut by the endpoint; more than {@value OpenAiChatClient#MAX_STOP_STRINGS} are rejected
+ *   before anything is sent.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. {@link #close()} closes the client.
+ */
+public final class OpenAiBackend implements ChatBackend {
+
+    private static final Logger log = LoggerFactory.getLogger(OpenAiBackend.class);
+
+    /** Requests {@link #generateAll} sends at once unless told otherwise. */
+    public static final int DEFAULT_MAX_CONCURRENCY = 4;
+
+    private final OpenAiChatClient client;
+    private final int maxConcurrency;
+
+    private OpenAiBackend(OpenAiChatClient client, int maxConcurrency) {
+        this.client = client;
+        this.maxConcurrency = maxConcurrency;
+    }
+
+    /**
+     * A backend on {@code client}, which it then owns (and closes).
+     *
+     * @param maxConcurrency requests {@link #generateAll} sends at once, 1 to 256
+     */
+    public static OpenAiBackend create(OpenAiChatClient client, int maxConcurrency) {
+        ensureNotNull(client, "client");
+        return new OpenAiBackend(client, ensureBetween(maxConcurrency, 1, 256, "maxConcurrency"));
+    }
+
+    /** The lower-level client this backend sends through. */
+    public OpenAiChatClient client() {
+        return client;
+    }
+
+    public int maxConcurrency() {
+        return maxConcurrency;
+    }
+
+    /** The messages as JSON text: {@code [{"role":"system","content":...},{"role":"user","content":...}]}. */
+    @Override
+    public String renderPrompt(String system, String user) {
+        ArrayNode messages = Json.MAPPER.createArrayNode();
+        if (system != null && !system.isEmpty()) {
+            messages.addObject().put("role", "system").put("content", system);
+        }
+        messages.addObject().put("role", "user").put("content", user);
+        try {
+            return Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(messages);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Generation generate(ChatRequest request) {
+        OpenAiChatClient.Completion c = client.complete(params(request, false));
+        return new Generation(c.text(), c.usage(), c.finishReason());
+    }
+
+    @Override
+    public TokenStream stream(ChatRequest request) {
+        ChatCompletionCreateParams params = params(request, true);
+        return new OpenAiTokenStream(client.openStream(params));
+    }
+
+    @Override
+    public List<Generation> generateAll(List<ChatRequest> requests) {
+        ensureNotNull(requests, "requests");
+        List<ChatCompletionCreateParams> params = new ArrayList<>(requests.size());
+        for (ChatRequest r : requests) {
+            params.add(params(r, false)); // every request is checked before any is sent
+        }
+        if (params.size() <= 1) {
+            return params.stream().map(this::generate).toList();
+        }
+        int threads = Math.min(params.size(), maxConcurrency);
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "dro4j-openai-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Generation>> futures = new ArrayList<>(params.size());
+            for (ChatCompletionCreateParams p : params) {
+                futures.add(pool.submit(() -> generate(p)));
+            }
+            List<Generation> out = new ArrayList<>(futures.size());
+            for (Future<Generation> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GenerationException("Interrupted while generating", e, true);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new GenerationException("Generation failed: " + e.getCause(), e.getCause(), false);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiBackend{" + client.errors().where() + ", maxConcurrency=" + maxConcurrency + "}";
+    }
+
+    private Generation generate(ChatCompletionCreateParams params) {
+        OpenAiChatClient.Completion c = client.complete(params);
+        return new Generation(c.text(), c.usage(), c.finishReason());
+    }
+
+    private ChatCompletionCreateParams params(ChatRequest r, boolean stream) {
+        ensureNotNull(r, "request");
+        OpenAiChatClient.checkStop(r.stop());
+        return client.params(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), 1, r.seed(), false,
+                r.stop(), stream);
+    }
+
+    /** Pieces of one streamed answer; {@link #cancel()} closes the HTTP response from any thread. */
+    private final class OpenAiTokenStream implements TokenStream {
+        private final StreamResponse<ChatCompletionChunk> response;
+        private final Iterator<ChatCompletionChunk> chunks;
+        private final StringBuilder text = new StringBuilder();
+        private final ReentrantLock lock = new ReentrantLock();
+        private volatile boolean cancelRequested;
+        private volatile FinishReason finish;
+        private FinishReason reported;
+        private Usage usage;
+        private String pending;
+
+        OpenAiTokenStream(StreamResponse<ChatCompletionChunk> response) {
+            this.response = response;
+            Iterator<ChatCompletionChunk> it;
+            try {
+                it = response.stream().iterator();
+            } catch (RuntimeException e) {
+                response.close();
+                throw client.errors().map(e);
+            }
+            this.chunks = it;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (pending != null) {
+                return true;
+            }
+            if (finish != null) {
+                return false;
+            }
+            fetch();
+            return pending != null;
+        }
+
+        @Override
+        public String next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            String p = pending;
+            pending = null;
+            return p;
+        }
+
+        private void fetch() {
+            lock.lock();
+            try {
+                while (finish == null) {
+                    if (cancelRequested) {
+                        end(FinishReason.CANCELLED);
+                        return;
+                    }
+                    if (!chunks.hasNext()) {
+                        end(reported != null ? reported : FinishReason.STOP);
+                        return;
+                    }
+                    ChatCompletionChunk chunk = chunks.next();
+                    chunk.usage().ifPresent(u -> usage = OpenAiChatClient.usage(u));
+                    StringBuilder piece = new StringBuilder();
+                    for (ChatCompletionChunk.Choice choice : chunk._choices().asKnown().orElse(List.of())) {
+                        if (choice.index() != 0) {
+                            continue;
+                        }
+                        choice.finishReason().ifPresent(f -> reported = OpenAiChatClient.finishReason(f.asString()));
+                        choice.delta().content().ifPresent(piece::append);
+                    }
+                    if (piece.length() > 0) {
+                        text.append(piece);
+                        pending = piece.toString();
+                        return;
+                    }
+                }
+            } catch (RuntimeException e) {
+                boolean cancelled = cancelRequested;
+                end(FinishReason.CANCELLED);
+                if (!cancelled) {
+                    throw client.errors().map(e);
+                }
+                log.debug("stream cancelled: {}", client.errors().redact(e.toString()));
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void end(FinishReason reason) {
+            finish = reason;
+            response.close();
+        }
+
+        @Override
+        public void cancel() {
+            cancelRequested = true;
+            if (lock.tryLock()) {
+                try {
+                    if (finish == null) {
+                        end(FinishReason.CANCELLED);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            } else {
+                response.close(); // unblocks the reading thread, which then ends the stream as cancelled
+            }
+        }
+
+        @Override
+        public Generation result() {
+            FinishReason f = finish;
+            if (f == null) {
+                throw new IllegalStateException("The stream has not ended: iterate it to the end or cancel it");
+            }
+            return new Generation(text.toString(), usage != null ? usage : Usage.NONE, f);
+        }
+
+        @Override
+        public void close() {
+            if (finish == null) {
+                cancel();
+            }
+            response.close();
+        }
+    }
+}

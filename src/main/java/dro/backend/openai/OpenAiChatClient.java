@@ -1,0 +1,365 @@
+package dro.backend.openai;
+
+import static dro.internal.Validation.ensureNotBlank;
+import static dro.internal.Validation.ensureNotNull;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.LogLevel;
+import com.openai.core.Timeout;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.ResponseFormatJsonObject;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.CompletionUsage;
+import dro.ApiException;
+import dro.DroException;
+import dro.FinishReason;
+import dro.InvalidRequestException;
+import dro.Usage;
+import dro.backend.ChatClient;
+import dro.backend.ChatCompletionRequest;
+import dro.backend.ChatResponse;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ChatClient} for any endpoint that speaks OpenAI's chat-completions protocol: OpenAI itself, or a local or
+ * hosted server (vLLM, llama.cpp's server, Ollama, ...) given by its base URL. Built on {@code com.openai:openai-java}.
+ *
+ * <h2>Configuration</h2>
+ * <ul>
+ *   <li>API key: {@link Builder#apiKey}, else the environment variable {@value #API_KEY_VARIABLE}. Without one,
+ *   {@link Builder#build()} fails naming the variable. The key is sent as a bearer token and never logged: keys and
+ *   {@code Authorization} headers are removed from every log line and exception message.</li>
+ *   <li>Base URL: {@link Builder#baseUrl}, else {@value #BASE_URL_VARIABLE}, else {@value #DEFAULT_BASE_URL}.</li>
+ *   <li>{@link Builder#timeout}: the limit for one HTTP request (connecting, sending, the whole answer).</li>
+ *   <li>{@link Builder#retryPolicy}: 429, 5xx, timeouts and broken connections are retried with backoff that honours
+ *   {@code Retry-After}; 400, 401, 403 and 404 are not (openai-java's own retries are off). See
+ *   {@link dro.ApiException} for what is thrown.</li>
+ * </ul>
+ *
+ * <h2>What is sent</h2>
+ * {@code POST <baseUrl>/chat/completions} with a system message (left out when empty) and a user message,
+ * {@code temperature}, {@code top_p}, {@code max_tokens}, {@code n}, {@code seed} (if given), {@code stop} (if any;
+ * at most 4) and, in JSON mode, {@code response_format: {"type": "json_object"}}. The token usage comes from the
+ * answer's {@code usage} field ({@link Usage#evaluatedPromptTokens()} is -1).
+ *
+ * <p>Thread-safe; share one client. {@link #close()} releases its connections.
+ */
+public final class OpenAiChatClient implements ChatClient {
+
+    private static final Logger log = LoggerFactory.getLogger(OpenAiChatClient.class);
+
+    /** The environment variable the API key is read from. */
+    public static final String API_KEY_VARIABLE = "OPENAI_API_KEY";
+    /** The environment variable the base URL is read from. */
+    public static final String BASE_URL_VARIABLE = "OPENAI_BASE_URL";
+    /** OpenAI's own endpoint, used when no base URL is given. */
+    public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
+    /** Stop strings the chat-completions API accepts per request. */
+    public static final int MAX_STOP_STRINGS = 4;
+
+    private final OpenAIClient client;
+    private final String model;
+    private final String baseUrl;
+    private final Duration timeout;
+    private final RetryPolicy retryPolicy;
+    private final OpenAiErrors errors;
+
+    private OpenAiChatClient(String model, String apiKey, String baseUrl, Duration timeout, RetryPolicy retryPolicy) {
+        this.model = model;
+        this.baseUrl = baseUrl;
+        this.timeout = timeout;
+        this.retryPolicy = retryPolicy;
+        this.errors = new OpenAiErrors(displayUrl(baseUrl), model, timeout, new Redactor(apiKey), retryPolicy.clock());
+        OpenAIOkHttpClient.Builder b = OpenAIOkHttpClient.builder()
+                .apiKey(apiKey)
+                .baseUrl(baseUrl)
+                .maxRetries(0)              // dro4j retries (RetryPolicy), with its own error mapping
+                .logLevel(LogLevel.OFF);    // openai-java would print to stdout when OPENAI_LOG is set
+        if (timeout != null) {
+            b.timeout(Timeout.builder().connect(timeout).read(timeout).write(timeout).request(timeout).build());
+        }
+        this.client = b.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String modelName() {
+        return model;
+    }
+
+    /** The base URL requests go to, e.g. {@code https://api.openai.com/v1}. */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** The limit for one HTTP request, or null for openai-java's defaults (10 minutes). */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    /**
+     * Sends one request (retried as {@link #retryPolicy()} says) and returns its replies in order. A server that
+     * ignores {@code n} sends fewer replies than asked for; they are returned as they are, with a warning logged.
+     *
+     * @throws InvalidRequestException if the request has more than {@value #MAX_STOP_STRINGS} stop strings
+     * @throws ApiException            what the endpoint answered, if it was not a chat completion
+     */
+    @Override
+    public ChatResponse chat(ChatCompletionRequest request) {
+        ensureNotNull(request, "request");
+        checkStop(request.stop());
+        ChatCompletionCreateParams params = params(request.system(), request.user(), request.temperature(),
+                request.topP(), request.maxTokens(), request.n(), request.seed(), request.jsonMode(), request.stop(),
+                false);
+        return call(() -> {
+            ChatCompletion c = client.chat().completions().create(params);
+            List<ChatCompletion.Choice> choices = choices(c);
+            if (choices.size() < request.n()) {
+                log.warn("{} sent {} of the {} replies asked for (n)", errors.where(), choices.size(), request.n());
+            }
+            List<String> texts = choices.stream().map(ch -> ch.message().content().orElse("")).toList();
+            Usage usage = usage(c);
+            log.debug("{} answered {} reply(ies), {}", errors.where(), texts.size(), usage);
+            return new ChatResponse(texts, usage);
+        });
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiChatClient{" + errors.where() + "}";
+    }
+
+    // ---- shared with OpenAiBackend ----
+
+    record Completion(String text, Usage usage, FinishReason finishReason) { }
+
+    /** One reply, not streamed. */
+    Completion complete(ChatCompletionCreateParams params) {
+        return call(() -> {
+            ChatCompletion c = client.chat().completions().create(params);
+            ChatCompletion.Choice first = choices(c).get(0);
+            FinishReason finish = first._finishReason().asKnown().map(f -> finishReason(f.asString()))
+                    .orElse(FinishReason.STOP);
+            return new Completion(first.message().content().orElse(""), usage(c), finish);
+        });
+    }
+
+    /** Opens a stream of chunks; failures before the stream opens are retried. */
+    StreamResponse<ChatCompletionChunk> openStream(ChatCompletionCreateParams params) {
+        return call(() -> client.chat().completions().createStreaming(params));
+    }
+
+    OpenAiErrors errors() {
+        return errors;
+    }
+
+    ChatCompletionCreateParams params(String system, String user, double temperature, double topP, int maxTokens,
+                                      int n, Long seed, boolean jsonMode, List<String> stop, boolean stream) {
+        ChatCompletionCreateParams.Builder p = ChatCompletionCreateParams.builder().model(model);
+        if (system != null && !system.isEmpty()) {
+            p.addSystemMessage(system);
+        }
+        p.addUserMessage(user)
+                .temperature(temperature)
+                .topP(topP)
+                .maxTokens(maxTokens)
+                .n(n);
+        if (seed != null) {
+            p.seed(seed);
+        }
+        if (!stop.isEmpty()) {
+            p.stop(ChatCompletionCreateParams.Stop.ofStrings(stop));
+        }
+        if (jsonMode) {
+            p.responseFormat(ResponseFormatJsonObject.builder().build());
+        }
+        if (stream) {
+            p.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
+        }
+        log.debug("POST {}/chat/completions: model \"{}\", system {} chars, user {} chars, max_tokens {}, n {},"
+                + " stream {}", displayUrl(baseUrl), model, system == null ? 0 : system.length(), user.length(),
+                maxTokens, n, stream);
+        return p.build();
+    }
+
+    static void checkStop(List<String> stop) {
+        if (stop.size() > MAX_STOP_STRINGS) {
+            throw new InvalidRequestException("stop must hold at most " + MAX_STOP_STRINGS + " strings for an"
+                    + " OpenAI-compatible endpoint, but was " + stop);
+        }
+    }
+
+    static FinishReason finishReason(String reason) {
+        return "length".equals(reason) ? FinishReason.LENGTH : FinishReason.STOP;
+    }
+
+    static Usage usage(CompletionUsage u) {
+        return new Usage((int) u.promptTokens(), (int) u.completionTokens(), -1);
+    }
+
+    /** Runs one call under the retry policy, every failure mapped to a {@link DroException}. */
+    private <T> T call(Supplier<T> attempt) {
+        return retryPolicy.execute(() -> {
+            try {
+                return attempt.get();
+            } catch (RuntimeException e) {
+                throw errors.map(e);
+            }
+        });
+    }
+
+    private List<ChatCompletion.Choice> choices(ChatCompletion c) {
+        List<ChatCompletion.Choice> choices = new ArrayList<>(c.choices());
+        if (choices.isEmpty()) {
+            throw new ApiException("The answer from " + errors.where() + " has no choices", -1, "", null, null);
+        }
+        choices.sort(Comparator.comparingLong(ChatCompletion.Choice::index));
+        return choices;
+    }
+
+    private Usage usage(ChatCompletion c) {
+        return c.usage().map(OpenAiChatClient::usage).orElseGet(() -> {
+            log.debug("{} sent no usage", errors.where());
+            return Usage.NONE;
+        });
+    }
+
+    /** The URL without user info, query or fragment, for messages. */
+    static String displayUrl(String url) {
+        try {
+            URI u = new URI(url);
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+        } catch (URISyntaxException e) {
+            return "(invalid URL)";
+        }
+    }
+
+    /**
+     * Settings of an {@link OpenAiChatClient}; {@link #build()} checks them and resolves the key and base URL from
+     * the environment when not given.
+     */
+    public static final class Builder {
+        private String model;
+        private String apiKey;
+        private String baseUrl;
+        private Function<String, String> environment = System::getenv;
+        private Duration timeout;
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+
+        private Builder() { }
+
+        /** The model name the endpoint knows, e.g. {@code gpt-4o-mini}. */
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /** The API key; default the environment variable {@value #API_KEY_VARIABLE}. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** The endpoint, e.g. {@code http://localhost:8000/v1}; default {@value #BASE_URL_VARIABLE}, else OpenAI. */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /** Where environment variables are read from (default {@link System#getenv(String)}). */
+        public Builder environment(Function<String, String> environment) {
+            this.environment = environment;
+            return this;
+        }
+
+        /** The limit for one HTTP request; default openai-java's (10 minutes). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** When to retry; default {@link RetryPolicy#DEFAULT}. */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = retryPolicy;
+            return this;
+        }
+
+        /**
+         * @throws InvalidRequestException naming a setting that is missing or wrong, e.g. no API key
+         */
+        public OpenAiChatClient build() {
+            ensureNotBlank(model, "model");
+            ensureNotNull(environment, "environment");
+            ensureNotNull(retryPolicy, "retryPolicy");
+            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                throw new InvalidRequestException("timeout must be positive, but was " + timeout);
+            }
+            String url = baseUrl != null ? checkUrl(baseUrl, "baseUrl") : null;
+            if (url == null) {
+                String fromEnv = environment.apply(BASE_URL_VARIABLE);
+                url = fromEnv != null && !fromEnv.isBlank() ? checkUrl(fromEnv, BASE_URL_VARIABLE) : DEFAULT_BASE_URL;
+            }
+            String key = apiKey;
+            if (key == null) {
+                key = environment.apply(API_KEY_VARIABLE);
+                if (key == null || key.isBlank()) {
+                    throw new InvalidRequestException("The environment variable " + API_KEY_VARIABLE + " is not set:"
+                            + " set it to the endpoint's API key (any non-empty value for a server that needs"
+                            + " none), or give apiKey(...)");
+                }
+            } else if (key.isBlank()) {
+                throw new InvalidRequestException("apiKey must not be empty");
+            }
+            return new OpenAiChatClient(model, key.strip(), url, timeout, retryPolicy);
+        }
+
+        private static String checkUrl(String url, String name) {
+            String u = url.strip();
+            while (u.endsWith("/")) {
+                u = u.substring(0, u.length() - 1);
+            }
+            try {
+                URI uri = new URI(u);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                    return u;
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            throw new InvalidRequestException(name + " must be an http or https URL such as " + DEFAULT_BASE_URL
+                    + ", but was \"" + displayOrRaw(url) + "\"");
+        }
+
+        private static String displayOrRaw(String url) {
+            String d = displayUrl(url.strip());
+            return d.equals("(invalid URL)") ? url.strip() : d;
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dro;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.backend.openai.OpenAiBackend;
+import dro.backend.openai.OpenAiChatClient;
+import dro.prompt.PromptResources;
+import dro.testing.ScriptedOpenAiServer;
+import dro.testing.ScriptedOpenAiServer.Reply;
+import dro.testing.TestModels;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** AutoModel with {@code openAiModel(true)}, over real HTTP against {@link ScriptedOpenAiServer}. */
+class AutoModelOpenAiTest {
+
+    static final String KEY = "sk-dro4j-automodel-7d1e";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final GenerateOptions NO_ICL = GenerateOptions.builder().optimizedIcl(false).build();
+
+    @TempDir
+    Path cache;
+
+    ScriptedOpenAiServer server;
+
+    @BeforeEach
+    void start() {
+        server = ScriptedOpenAiServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    AutoModel.Builder api() {
+        return AutoModel.builder().openAiModel(true).model("test-model").apiKey(KEY).baseUrl(server.baseUrl())
+                .embeddingCacheDir(cache);
+    }
+
+    @Test
+    void generateSendsTheAssembledSystemPromptAndUserTurnAsMessagesAndReturnsTheAnswerWithoutMarkers()
+            throws Exception {
+        server.respond(ScriptedOpenAiServer.scriptedModel("<START>\nMix, then bake.\n<END>"));
+        GenerateOptions options = GenerateOptions.builder().numOptimizedIcl(2).seed(5L).build();
+        try (AutoModel m = api().optimizedPrompt("You are DRO-aligned.").build()) {
+            assertEquals("Mix, then bake.", m.generate("How do I make a cake?", options));
+            AssembledPrompt expected = m.assemble("How do I make a cake?", options);
+            JsonNode body = server.lastRequest().json();
+            assertEquals(JSON.createArrayNode()
+                    .add(JSON.createObjectNode().put("role", "system").put("content", expected.system()))
+                    .add(JSON.createObjectNode().put("role", "user").put("content", expected.user())),
+                    body.get("messages"));
+            assertTrue(expected.system().startsWith("You are DRO-aligned.\n\n#Query:\n"), expected.system());
+            assertEquals(2, expected.examples().size());
+            assertEquals("# Query:\nHow do I make a cake?\n\n# Answer:\n<START>", expected.user());
+            assertEquals("test-model", body.get("model").asText());
+            assertEquals(0.7, body.get("temperature").doubleValue());
+            assertEquals(0.95, body.get("top_p").doubleValue());
+            assertEquals(512, body.get("max_tokens").intValue());
+            assertEquals(5L, body.get("seed").longValue());
+            assertEquals(JSON.valueToTree(GenerateOptions.DEFAULT_STOP), body.get("stop"));
+        }
+    }
+
+    @Test
+    void theDryRunPromptIsTheMessagesAsJsonAndSendsNothing() throws Exception {
+        try (AutoModel m = api().build()) {
+            AssembledPrompt a = m.assemble("Hello?", NO_ICL);
+            assertEquals(PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT), a.system());
+            JsonNode prompt = JSON.readTree(a.prompt());
+            assertEquals(2, prompt.size());
+            assertEquals("system", prompt.get(0).get("role").asText());
+            assertEquals(a.system(), prompt.get(0).get("content").asText());
+            assertEquals("user", prompt.get(1).get("role").asText());
+            assertEquals(a.user(), prompt.get(1).get("content").asText());
+            assertEquals(a.prompt(), JSON.readTree(a.toJson()).get("prompt").asText());
+        }
+        assertEquals(List.of(), server.requests());
+    }
+
+    @Test
+    void theKeyAndBaseUrlComeFromTheEnvironment() {
+        Map<String, String> env = Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl());
+        try (AutoModel m = AutoModel.builder().openAiModel(true).model("test-model").environment(env::get).build()) {
+            assertEquals("Hi", m.generate("Hello?", NO_ICL));
+            OpenAiChatClient client = ((OpenAiBackend) m.backend()).client();
+            assertEquals(server.baseUrl(), client.baseUrl());
+            assertEquals("test-model", client.modelName());
+        }
+        assertEquals("Bearer " + KEY, server.lastRequest().header("Authorization"));
+    }
+
+    @Test
+    void aMissingKeyIsAnErrorNamingTheVariable() {
+        assertEquals("The environment variable OPENAI_API_KEY is not set: set it to the endpoint's API key (any"
+                + " non-empty value for a server that needs none), or give apiKey(...)",
+                assertThrows(InvalidRequestException.class, () -> AutoModel.builder().openAiModel(true)
+                        .model("gpt-4o-mini").environment(Map.<String, String>of()::get).build()).getMessage());
+    }
+
+    @Test
+    void anApiModelNeedsAModelName() {
+        assertEquals("model must not be empty, but was null", assertThrows(InvalidRequestException.class,
+                () -> AutoModel.builder().openAiModel(true).apiKey(KEY).build()).getMessage());
+    }
+
+    static Stream<Arguments> localSettings() {
+        return Stream.of(
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.numGpus(2), "numGpus 2"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.gpuLayers(10), "gpuLayers 10"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.cudaVisibleDevices("0,1"),
+                        "cudaVisibleDevices \"0,1\""),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.dtype("float16"), "dtype \"float16\""),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.gpuMemoryUtilization(0.5),
+                        "gpuMemoryUtilization 0.5"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.maxModelLen(2048), "maxModelLen 2048"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.threads(4), "threads 4"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.parallelSlots(2), "parallelSlots 2"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.nativeLibraryPath(Path.of("/opt/llama")),
+                        "nativeLibraryPath /opt/llama"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.gpuInfo(() -> new long[0]), "gpuInfo"),
+                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.threads(2).numGpus(1),
+                        "numGpus 1, threads 2"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("localSettings")
+    void rejectsEverySettingForLocalModels(UnaryOperator<AutoModel.Builder> setting, String named) {
+        assertEquals("openAiModel(true) cannot honour settings for local models: " + named,
+                assertThrows(InvalidRequestException.class, () -> setting.apply(api()).build()).getMessage());
+        assertEquals(List.of(), server.requests());
+    }
+
+    @Test
+    void aLocalModelRejectsSettingsForApiModelsWithoutShowingTheKey() {
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
+                .model(TestModels.scriptedChat()).apiKey(KEY).baseUrl("http://localhost:8000/v1").maxConcurrency(8)
+                .maxAttempts(5).environment(System::getenv).build());
+        assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
+                + " those): apiKey, baseUrl \"http://localhost:8000/v1\", maxConcurrency 8, maxAttempts 5,"
+                + " environment", e.getMessage());
+    }
+
+    @Test
+    void aBackendAndOpenAiModelTogetherAreRejected() {
+        try (AutoModel m = api().build()) {
+            assertEquals("Give backend or openAiModel(true), not both", assertThrows(InvalidRequestException.class,
+                    () -> api().backend(m.backend()).build()).getMessage());
+        }
+    }
+
+    @Test
+    void theTimeoutLimitsEachRequest() {
+        server.respond(r -> Reply.completion("late").withDelay(Duration.ofSeconds(3)));
+        try (AutoModel m = api().timeout(Duration.ofMillis(300)).maxAttempts(1).build()) {
+            ApiTimeoutException e = assertThrows(ApiTimeoutException.class, () -> m.generate("Hello?", NO_ICL));
+            assertEquals(server.baseUrl() + " (model \"test-model\") did not answer within 300 ms", e.getMessage());
+        }
+        assertEquals(1, server.requests().size());
+    }
+
+    @Test
+    void maxAttemptsSetsHowOftenARequestIsTried() {
+        server.respond(r -> Reply.error(400, "no"));
+        try (AutoModel m = api().maxAttempts(1).build()) {
+            assertThrows(BadRequestException.class, () -> m.generate("Hello?", NO_ICL));
+        }
+        assertEquals("maxAttempts must be between 1 and 100, but was 0", assertThrows(InvalidRequestException.class,
+                () -> api().maxAttempts(0).build()).getMessage());
+    }
+
+    @Test
+    void generateAllRunsUpToMaxConcurrencyRequestsAtOnce() {
+        server.respond(r -> Reply.completion("<START>" + r.message("user").lines().skip(1).findFirst().orElseThrow()
+                + "<END>").withDelay(Duration.ofMillis(150)));
+        List<String> queries = List.of("one", "two", "three", "four", "five", "six");
+        try (AutoModel m = api().maxConcurrency(3).build()) {
+            assertEquals(queries, m.generateAll(queries, NO_ICL));
+        }
+        assertEquals(3, server.maxConcurrentRequests());
+        assertEquals("maxConcurrency must be between 1 and 256, but was 0", assertThrows(
+                InvalidRequestException.class, () -> api().maxConcurrency(0).build()).getMessage());
+    }
+
+    @Test
+    void moreThanFourStopStringsIsAClearError() {
+        try (AutoModel m = api().build()) {
+            GenerateOptions five = NO_ICL.toBuilder().stop("a", "b", "c", "d", "e").build();
+            assertEquals("stop must hold at most 4 strings for an OpenAI-compatible endpoint, but was"
+                    + " [a, b, c, d, e]", assertThrows(InvalidRequestException.class,
+                    () -> m.generate("Hi?", five)).getMessage());
+            assertThrows(InvalidRequestException.class, () -> m.stream("Hi?", five));
+            assertThrows(InvalidRequestException.class, () -> m.generateAll(List.of("Hi?"), five));
+        }
+        assertEquals(List.of(), server.requests());
+    }
+}

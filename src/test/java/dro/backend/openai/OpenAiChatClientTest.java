@@ -1,0 +1,426 @@
+package dro.backend.openai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.ApiConnectionException;
+import dro.ApiException;
+import dro.ApiTimeoutException;
+import dro.AuthenticationException;
+import dro.BadRequestException;
+import dro.InvalidRequestException;
+import dro.ModelNotFoundException;
+import dro.RateLimitException;
+import dro.ServerErrorException;
+import dro.Usage;
+import dro.backend.ChatCompletionRequest;
+import dro.backend.ChatResponse;
+import dro.testing.ScriptedOpenAiServer;
+import dro.testing.ScriptedOpenAiServer.Reply;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The real openai-java client over real HTTP against {@link ScriptedOpenAiServer} on 127.0.0.1. */
+class OpenAiChatClientTest {
+
+    static final String KEY = "sk-dro4j-TEST-4f9c2e7a1b";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    ScriptedOpenAiServer server;
+    final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+    RetryPolicy recordingRetries;
+
+    @BeforeEach
+    void start() {
+        server = ScriptedOpenAiServer.start();
+        recordingRetries = RetryPolicy.builder().sleeper(sleeps::add).build();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    OpenAiChatClient.Builder clientBuilder() {
+        return OpenAiChatClient.builder().model("test-model").apiKey(KEY).baseUrl(server.baseUrl())
+                .retryPolicy(recordingRetries);
+    }
+
+    OpenAiChatClient client() {
+        return clientBuilder().build();
+    }
+
+    String where() {
+        return server.baseUrl() + " (model \"test-model\")";
+    }
+
+    // ---- what is sent ----
+
+    @Test
+    void sendsSystemAndUserMessagesAndEverySamplingFieldAsGiven() throws Exception {
+        try (OpenAiChatClient c = client()) {
+            c.chat(new ChatCompletionRequest("Be terse.", "What is 2+2?", 0.3, 0.9, 77, 2, 42L, false,
+                    List.of("<END>", "###")));
+        }
+        ScriptedOpenAiServer.Request r = server.lastRequest();
+        assertEquals("POST", r.method());
+        assertEquals("/v1/chat/completions", r.path());
+        assertEquals("Bearer " + KEY, r.header("Authorization"));
+        JsonNode body = r.json();
+        assertEquals(new TreeSet<>(Set.of("model", "messages", "temperature", "top_p", "max_tokens", "n", "seed",
+                "stop")), fieldNames(body));
+        assertEquals("test-model", body.get("model").asText());
+        assertEquals(JSON.readTree("[{\"role\":\"system\",\"content\":\"Be terse.\"},"
+                + "{\"role\":\"user\",\"content\":\"What is 2+2?\"}]"), body.get("messages"));
+        assertEquals(0.3, body.get("temperature").doubleValue());
+        assertEquals(0.9, body.get("top_p").doubleValue());
+        assertEquals(77, body.get("max_tokens").intValue());
+        assertEquals(2, body.get("n").intValue());
+        assertEquals(42L, body.get("seed").longValue());
+        assertEquals(JSON.readTree("[\"<END>\",\"###\"]"), body.get("stop"));
+    }
+
+    @Test
+    void leavesOutAnEmptySystemMessageAndUnsetOptionalFields() throws Exception {
+        try (OpenAiChatClient c = client()) {
+            c.chat(ChatCompletionRequest.of("", "Hi", 0.0));
+        }
+        JsonNode body = server.lastRequest().json();
+        assertEquals(new TreeSet<>(Set.of("model", "messages", "temperature", "top_p", "max_tokens", "n")),
+                fieldNames(body));
+        assertEquals(JSON.readTree("[{\"role\":\"user\",\"content\":\"Hi\"}]"), body.get("messages"));
+        assertEquals(0.0, body.get("temperature").doubleValue());
+        assertEquals(2048, body.get("max_tokens").intValue());
+        assertEquals(1, body.get("n").intValue());
+    }
+
+    @Test
+    void returnsEveryOneOfTheNRepliesInOrderWithTheUsage() {
+        server.enqueue(Reply.completion("first", "second", "third").withUsage(12, 9));
+        ChatResponse r;
+        try (OpenAiChatClient c = client()) {
+            r = c.chat(ChatCompletionRequest.of("S", "U", 1.0).withN(3));
+        }
+        assertEquals(List.of("first", "second", "third"), r.choices());
+        assertEquals("first", r.text());
+        assertEquals(new Usage(12, 9, -1), r.usage());
+        assertEquals(3, server.lastRequest().n());
+    }
+
+    @Test
+    void aMissingUsageIsReportedAsNone() {
+        server.enqueue(Reply.completion("x").withoutUsage());
+        try (OpenAiChatClient c = client()) {
+            assertEquals(Usage.NONE, c.chat(ChatCompletionRequest.of("S", "U", 0)).usage());
+        }
+    }
+
+    @Test
+    void jsonModeAsksForOneJsonObject() throws Exception {
+        server.enqueue(Reply.completion("{\"score\": 5}"));
+        ChatResponse r;
+        try (OpenAiChatClient c = client()) {
+            r = c.chat(ChatCompletionRequest.of("Judge.", "Score this.", 0).withJsonMode(true).withSeed(7L));
+        }
+        assertEquals("{\"score\": 5}", r.text());
+        JsonNode body = server.lastRequest().json();
+        assertEquals(JSON.readTree("{\"type\":\"json_object\"}"), body.get("response_format"));
+        assertEquals(7L, body.get("seed").longValue());
+    }
+
+    @Test
+    void rejectsMoreThanFourStopStringsBeforeSendingAnything() {
+        try (OpenAiChatClient c = client()) {
+            ChatCompletionRequest five = new ChatCompletionRequest("", "Hi", 0, 1, 10, 1, null, false,
+                    List.of("a", "b", "c", "d", "e"));
+            assertEquals("stop must hold at most 4 strings for an OpenAI-compatible endpoint, but was"
+                    + " [a, b, c, d, e]", assertThrows(InvalidRequestException.class, () -> c.chat(five)).getMessage());
+            c.chat(new ChatCompletionRequest("", "Hi", 0, 1, 10, 1, null, false, List.of("a", "b", "c", "d")));
+        }
+        assertEquals(1, server.requests().size(), "only the request with four stop strings was sent");
+    }
+
+    // ---- faults and retries ----
+
+    @Test
+    void retriesARateLimitAfterTheRetryAfterSecondsThenSucceeds() {
+        server.enqueue(Reply.error(429, "Rate limit reached").withHeader("Retry-After", "7"),
+                Reply.completion("Hello!"));
+        try (OpenAiChatClient c = client()) {
+            assertEquals("Hello!", c.chat(ChatCompletionRequest.of("", "Hello?", 0)).text());
+        }
+        assertEquals(2, server.requests().size());
+        assertEquals(List.of(Duration.ofSeconds(7)), sleeps);
+    }
+
+    @Test
+    void honoursRetryAfterGivenAsAnHttpDate() {
+        Instant now = Instant.parse("2025-03-01T12:00:00Z");
+        String in5s = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(5).atZone(ZoneOffset.UTC));
+        server.enqueue(Reply.error(503, "Overloaded").withHeader("Retry-After", in5s));
+        RetryPolicy atNow = recordingRetries.toBuilder().clock(Clock.fixed(now, ZoneOffset.UTC)).build();
+        try (OpenAiChatClient c = clientBuilder().retryPolicy(atNow).build()) {
+            c.chat(ChatCompletionRequest.of("", "Hello?", 0).withMaxTokens(10));
+        }
+        assertEquals(List.of(Duration.ofSeconds(5)), sleeps);
+    }
+
+    @Test
+    void honoursOpenAisRetryAfterMs() {
+        server.enqueue(Reply.error(429, "Slow down").withHeader("retry-after-ms", "1500")
+                .withHeader("Retry-After", "2"));
+        try (OpenAiChatClient c = client()) {
+            c.chat(ChatCompletionRequest.of("", "Hello?", 0).withMaxTokens(10));
+        }
+        assertEquals(List.of(Duration.ofMillis(1500)), sleeps);
+    }
+
+    @Test
+    void aRetryAfterLongerThanTheLimitIsNotWaitedFor() {
+        server.enqueue(Reply.error(429, "Daily quota used up").withHeader("Retry-After", "3600"));
+        try (OpenAiChatClient c = client()) {
+            RateLimitException e = assertThrows(RateLimitException.class,
+                    () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+            assertEquals("HTTP 429 from " + where() + ": Daily quota used up", e.getMessage());
+            assertEquals(Duration.ofHours(1), e.retryAfter().orElseThrow());
+        }
+        assertEquals(1, server.requests().size());
+        assertEquals(List.of(), sleeps);
+    }
+
+    @Test
+    void givesUpAfterThreeServerErrorsSayingWhatTheEndpointAnswered() {
+        server.enqueue(Reply.error(500, "The server had an error"), Reply.error(500, "The server had an error"),
+                Reply.error(500, "The server had an error"), Reply.completion("never reached"));
+        ServerErrorException e;
+        try (OpenAiChatClient c = client()) {
+            e = assertThrows(ServerErrorException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+        }
+        assertEquals("HTTP 500 from " + where() + ": The server had an error; gave up after 3 attempts",
+                e.getMessage());
+        assertEquals(500, e.statusCode());
+        assertEquals("The server had an error", e.endpointMessage());
+        assertEquals(3, e.attempts());
+        assertTrue(e.isRetriable(), "a caller may still try again later");
+        assertEquals(3, server.requests().size());
+        assertEquals(2, sleeps.size());
+        assertBetween(Duration.ofMillis(375), Duration.ofMillis(500), sleeps.get(0));
+        assertBetween(Duration.ofMillis(750), Duration.ofMillis(1000), sleeps.get(1));
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @CsvSource({
+        "400, dro.BadRequestException, 'Invalid value for temperature'",
+        "401, dro.AuthenticationException, 'Incorrect API key provided'",
+        "403, dro.AuthenticationException, 'Project does not have access'",
+        "404, dro.ModelNotFoundException, 'The model `test-model` does not exist'",
+        "422, dro.BadRequestException, 'Unprocessable'"})
+    void doesNotRetryWhatARetryCannotFix(int status, String type, String message) throws Exception {
+        server.enqueue(Reply.error(status, message));
+        ApiException e;
+        try (OpenAiChatClient c = client()) {
+            e = assertThrows(ApiException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+        }
+        assertSame(Class.forName(type), e.getClass());
+        assertEquals("HTTP " + status + " from " + where() + ": " + message, e.getMessage());
+        assertEquals(status, e.statusCode());
+        assertEquals(1, e.attempts());
+        assertFalse(e.isRetriable());
+        assertEquals(1, server.requests().size());
+        assertEquals(List.of(), sleeps);
+    }
+
+    @Test
+    void anErrorBodyInAnotherServersShapeStillGivesItsMessage() {
+        server.enqueue(Reply.raw(400, "application/json", "{\"detail\":\"max_tokens is too large\"}"));
+        try (OpenAiChatClient c = client()) {
+            assertEquals("HTTP 400 from " + where() + ": max_tokens is too large", assertThrows(
+                    BadRequestException.class, () -> c.chat(ChatCompletionRequest.of("", "Hi", 0))).getMessage());
+        }
+    }
+
+    @Test
+    void aSlowAnswerHitsTheTimeoutAndIsRetried() {
+        server.enqueue(Reply.completion("too late").withDelay(Duration.ofSeconds(3)), Reply.completion("in time"));
+        try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).build()) {
+            assertEquals("in time", c.chat(ChatCompletionRequest.of("", "Hello?", 0)).text());
+        }
+        assertEquals(2, server.requests().size());
+        assertEquals(1, sleeps.size());
+    }
+
+    @Test
+    void timeoutsOnEveryAttemptGiveUpWithATimeoutException() {
+        server.respond(r -> Reply.completion("too late").withDelay(Duration.ofSeconds(3)));
+        RetryPolicy two = recordingRetries.toBuilder().maxAttempts(2).build();
+        long t0 = System.nanoTime();
+        ApiTimeoutException e;
+        try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).retryPolicy(two).build()) {
+            e = assertThrows(ApiTimeoutException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+        }
+        assertEquals(where() + " did not answer within 300 ms; gave up after 2 attempts", e.getMessage());
+        assertEquals(-1, e.statusCode());
+        assertTrue(e.isRetriable());
+        assertTrue(System.nanoTime() - t0 < 2_500_000_000L, "each attempt stopped at the timeout");
+        assertEquals(2, server.requests().size());
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsAClearErrorAndIsNotRetried() {
+        server.enqueue(Reply.raw(200, "application/json", "this is not json"));
+        ApiException e;
+        try (OpenAiChatClient c = client()) {
+            e = assertThrows(ApiException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+        }
+        assertSame(ApiException.class, e.getClass());
+        assertEquals("The answer from " + where() + " is not a chat completion: Unrecognized token 'this': was"
+                + " expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", e.getMessage());
+        assertFalse(e.isRetriable());
+        assertEquals(1, server.requests().size());
+    }
+
+    @Test
+    void aJsonBodyWithoutChoicesIsAClearError() {
+        server.enqueue(Reply.raw(200, "application/json", "{\"id\":\"x\",\"choices\":[]}"));
+        try (OpenAiChatClient c = client()) {
+            assertEquals("The answer from " + where() + " has no choices", assertThrows(ApiException.class,
+                    () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0))).getMessage());
+        }
+    }
+
+    @Test
+    void anEndpointThatIsNotListeningIsRetriedThenReported() {
+        String closed = server.baseUrl();
+        server.close();
+        RetryPolicy two = recordingRetries.toBuilder().maxAttempts(2).build();
+        try (OpenAiChatClient c = clientBuilder().baseUrl(closed).retryPolicy(two).build()) {
+            ApiConnectionException e = assertThrows(ApiConnectionException.class,
+                    () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+            assertTrue(e.getMessage().startsWith("Cannot reach " + closed + " (model \"test-model\"): "),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("; gave up after 2 attempts"), e.getMessage());
+        }
+        assertEquals(1, sleeps.size());
+    }
+
+    // ---- key and base URL ----
+
+    @Test
+    void aMissingKeyIsAnErrorNamingTheVariable() {
+        String expected = "The environment variable OPENAI_API_KEY is not set: set it to the endpoint's API key (any"
+                + " non-empty value for a server that needs none), or give apiKey(...)";
+        assertEquals(expected, assertThrows(InvalidRequestException.class, () -> OpenAiChatClient.builder()
+                .model("m").environment(Map.<String, String>of()::get).build()).getMessage());
+        assertEquals(expected, assertThrows(InvalidRequestException.class, () -> OpenAiChatClient.builder()
+                .model("m").environment(Map.of("OPENAI_API_KEY", " ")::get).build()).getMessage());
+    }
+
+    @Test
+    void keyAndBaseUrlComeFromTheEnvironmentUnlessGiven() {
+        Map<String, String> env = Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl() + "/");
+        try (OpenAiChatClient c = OpenAiChatClient.builder().model("m").environment(env::get).build()) {
+            assertEquals(server.baseUrl(), c.baseUrl());
+            c.chat(ChatCompletionRequest.of("", "Hi", 0));
+        }
+        assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
+
+        Map<String, String> elsewhere = Map.of("OPENAI_API_KEY", "sk-env-key", "OPENAI_BASE_URL",
+                "http://127.0.0.1:9/v1");
+        try (OpenAiChatClient c = OpenAiChatClient.builder().model("m").environment(elsewhere::get)
+                .baseUrl(server.baseUrl()).apiKey(KEY).build()) {
+            c.chat(ChatCompletionRequest.of("", "Hi", 0));
+        }
+        assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
+        assertEquals(2, server.requests().size());
+
+        try (OpenAiChatClient c = OpenAiChatClient.builder().model("m").environment(Map.of("OPENAI_API_KEY", KEY)::get)
+                .build()) {
+            assertEquals("https://api.openai.com/v1", c.baseUrl());
+        }
+    }
+
+    @Test
+    void rejectsABaseUrlThatIsNotHttp() {
+        assertEquals("baseUrl must be an http or https URL such as https://api.openai.com/v1, but was \"ftp://host/v1\"",
+                assertThrows(InvalidRequestException.class, () -> clientBuilder().baseUrl("ftp://host/v1").build())
+                        .getMessage());
+        assertEquals("OPENAI_BASE_URL must be an http or https URL such as https://api.openai.com/v1, but was"
+                + " \"localhost:8000\"", assertThrows(InvalidRequestException.class, () -> OpenAiChatClient.builder()
+                .model("m").environment(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", "localhost:8000")::get)
+                .build()).getMessage());
+    }
+
+    @Test
+    void theKeyIsNeverInALogLineOrAnExceptionMessage() {
+        server.enqueue(
+                Reply.error(429, "Rate limit for key " + KEY).withHeader("Retry-After", "0"),
+                Reply.error(500, "Upstream said: Authorization: Bearer " + KEY),
+                Reply.error(502, "bad gateway for bearer " + KEY),
+                Reply.error(401, "Incorrect API key provided: " + KEY));
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        List<String> messages = new ArrayList<>();
+        try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+             OpenAiChatClient c = client()) {
+            System.setErr(capture);
+            ServerErrorException gaveUp = assertThrows(ServerErrorException.class,
+                    () -> c.chat(ChatCompletionRequest.of("", "Hi", 0)));
+            AuthenticationException refused = assertThrows(AuthenticationException.class,
+                    () -> c.chat(ChatCompletionRequest.of("", "Hi", 0)));
+            for (Throwable t : List.of(gaveUp, refused)) {
+                for (Throwable x = t; x != null; x = x.getCause()) {
+                    messages.add(String.valueOf(x.getMessage()));
+                }
+            }
+            assertEquals("HTTP 401 from " + where() + ": Incorrect API key provided: [redacted]",
+                    refused.getMessage());
+            assertEquals("HTTP 502 from " + where() + ": bad gateway for bearer [redacted]; gave up after 3 attempts",
+                    gaveUp.getMessage());
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("HTTP 429 from " + where() + ": Rate limit for key [redacted]; retrying in 0 ms"),
+                "the retries were logged: " + log);
+        assertTrue(log.contains("HTTP 500 from " + where() + ": Upstream said: Authorization: [redacted]; retrying"),
+                log);
+        assertFalse(log.contains(KEY), log);
+        for (String m : messages) {
+            assertFalse(m.contains(KEY), m);
+        }
+        assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"), "the key was really sent");
+    }
+
+    static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    static void assertBetween(Duration min, Duration max, Duration actual) {
+        assertTrue(actual.compareTo(min) >= 0 && actual.compareTo(max) <= 0,
+                actual + " is not between " + min + " and " + max);
+    }
+}
