@@ -205,7 +205,7 @@ public final class LlmRoles {
                         () -> client.chat(req));
                 for (String choice : r.choices()) {
                     JsonReplies.object(choice).map(o -> o.path("new_system_prompt").asText(""))
-                            .filter(s -> !s.isBlank()).ifPresent(s -> out.add(s.strip()));
+                            .filter(s -> !s.isBlank()).ifPresent(out::add);
                 }
             }
             if (out.size() < n) {
