@@ -10,12 +10,15 @@ import java.util.regex.Pattern;
  * A model the original DRO supports, and where its GGUF weights are on the hub.
  *
  * @param id           the model's name in the original ({@code model_name}, e.g. {@code mistralai/Mistral-7B-v0.1})
- * @param aliases      other names that mean this model (short names, the original's other spellings)
+ * @param aliases      other names of exactly this model (the original's other spellings)
+ * @param shortNames   names that leave something out (a version) and mean this model when a person types them,
+ *                     but not when a GGUF file's metadata says them (e.g. {@code mistral-7b})
  * @param repo         the hub repository holding GGUF files of this model
  * @param fileTemplate the GGUF file name in {@code repo}, with {@code {quant}} where the quantisation goes
  * @param chat         whether it is a chat/instruct model
  */
-public record CatalogEntry(String id, List<String> aliases, String repo, String fileTemplate, boolean chat) {
+public record CatalogEntry(String id, List<String> aliases, List<String> shortNames, String repo, String fileTemplate,
+                           boolean chat) {
 
     /** The quantisation downloaded unless another is asked for. */
     public static final String DEFAULT_QUANTIZATION = "Q4_K_M";
@@ -24,17 +27,25 @@ public record CatalogEntry(String id, List<String> aliases, String repo, String 
 
     public CatalogEntry {
         aliases = List.copyOf(aliases);
+        shortNames = List.copyOf(shortNames);
         if (!fileTemplate.contains("{quant}")) {
             throw new IllegalArgumentException("fileTemplate must contain {quant}: " + fileTemplate);
         }
     }
 
-    /** The id followed by the aliases. */
+    /** The id, the aliases and the short names. */
     public List<String> names() {
+        List<String> all = new ArrayList<>(exactNames());
+        all.addAll(shortNames);
+        return List.copyOf(all);
+    }
+
+    /** The id and the aliases: the names that mean exactly this model. */
+    public List<String> exactNames() {
         List<String> all = new ArrayList<>(aliases.size() + 1);
         all.add(id);
         all.addAll(aliases);
-        return all;
+        return List.copyOf(all);
     }
 
     /** The hub file with the given quantisation (null for {@link #DEFAULT_QUANTIZATION}). */

@@ -55,6 +55,16 @@ class ModelCatalogTest {
     }
 
     @Test
+    void shortNamesAreForPeopleNotForMetadata() {
+        assertEquals("mistralai/Mistral-7B-v0.1", catalog.find("Mistral 7B").orElseThrow().id());
+        assertTrue(catalog.findExact("Mistral 7B").isEmpty());
+        assertEquals("mistralai/Mistral-7B-v0.1", catalog.findExact("mistral-7b-v0.1").orElseThrow().id());
+        assertEquals("meta-llama/Llama-2-70b-hf", catalog.findExact("TheBloke/Llama-2-70B-GGUF").orElseThrow().id());
+        assertEquals(List.of("mistralai/Mistral-7B-v0.1", "mistral-7b"),
+                catalog.find("mistral-7b").orElseThrow().names());
+    }
+
+    @Test
     void otherNamesMatchNothing() {
         for (String name : new String[] {"mistral", "llama-2", "gpt-3.5-turbo", "mistral-7b-v0.2", "llama-2-13b",
                 "", "model.gguf"}) {
@@ -73,11 +83,11 @@ class ModelCatalogTest {
 
     @Test
     void aCatalogueWithTwoEntriesOfOneNameIsRejected() {
-        CatalogEntry a = new CatalogEntry("org/Model-7B", List.of("m7"), "o/r", "a.{quant}.gguf", false);
-        CatalogEntry b = new CatalogEntry("other/model-7b", List.of(), "o/s", "b.{quant}.gguf", false);
+        CatalogEntry a = new CatalogEntry("org/Model-7B", List.of(), List.of("m7"), "o/r", "a.{quant}.gguf", false);
+        CatalogEntry b = new CatalogEntry("other/model-7b-hf", List.of(), List.of(), "o/s", "b.{quant}.gguf", false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ModelCatalog(List.of(a, b)));
-        assertEquals("Catalogue name \"other/model-7b\" of other/model-7b is also a name of org/Model-7B",
+        assertEquals("Catalogue name \"other/model-7b-hf\" of other/model-7b-hf is also a name of org/Model-7B",
                 e.getMessage());
         assertTrue(new ModelCatalog(List.of(a)).find("M7").isPresent());
     }
