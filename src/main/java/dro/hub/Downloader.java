@@ -254,7 +254,7 @@ final class Downloader {
             }
             HttpResponse<InputStream> r;
             try {
-                r = hub.http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+                r = hub.http().send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new HubException("Download of " + file + " was interrupted", false, e);

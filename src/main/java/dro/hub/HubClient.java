@@ -47,7 +47,8 @@ public final class HubClient {
     final String token;
     final String offlineReason;
     final DownloadListener listener;
-    final HttpClient http;
+    private final HttpClient givenHttp;
+    private volatile HttpClient http;
     final int maxAttempts;
     final Duration retryBackoff;
     final ModelCatalog catalog;
@@ -78,10 +79,7 @@ public final class HubClient {
             this.offlineReason = null;
         }
         this.listener = b.listener;
-        this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30))
-                .build();
+        this.givenHttp = b.httpClient;
         this.maxAttempts = b.maxAttempts;
         this.retryBackoff = b.retryBackoff;
         this.catalog = b.catalog;
@@ -180,6 +178,24 @@ public final class HubClient {
                     + ". Download it once without offline mode, or give the path of a local GGUF file.", false);
         }
         return new Downloader(this, file, target).run();
+    }
+
+    /** The HTTP client, made on first use (local files and cached models need none). */
+    HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                h = http;
+                if (h == null) {
+                    h = givenHttp != null ? givenHttp : HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .connectTimeout(Duration.ofSeconds(30))
+                            .build();
+                    http = h;
+                }
+            }
+        }
+        return h;
     }
 
     /** Where a hub file is (or would be) cached. */
