@@ -27,7 +27,7 @@ class BinDroIT {
     static Result run(List<String> command, String javaOpts) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
         pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir")
-                + " " + javaOpts);
+                + " -Ddro4j.config.dir=" + System.getProperty("dro4j.config.dir") + " " + javaOpts);
         Path out = File.createTempFile("dro-out", ".txt").toPath();
         Path err = File.createTempFile("dro-err", ".txt").toPath();
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -69,6 +69,19 @@ class BinDroIT {
         assertEquals(0, r.code(), r.err());
         assertEquals("keep me", java.nio.file.Files.readString(mine));
         assertEquals("keep me too", java.nio.file.Files.readString(lib));
+    }
+
+    @Test
+    void binDroImportsTheOriginalsPromptsAndShowsOneByteForByte(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path upstream = dro.testing.SharedData.upstream();
+        Result imp = run(dro("prompts", "import", "--prompts-dir", tmp.toString(), upstream.toString()));
+        assertEquals(0, imp.code(), imp.err());
+
+        Result show = run(dro("prompts", "show", "--prompts-dir", tmp.toString(), "mistralai/Mistral-7B-v0.1"));
+        assertEquals(0, show.code(), show.err());
+        assertEquals(java.nio.file.Files.readString(upstream.resolve("mistral-7b-v0.1/output.txt")), show.out());
+        assertEquals("", show.err());
     }
 
     @Test
