@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * the pickle wins and a warning says so. A prompt already in the store under the same id is replaced.
  *
  * <p>Given the original's repository root instead, its {@code data/} directory is used.
+ *
+ * <p>Stateless and thread-safe; each prompt is written atomically (see {@link PromptStore#put}), so concurrent
+ * imports of the same prompt leave one of them whole.
  */
 public final class OriginalDataImporter {
 

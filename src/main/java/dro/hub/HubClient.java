@@ -126,7 +126,7 @@ public final class HubClient {
 
     /**
      * A model name to a GGUF file on disk, downloading it if needed: an {@code hf://} name, else an existing file,
-     * else a catalogue name, else a path (which may not exist; loading it then says so).
+     * else a catalogue name, else a path that looks like a file (which may not exist; loading it then says so).
      *
      * @throws HubException            if a download is needed and fails, or is forbidden (offline)
      * @throws InvalidRequestException if the name is malformed, or is neither a file nor a known name
@@ -147,8 +147,8 @@ public final class HubClient {
         } catch (InvalidPathException e) {
             // not a path; maybe a name
         }
-        if (path != null && Files.exists(path)) {
-            return ResolvedModel.local(model, path);
+        if (path != null && Files.isRegularFile(path)) {
+            return ResolvedModel.local(model, path); // a file wins over a name (a directory does not)
         }
         Optional<CatalogEntry> entry = catalog.find(name);
         if (entry.isPresent()) {
