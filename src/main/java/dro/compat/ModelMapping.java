@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * warning). Entries whose file is missing are kept, unresolved. An absolute path, or one that leads outside the
  * directory (also through a symbolic link), makes the whole file an error.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param file    the mapping file
  * @param entries its entries, in file order
  */

@@ -16,7 +16,7 @@ import java.util.Optional;
  * {@link TrainingOutput.PromptOnly} when the pickle holds a bare string.
  *
  * <p>Shared Python objects stay shared (a step that appears in many states is one {@link SubResult}); parent and
- * child links are checked to agree.
+ * child links are checked to agree. Stateless and thread-safe; what it returns is immutable.
  */
 public final class OutputPickle {
 

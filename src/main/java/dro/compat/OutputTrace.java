@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 /**
  * The original's {@code output.json}: the best path level by level,
  * {@code {"level N": {"Prompt": ..., "Evaluation of the prompt": {aspect: {"rationale", "score"}}}}}.
+ * Immutable and thread-safe.
  *
  * @param levels the levels in file order (the original numbers them from 1)
  */
