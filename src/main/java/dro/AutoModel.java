@@ -12,6 +12,10 @@ import dro.backend.llamacpp.LlamaCppSettings;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.backend.openai.RetryPolicy;
+import dro.gguf.GgufFile;
+import dro.hub.DownloadListener;
+import dro.hub.HubClient;
+import dro.hub.ResolvedModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -19,6 +23,7 @@ import dro.icl.IclRetriever;
 import dro.icl.MiniLmEmbedder;
 import dro.internal.CacheDirs;
 import dro.prompt.PromptAssembler;
+import dro.prompt.PromptRegistry;
 import dro.prompt.PromptResources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Use</h2>
  * <pre>{@code
- * try (AutoModel model = AutoModel.builder().model("mistral-7b-v0.1.Q4_K_M.gguf").build()) {
+ * try (AutoModel model = AutoModel.builder().model("mistralai/Mistral-7B-v0.1").build()) {
  *     String answer = model.generate("How do I make a cake?");
  * }
  * }</pre>
@@ -46,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (AutoModel model = AutoModel.builder().openAiModel(true).model("gpt-4o-mini").build()) { ... }
  * }</pre>
+ *
+ * <h2>Models by name</h2>
+ * {@link Builder#model(String)} takes a GGUF file, a model name of the original ({@code mistralai/Mistral-7B-v0.1},
+ * or short: {@code mistral-7b}) or {@code hf://owner/repo/file.gguf}; names are downloaded from the Hugging Face hub
+ * once and cached (see {@link HubClient}). The optimised prompt, unless given, is looked up in the
+ * {@link PromptRegistry} by the model's names, then by its GGUF metadata.
  *
  * <h2>What is sent</h2>
  * The system prompt is your own ({@link GenerateOptions#userSpecifiedSystemPrompt()}), else the model's optimised
@@ -239,6 +250,7 @@ public final class AutoModel implements AutoCloseable {
      */
     public static final class Builder {
         private String model;
+        private boolean modelIsFile;
         private int numGpus;
         private String cudaVisibleDevices;
         private String dtype = "auto";
@@ -264,17 +276,30 @@ public final class AutoModel implements AutoCloseable {
         private Integer maxAttempts;
         private Function<String, String> environment;
 
+        private HubClient hubClient;
+        private Path modelCacheDir;
+        private Boolean offline;
+        private String quantization;
+        private DownloadListener downloadListener;
+        private PromptRegistry promptRegistry;
+
         private Builder() { }
 
-        /** The model: a GGUF file path, or with {@link #openAiModel(boolean) openAiModel(true)} the API model name. */
+        /**
+         * The model: a GGUF file path, a catalogue name ({@code mistralai/Mistral-7B-v0.1}, {@code mistral-7b}, ...;
+         * case-insensitive) or {@code hf://owner/repo/file.gguf} (names are downloaded once into the model cache);
+         * with {@link #openAiModel(boolean) openAiModel(true)}, the API model name.
+         */
         public Builder model(String model) {
             this.model = model;
+            this.modelIsFile = false;
             return this;
         }
 
-        /** The model: a GGUF file. */
+        /** The model: a GGUF file (never a name to download). */
         public Builder model(Path model) {
             this.model = model == null ? null : model.toString();
+            this.modelIsFile = true;
             return this;
         }
 
@@ -389,6 +414,42 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
+        /** Hub settings (endpoint, token, environment, cache...); the settings below override its own. */
+        public Builder hubClient(HubClient hubClient) {
+            this.hubClient = hubClient;
+            return this;
+        }
+
+        /** Where downloaded models are kept (default {@code <dro4j cache>/models}). */
+        public Builder modelCacheDir(Path dir) {
+            this.modelCacheDir = dir;
+            return this;
+        }
+
+        /** No network: a model name must already be cached (default: {@code DRO4J_OFFLINE}/{@code HF_HUB_OFFLINE}). */
+        public Builder offline(boolean offline) {
+            this.offline = offline;
+            return this;
+        }
+
+        /** The quantisation a catalogue name downloads (default Q4_K_M). */
+        public Builder quantization(String quantization) {
+            this.quantization = quantization;
+            return this;
+        }
+
+        /** Hears download progress (default: nothing). */
+        public Builder downloadListener(DownloadListener listener) {
+            this.downloadListener = listener;
+            return this;
+        }
+
+        /** Where the optimised prompt is looked up when none is given (default {@link PromptRegistry#defaults()}). */
+        public Builder promptRegistry(PromptRegistry registry) {
+            this.promptRegistry = registry;
+            return this;
+        }
+
         /**
          * The original's {@code open_ai_model}: {@link #model} names a model on an OpenAI-compatible endpoint, which
          * gets the system prompt and the user turn as a system and a user message. The key is read from
@@ -468,13 +529,24 @@ public final class AutoModel implements AutoCloseable {
                 embeddingCacheDir = CacheDirs.root().resolve("embeddings");
             }
             ChatBackend b = backend;
+            ResolvedModel resolved = null;
             if (b == null && openAiModel) {
                 b = openAiBackend();
             } else if (b == null) {
                 ensureNotBlank(model, "model");
-                LlamaCppSettings settings = new LlamaCppSettings(Path.of(model), numGpus, cudaVisibleDevices, dtype,
+                resolved = modelIsFile ? ResolvedModel.local(model, Path.of(model)) : hub().resolve(model);
+                LlamaCppSettings settings = new LlamaCppSettings(resolved.file(), numGpus, cudaVisibleDevices, dtype,
                         gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
                 b = LlamaCppBackend.load(settings, nativeLibraryPath, gpuInfo);
+            }
+            if (prompt == null && resolved != null) {
+                prompt = registryPrompt(resolved, b);
+            } else if (prompt == null && openAiModel) {
+                prompt = (promptRegistry != null ? promptRegistry : PromptRegistry.defaults()).find(model)
+                        .map(m -> {
+                            log.info("Using the optimised prompt '{}' for {}", m.prompt().id(), model);
+                            return m.prompt().text();
+                        }).orElse(null);
             }
             if (prompt == null) {
                 log.info("No optimised prompt is known for {}; using the base alignment prompt", model);
@@ -499,6 +571,11 @@ public final class AutoModel implements AutoCloseable {
                 addIf(wrong, parallelSlots != 1, "parallelSlots " + parallelSlots);
                 addIf(wrong, nativeLibraryPath != null, "nativeLibraryPath " + nativeLibraryPath);
                 addIf(wrong, gpuInfo != GpuInfo.NVIDIA_SMI, "gpuInfo");
+                addIf(wrong, hubClient != null, "hubClient");
+                addIf(wrong, modelCacheDir != null, "modelCacheDir " + modelCacheDir);
+                addIf(wrong, offline != null, "offline " + offline);
+                addIf(wrong, quantization != null, "quantization \"" + quantization + "\"");
+                addIf(wrong, downloadListener != null, "downloadListener");
                 if (!wrong.isEmpty()) {
                     throw new InvalidRequestException("openAiModel(true) cannot honour settings for local models: "
                             + String.join(", ", wrong));
@@ -535,6 +612,34 @@ public final class AutoModel implements AutoCloseable {
                 c.retryPolicy(RetryPolicy.DEFAULT.toBuilder().maxAttempts(maxAttempts).build());
             }
             return OpenAiBackend.create(c.build(), concurrency);
+        }
+
+        private HubClient hub() {
+            HubClient.Builder hb = hubClient != null ? hubClient.toBuilder() : HubClient.builder();
+            if (modelCacheDir != null) {
+                hb.cacheDir(modelCacheDir);
+            }
+            if (offline != null) {
+                hb.offline(offline);
+            }
+            if (quantization != null) {
+                hb.quantization(quantization);
+            }
+            if (downloadListener != null) {
+                hb.listener(downloadListener);
+            }
+            return hb.build();
+        }
+
+        private String registryPrompt(ResolvedModel resolved, ChatBackend b) {
+            PromptRegistry registry = promptRegistry != null ? promptRegistry : PromptRegistry.defaults();
+            return registry.lookup(resolved, () -> b instanceof LlamaCppBackend l ? l.gguf()
+                            : GgufFile.readMetadata(resolved.file()))
+                    .map(m -> {
+                        log.info("Using the optimised prompt '{}' for {} (found by {} \"{}\")", m.prompt().id(),
+                                model, m.how(), m.matchedName());
+                        return m.prompt().text();
+                    }).orElse(null);
         }
     }
 }

@@ -5,6 +5,9 @@ import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.TokenStream;
+import dro.hub.ConsoleProgressBar;
+import dro.hub.HubClient;
+import dro.prompt.PromptRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,19 +27,41 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Answers QUERY behind the model's optimised system prompt (or the base alignment prompt)"
                 + " and the most similar in-context examples. Prints only the answer on standard output."},
-        footer = {"", "Examples:", "  bin/dro generate --model mistral-7b-v0.1.Q4_K_M.gguf \"How do I make a cake?\"",
+        footer = {"", "Examples:", "  bin/dro generate --model mistral-7b-instruct \"How do I make a cake?\"",
+                "  bin/dro generate --model mistral-7b-v0.1.Q4_K_M.gguf \"How do I make a cake?\"",
                 "  OPENAI_API_KEY=... bin/dro generate --openai --model gpt-4o-mini \"How do I make a cake?\""})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    Main main;
+
     @Parameters(index = "0", paramLabel = "QUERY", description = "The user's query; '-' reads it from standard input.")
     String query;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file (with --openai:"
-            + " the model's name on the endpoint).")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = {"A GGUF file, a model name"
+            + " (mistral-7b-instruct, meta-llama/Meta-Llama-3-8B-Instruct, ...) or hf://owner/repo/file.gguf. Names"
+            + " are downloaded once into the model cache, with a progress bar on standard error. With --openai: the"
+            + " model's name on the endpoint."})
+    String model;
+
+    @Option(names = "--quantization", paramLabel = "QUANT",
+            description = "Quantisation a model name downloads (default: Q4_K_M).")
+    String quantization;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where downloaded models are kept"
+            + " (default: <dro4j cache>/models).")
+    Path cacheDir;
+
+    @Option(names = "--offline", description = "Never use the network; a model name must be cached already"
+            + " (also DRO4J_OFFLINE=1 or HF_HUB_OFFLINE=1).")
+    boolean offline;
+
+    @Option(names = "--prompts-dir", paramLabel = "DIR", description = "The user's optimised-prompt store, where"
+            + " the model's prompt is looked up (default: <config>/prompts).")
+    Path promptsDir;
 
     @Option(names = "--openai", description = "Use a model on an OpenAI-compatible endpoint: the key comes from"
             + " OPENAI_API_KEY, the endpoint from OPENAI_BASE_URL or --base-url (default OpenAI's).")
@@ -152,6 +178,22 @@ final class GenerateCommand implements Callable<Integer> {
                 .nativeLibraryPath(nativeLibPath)
                 .optimizedPromptFile(optimizedPromptFile)
                 .iclFile(iclFile);
+        if (!openAi) {
+            b.hubClient(HubClient.builder().environment(main.environment)
+                    .listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
+        }
+        if (quantization != null) {
+            b.quantization(quantization);
+        }
+        if (cacheDir != null) {
+            b.modelCacheDir(cacheDir);
+        }
+        if (offline) {
+            b.offline(true);
+        }
+        if (promptsDir != null) {
+            b.promptRegistry(PromptRegistry.builder().userStore(promptsDir).build());
+        }
         if (baseUrl != null) {
             b.baseUrl(baseUrl);
         }

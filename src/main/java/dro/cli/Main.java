@@ -1,5 +1,6 @@
 package dro.cli;
 
+import dro.hub.Environment;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,11 +8,22 @@ import picocli.CommandLine.Command;
 /** The {@code dro} command line. */
 @Command(name = "dro", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DRO-aligned generation with local GGUF models (dro4j).",
-        subcommands = {GenerateCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, TrainCommand.class, PromptsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Where HF_TOKEN, HF_ENDPOINT and the offline switches are read. */
+    final Environment environment;
+
+    Main() {
+        this(Environment.SYSTEM);
+    }
+
+    Main(Environment environment) {
+        this.environment = environment;
+    }
 
     public static void main(String[] args) {
         configureLogging(args);
@@ -32,8 +44,17 @@ public final class Main implements Runnable {
         return commandLine().setOut(out).setErr(err).execute(args);
     }
 
+    /** Runs the command line with the given environment variables (for tests). */
+    static int run(Environment environment, PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(new Main(environment)).setOut(out).setErr(err).execute(args);
+    }
+
     private static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+        return commandLine(new Main());
+    }
+
+    private static CommandLine commandLine(Main main) {
+        return new CommandLine(main).setExecutionExceptionHandler(new ErrorHandler());
     }
 
     @Override

@@ -45,6 +45,15 @@ public final class GgufFile {
     /** An array too long to keep, recorded by element type and length. */
     public record LongArray(int elementType, long length) { }
 
+    /**
+     * A model this one derives from ({@code general.base_model.N.*}); any field may be absent.
+     *
+     * @param name         {@code general.base_model.N.name}, e.g. {@code Mistral 7B v0.1}
+     * @param organization {@code general.base_model.N.organization}, e.g. {@code Mistralai}
+     * @param repoUrl      {@code general.base_model.N.repo_url}, e.g. {@code https://huggingface.co/mistralai/...}
+     */
+    public record BaseModel(Optional<String> name, Optional<String> organization, Optional<String> repoUrl) { }
+
     private GgufFile(Path path, int version, Map<String, Object> metadata, List<TensorInfo> tensors,
                      long dataOffset) {
         this.path = path;
@@ -60,6 +69,20 @@ public final class GgufFile {
      * @throws GgufException if the file is missing, unreadable, not GGUF, truncated or inconsistent
      */
     public static GgufFile read(Path path) {
+        return read(path, true);
+    }
+
+    /**
+     * Reads only the header and the metadata key-value section of a GGUF file; {@link #tensors()} is empty. Enough to
+     * know what model a file holds, and quicker for large models.
+     *
+     * @throws GgufException if the file is missing, unreadable, not GGUF or truncated within its metadata
+     */
+    public static GgufFile readMetadata(Path path) {
+        return read(path, false);
+    }
+
+    private static GgufFile read(Path path, boolean withTensors) {
         if (!Files.exists(path)) {
             throw new GgufException("Model file not found: " + path.toAbsolutePath());
         }
@@ -67,7 +90,7 @@ public final class GgufFile {
             throw new GgufException("Model path is not a regular file: " + path.toAbsolutePath());
         }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return new Reader(path, ch).read();
+            return new Reader(path, ch).read(withTensors);
         } catch (NoSuchFileException e) {
             throw new GgufException("Model file not found: " + path.toAbsolutePath(), e);
         } catch (IOException e) {
@@ -92,7 +115,7 @@ public final class GgufFile {
         return tensors;
     }
 
-    /** Where tensor data begins in the file. */
+    /** Where tensor data begins in the file (-1 when only the metadata was read). */
     public long dataOffset() {
         return dataOffset;
     }
@@ -118,6 +141,42 @@ public final class GgufFile {
     /** {@code general.architecture}, e.g. "llama". */
     public String architecture() {
         return string("general.architecture").orElse("");
+    }
+
+    /** {@code general.name}, e.g. {@code Mistral-7B-v0.1} (free text: writers spell it as they like). */
+    public Optional<String> name() {
+        return string("general.name").filter(s -> !s.isBlank());
+    }
+
+    /** {@code general.basename}, e.g. {@code Meta-Llama-3}. */
+    public Optional<String> basename() {
+        return string("general.basename").filter(s -> !s.isBlank());
+    }
+
+    /** {@code general.size_label}, e.g. {@code 8B}. */
+    public Optional<String> sizeLabel() {
+        return string("general.size_label").filter(s -> !s.isBlank());
+    }
+
+    /** {@code general.finetune}, e.g. {@code Instruct}. */
+    public Optional<String> finetune() {
+        return string("general.finetune").filter(s -> !s.isBlank());
+    }
+
+    /** {@code general.version}, e.g. {@code v0.1}. */
+    public Optional<String> modelVersion() {
+        return string("general.version").filter(s -> !s.isBlank());
+    }
+
+    /** The models this one derives from ({@code general.base_model.count} entries of {@code general.base_model.N.*}). */
+    public List<BaseModel> baseModels() {
+        long count = integer("general.base_model.count").orElse(0L);
+        List<BaseModel> out = new ArrayList<>();
+        for (long i = 0; i < Math.min(count, 64); i++) {
+            String p = "general.base_model." + i + ".";
+            out.add(new BaseModel(string(p + "name"), string(p + "organization"), string(p + "repo_url")));
+        }
+        return List.copyOf(out);
     }
 
     /** The model's chat template ({@code tokenizer.chat_template}), present for chat and instruct models. */
@@ -187,7 +246,7 @@ public final class GgufFile {
             buf.limit(0);
         }
 
-        GgufFile read() throws IOException {
+        GgufFile read(boolean withTensors) throws IOException {
             if (size < 24) {
                 throw bad("file is " + size + " bytes, too short for a GGUF header");
             }
@@ -213,6 +272,9 @@ public final class GgufFile {
                 String key = string("metadata key #" + i);
                 int type = buf().getInt();
                 metadata.put(key, value(type, key));
+            }
+            if (!withTensors) {
+                return new GgufFile(path, version, metadata, List.of(), -1);
             }
             long alignment = 32;
             Object a = metadata.get("general.alignment");

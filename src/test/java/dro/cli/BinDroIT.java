@@ -35,7 +35,7 @@ class BinDroIT {
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
         pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir")
-                + " " + javaOpts);
+                + " -Ddro4j.config.dir=" + System.getProperty("dro4j.config.dir") + " " + javaOpts);
         env.forEach((k, v) -> {
             if (v == null) {
                 pb.environment().remove(k);
@@ -84,6 +84,19 @@ class BinDroIT {
         assertEquals(0, r.code(), r.err());
         assertEquals("keep me", java.nio.file.Files.readString(mine));
         assertEquals("keep me too", java.nio.file.Files.readString(lib));
+    }
+
+    @Test
+    void binDroImportsTheOriginalsPromptsAndShowsOneByteForByte(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path upstream = dro.testing.SharedData.upstream();
+        Result imp = run(dro("prompts", "import", "--prompts-dir", tmp.toString(), upstream.toString()));
+        assertEquals(0, imp.code(), imp.err());
+
+        Result show = run(dro("prompts", "show", "--prompts-dir", tmp.toString(), "mistralai/Mistral-7B-v0.1"));
+        assertEquals(0, show.code(), show.err());
+        assertEquals(java.nio.file.Files.readString(upstream.resolve("mistral-7b-v0.1/output.txt")), show.out());
+        assertEquals("", show.err());
     }
 
     @Test

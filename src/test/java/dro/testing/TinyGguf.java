@@ -58,6 +58,10 @@ public final class TinyGguf {
      * greedy decoding yields {@code Hi<END>Hi<END>...}.
      */
     public static Path scripted(Path file, String script, String chatTemplate, int contextLength) throws IOException {
+        return scriptedModel(script, chatTemplate, contextLength).write(file);
+    }
+
+    private static TinyGguf scriptedModel(String script, String chatTemplate, int contextLength) {
         int vocab = VOCAB_SIZE;
         int embd = 264; // one-hot needs embd >= vocab; a multiple of the head count
         int ff = 32;
@@ -79,7 +83,45 @@ public final class TinyGguf {
         g.tensor("output_norm.weight", fill(embd, 1f), embd);
         g.tensor("output.weight", out, embd, vocab);
         g.block(0, embd, ff, embd, null);
+        return g;
+    }
+
+    /**
+     * Like {@link #scripted(Path, String, String, int)}, with extra metadata: each entry is added after the standard
+     * keys, or replaces a standard key (such as {@code general.name}) in place. Values may be String, Integer
+     * (written as uint32) or Boolean.
+     */
+    public static Path scripted(Path file, String script, String chatTemplate, int contextLength,
+                                Map<String, Object> extraMetadata) throws IOException {
+        TinyGguf g = scriptedModel(script, chatTemplate, contextLength);
+        g.extra(extraMetadata);
         return g.write(file);
+    }
+
+    /**
+     * A GGUF file with only the given metadata (besides {@code general.architecture = llama}) and no tensors: enough
+     * for tests of metadata readers, not loadable by llama.cpp. Values may be String, Integer (uint32) or Boolean.
+     */
+    public static Path metadataOnly(Path file, Map<String, Object> metadata) throws IOException {
+        TinyGguf g = new TinyGguf();
+        g.kv("general.architecture", T_STRING, "llama");
+        g.extra(metadata);
+        return g.write(file);
+    }
+
+    private void extra(Map<String, Object> extraMetadata) {
+        for (Map.Entry<String, Object> e : extraMetadata.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof String) {
+                kv(e.getKey(), T_STRING, v);
+            } else if (v instanceof Integer) {
+                kv(e.getKey(), T_UINT32, v);
+            } else if (v instanceof Boolean) {
+                kv(e.getKey(), T_BOOL, v);
+            } else {
+                throw new IllegalArgumentException("metadata " + e.getKey() + " has a value of " + v.getClass());
+            }
+        }
     }
 
     /** A model with seeded Gaussian weights whose output depends on the whole context. */
