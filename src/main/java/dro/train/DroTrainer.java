@@ -80,7 +80,7 @@ public final class DroTrainer {
         runLog.write("start: " + queries.size() + " training queries, beam " + config.beamSize() + ", depth "
                 + config.depth() + " (+" + config.maxDepthIncrease() + "), " + config.nActions() + " actions");
         CallCache calls = new CallCache(dir.resolve("calls"), config.tokenBudget());
-        MetricsCache metrics = MetricsCache.open(config.metricsCachePath());
+        AspectCache metrics = AspectCache.open(config.metricsCachePath());
         IclRetriever retriever = config.retIcl() ? new IclRetriever(icl, embedder) : null;
         Roles.Policy policy = new LlmRoles.Policy(models.policy(), calls, retriever, config.k());
         Roles.AspectSelector selector = new LlmRoles.AspectSelector(models.aspectSelector(), calls, metrics,

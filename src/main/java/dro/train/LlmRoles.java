@@ -53,12 +53,12 @@ public final class LlmRoles {
     public static final class AspectSelector implements Roles.AspectSelector {
         private final ChatClient client;
         private final CallCache calls;
-        private final MetricsCache cache;
+        private final AspectCache cache;
         private final int maxReasks;
         private final PromptTemplate template = PromptTemplate.resource("aspect_selection.txt");
         private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
 
-        public AspectSelector(ChatClient client, CallCache calls, MetricsCache cache, int maxReasks) {
+        public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks) {
             this.client = client;
             this.calls = calls;
             this.cache = cache;
@@ -94,7 +94,7 @@ public final class LlmRoles {
                 ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK, 0.0,
                         1.0, 1024, 1, null, true, List.of());
                 ChatResponse r = calls.call("aspect_selector", "", req, () -> client.chat(req));
-                Optional<AspectSelection> s = JsonReplies.object(r.text()).flatMap(MetricsCache::selection);
+                Optional<AspectSelection> s = JsonReplies.object(r.text()).flatMap(AspectCache::selection);
                 if (s.isPresent() && s.get().aspects().size() <= 5) {
                     cache.put(query, s.get());
                     return s.get();
