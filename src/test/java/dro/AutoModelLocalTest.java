@@ -13,10 +13,6 @@ import dro.testing.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,22 +148,6 @@ class AutoModelLocalTest {
     }
 
     @Test
-    void streamingCanBeCancelledByTheConsumer() {
-        GenerateOptions endless = GREEDY.toBuilder().stop(List.of()).maxNewTokens(2000).build();
-        try (TokenStream s = chat.stream("Go on.", endless)) {
-            StringBuilder seen = new StringBuilder();
-            while (s.hasNext() && seen.length() < 3) {
-                seen.append(s.next());
-            }
-            s.cancel();
-            assertTrue(!s.hasNext() || s.next().length() < 10);
-            assertEquals(FinishReason.CANCELLED, s.result().finishReason());
-            assertTrue(s.result().usage().completionTokens() <= 4, s.result().toString());
-        }
-        assertEquals("Hi", chat.generate("Still there?", GREEDY), "the model is usable after a cancel");
-    }
-
-    @Test
     void streamingCanBeCancelledFromAnotherThread() throws Exception {
         GenerateOptions endless = GREEDY.toBuilder().stop(List.of()).maxNewTokens(100000).build();
         TokenStream s = chat.stream("Go on.", endless);
@@ -182,54 +162,6 @@ class AutoModelLocalTest {
         }
         assertTrue(more <= 1, "at most one more piece after cancel, got " + more);
         assertEquals(FinishReason.CANCELLED, s.result().finishReason());
-    }
-
-    @Test
-    void generateAllEqualsSequentialGenerateAtTemperatureZero() {
-        try (AutoModel random = randomModel(3)) {
-            GenerateOptions o = randomOptions();
-            List<String> queries = List.of("Tell me a story.", "What is love?", "Explain gravity.", "2+2?",
-                    "Name a colour.", "Why is the sky blue?");
-            List<String> sequential = queries.stream().map(q -> random.generate(q, o)).toList();
-            assertEquals(sequential, random.generateAll(queries, o));
-            assertTrue(sequential.stream().distinct().count() > 1, "outputs depend on the query: " + sequential);
-        }
-    }
-
-    @Test
-    void concurrentCallsFromEightThreadsAllComplete() throws Exception {
-        try (AutoModel random = randomModel(4)) {
-            GenerateOptions o = randomOptions();
-            List<String> queries = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                queries.add("Question number " + i + "?");
-            }
-            List<String> sequential = queries.stream().map(q -> random.generate(q, o)).toList();
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            try {
-                List<Future<String>> futures = new ArrayList<>();
-                for (String q : queries) {
-                    futures.add(pool.submit((Callable<String>) () -> random.generate(q, o)));
-                }
-                List<String> concurrent = new ArrayList<>();
-                for (Future<String> f : futures) {
-                    concurrent.add(f.get(120, java.util.concurrent.TimeUnit.SECONDS));
-                }
-                assertEquals(sequential, concurrent);
-            } finally {
-                pool.shutdownNow();
-            }
-        }
-    }
-
-    private AutoModel randomModel(int slots) {
-        return AutoModel.builder().model(TestModels.randomChat()).threads(2).parallelSlots(slots).maxModelLen(1024)
-                .embeddingCacheDir(cache).build();
-    }
-
-    private static GenerateOptions randomOptions() {
-        return GenerateOptions.builder().temperature(0).optimizedIcl(false).userSpecifiedSystemPrompt("Be helpful.")
-                .stop(List.of()).maxNewTokens(24).build();
     }
 
     // ---- bad input: clear exceptions, and the JVM and the model survive ----

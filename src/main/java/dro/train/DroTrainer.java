@@ -11,6 +11,7 @@ import dro.icl.IclExamples;
 import dro.icl.IclRetriever;
 import dro.icl.MiniLmEmbedder;
 import dro.internal.Json;
+import dro.internal.Parallel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +25,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,8 +87,7 @@ public final class DroTrainer {
         Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, config.judgeTemperature(), config.maxReasks());
         Roles.Proposer proposer = new LlmRoles.Proposer(models.optimizer(), calls, config.temperature(),
                 config.maxReasks());
-        ExecutorService pool = config.concurrency() == 1 ? null : Executors.newFixedThreadPool(config.concurrency(),
-                daemonThreads());
+        ExecutorService pool = config.concurrency() == 1 ? null : Parallel.pool(config.concurrency(), "dro4j-train");
         try {
             DroSearchSpace space = new DroSearchSpace(queries, config.initialSystemPrompt(), config.nActions(), policy,
                     selector, judge, proposer, pool);
@@ -236,15 +234,6 @@ public final class DroTrainer {
         Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".write", ".tmp");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "dro4j-train-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** The run's own log file: one timestamped line per event, appended. */

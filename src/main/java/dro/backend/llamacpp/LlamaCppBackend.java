@@ -15,20 +15,15 @@ import dro.TokenStream;
 import dro.Usage;
 import dro.backend.ChatBackend;
 import dro.backend.ChatRequest;
+import dro.backend.PieceStream;
 import dro.gguf.GgufFile;
 import dro.internal.Json;
+import dro.internal.Parallel;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,34 +161,7 @@ public final class LlamaCppBackend implements ChatBackend {
         for (ChatRequest r : requests) {
             prepared.add(prepare(r)); // every prompt is checked before any generation starts
         }
-        int threads = Math.max(1, Math.min(prepared.size(), plan.parallelSlots()));
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "dro4j-llama-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Generation>> futures = new ArrayList<>();
-            for (Prepared p : prepared) {
-                futures.add(pool.submit(() -> drain(start(p))));
-            }
-            List<Generation> out = new ArrayList<>(futures.size());
-            for (Future<Generation> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GenerationException("Interrupted while generating", e, true);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new GenerationException("Generation failed: " + e.getCause(), e.getCause(), false);
-        } finally {
-            pool.shutdownNow();
-        }
+        return Parallel.map(prepared.size(), i -> drain(start(prepared.get(i))), plan.parallelSlots(), "dro4j-llama");
     }
 
     private static Generation drain(TokenStream s) {
@@ -312,16 +280,11 @@ public final class LlamaCppBackend implements ChatBackend {
     }
 
     /** Pieces of one llama.cpp generation; cancellation and the timeout are checked between tokens. */
-    private final class LlamaTokenStream implements TokenStream {
+    private final class LlamaTokenStream extends PieceStream {
         private final LlamaIterator it;
         private final int promptTokens;
         private final int maxTokens;
         private final long deadline;
-        private final StringBuilder text = new StringBuilder();
-        private final ReentrantLock lock = new ReentrantLock();
-        private volatile boolean cancelRequested;
-        private volatile FinishReason finish;
-        private String pending;
 
         LlamaTokenStream(LlamaIterator it, int promptTokens, int maxTokens, long deadline) {
             this.it = it;
@@ -331,96 +294,42 @@ public final class LlamaCppBackend implements ChatBackend {
         }
 
         @Override
-        public boolean hasNext() {
-            if (pending != null) {
-                return true;
-            }
-            if (finish != null) {
-                return false;
-            }
-            fetch();
-            return pending != null;
-        }
-
-        @Override
-        public String next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            String p = pending;
-            pending = null;
-            return p;
-        }
-
-        private void fetch() {
-            lock.lock();
-            try {
-                while (finish == null) {
-                    if (cancelRequested) {
-                        it.cancel();
-                        finish = FinishReason.CANCELLED;
-                        return;
-                    }
-                    if (!it.hasNext()) {
-                        finish = model.encode(text.toString()).length >= maxTokens
-                                ? FinishReason.LENGTH : FinishReason.STOP;
-                        return;
-                    }
-                    if (System.nanoTime() > deadline) {
-                        it.cancel();
-                        finish = FinishReason.CANCELLED;
-                        throw new GenerationException("The local generation timed out after " + timeout
-                                + " (" + text.length() + " characters generated)", null, true);
-                    }
-                    LlamaOutput out;
-                    try {
-                        out = it.next();
-                    } catch (RuntimeException e) {
-                        finish = FinishReason.CANCELLED;
-                        throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, false);
-                    }
-                    if (!out.text.isEmpty()) {
-                        text.append(out.text);
-                        pending = out.text;
-                        return;
-                    }
+        protected String nextPiece() {
+            while (it.hasNext()) {
+                if (System.nanoTime() > deadline) {
+                    throw new GenerationException("The local generation timed out after " + timeout + " ("
+                            + text().length() + " characters generated)", null, true);
                 }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            cancelRequested = true;
-            if (lock.tryLock()) {
+                LlamaOutput out;
                 try {
-                    if (finish == null) {
-                        it.cancel();
-                        finish = FinishReason.CANCELLED;
-                    }
-                } finally {
-                    lock.unlock();
+                    out = it.next();
+                } catch (RuntimeException e) {
+                    throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, false);
+                }
+                if (!out.text.isEmpty()) {
+                    return out.text;
+                }
+                if (cancelRequested()) {
+                    return null;
                 }
             }
+            return null;
         }
 
         @Override
-        public Generation result() {
-            FinishReason f = finish;
-            if (f == null) {
-                throw new IllegalStateException("The stream has not ended: iterate it to the end or cancel it");
-            }
-            String t = text.toString();
-            int completion = t.isEmpty() ? 0 : model.encode(t).length;
-            return new Generation(t, new Usage(promptTokens, completion, -1), f);
+        protected FinishReason naturalEnd() {
+            return cancelRequested() ? FinishReason.CANCELLED
+                    : model.encode(text()).length >= maxTokens ? FinishReason.LENGTH : FinishReason.STOP;
         }
 
         @Override
-        public void close() {
-            if (finish == null) {
-                cancel();
-            }
+        protected void stop() {
+            it.cancel();
+        }
+
+        @Override
+        protected Usage usage(String text) {
+            return new Usage(promptTokens, text.isEmpty() ? 0 : model.encode(text).length, -1);
         }
     }
 }

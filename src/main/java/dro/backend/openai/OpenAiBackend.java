@@ -16,17 +16,12 @@ import dro.TokenStream;
 import dro.Usage;
 import dro.backend.ChatBackend;
 import dro.backend.ChatRequest;
+import dro.backend.PieceStream;
 import dro.internal.Json;
-import java.util.ArrayList;
+import dro.internal.Parallel;
 import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,37 +110,7 @@ public final class OpenAiBackend implements ChatBackend {
         for (ChatRequest r : requests) {
             params.add(params(r, false)); // every request is checked before any is sent
         }
-        if (params.size() <= 1) {
-            return params.stream().map(this::generate).toList();
-        }
-        int threads = Math.min(params.size(), maxConcurrency);
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "dro4j-openai-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Generation>> futures = new ArrayList<>(params.size());
-            for (ChatCompletionCreateParams p : params) {
-                futures.add(pool.submit(() -> generate(p)));
-            }
-            List<Generation> out = new ArrayList<>(futures.size());
-            for (Future<Generation> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GenerationException("Interrupted while generating", e, true);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new GenerationException("Generation failed: " + e.getCause(), e.getCause(), false);
-        } finally {
-            pool.shutdownNow();
-        }
+        return Parallel.map(params.size(), i -> generate(params.get(i)), maxConcurrency, "dro4j-openai");
     }
 
     @Override
@@ -171,16 +136,11 @@ public final class OpenAiBackend implements ChatBackend {
     }
 
     /** Pieces of one streamed answer; {@link #cancel()} closes the HTTP response from any thread. */
-    private final class OpenAiTokenStream implements TokenStream {
+    private final class OpenAiTokenStream extends PieceStream {
         private final StreamResponse<ChatCompletionChunk> response;
         private final Iterator<ChatCompletionChunk> chunks;
-        private final StringBuilder text = new StringBuilder();
-        private final ReentrantLock lock = new ReentrantLock();
-        private volatile boolean cancelRequested;
-        private volatile FinishReason finish;
         private FinishReason reported;
         private Usage usage;
-        private String pending;
 
         OpenAiTokenStream(StreamResponse<ChatCompletionChunk> response) {
             this.response = response;
@@ -195,39 +155,9 @@ public final class OpenAiBackend implements ChatBackend {
         }
 
         @Override
-        public boolean hasNext() {
-            if (pending != null) {
-                return true;
-            }
-            if (finish != null) {
-                return false;
-            }
-            fetch();
-            return pending != null;
-        }
-
-        @Override
-        public String next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            String p = pending;
-            pending = null;
-            return p;
-        }
-
-        private void fetch() {
-            lock.lock();
+        protected String nextPiece() {
             try {
-                while (finish == null) {
-                    if (cancelRequested) {
-                        end(FinishReason.CANCELLED);
-                        return;
-                    }
-                    if (!chunks.hasNext()) {
-                        end(reported != null ? reported : FinishReason.STOP);
-                        return;
-                    }
+                while (chunks.hasNext()) {
                     ChatCompletionChunk chunk = chunks.next();
                     chunk.usage().ifPresent(u -> usage = OpenAiChatClient.usage(u));
                     StringBuilder piece = new StringBuilder();
@@ -239,58 +169,42 @@ public final class OpenAiBackend implements ChatBackend {
                         choice.delta().content().ifPresent(piece::append);
                     }
                     if (piece.length() > 0) {
-                        text.append(piece);
-                        pending = piece.toString();
-                        return;
+                        return piece.toString();
                     }
                 }
+                return null;
             } catch (RuntimeException e) {
-                boolean cancelled = cancelRequested;
-                end(FinishReason.CANCELLED);
-                if (!cancelled) {
-                    throw client.errors().map(e);
+                if (cancelRequested()) {
+                    log.debug("stream cancelled: {}", client.errors().redact(e.toString()));
+                    throw e;
                 }
-                log.debug("stream cancelled: {}", client.errors().redact(e.toString()));
-            } finally {
-                lock.unlock();
+                throw client.errors().map(e);
             }
         }
 
-        private void end(FinishReason reason) {
-            finish = reason;
+        @Override
+        protected FinishReason naturalEnd() {
+            response.close();
+            return reported != null ? reported : FinishReason.STOP;
+        }
+
+        @Override
+        protected void stop() {
             response.close();
         }
 
         @Override
-        public void cancel() {
-            cancelRequested = true;
-            if (lock.tryLock()) {
-                try {
-                    if (finish == null) {
-                        end(FinishReason.CANCELLED);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-            } else {
-                response.close(); // unblocks the reading thread, which then ends the stream as cancelled
-            }
+        protected void interrupt() {
+            response.close(); // unblocks the reading thread, which then ends the stream as cancelled
         }
 
         @Override
-        public Generation result() {
-            FinishReason f = finish;
-            if (f == null) {
-                throw new IllegalStateException("The stream has not ended: iterate it to the end or cancel it");
-            }
-            return new Generation(text.toString(), usage != null ? usage : Usage.NONE, f);
+        protected Usage usage(String text) {
+            return usage != null ? usage : Usage.NONE;
         }
 
         @Override
-        public void close() {
-            if (finish == null) {
-                cancel();
-            }
+        protected void release() {
             response.close();
         }
     }
