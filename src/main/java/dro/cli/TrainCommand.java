@@ -5,6 +5,8 @@ import dro.AutoModel;
 import dro.InvalidRequestException;
 import dro.backend.ChatClient;
 import dro.backend.openai.OpenAiChatClient;
+import dro.hub.ConsoleProgressBar;
+import dro.hub.HubClient;
 import dro.icl.IclExamples;
 import dro.icl.MiniLmEmbedder;
 import dro.internal.Json;
@@ -53,12 +55,15 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of these settings (snake_case or"
             + " kebab-case keys, e.g. {\"beam_size\": 2}); options on the command line win.")
     Path configFile;
 
-    @Option(names = "--base-model", paramLabel = "MODEL", description = "The model to align: a GGUF file or an API"
-            + " model name.")
+    @Option(names = "--base-model", paramLabel = "MODEL", description = "The model to align: a GGUF file, a model"
+            + " name from the catalogue or hf://... (downloaded once), or an API model name.")
     String baseModel;
 
     @Option(names = "--base-model-family", paramLabel = "NAME", description = "mistral, llama or gpt (recorded).")
@@ -150,6 +155,10 @@ final class TrainCommand implements Callable<Integer> {
             + " this many tokens (resumable).")
     Long tokenBudget;
 
+    @Option(names = "--base-model-download-dir", paramLabel = "DIR", description = "Where models named by name are"
+            + " downloaded (default: <dro4j cache>/models).")
+    Path downloadDir;
+
     @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs for local models.")
     int numGpus;
 
@@ -233,8 +242,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private AutoModel.Builder localModel(Path gguf) {
-        AutoModel.Builder b = AutoModel.builder().model(gguf).numGpus(numGpus).cudaVisibleDevices(cudaVisibleDevices)
+    private AutoModel.Builder localModel(String model) {
+        AutoModel.Builder b = AutoModel.builder().model(model).numGpus(numGpus).cudaVisibleDevices(cudaVisibleDevices)
                 .gpuMemoryUtilization(gpuMemoryUtilization).parallelSlots(Math.max(1, Math.min(concurrency, 8)));
         if (maxModelLen != null) {
             b.maxModelLen(maxModelLen);
@@ -242,7 +251,11 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             b.threads(threads);
         }
-        return b;
+        if (downloadDir != null) {
+            b.modelCacheDir(downloadDir);
+        }
+        return b.hubClient(HubClient.builder().environment(main.environment)
+                .listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
     }
 
     private static TrainListener progress(PrintWriter err) {

@@ -95,6 +95,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void aCatalogueNameIsALocalModelToDownloadNotAnApiModel() throws Exception {
+        roles();
+        Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\"]");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(dro.hub.Environment.of(Map.of("DRO4J_OFFLINE", "1")), new PrintWriter(out, true),
+                new PrintWriter(err, true), "train", "--base-model", "mistralai/Mistral-7B-v0.1", "--eval-model",
+                "judge-x", "--metrics-model", "selector-x", "--optimize-model", "optimizer-x", "--queries",
+                queries.toString(), "--base-model-download-dir", tmp.resolve("models").toString(), "--log-dir",
+                tmp.resolve("run").toString());
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("offline") && err.toString().contains("Mistral-7B-v0.1"), err.toString());
+        assertTrue(!err.toString().contains("unknown test model"), "not sent to the API clients: " + err);
+    }
+
+    @Test
     void badSettingsAreNamed() throws Exception {
         roles();
         Path config = Files.writeString(tmp.resolve("c.json"), "{\"beam_width\": 3}");

@@ -77,6 +77,13 @@ class TrainOverHttpTest {
             assertEquals("P.0.0.0", r.optimizedPrompt());
             assertEquals("Hi", r.bestPath().get(0).output());
             assertEquals(16, r.stats().madeByRole().get("policy"));
+
+            try (AutoModel aligned = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(12288)
+                    .optimizedPromptFile(r.runDir()).build()) {
+                assertEquals("P.0.0.0", aligned.systemPrompt(), "the run directory's prompt is used at once");
+                assertTrue(aligned.assemble("Hi?", dro.GenerateOptions.builder().optimizedIcl(false).build()).system()
+                        .startsWith("P.0.0.0"));
+            }
         }
     }
 }
