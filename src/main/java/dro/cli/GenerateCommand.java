@@ -35,6 +35,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    LocalModelOptions local = new LocalModelOptions();
+
     @ParentCommand
     Main main;
 
@@ -122,35 +125,16 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Print the assembled prompt as JSON {system, user, prompt} and exit without generating.")
     boolean dryRun;
 
-    @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs to use (needs a GPU native library).")
-    int numGpus;
 
-    @Option(names = "--cuda-visible-devices", paramLabel = "LIST", description = "CUDA devices, e.g. 0,1.")
-    String cudaVisibleDevices;
 
-    @Option(names = "--gpu-layers", paramLabel = "N", description = "Layers to offload to the GPUs.")
-    Integer gpuLayers;
 
-    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", paramLabel = "FRACTION",
-            description = "Fraction of free GPU memory to fill when --gpu-layers is not given.")
-    double gpuMemoryUtilization;
 
-    @Option(names = "--dtype", defaultValue = "auto", description = "KV cache precision: auto, float16, bfloat16,"
-            + " float32.")
-    String dtype;
 
-    @Option(names = "--max-model-len", paramLabel = "TOKENS", description = "Context per request.")
-    Integer maxModelLen;
 
-    @Option(names = "--threads", description = "CPU threads (default: all).")
-    Integer threads;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Time limit for the generation.")
     Double timeoutSeconds;
 
-    @Option(names = "--native-lib-path", paramLabel = "DIR",
-            description = "Directory with a jllama library you built (e.g. with CUDA).")
-    Path nativeLibPath;
 
     @Option(names = {"-v", "--verbose"}, description = "Log progress to standard error (-vv for debug).")
     boolean verbose;
@@ -158,24 +142,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "-vv", hidden = true)
     boolean veryVerbose;
 
-    @Option(names = "--native-log", description = "Show llama.cpp's own log on standard error.")
-    boolean nativeLog;
 
     @Override
     public Integer call() throws IOException {
-        if (nativeLog) {
-            System.setProperty("dro4j.native.log", "true");
-        }
         String q = query.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip() : query;
         GenerateOptions options = options();
         AutoModel.Builder b = AutoModel.builder()
                 .model(model)
                 .openAiModel(openAi)
-                .numGpus(numGpus)
-                .cudaVisibleDevices(cudaVisibleDevices)
-                .dtype(dtype)
-                .gpuMemoryUtilization(gpuMemoryUtilization)
-                .nativeLibraryPath(nativeLibPath)
                 .optimizedPromptFile(optimizedPromptFile)
                 .iclFile(iclFile);
         if (!openAi) {
@@ -197,15 +171,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (baseUrl != null) {
             b.baseUrl(baseUrl);
         }
-        if (gpuLayers != null) {
-            b.gpuLayers(gpuLayers);
-        }
-        if (maxModelLen != null) {
-            b.maxModelLen(maxModelLen);
-        }
-        if (threads != null) {
-            b.threads(threads);
-        }
+        local.apply(b);
         if (timeoutSeconds != null) {
             if (!(timeoutSeconds > 0)) {
                 throw new InvalidRequestException("--timeout must be positive, but was " + timeoutSeconds);

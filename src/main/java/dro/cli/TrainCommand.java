@@ -58,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
 
+    @picocli.CommandLine.Mixin
+    LocalModelOptions local = new LocalModelOptions();
+
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of these settings (snake_case or"
             + " kebab-case keys, e.g. {\"beam_size\": 2}); options on the command line win.")
     Path configFile;
@@ -159,20 +162,10 @@ final class TrainCommand implements Callable<Integer> {
             + " downloaded (default: <dro4j cache>/models).")
     Path downloadDir;
 
-    @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs for local models.")
-    int numGpus;
 
-    @Option(names = "--cuda-visible-devices", paramLabel = "LIST", description = "CUDA devices for local models.")
-    String cudaVisibleDevices;
 
-    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "For local models.")
-    double gpuMemoryUtilization;
 
-    @Option(names = "--max-model-len", paramLabel = "TOKENS", description = "Context per request for local models.")
-    Integer maxModelLen;
 
-    @Option(names = "--threads", description = "CPU threads for local models.")
-    Integer threads;
 
     @Option(names = "--logging-level", paramLabel = "LEVEL", description = "Log level on standard error: error, warn,"
             + " info, debug.")
@@ -243,14 +236,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AutoModel.Builder localModel(String model) {
-        AutoModel.Builder b = AutoModel.builder().model(model).numGpus(numGpus).cudaVisibleDevices(cudaVisibleDevices)
-                .gpuMemoryUtilization(gpuMemoryUtilization).parallelSlots(Math.max(1, Math.min(concurrency, 8)));
-        if (maxModelLen != null) {
-            b.maxModelLen(maxModelLen);
-        }
-        if (threads != null) {
-            b.threads(threads);
-        }
+        AutoModel.Builder b = local.apply(AutoModel.builder().model(model))
+                .parallelSlots(Math.max(1, Math.min(concurrency, 8)));
         if (downloadDir != null) {
             b.modelCacheDir(downloadDir);
         }

@@ -41,6 +41,19 @@ public final class LlmRoles {
 
     private LlmRoles() { }
 
+    /**
+     * Sends a role's JSON-mode prompt through the call cache; attempt {@code a > 0} is a re-ask (the prompt plus a
+     * reminder of the expected shape), recorded at its own site.
+     */
+    private record Asker(ChatClient client, CallCache calls, String role, double temperature, int maxTokens) {
+        ChatResponse ask(String site, String prompt, int attempt, int n) {
+            ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
+                    temperature, 1.0, maxTokens, n, null, true, List.of());
+            String at = attempt == 0 || site.isEmpty() ? site : site + "/reask" + attempt;
+            return calls.call(role, at, req, () -> client.chat(req));
+        }
+    }
+
     static String aspectList(List<String> names) {
         StringBuilder sb = new StringBuilder();
         for (String a : names) {
@@ -51,16 +64,14 @@ public final class LlmRoles {
 
     /** Selects aspects per query, once per distinct query, through the persistent metrics cache. */
     public static final class AspectSelector implements Roles.AspectSelector {
-        private final ChatClient client;
-        private final CallCache calls;
+        private final Asker asker;
         private final AspectCache cache;
         private final int maxReasks;
         private final PromptTemplate template = PromptTemplate.resource("aspect_selection.txt");
         private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
 
         public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks) {
-            this.client = client;
-            this.calls = calls;
+            this.asker = new Asker(client, calls, "aspect_selector", 0.0, 1024);
             this.cache = cache;
             this.maxReasks = maxReasks;
         }
@@ -91,9 +102,7 @@ public final class LlmRoles {
             String prompt = template.render(Map.of("aspects", aspectList(new ArrayList<>(Aspects.all().keySet())),
                     "query", query));
             for (int attempt = 0; attempt <= maxReasks; attempt++) {
-                ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK, 0.0,
-                        1.0, 1024, 1, null, true, List.of());
-                ChatResponse r = calls.call("aspect_selector", "", req, () -> client.chat(req));
+                ChatResponse r = asker.ask("", prompt, attempt, 1);
                 Optional<AspectSelection> s = JsonReplies.object(r.text()).flatMap(AspectCache::selection);
                 if (s.isPresent() && s.get().aspects().size() <= 5) {
                     cache.put(query, s.get());
@@ -113,16 +122,12 @@ public final class LlmRoles {
 
     /** Scores answers on the selected aspects. */
     public static final class Judge implements Roles.Judge {
-        private final ChatClient client;
-        private final CallCache calls;
-        private final double temperature;
+        private final Asker asker;
         private final int maxReasks;
         private final PromptTemplate template = PromptTemplate.resource("judge.txt");
 
         public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks) {
-            this.client = client;
-            this.calls = calls;
-            this.temperature = temperature;
+            this.asker = new Asker(client, calls, "judge", temperature, 2048);
             this.maxReasks = maxReasks;
         }
 
@@ -132,10 +137,7 @@ public final class LlmRoles {
                     String.join(", ", aspects), "query", query, "output", output));
             Evaluation best = Evaluation.EMPTY;
             for (int attempt = 0; attempt <= maxReasks; attempt++) {
-                ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
-                        temperature, 1.0, 2048, 1, null, true, List.of());
-                ChatResponse r = calls.call("judge", site + (attempt == 0 ? "" : "/reask" + attempt), req,
-                        () -> client.chat(req));
+                ChatResponse r = asker.ask(site, prompt, attempt, 1);
                 Evaluation e = read(r.text(), aspects);
                 if (e.scores().size() > best.scores().size()) {
                     best = e;
@@ -177,16 +179,12 @@ public final class LlmRoles {
 
     /** Asks the optimiser for new system prompts. */
     public static final class Proposer implements Roles.Proposer {
-        private final ChatClient client;
-        private final CallCache calls;
-        private final double temperature;
+        private final Asker asker;
         private final int maxReasks;
         private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
 
         public Proposer(ChatClient client, CallCache calls, double temperature, int maxReasks) {
-            this.client = client;
-            this.calls = calls;
-            this.temperature = temperature;
+            this.asker = new Asker(client, calls, "optimizer", temperature, 2048);
             this.maxReasks = maxReasks;
         }
 
@@ -199,10 +197,7 @@ public final class LlmRoles {
             List<String> out = new ArrayList<>();
             for (int attempt = 0; attempt <= maxReasks && out.size() < n; attempt++) {
                 int want = n - out.size();
-                ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
-                        temperature, 1.0, 2048, want, null, true, List.of());
-                ChatResponse r = calls.call("optimizer", site + (attempt == 0 ? "" : "/reask" + attempt), req,
-                        () -> client.chat(req));
+                ChatResponse r = asker.ask(site, prompt, attempt, want);
                 for (String choice : r.choices()) {
                     JsonReplies.object(choice).map(o -> o.path("new_system_prompt").asText(""))
                             .filter(s -> !s.isBlank()).ifPresent(out::add);
