@@ -1,5 +1,6 @@
 package dro.train;
 
+import dro.internal.Parallel;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;

@@ -1,20 +1,25 @@
-package dro.train;
+package dro.internal;
 
 import dro.DroException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
-/** Runs independent calls of one level at once and returns their results in order. */
-final class Parallel {
+/** Runs independent model calls at once and returns their results in order. */
+public final class Parallel {
 
     private Parallel() { }
 
-    /** {@code f(0) .. f(n-1)} on {@code pool} (or in order on this thread when {@code pool} is null). */
-    static <R> List<R> map(int n, IntFunction<R> f, ExecutorService pool) {
+    /**
+     * {@code f(0) .. f(n-1)} on {@code pool} (or in order on this thread when {@code pool} is null). The first failure
+     * cancels the rest and is thrown as it is.
+     */
+    public static <R> List<R> map(int n, IntFunction<R> f, ExecutorService pool) {
         List<R> out = new ArrayList<>(n);
         if (pool == null || n <= 1) {
             for (int i = 0; i < n; i++) {
@@ -46,5 +51,18 @@ final class Parallel {
             }
             throw new DroException("A call failed: " + e.getCause(), e.getCause());
         }
+    }
+
+    /** A pool of {@code threads} daemon threads named {@code dro4j-<name>-N}, or null for one thread (run in order). */
+    public static ExecutorService pool(int threads, String name) {
+        if (threads <= 1) {
+            return null;
+        }
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "dro4j-" + name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 }
