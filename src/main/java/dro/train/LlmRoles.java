@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class LlmRoles {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRoles.class);
-    private static final String REASK = "\n\nYour previous reply could not be read as the JSON object described above."
+    /** Appended to a prompt whose reply could not be read, when it is asked again. */
+    public static final String REASK = "\n\nYour previous reply could not be read as the JSON object described above."
             + " Reply again with only that JSON object.";
 
     /** Aspects used when the selector's reply stays unreadable. */
@@ -41,7 +42,8 @@ public final class LlmRoles {
 
     private LlmRoles() { }
 
-    static String aspectList(List<String> names) {
+    /** The aspects as the prompts list them: {@code - Name: description}, one a line. */
+    public static String aspectList(List<String> names) {
         StringBuilder sb = new StringBuilder();
         for (String a : names) {
             sb.append(sb.length() == 0 ? "" : "\n").append("- ").append(a).append(": ").append(Aspects.all().get(a));
