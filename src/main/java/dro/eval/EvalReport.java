@@ -168,11 +168,12 @@ final class EvalReport {
                 }
             }
         }
+        double lx = left;
         for (int c = 0; c < nc; c++) {
-            double lx = left + c * 150.0;
             svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                     + "<text x=\"%.1f\" y=\"%d\" font-size=\"12\">%s</text>", lx, hgt - 24,
                     COLOURS[c % COLOURS.length], lx + 16, hgt - 14, Html.esc(s.configurations().get(c).name())));
+            lx += 40 + 7.5 * s.configurations().get(c).name().length();
         }
         svg.append("</svg>\n");
         return svg.toString();
