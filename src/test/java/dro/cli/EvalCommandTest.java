@@ -153,6 +153,26 @@ class EvalCommandTest {
     }
 
     @Test
+    void theConfigurationOptimizedLooksTheModelUpInThePromptRegistry() throws Exception {
+        Path store = tmp.resolve("store");
+        Path id = Files.createDirectories(store.resolve("optimized").resolve("answerer-prompt"));
+        Files.writeString(id.resolve("prompt.txt"), "Registered prompt.\n");
+        Files.writeString(id.resolve("meta.json"), "{\"id\": \"answerer-prompt\", \"models\": [\"answerer-m\"],"
+                + " \"aliases\": [], \"source\": \"test\", \"created\": \"2025-01-01\"}");
+        Run r = dro("eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--prompts-dir",
+                store.toString(), "--config-set", "optimized", "--limit", "1", "--out-dir", tmp.resolve("run").toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Registered prompt.", server.requests().stream().filter(q -> "answerer-m".equals(q.model()))
+                .findFirst().orElseThrow().message("system"));
+
+        Run unknown = dro("eval", "--model", "other-m", "--prompts-dir", store.toString(), "--config-set",
+                "optimized");
+        assertEquals("dro: error: Configuration \"optimized\": no optimised prompt is known for this model; give one as"
+                + " optimized:FILE", unknown.err().strip());
+    }
+
+    @Test
     void badInputIsNamed() throws Exception {
         Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{\"instruction\": \"a\"}\n{\"prompt\": \"b\"}\n");
         Run field = dro("eval", "--model", "answerer-m", "--queries", bad.toString(), "--query-field", "instruction",
