@@ -90,7 +90,8 @@ class EvaluatorOverHttpTest {
         assertEquals(12, server.requests().stream().filter(q -> "eval-judge-m".equals(q.model())).count());
         ScriptedOpenAiServer.Request withIcl = server.requests().stream()
                 .filter(q -> "answerer-m".equals(q.model()) && q.message("system") != null
-                        && q.message("system").contains("#Query:")).findFirst().orElseThrow();
+                        && q.message("system").contains("#Query:") && q.message("user").contains("rice"))
+                .findFirst().orElseThrow();
         assertEquals("# Query:\n" + "How do I cook rice?" + "\n\n# Answer:\n<START>", withIcl.message("user"));
         assertTrue(withIcl.message("system").endsWith("\n\n#Query:\nHow do I cook rice?\n\n#Answer:\n<START>\n"
                 + "Rinse it.\n<END>"), withIcl.message("system"));
