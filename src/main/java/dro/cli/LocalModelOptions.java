@@ -39,6 +39,11 @@ final class LocalModelOptions {
     @Option(names = "--native-log", description = "Show llama.cpp's own log on standard error.")
     boolean nativeLog;
 
+    /** A builder for a local model (a file or a name) that serves up to {@code concurrency} requests at once (at most 8). */
+    AutoModel.Builder builder(String model, int concurrency) {
+        return apply(AutoModel.builder().model(model)).parallelSlots(Math.max(1, Math.min(concurrency, 8)));
+    }
+
     /** Puts these settings on a builder. */
     AutoModel.Builder apply(AutoModel.Builder b) {
         if (nativeLog) {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code dro} command line. */
 @Command(name = "dro", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DRO-aligned generation with local GGUF models (dro4j).",
-        subcommands = {GenerateCommand.class, TrainCommand.class, PromptsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, TrainCommand.class, OptimizeIclCommand.class, EvalCommand.class,
+                PromptsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -236,8 +236,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AutoModel.Builder localModel(String model) {
-        AutoModel.Builder b = local.apply(AutoModel.builder().model(model))
-                .parallelSlots(Math.max(1, Math.min(concurrency, 8)));
+        AutoModel.Builder b = local.builder(model, concurrency);
         if (downloadDir != null) {
             b.modelCacheDir(downloadDir);
         }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class LlmRoles {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRoles.class);
-    private static final String REASK = "\n\nYour previous reply could not be read as the JSON object described above."
+    /** Appended to a prompt whose reply could not be read, when it is asked again. */
+    public static final String REASK = "\n\nYour previous reply could not be read as the JSON object described above."
             + " Reply again with only that JSON object.";
 
     /** Aspects used when the selector's reply stays unreadable. */
@@ -54,7 +55,8 @@ public final class LlmRoles {
         }
     }
 
-    static String aspectList(List<String> names) {
+    /** The aspects as the prompts list them: {@code - Name: description}, one a line. */
+    public static String aspectList(List<String> names) {
         StringBuilder sb = new StringBuilder();
         for (String a : names) {
             sb.append(sb.length() == 0 ? "" : "\n").append("- ").append(a).append(": ").append(Aspects.all().get(a));
@@ -62,18 +64,41 @@ public final class LlmRoles {
         return sb.toString();
     }
 
-    /** Selects aspects per query, once per distinct query, through the persistent metrics cache. */
+    /**
+     * Selects aspects per query, once per distinct query, through the persistent metrics cache. A selection with
+     * fewer or more aspects than the bounds allow is asked again, like an unreadable one.
+     */
     public static final class AspectSelector implements Roles.AspectSelector {
         private final Asker asker;
         private final AspectCache cache;
         private final int maxReasks;
-        private final PromptTemplate template = PromptTemplate.resource("aspect_selection.txt");
+        private final String role;
+        private final PromptTemplate template;
+        private final int minAspects;
+        private final int maxAspects;
         private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
 
+        /** DRO's reward: {@code prompts/aspect_selection.txt}, 1 to 5 aspects. */
         public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks) {
-            this.asker = new Asker(client, calls, "aspect_selector", 0.0, 1024);
+            this(client, calls, cache, maxReasks, "aspect_selector", "aspect_selection.txt", 1, 5);
+        }
+
+        /**
+         * A variant with its own prompt, e.g. the ICL critic's stricter selection of 3 to 6 aspects.
+         *
+         * @param role           the role's name in the call cache
+         * @param promptResource a prompt in {@code prompts/} with the placeholders {@code aspects} and {@code query},
+         *                       asking for the {@code metrics_cache.json} shape
+         */
+        public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks, String role,
+                              String promptResource, int minAspects, int maxAspects) {
+            this.asker = new Asker(client, calls, role, 0.0, 1024);
             this.cache = cache;
             this.maxReasks = maxReasks;
+            this.role = role;
+            this.template = PromptTemplate.resource(promptResource);
+            this.minAspects = minAspects;
+            this.maxAspects = maxAspects;
         }
 
         @Override
@@ -104,7 +129,7 @@ public final class LlmRoles {
             for (int attempt = 0; attempt <= maxReasks; attempt++) {
                 ChatResponse r = asker.ask("", prompt, attempt, 1);
                 Optional<AspectSelection> s = JsonReplies.object(r.text()).flatMap(AspectCache::selection);
-                if (s.isPresent() && s.get().aspects().size() <= 5) {
+                if (s.isPresent() && s.get().aspects().size() >= minAspects && s.get().aspects().size() <= maxAspects) {
                     cache.put(query, s.get());
                     return s.get();
                 }
@@ -124,11 +149,28 @@ public final class LlmRoles {
     public static final class Judge implements Roles.Judge {
         private final Asker asker;
         private final int maxReasks;
-        private final PromptTemplate template = PromptTemplate.resource("judge.txt");
+        private final String role;
+        private final PromptTemplate template;
 
+        /** DRO's training judge, {@code prompts/judge.txt}. */
         public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks) {
-            this.asker = new Asker(client, calls, "judge", temperature, 2048);
+            this(client, calls, temperature, maxReasks, "judge", "judge.txt");
+        }
+
+        /**
+         * A judge with its own prompt, e.g. the ICL critic or the evaluation judge.
+         *
+         * @param role           the role's name in the call cache
+         * @param promptResource a prompt in {@code prompts/} with the placeholders {@code aspects},
+         *                       {@code aspect_names}, {@code query} and {@code output}, asking for
+         *                       {@code {aspect: {"rationale": ..., "score": ...}}}
+         */
+        public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks, String role,
+                     String promptResource) {
+            this.asker = new Asker(client, calls, role, temperature, 2048);
             this.maxReasks = maxReasks;
+            this.role = role;
+            this.template = PromptTemplate.resource(promptResource);
         }
 
         @Override
@@ -147,8 +189,8 @@ public final class LlmRoles {
                 }
             }
             if (best.isEmpty()) {
-                log.warn("The judge's reply for query {} stayed unreadable after {} re-asks: empty evaluation"
-                        + " (reward 0)", dro.internal.Validation.quote(query), maxReasks);
+                log.warn("The {}'s reply for query {} stayed unreadable after {} re-asks: empty evaluation"
+                        + " (reward 0)", role, dro.internal.Validation.quote(query), maxReasks);
             }
             return best;
         }
@@ -217,7 +259,8 @@ public final class LlmRoles {
             return sb.toString();
         }
 
-        static String evaluationJson(Evaluation e) {
+        /** An evaluation as the judges write it: {@code {aspect: {"rationale": ..., "score": ...}}}. */
+        public static String evaluationJson(Evaluation e) {
             ObjectNode o = Json.MAPPER.createObjectNode();
             e.scores().forEach((a, s) -> o.putObject(a).put("rationale", s.rationale()).put("score", s.score()));
             try {
@@ -230,20 +273,31 @@ public final class LlmRoles {
 
     /**
      * The model under training, answering as {@link dro.AutoModel} would: the system prompt plus the top-k
-     * in-context examples, the DRO user turn, temperature 0, up to 2048 tokens.
+     * in-context examples, the DRO user turn, temperature 0, up to 2048 tokens. An empty system prompt sends the
+     * examples alone (or no system message at all).
      */
     public static final class Policy implements Roles.Policy {
         private final ChatClient client;
         private final CallCache calls;
         private final IclRetriever retriever;
         private final int k;
+        private final double temperature;
+        private final int maxTokens;
 
         /** @param retriever the examples to retrieve from, or null for none ({@code ret_icl} off) */
         public Policy(ChatClient client, CallCache calls, IclRetriever retriever, int k) {
+            this(client, calls, retriever, k, 0.0, 2048);
+        }
+
+        /** With other sampling settings (evaluation answers with the settings it is asked to). */
+        public Policy(ChatClient client, CallCache calls, IclRetriever retriever, int k, double temperature,
+                      int maxTokens) {
             this.client = client;
             this.calls = calls;
             this.retriever = retriever;
             this.k = k;
+            this.temperature = temperature;
+            this.maxTokens = maxTokens;
         }
 
         @Override
@@ -251,8 +305,11 @@ public final class LlmRoles {
             List<IclExample> examples = retriever == null ? List.of()
                     : retriever.topK(query, k).stream().map(IclRetriever.Scored::example).collect(Collectors.toList());
             String system = PromptAssembler.system(systemPrompt, examples);
-            ChatCompletionRequest req = new ChatCompletionRequest(system, PromptAssembler.user(query), 0.0, 1.0, 2048,
-                    1, null, false, GenerateOptions.DEFAULT_STOP);
+            if (systemPrompt.isEmpty()) {
+                system = system.strip();
+            }
+            ChatCompletionRequest req = new ChatCompletionRequest(system, PromptAssembler.user(query), temperature, 1.0,
+                    maxTokens, 1, null, false, GenerateOptions.DEFAULT_STOP);
             ChatResponse r = calls.call("policy", "", req, () -> client.chat(req));
             return new Roles.Answer(system.substring(systemPrompt.length()), PromptAssembler.answer(r.text()));
         }

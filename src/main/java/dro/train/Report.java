@@ -1,5 +1,6 @@
 package dro.train;
 
+import dro.internal.Html;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,13 +19,7 @@ final class Report {
     static String html(TrainConfig config, TrainResult out, BeamSearch.Result<PathState, String> result, long millis) {
         List<Step> path = out.bestPath();
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>DRO training report</title>\n")
-                .append("<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
-                        + "color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;"
-                        + "text-align:center}th{background:#f3f3f3}pre{white-space:pre-wrap;background:#fafafa;"
-                        + "border:1px solid #ddd;padding:.8em}ins{background:#c8f7c5;text-decoration:none}"
-                        + "del{background:#f9c7c7}.s1{background:#f4b6b6}.s2{background:#f7d3b0}.s3{background:#f5eeb0}"
-                        + ".s4{background:#d6efb9}.s5{background:#b5e3b5}</style></head><body>\n");
+        h.append(Html.head("DRO training report"));
         h.append("<h1>DRO training report</h1>\n<table>");
         row(h, "Base model", config.baseModel());
         row(h, "Judge / aspect selector / optimiser", config.evalModel() + " / " + config.metricsModel() + " / "
@@ -168,9 +163,6 @@ final class Report {
     }
 
     static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.esc(s);
     }
 }

@@ -1,0 +1,170 @@
+package dro.cli;
+
+import dro.backend.ChatClient;
+import dro.icl.IclListener;
+import dro.icl.IclOptimizer;
+import dro.icl.IclOptimizerConfig;
+import dro.icl.IclResult;
+import dro.icl.IclSeed;
+import dro.icl.IclSeeds;
+import dro.icl.RefinedAnswer;
+import dro.train.CallCache;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code dro optimize-icl}: DRO's ICL answer optimisation. */
+@Command(name = "optimize-icl", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Optimises the answers of in-context examples: for each seed query a critic picks 3 to 6"
+                + " aspects and scores the answer, then a rewriter improves it from the critic's review, up to"
+                + " --num-iters times, keeping the best (ties go to the newer) and stopping once every aspect scores"
+                + " 5. Every model is a local GGUF file or a model name at the OpenAI-compatible endpoint given by"
+                + " OPENAI_BASE_URL / OPENAI_API_KEY.",
+                "Writes an ICL file in the original's shape ({query: \"<START>\\n...\\n<END>\"}) that generate"
+                        + " --icl-file and AutoModel take as it is, and prints its path on standard output. The run"
+                        + " directory keeps every call: run the same command again to resume."},
+        footer = {"", "Examples:", "  bin/dro optimize-icl --seeds seeds.json --out-dir runs/icl",
+                "  bin/dro optimize-icl --seeds queries.json --answer-model mistral-7b-v0.1.Q4_K_M.gguf"
+                        + " --critic-model gpt-4o --rewrite-model gpt-4o --metrics-model gpt-4o"})
+final class OptimizeIclCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    LocalModelOptions local;
+
+    @Option(names = "--seeds", paramLabel = "FILE", description = {"The seeds: a JSON object mapping each query to its"
+            + " initial answer (null or \"\" to have --answer-model write it), or a JSON array of queries. Default:"
+            + " dro4j's own ICL examples."})
+    Path seeds;
+
+    @Option(names = "--answer-model", paramLabel = "MODEL",
+            description = "Writes the initial answers that the seeds lack.")
+    String answerModel;
+
+    @Option(names = "--answer-system-prompt", paramLabel = "TEXT|FILE", description = "The system prompt the answer"
+            + " model writes under, or a file holding it (default: the base alignment prompt).")
+    String answerSystemPrompt;
+
+    @Option(names = "--critic-model", paramLabel = "MODEL", defaultValue = TrainCommand.DEFAULT_API_MODEL,
+            description = "Scores answers and says what to improve (default: ${DEFAULT-VALUE}).")
+    String criticModel;
+
+    @Option(names = "--metrics-model", paramLabel = "MODEL", defaultValue = TrainCommand.DEFAULT_API_MODEL,
+            description = "Selects the critic's 3 to 6 aspects per query (default: ${DEFAULT-VALUE}).")
+    String metricsModel;
+
+    @Option(names = "--rewrite-model", paramLabel = "MODEL", defaultValue = TrainCommand.DEFAULT_API_MODEL,
+            description = "Rewrites the answers (default: ${DEFAULT-VALUE}).")
+    String rewriteModel;
+
+    @Option(names = "--num-iters", defaultValue = "5", description = "Rewrites at most per seed (default: 5).")
+    int numIters;
+
+    @Option(names = "--temperature", defaultValue = "0.7", description = "The rewriter's temperature (default: 0.7).")
+    double temperature;
+
+    @Option(names = "--critic-temperature", defaultValue = "0", description = "The critic's temperature (default: 0).")
+    double criticTemperature;
+
+    @Option(names = "--out-dir", paramLabel = "DIR", description = "The run directory (default: runs/icl).")
+    Path outDir;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "Where to write the ICL file (default: <out-dir>/ICL_examples.json).")
+    Path output;
+
+    @Option(names = "--metrics-cache-path", paramLabel = "FILE",
+            description = "The critic's aspect cache (default: <out-dir>/metrics_cache.json).")
+    Path metricsCachePath;
+
+    @Option(names = "--concurrency", defaultValue = "8", description = "Seeds worked on at once (default: 8).")
+    int concurrency;
+
+    @Option(names = "--max-reasks", defaultValue = "2", description = "Re-asks for an unreadable reply (default: 2).")
+    int maxReasks;
+
+    @Option(names = "--token-budget", paramLabel = "TOKENS", description = "Stop cleanly once new calls have spent"
+            + " this many tokens (resumable; exit code 3).")
+    Long tokenBudget;
+
+    @Option(names = "--disable-tqdm", description = "Do not print progress.")
+    boolean disableProgress;
+
+    @Option(names = "--logging-level", paramLabel = "LEVEL", description = "Log level on standard error: error, warn,"
+            + " info, debug.")
+    String loggingLevel;
+
+    @Option(names = {"-v", "--verbose"}, description = "INFO logs on standard error.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        List<IclSeed> seedList = seeds != null ? IclSeeds.load(seeds) : IclSeeds.bundled();
+        Path dir = outDir != null ? outDir : Path.of("runs", "icl");
+        IclOptimizerConfig.Builder cb = IclOptimizerConfig.builder().outDir(dir).iclFile(output)
+                .metricsCachePath(metricsCachePath).numIters(numIters).temperature(temperature)
+                .criticTemperature(criticTemperature).concurrency(concurrency).maxReasks(maxReasks)
+                .criticModel(criticModel).metricsModel(metricsModel).rewriteModel(rewriteModel)
+                .answerModel(answerModel);
+        if (answerSystemPrompt != null) {
+            cb.answerSystemPrompt(Files.isRegularFile(Path.of(answerSystemPrompt))
+                    ? Files.readString(Path.of(answerSystemPrompt), StandardCharsets.UTF_8).strip() : answerSystemPrompt);
+        }
+        if (tokenBudget != null) {
+            cb.tokenBudget(tokenBudget);
+        }
+        IclOptimizerConfig config = cb.build();
+        PrintWriter err = spec.commandLine().getErr();
+        Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
+                + dir));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, concurrency), TrainCommand.apiClients)) {
+            ChatClient answerer = answerModel == null ? null : models.client(answerModel);
+            IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
+                    models.client(metricsModel), models.client(rewriteModel), answerer))
+                    .run(seedList, disableProgress ? IclListener.NONE : progress(err));
+            err.printf(Locale.ROOT, "dro: done: %d examples, mean score %.3f -> %.3f; %d calls made, %d reused;"
+                            + " report: %s%n", r.answers().size(),
+                    r.answers().stream().mapToDouble(a -> a.initial().score()).average().orElse(0),
+                    r.answers().stream().mapToDouble(a -> a.kept().score()).average().orElse(0), r.stats().made(),
+                    r.stats().reused(), r.runDir().resolve("report.html"));
+            spec.commandLine().getOut().println(r.iclFile());
+            return 0;
+        } catch (CallCache.BudgetExceededException e) {
+            err.println("dro: " + e.getMessage());
+            return 3;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down
+            }
+            err.flush();
+        }
+    }
+
+    private static IclListener progress(PrintWriter err) {
+        return new IclListener() {
+            @Override
+            public void onSeed(int done, int total, RefinedAnswer a, CallCache.Stats s) {
+                err.printf(Locale.ROOT, "seed %d/%d | score %.2f -> %.2f after %d rewrite(s)%s | calls %d (+%d"
+                                + " cached) | tokens %d%n", done, total, a.initial().score(), a.kept().score(),
+                        a.rewrites(), a.stop() == RefinedAnswer.Stop.ALL_FIVES ? ", all 5s" : "", s.made(),
+                        s.reused(), s.tokens());
+                err.flush();
+            }
+        };
+    }
+}

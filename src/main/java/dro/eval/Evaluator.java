@@ -1,0 +1,227 @@
+package dro.eval;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.InvalidRequestException;
+import dro.backend.ChatClient;
+import dro.icl.Embedder;
+import dro.icl.IclExample;
+import dro.icl.IclExamples;
+import dro.icl.IclRetriever;
+import dro.icl.MiniLmEmbedder;
+import dro.internal.AtomicFiles;
+import dro.internal.Json;
+import dro.internal.Parallel;
+import dro.internal.Validation;
+import dro.train.AspectScore;
+import dro.train.CallCache;
+import dro.train.LlmRoles;
+import dro.train.Roles;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures alignment the way the DRO paper did (just-eval-instruct style): a model answers a query set under several
+ * {@linkplain EvalConfiguration configurations} in one run, and a judge scores every answer from 1 to 5, with a
+ * rationale, on helpfulness, clarity, factuality, depth and engagement, and on safety for unsafe queries. It writes
+ * the run directory:
+ *
+ * <ul>
+ *   <li>{@code calls/}: every model call, recorded as it completes; a rerun (after a kill, Ctrl-C or a spent budget,
+ *   or with a configuration added) is answered from here and makes only the calls it has not made;</li>
+ *   <li>{@code config.json}: the settings, configurations (with their system prompts) and query counts;</li>
+ *   <li>{@code results.jsonl}: every answer with its scores, one JSON object a line;</li>
+ *   <li>{@code summary.json}: per configuration and aspect the mean with its 95% confidence interval, and paired
+ *   comparisons between configurations;</li>
+ *   <li>{@code report.html}: the same as a self-contained page with a bar chart.</li>
+ * </ul>
+ *
+ * <p>The model answers as {@code AutoModel} would assemble the prompt: the configuration's system prompt, then the
+ * top-k in-context examples by similarity, then DRO's user turn, stopping at {@code <END>}.
+ */
+public final class Evaluator {
+
+    private static final Logger log = LoggerFactory.getLogger(Evaluator.class);
+
+    /**
+     * The models of an evaluation.
+     *
+     * @param model the model under evaluation
+     * @param judge the judge
+     */
+    public record Models(ChatClient model, ChatClient judge) { }
+
+    private final EvalSettings settings;
+    private final Models models;
+    private final List<IclExample> icl;
+    private final Embedder embedder;
+
+    /** With dro4j's own in-context examples and embedder. */
+    public Evaluator(EvalSettings settings, Models models) {
+        this(settings, models, IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
+    }
+
+    /**
+     * @param icl      the in-context examples configurations with {@code +icl} retrieve from
+     * @param embedder the sentence embedder for retrieval
+     */
+    public Evaluator(EvalSettings settings, Models models, List<IclExample> icl, Embedder embedder) {
+        this.settings = Validation.ensureNotNull(settings, "settings");
+        this.models = Validation.ensureNotNull(models, "models");
+        this.icl = List.copyOf(icl);
+        this.embedder = embedder;
+    }
+
+    public EvalResult run(List<EvalQuery> queries, List<EvalConfiguration> configurations, EvalListener listener) {
+        Validation.ensureNotEmpty(queries, "queries");
+        Validation.ensureNotEmpty(configurations, "configurations");
+        Set<String> names = new HashSet<>();
+        configurations.forEach(c -> {
+            if (!names.add(c.name())) {
+                throw new InvalidRequestException("Two configurations are named \"" + c.name() + "\"");
+            }
+        });
+        Set<String> ids = new HashSet<>();
+        queries.forEach(q -> {
+            if (!ids.add(q.id())) {
+                throw new InvalidRequestException("Two queries have the id \"" + q.id() + "\"");
+            }
+        });
+        Path dir = settings.outDir();
+        AtomicFiles.write(dir.resolve("config.json"), json(config(queries, configurations)));
+        long t0 = System.nanoTime();
+        CallCache calls = new CallCache(dir.resolve("calls"), settings.tokenBudget());
+        Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, settings.judgeTemperature(),
+                settings.maxReasks(), "eval_judge", "eval_judge.txt");
+        IclRetriever retriever = configurations.stream().anyMatch(c -> c.iclK() > 0)
+                ? new IclRetriever(icl, embedder) : null;
+        Map<Integer, Roles.Policy> policies = new ConcurrentHashMap<>();
+        Answerer answerer = (c, q) -> policies.computeIfAbsent(c.iclK(), k -> new LlmRoles.Policy(models.model(),
+                calls, k == 0 ? null : retriever, Math.max(1, k), settings.temperature(), settings.maxNewTokens()))
+                .answer(c.systemPrompt(), q, "").output();
+        int total = queries.size() * configurations.size();
+        AtomicInteger done = new AtomicInteger();
+        ExecutorService pool = Parallel.pool(Math.min(settings.concurrency(), total), "eval");
+        try {
+            List<ScoredAnswer> answers = EvalLoop.run(queries, configurations, answerer, judge, pool,
+                    a -> listener.onAnswer(done.incrementAndGet(), total, a, calls.stats()));
+            EvalSummary summary = EvalStatistics.summarise(configurations.stream().map(EvalConfiguration::name)
+                    .toList(), answers);
+            EvalResult result = new EvalResult(configurations, answers, summary, calls.stats(), dir);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            writeOutputs(result, queries, millis);
+            log.info("Evaluation done: {} answers judged; summary in {}", answers.size(), result.summaryFile());
+            return result;
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private ObjectNode config(List<EvalQuery> queries, List<EvalConfiguration> configurations) {
+        ObjectNode o = settings.toJson();
+        o.put("queries", queries.size()).put("unsafe_queries", queries.stream().filter(EvalQuery::unsafe).count());
+        ArrayNode cs = o.putArray("configurations");
+        for (EvalConfiguration c : configurations) {
+            cs.addObject().put("name", c.name()).put("source", c.source()).put("icl_k", c.iclK())
+                    .put("system_prompt", c.systemPrompt());
+        }
+        return o;
+    }
+
+    private void writeOutputs(EvalResult result, List<EvalQuery> queries, long millis) {
+        StringBuilder lines = new StringBuilder();
+        for (ScoredAnswer a : result.answers()) {
+            lines.append(resultLine(a)).append('\n');
+        }
+        AtomicFiles.write(result.resultsFile(), lines.toString());
+        ObjectNode summary = summaryJson(result.summary());
+        summary.put("model", settings.model()).put("judge_model", settings.judgeModel())
+                .put("queries", queries.size()).put("unsafe_queries", queries.stream().filter(EvalQuery::unsafe).count())
+                .put("calls_made", result.stats().made()).put("calls_reused", result.stats().reused())
+                .put("prompt_tokens", result.stats().promptTokens())
+                .put("completion_tokens", result.stats().completionTokens()).put("millis", millis)
+                .put("finished", Instant.now().toString());
+        AtomicFiles.write(result.summaryFile(), json(summary));
+        AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis));
+    }
+
+    /**
+     * One line of {@code results.jsonl}: {@code {"configuration", "id", "query", "unsafe", "answer",
+     * "scores": {aspect: {"rationale", "score"}}, "mean"}}, {@code mean} null when the answer was not judged.
+     */
+    static String resultLine(ScoredAnswer a) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("configuration", a.configuration()).put("id", a.query().id()).put("query", a.query().query())
+                .put("unsafe", a.query().unsafe()).put("answer", a.answer());
+        ObjectNode scores = o.putObject("scores");
+        for (Map.Entry<String, AspectScore> s : a.evaluation().scores().entrySet()) {
+            scores.putObject(s.getKey()).put("rationale", s.getValue().rationale()).put("score", s.getValue().score());
+        }
+        number(o, "mean", a.mean());
+        return o.toString();
+    }
+
+    /**
+     * {@code {"configurations": [{"name", "answers", "unjudged", "overall": estimate, "aspects": {aspect: estimate}}],
+     * "comparisons": [{"a", "b", "n", "wins", "ties", "losses", "sign_test_p", "mean_difference": estimate}]}}, an
+     * estimate being {@code {"n", "mean", "sd", "ci_low", "ci_high"}} with null where undefined.
+     */
+    static ObjectNode summaryJson(EvalSummary s) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        ArrayNode cs = o.putArray("configurations");
+        for (ConfigurationSummary c : s.configurations()) {
+            ObjectNode co = cs.addObject();
+            co.put("name", c.name()).put("answers", c.answers()).put("unjudged", c.unjudged());
+            co.set("overall", estimate(c.overall()));
+            ObjectNode aspects = co.putObject("aspects");
+            c.aspects().forEach((a, e) -> aspects.set(a, estimate(e)));
+        }
+        ArrayNode ps = o.putArray("comparisons");
+        for (PairedComparison p : s.comparisons()) {
+            ObjectNode po = ps.addObject();
+            po.put("a", p.a()).put("b", p.b()).put("n", p.n()).put("wins", p.wins()).put("ties", p.ties())
+                    .put("losses", p.losses());
+            number(po, "sign_test_p", p.signTestP());
+            po.set("mean_difference", estimate(p.difference()));
+        }
+        return o;
+    }
+
+    private static ObjectNode estimate(MeanEstimate e) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("n", e.n());
+        number(o, "mean", e.mean());
+        number(o, "sd", e.sd());
+        number(o, "ci_low", e.low());
+        number(o, "ci_high", e.high());
+        return o;
+    }
+
+    private static void number(ObjectNode o, String field, double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            o.putNull(field);
+        } else {
+            o.put(field, v);
+        }
+    }
+
+    private static String json(Object o) {
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

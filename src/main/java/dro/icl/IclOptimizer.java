@@ -1,0 +1,185 @@
+package dro.icl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.DroException;
+import dro.InvalidRequestException;
+import dro.backend.ChatClient;
+import dro.internal.AtomicFiles;
+import dro.internal.Json;
+import dro.internal.Parallel;
+import dro.internal.Validation;
+import dro.train.AspectScore;
+import dro.train.CallCache;
+import dro.train.Evaluation;
+import dro.train.LlmRoles;
+import dro.train.AspectCache;
+import dro.train.Roles;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs DRO's ICL answer optimisation (Singla et al., EMNLP 2024; DRO-reference section 5) over a set of seeds and
+ * writes the run directory:
+ *
+ * <ul>
+ *   <li>{@code ICL_examples.json} (or {@link IclOptimizerConfig#iclFile()}): the kept answers in the original's
+ *   shape, {@code {query: "<START>\n...\n<END>"}}, in seed order, ready for {@code AutoModel.Builder.iclFile};</li>
+ *   <li>{@code calls/}: every model call, recorded as it completes; a rerun is answered from here and makes only the
+ *   calls it has not made;</li>
+ *   <li>{@code metrics_cache.json}: the critic's aspect selections, in the original's shape;</li>
+ *   <li>{@code config.json}, {@code icl_trace.json} (every scored version of every answer), {@code result.json} and
+ *   {@code report.html}.</li>
+ * </ul>
+ *
+ * <p>Seeds are optimised concurrently (each seed's rewrites one after another); the result does not depend on the
+ * concurrency. Seeds without an answer get one from the answer model first, written as {@code AutoModel} would
+ * prompt it under {@link IclOptimizerConfig#answerSystemPrompt()}.
+ */
+public final class IclOptimizer {
+
+    private static final Logger log = LoggerFactory.getLogger(IclOptimizer.class);
+
+    /**
+     * The model behind each role.
+     *
+     * @param critic   scores answers (and explains what to improve)
+     * @param metrics  selects the critic's aspects
+     * @param rewriter rewrites answers
+     * @param answerer writes the initial answers of seeds that have none; may be null when every seed has one
+     */
+    public record Models(ChatClient critic, ChatClient metrics, ChatClient rewriter, ChatClient answerer) { }
+
+    private final IclOptimizerConfig config;
+    private final Models models;
+
+    public IclOptimizer(IclOptimizerConfig config, Models models) {
+        this.config = Validation.ensureNotNull(config, "config");
+        this.models = Validation.ensureNotNull(models, "models");
+    }
+
+    public IclResult run(List<IclSeed> seeds, IclListener listener) {
+        IclSeeds.check(seeds, "The seeds");
+        if (models.answerer() == null) {
+            seeds.stream().filter(IclSeed::needsAnswer).findFirst().ifPresent(s -> {
+                throw new InvalidRequestException("Query " + Validation.quote(s.query()) + " has no initial answer;"
+                        + " give an answer model to write it");
+            });
+        }
+        Path dir = config.outDir();
+        AtomicFiles.write(dir.resolve("config.json"), json(config.settings()));
+        long t0 = System.nanoTime();
+        CallCache calls = new CallCache(dir.resolve("calls"), config.tokenBudget());
+        AspectCache metrics = AspectCache.open(config.metricsCachePath());
+        Roles.AspectSelector selector = new LlmRoles.AspectSelector(models.metrics(), calls, metrics,
+                config.maxReasks(), "critic_aspect_selector", "critic_aspect_selection.txt", 3, 6);
+        Roles.Judge critic = new LlmRoles.Judge(models.critic(), calls, config.criticTemperature(), config.maxReasks(),
+                "critic", "critic.txt");
+        Rewriter rewriter = new LlmRewriter(models.rewriter(), calls, config.temperature(), config.maxReasks());
+        Roles.Policy answerer = models.answerer() == null ? null : new LlmRoles.Policy(models.answerer(), calls, null,
+                1, 0.0, config.answerMaxTokens());
+        AnswerRefiner refiner = new AnswerRefiner(selector, critic, rewriter, config.numIters());
+        ExecutorService pool = Parallel.pool(Math.min(config.concurrency(), seeds.size()), "icl");
+        AtomicInteger done = new AtomicInteger();
+        try {
+            List<RefinedAnswer> answers = Parallel.map(seeds.size(), i -> {
+                IclSeed seed = seeds.get(i);
+                String initial = seed.needsAnswer() ? write(answerer, seed.query()) : seed.answer();
+                RefinedAnswer r = refiner.refine(seed.query(), initial);
+                synchronized (listener) {
+                    listener.onSeed(done.incrementAndGet(), seeds.size(), r, calls.stats());
+                }
+                return r;
+            }, pool);
+            IclResult result = new IclResult(answers, config.iclFile(), calls.stats(), dir);
+            writeOutputs(result, (System.nanoTime() - t0) / 1_000_000);
+            log.info("ICL optimisation done: {} examples in {}", answers.size(), config.iclFile());
+            return result;
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private String write(Roles.Policy answerer, String query) {
+        String answer = answerer.answer(config.answerSystemPrompt(), query, "").output();
+        if (answer.isBlank()) {
+            throw new DroException("The answer model wrote an empty answer to query " + Validation.quote(query)
+                    + "; give this seed an initial answer");
+        }
+        return answer;
+    }
+
+    private void writeOutputs(IclResult result, long millis) {
+        Path dir = result.runDir();
+        ObjectNode icl = Json.MAPPER.createObjectNode();
+        result.answers().forEach(a -> icl.put(a.query(), a.answer()));
+        AtomicFiles.write(result.iclFile(), json(icl) + "\n");
+        AtomicFiles.write(dir.resolve("icl_trace.json"), json(trace(result.answers())));
+        ObjectNode summary = Json.MAPPER.createObjectNode();
+        summary.put("seeds", result.answers().size())
+                .put("mean_initial_score", mean(result.answers().stream().mapToDouble(a -> a.initial().score())))
+                .put("mean_kept_score", mean(result.answers().stream().mapToDouble(a -> a.kept().score())))
+                .put("rewrites", result.answers().stream().mapToInt(RefinedAnswer::rewrites).sum())
+                .put("stopped_at_all_fives", result.answers().stream()
+                        .filter(a -> a.stop() == RefinedAnswer.Stop.ALL_FIVES).count())
+                .put("icl_file", result.iclFile().toAbsolutePath().toString())
+                .put("calls_made", result.stats().made()).put("calls_reused", result.stats().reused())
+                .put("prompt_tokens", result.stats().promptTokens())
+                .put("completion_tokens", result.stats().completionTokens()).put("millis", millis)
+                .put("finished", Instant.now().toString());
+        summary.set("settings", config.settings());
+        AtomicFiles.write(dir.resolve("result.json"), json(summary));
+        AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis));
+    }
+
+    /**
+     * Every seed as {@code {"query", "aspects", "reasoning", "attempts": [{"round", "answer", "score",
+     * "evaluation": {aspect: {"rationale", "score"}}}], "kept_round", "stop"}}.
+     */
+    static ArrayNode trace(List<RefinedAnswer> answers) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (RefinedAnswer a : answers) {
+            ObjectNode o = out.addObject();
+            o.put("query", a.query());
+            a.aspects().aspects().forEach(o.putArray("aspects")::add);
+            o.put("reasoning", a.aspects().reasoning());
+            ArrayNode attempts = o.putArray("attempts");
+            for (RefinedAnswer.Attempt t : a.attempts()) {
+                ObjectNode at = attempts.addObject();
+                at.put("round", t.round()).put("answer", t.answer()).put("score", t.score());
+                at.set("evaluation", evaluation(t.evaluation()));
+            }
+            o.put("kept_round", a.kept().round()).put("stop", a.stop().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return out;
+    }
+
+    static ObjectNode evaluation(Evaluation e) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        for (Map.Entry<String, AspectScore> a : e.scores().entrySet()) {
+            o.putObject(a.getKey()).put("rationale", a.getValue().rationale()).put("score", a.getValue().score());
+        }
+        return o;
+    }
+
+    private static double mean(java.util.stream.DoubleStream s) {
+        return s.average().orElse(0);
+    }
+
+    private static String json(Object o) {
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

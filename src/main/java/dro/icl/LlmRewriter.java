@@ -1,0 +1,63 @@
+package dro.icl;
+
+import dro.backend.ChatClient;
+import dro.backend.ChatCompletionRequest;
+import dro.backend.ChatResponse;
+import dro.prompt.PromptTemplate;
+import dro.train.CallCache;
+import dro.train.Evaluation;
+import dro.train.JsonReplies;
+import dro.train.LlmRoles;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Rewriter} played by a language model with {@code prompts/rewrite.txt}. Its reply is JSON with
+ * {@code new_response}; the markers are normalised ({@link IclAnswers#wrap}). An unreadable reply is asked again, at
+ * most {@code maxReasks} times. Every call goes through the run's {@link CallCache}, keyed by the round, so a
+ * resumed run makes no call twice.
+ *
+ * <p>Thread-safe.
+ */
+public final class LlmRewriter implements Rewriter {
+
+    private static final Logger log = LoggerFactory.getLogger(LlmRewriter.class);
+
+    private final ChatClient client;
+    private final CallCache calls;
+    private final double temperature;
+    private final int maxReasks;
+    private final PromptTemplate template = PromptTemplate.resource("rewrite.txt");
+
+    public LlmRewriter(ChatClient client, CallCache calls, double temperature, int maxReasks) {
+        this.client = client;
+        this.calls = calls;
+        this.temperature = temperature;
+        this.maxReasks = maxReasks;
+    }
+
+    @Override
+    public Optional<String> rewrite(String query, String answer, List<String> aspects, Evaluation critique,
+                                    int round) {
+        String prompt = template.render(Map.of("query", query, "answer", answer, "aspects",
+                LlmRoles.aspectList(aspects), "feedback", LlmRoles.Proposer.evaluationJson(critique)));
+        for (int attempt = 0; attempt <= maxReasks; attempt++) {
+            ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + LlmRoles.REASK,
+                    temperature, 1.0, 2048, 1, null, true, List.of());
+            ChatResponse r = calls.call("rewriter", "R" + round + (attempt == 0 ? "" : "/reask" + attempt), req,
+                    () -> client.chat(req));
+            Optional<String> wrapped = JsonReplies.object(r.text())
+                    .map(o -> o.path("new_response").asText(""))
+                    .flatMap(IclAnswers::wrap);
+            if (wrapped.isPresent()) {
+                return wrapped;
+            }
+        }
+        log.warn("The rewriter's reply for query {} in round {} stayed unreadable after {} re-asks",
+                dro.internal.Validation.quote(query), round, maxReasks);
+        return Optional.empty();
+    }
+}
