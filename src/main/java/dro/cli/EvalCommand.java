@@ -61,6 +61,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     LocalModelOptions local;
 
+    @picocli.CommandLine.Mixin
+    RunOptions run = new RunOptions();
+
     @Option(names = "--model", paramLabel = "MODEL", description = "The model to evaluate: a GGUF file or an API"
             + " model name.")
     String model;
@@ -113,27 +116,6 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--judge-temperature", defaultValue = "0", description = "The judge's temperature (default: 0).")
     double judgeTemperature;
 
-    @Option(names = "--concurrency", defaultValue = "8", description = "Model calls at once (default: 8).")
-    int concurrency;
-
-    @Option(names = "--max-reasks", defaultValue = "2", description = "Re-asks for an unreadable verdict"
-            + " (default: 2).")
-    int maxReasks;
-
-    @Option(names = "--token-budget", paramLabel = "TOKENS", description = "Stop cleanly once new calls have spent"
-            + " this many tokens (resumable; exit code 3).")
-    Long tokenBudget;
-
-    @Option(names = "--disable-tqdm", description = "Do not print progress.")
-    boolean disableProgress;
-
-    @Option(names = "--logging-level", paramLabel = "LEVEL", description = "Log level on standard error: error, warn,"
-            + " info, debug.")
-    String loggingLevel;
-
-    @Option(names = {"-v", "--verbose"}, description = "INFO logs on standard error.")
-    boolean verbose;
-
     @Override
     public Integer call() {
         if (model == null) {
@@ -154,20 +136,20 @@ final class EvalCommand implements Callable<Integer> {
                 .replaceAll("[^A-Za-z0-9._-]", "_"));
         EvalSettings.Builder sb = EvalSettings.builder().outDir(dir).model(model).judgeModel(judgeModel)
                 .temperature(temperature).maxNewTokens(maxNewTokens).judgeTemperature(judgeTemperature)
-                .concurrency(concurrency).maxReasks(maxReasks);
-        if (tokenBudget != null) {
-            sb.tokenBudget(tokenBudget);
+                .concurrency(run.concurrency).maxReasks(run.maxReasks);
+        if (run.tokenBudget != null) {
+            sb.tokenBudget(run.tokenBudget);
         }
         EvalSettings settings = sb.build();
         PrintWriter err = spec.commandLine().getErr();
         Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
                 + dir));
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, concurrency), TrainCommand.apiClients)) {
+        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients)) {
             Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(models.client(model),
                     models.client(judgeModel)), iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(),
                     MiniLmEmbedder.INSTANCE);
-            EvalResult r = evaluator.run(queries, configurations, disableProgress ? EvalListener.NONE : progress(err));
+            EvalResult r = evaluator.run(queries, configurations, run.disableProgress ? EvalListener.NONE : progress(err));
             print(spec.commandLine().getOut(), r);
             err.printf(Locale.ROOT, "dro: done: %d answers judged; %d calls made, %d reused; report: %s%n",
                     r.answers().size(), r.stats().made(), r.stats().reused(), r.reportFile());

@@ -44,6 +44,9 @@ final class OptimizeIclCommand implements Callable<Integer> {
     @Mixin
     LocalModelOptions local;
 
+    @picocli.CommandLine.Mixin
+    RunOptions run = new RunOptions();
+
     @Option(names = "--seeds", paramLabel = "FILE", description = {"The seeds: a JSON object mapping each query to its"
             + " initial answer (null or \"\" to have --answer-model write it), or a JSON array of queries. Default:"
             + " dro4j's own ICL examples."})
@@ -89,52 +92,32 @@ final class OptimizeIclCommand implements Callable<Integer> {
             description = "The critic's aspect cache (default: <out-dir>/metrics_cache.json).")
     Path metricsCachePath;
 
-    @Option(names = "--concurrency", defaultValue = "8", description = "Seeds worked on at once (default: 8).")
-    int concurrency;
-
-    @Option(names = "--max-reasks", defaultValue = "2", description = "Re-asks for an unreadable reply (default: 2).")
-    int maxReasks;
-
-    @Option(names = "--token-budget", paramLabel = "TOKENS", description = "Stop cleanly once new calls have spent"
-            + " this many tokens (resumable; exit code 3).")
-    Long tokenBudget;
-
-    @Option(names = "--disable-tqdm", description = "Do not print progress.")
-    boolean disableProgress;
-
-    @Option(names = "--logging-level", paramLabel = "LEVEL", description = "Log level on standard error: error, warn,"
-            + " info, debug.")
-    String loggingLevel;
-
-    @Option(names = {"-v", "--verbose"}, description = "INFO logs on standard error.")
-    boolean verbose;
-
     @Override
     public Integer call() throws IOException {
         List<IclSeed> seedList = seeds != null ? IclSeeds.load(seeds) : IclSeeds.bundled();
         Path dir = outDir != null ? outDir : Path.of("runs", "icl");
         IclOptimizerConfig.Builder cb = IclOptimizerConfig.builder().outDir(dir).iclFile(output)
                 .metricsCachePath(metricsCachePath).numIters(numIters).temperature(temperature)
-                .criticTemperature(criticTemperature).concurrency(concurrency).maxReasks(maxReasks)
+                .criticTemperature(criticTemperature).concurrency(run.concurrency).maxReasks(run.maxReasks)
                 .criticModel(criticModel).metricsModel(metricsModel).rewriteModel(rewriteModel)
                 .answerModel(answerModel);
         if (answerSystemPrompt != null) {
             cb.answerSystemPrompt(Files.isRegularFile(Path.of(answerSystemPrompt))
                     ? Files.readString(Path.of(answerSystemPrompt), StandardCharsets.UTF_8).strip() : answerSystemPrompt);
         }
-        if (tokenBudget != null) {
-            cb.tokenBudget(tokenBudget);
+        if (run.tokenBudget != null) {
+            cb.tokenBudget(run.tokenBudget);
         }
         IclOptimizerConfig config = cb.build();
         PrintWriter err = spec.commandLine().getErr();
         Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
                 + dir));
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, concurrency), TrainCommand.apiClients)) {
+        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients)) {
             ChatClient answerer = answerModel == null ? null : models.client(answerModel);
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
                     models.client(metricsModel), models.client(rewriteModel), answerer))
-                    .run(seedList, disableProgress ? IclListener.NONE : progress(err));
+                    .run(seedList, run.disableProgress ? IclListener.NONE : progress(err));
             err.printf(Locale.ROOT, "dro: done: %d examples, mean score %.3f -> %.3f; %d calls made, %d reused;"
                             + " report: %s%n", r.answers().size(),
                     r.answers().stream().mapToDouble(a -> a.initial().score()).average().orElse(0),

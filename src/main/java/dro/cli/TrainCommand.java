@@ -61,6 +61,9 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     LocalModelOptions local = new LocalModelOptions();
 
+    @picocli.CommandLine.Mixin
+    RunOptions run = new RunOptions();
+
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of these settings (snake_case or"
             + " kebab-case keys, e.g. {\"beam_size\": 2}); options on the command line win.")
     Path configFile;
@@ -113,9 +116,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--disable-log", description = "Do not write run.log.")
     boolean disableLog;
 
-    @Option(names = "--disable-tqdm", description = "Do not print progress.")
-    boolean disableProgress;
-
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Training pools in the original's formats"
             + " (alpaca_train.json, lima_subsample_train.json, mal_train.txt); default: dro4j's own.")
     Path dataDir;
@@ -148,31 +148,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--is-gpt", description = "The base model is an API model (also inferred from its name).")
     boolean isGpt;
 
-    @Option(names = "--concurrency", defaultValue = "8", description = "Model calls at once (default: 8).")
-    int concurrency;
-
-    @Option(names = "--max-reasks", defaultValue = "2", description = "Re-asks for an unreadable reply (default: 2).")
-    int maxReasks;
-
-    @Option(names = "--token-budget", paramLabel = "TOKENS", description = "Stop cleanly once new calls have spent"
-            + " this many tokens (resumable).")
-    Long tokenBudget;
-
     @Option(names = "--base-model-download-dir", paramLabel = "DIR", description = "Where models named by name are"
             + " downloaded (default: <dro4j cache>/models).")
     Path downloadDir;
-
-
-
-
-
-
-    @Option(names = "--logging-level", paramLabel = "LEVEL", description = "Log level on standard error: error, warn,"
-            + " info, debug.")
-    String loggingLevel;
-
-    @Option(names = {"-v", "--verbose"}, description = "INFO logs on standard error.")
-    boolean verbose;
 
     @Override
     public Integer call() throws IOException {
@@ -188,15 +166,15 @@ final class TrainCommand implements Callable<Integer> {
                 .replaceAll("[^A-Za-z0-9._-]", "_"));
         TrainConfig.Builder cb = TrainConfig.builder().nActions(nActions).temperature(temperature)
                 .judgeTemperature(judgeTemperature).depth(depth).maxDepthIncrease(maxDepthIncrease).beamSize(beamSize)
-                .numTrainingExamples(numTrainingExamples).retIcl(retIcl).k(k).seed(seed).concurrency(concurrency)
-                .maxReasks(maxReasks).logDir(dir).metricsCachePath(metricsCachePath).baseModel(baseModel)
+                .numTrainingExamples(numTrainingExamples).retIcl(retIcl).k(k).seed(seed).concurrency(run.concurrency)
+                .maxReasks(run.maxReasks).logDir(dir).metricsCachePath(metricsCachePath).baseModel(baseModel)
                 .baseModelFamily(baseModelFamily).evalModel(evalModel).metricsModel(metricsModel)
                 .optimizeModel(optimizeModel).runLog(!disableLog);
         if (initial != null) {
             cb.initialSystemPrompt(initial);
         }
-        if (tokenBudget != null) {
-            cb.tokenBudget(tokenBudget);
+        if (run.tokenBudget != null) {
+            cb.tokenBudget(run.tokenBudget);
         }
         if (queriesFile != null) {
             cb.queries(TrainingQueries.fromFile(queriesFile));
@@ -216,7 +194,7 @@ final class TrainCommand implements Callable<Integer> {
             DroTrainer trainer = new DroTrainer(config, new DroTrainer.Models(models.client(baseModel),
                     models.client(evalModel), models.client(metricsModel), models.client(optimizeModel)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
-            TrainResult r = trainer.run(queries, disableProgress ? TrainListener.NONE : progress(err));
+            TrainResult r = trainer.run(queries, run.disableProgress ? TrainListener.NONE : progress(err));
             err.printf(Locale.ROOT, "dro: done: best path score %.3f over %d steps; %d calls made, %d reused; report:"
                     + " %s%n", r.score(), r.bestPath().size(), r.stats().made(), r.stats().reused(),
                     r.runDir().resolve("report.html"));
@@ -236,7 +214,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AutoModel.Builder localModel(String model) {
-        AutoModel.Builder b = local.builder(model, concurrency);
+        AutoModel.Builder b = local.builder(model, run.concurrency);
         if (downloadDir != null) {
             b.modelCacheDir(downloadDir);
         }
