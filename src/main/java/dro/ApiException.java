@@ -11,10 +11,10 @@ import java.util.Optional;
  * <p>Subclasses say whether a retry can help ({@link #isRetriable()}):
  * <ul>
  *   <li>retriable: {@link RateLimitException} (429), {@link ServerErrorException} (5xx),
- *       {@link ApiTimeoutException} (no answer in time, 408), {@link ApiConnectionException} (no connection);</li>
+ *       {@link ApiTimeoutException} (no answer in time, 408), {@link ApiConnectionException} (no connection),
+ *       {@link InvalidResponseException} (an answer that is not a readable chat completion: garbled, truncated);</li>
  *   <li>not retriable: {@link AuthenticationException} (401, 403), {@link ModelNotFoundException} (404),
- *       {@link BadRequestException} (400 and other 4xx), and this class itself for an answer that is not a chat
- *       completion at all.</li>
+ *       {@link BadRequestException} (400 and other 4xx), and this class itself for any other failure.</li>
  * </ul>
  * dro4j retries the retriable ones itself; what reaches the caller has {@link #attempts()} tries behind it.
  */

@@ -13,7 +13,8 @@ import java.util.List;
  * @param user     the user turn, ending in {@code <START>}
  * @param prompt   the full text the model reads (chat template applied, or the raw concatenation for base models);
  *                 for API models, the messages as JSON
- * @param examples the in-context examples used, most similar first
+ * @param examples the in-context examples used, in prompt order (most similar first, unless
+ *                 {@link GenerateOptions#iclOrder()} says otherwise)
  */
 public record AssembledPrompt(String system, String user, String prompt, List<IclExample> examples) {
 

@@ -63,10 +63,25 @@ import org.slf4j.LoggerFactory;
  * prompt, else the base alignment prompt; the top {@code numOptimizedIcl} examples are appended to it; the user turn
  * is {@code # Query:\n<query>\n\n# Answer:\n<START>}. {@link #assemble} shows exactly what a query becomes.
  *
+ * <h2>Prefix reuse</h2>
+ * A DRO prompt is long and mostly repeated: the system prompt and the examples come before every query. A local model
+ * keeps what it computed for the prompt last run in each of its slots and evaluates only what follows the longest
+ * shared prefix; each request goes to the idle slot that shares most with it. {@link Usage#evaluatedPromptTokens()}
+ * counts the prompt tokens actually evaluated. Two {@link GenerateOptions} make more of the prompt shared (both off by
+ * default, which keeps the original's prompt and order):
+ * <ul>
+ *   <li>{@link GenerateOptions.Builder#iclOrder iclOrder(IclOrder.FILE)}: the retrieved examples in the ICL file's
+ *   order instead of most similar first, so queries that retrieve the same examples get the same system prompt. This
+ *   changes the prompt.</li>
+ *   <li>{@link GenerateOptions.Builder#groupSharedPrefixes groupSharedPrefixes(true)}: {@link #generateAll} computes
+ *   queries whose prompts share a prefix one after another on one slot. Answers stay in query order.</li>
+ * </ul>
+ *
  * <h2>Lifecycle and threads</h2>
  * Building loads the model; build once and share. All methods are thread-safe; concurrent calls to a local model run
- * in its parallel slots ({@link Builder#parallelSlots}), to an API model as concurrent requests
- * ({@link Builder#maxConcurrency} for {@link #generateAll}). {@link #close()} releases the model.
+ * in its parallel slots ({@link Builder#parallelSlots}; a call waits while all are busy, and a {@link TokenStream}
+ * holds its slot until it ends or is closed), to an API model as concurrent requests ({@link Builder#maxConcurrency}
+ * for {@link #generateAll}). {@link #close()} releases the model.
  */
 public final class AutoModel implements AutoCloseable {
 
@@ -173,7 +188,9 @@ public final class AutoModel implements AutoCloseable {
             }
             requests.add(request(assembleParts(q, options), options));
         }
-        return backend.generateAll(requests).stream().map(this::clean).toList();
+        List<Generation> out = options.groupSharedPrefixes() ? backend.generateAllSharingPrefixes(requests)
+                : backend.generateAll(requests);
+        return out.stream().map(this::clean).toList();
     }
 
     /** Exactly what would be sent for {@code query}, without generating. */
@@ -211,7 +228,7 @@ public final class AutoModel implements AutoCloseable {
         }
         List<IclExample> examples = List.of();
         if (options.optimizedIcl()) {
-            examples = retriever().topK(query, options.numOptimizedIcl()).stream()
+            examples = retriever().topK(query, options.numOptimizedIcl(), options.iclOrder()).stream()
                     .map(IclRetriever.Scored::example).toList();
         }
         return new AssembledPrompt(PromptAssembler.system(system, examples), PromptAssembler.user(query), "",

@@ -4,6 +4,7 @@ import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensurePositive;
 
+import dro.icl.IclOrder;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,7 +26,14 @@ import java.util.Objects;
  *   <tr><td>stop</td><td>{@code <END>}, {@code <END}, {@code <|eot_id|>}</td><td>generation stops at any of
  *       these</td></tr>
  *   <tr><td>seed</td><td>none</td><td>sampling seed, for repeatable sampling at temperature &gt; 0</td></tr>
+ *   <tr><td>iclOrder</td><td>{@link IclOrder#SIMILARITY}</td><td>the order of the examples in the prompt: most
+ *       similar first (the original's), or {@link IclOrder#FILE} for more shared prompt prefixes</td></tr>
+ *   <tr><td>groupSharedPrefixes</td><td>false</td><td>{@link AutoModel#generateAll} runs queries whose prompts share
+ *       a prefix one after another; answers stay in query order</td></tr>
  * </table>
+ *
+ * <p>The last two are the prefix-reuse options (see {@link AutoModel}, "Prefix reuse"). {@code iclOrder(FILE)}
+ * changes the prompt; {@code groupSharedPrefixes} changes only the order in which a batch is computed.
  */
 public final class GenerateOptions {
 
@@ -44,6 +52,8 @@ public final class GenerateOptions {
     private final int maxNewTokens;
     private final List<String> stop;
     private final Long seed;
+    private final IclOrder iclOrder;
+    private final boolean groupSharedPrefixes;
 
     private GenerateOptions(Builder b) {
         if (b.userSpecifiedSystemPrompt != null) {
@@ -69,6 +79,11 @@ public final class GenerateOptions {
         }
         this.stop = List.copyOf(b.stop);
         this.seed = b.seed;
+        if (b.iclOrder == null) {
+            throw new InvalidRequestException("iclOrder must not be null (the default is SIMILARITY)");
+        }
+        this.iclOrder = b.iclOrder;
+        this.groupSharedPrefixes = b.groupSharedPrefixes;
     }
 
     public static Builder builder() {
@@ -86,6 +101,8 @@ public final class GenerateOptions {
         b.maxNewTokens = maxNewTokens;
         b.stop = stop;
         b.seed = seed;
+        b.iclOrder = iclOrder;
+        b.groupSharedPrefixes = groupSharedPrefixes;
         return b;
     }
 
@@ -127,18 +144,29 @@ public final class GenerateOptions {
         return seed;
     }
 
+    /** The order of the in-context examples in the prompt; default {@link IclOrder#SIMILARITY}, the original's. */
+    public IclOrder iclOrder() {
+        return iclOrder;
+    }
+
+    /** Whether {@link AutoModel#generateAll} runs queries whose prompts share a prefix one after another. */
+    public boolean groupSharedPrefixes() {
+        return groupSharedPrefixes;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof GenerateOptions g && Objects.equals(userSpecifiedSystemPrompt, g.userSpecifiedSystemPrompt)
                 && optimizedPrompt == g.optimizedPrompt && optimizedIcl == g.optimizedIcl
                 && numOptimizedIcl == g.numOptimizedIcl && temperature == g.temperature && topP == g.topP
-                && maxNewTokens == g.maxNewTokens && stop.equals(g.stop) && Objects.equals(seed, g.seed);
+                && maxNewTokens == g.maxNewTokens && stop.equals(g.stop) && Objects.equals(seed, g.seed)
+                && iclOrder == g.iclOrder && groupSharedPrefixes == g.groupSharedPrefixes;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(userSpecifiedSystemPrompt, optimizedPrompt, optimizedIcl, numOptimizedIcl, temperature,
-                topP, maxNewTokens, stop, seed);
+                topP, maxNewTokens, stop, seed, iclOrder, groupSharedPrefixes);
     }
 
     @Override
@@ -146,7 +174,8 @@ public final class GenerateOptions {
         return "GenerateOptions{userSpecifiedSystemPrompt=" + (userSpecifiedSystemPrompt == null ? "none" : "given")
                 + ", optimizedPrompt=" + optimizedPrompt + ", optimizedIcl=" + optimizedIcl
                 + ", numOptimizedIcl=" + numOptimizedIcl + ", temperature=" + temperature + ", topP=" + topP
-                + ", maxNewTokens=" + maxNewTokens + ", stop=" + stop + ", seed=" + seed + "}";
+                + ", maxNewTokens=" + maxNewTokens + ", stop=" + stop + ", seed=" + seed + ", iclOrder=" + iclOrder
+                + ", groupSharedPrefixes=" + groupSharedPrefixes + "}";
     }
 
     /** Collects options; {@link #build()} validates them. */
@@ -160,6 +189,8 @@ public final class GenerateOptions {
         private int maxNewTokens = 512;
         private List<String> stop = DEFAULT_STOP;
         private Long seed;
+        private IclOrder iclOrder = IclOrder.SIMILARITY;
+        private boolean groupSharedPrefixes;
 
         private Builder() { }
 
@@ -210,6 +241,26 @@ public final class GenerateOptions {
 
         public Builder seed(Long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The order of the retrieved examples in the prompt: {@link IclOrder#SIMILARITY} (most similar first, the
+         * original's; the default) or {@link IclOrder#FILE} (the ICL file's order, so that queries retrieving the
+         * same examples share their whole system prompt). A prefix-reuse option; it changes the prompt.
+         */
+        public Builder iclOrder(IclOrder iclOrder) {
+            this.iclOrder = iclOrder;
+            return this;
+        }
+
+        /**
+         * Whether {@link AutoModel#generateAll} (and {@code completeAll}) may compute the queries in another order, so
+         * that queries whose prompts share a prefix (the same examples, with {@link IclOrder#FILE}) run one after
+         * another on one slot of a local model. Answers stay in query order; the prompts do not change. Default false.
+         */
+        public Builder groupSharedPrefixes(boolean groupSharedPrefixes) {
+            this.groupSharedPrefixes = groupSharedPrefixes;
             return this;
         }
 

@@ -30,6 +30,16 @@ public interface ChatBackend extends AutoCloseable {
     /** Generates every request, as concurrently as the backend allows; results in request order. */
     List<Generation> generateAll(List<ChatRequest> requests);
 
+    /**
+     * Generates every request like {@link #generateAll}, but free to run them in another order so that requests whose
+     * prompts share a prefix run one after another: a backend that keeps what it computed for a prompt (a local
+     * model's slots) then computes each shared prefix about once. Results in request order. The default runs
+     * {@link #generateAll}.
+     */
+    default List<Generation> generateAllSharingPrefixes(List<ChatRequest> requests) {
+        return generateAll(requests);
+    }
+
     /** Releases what can be released. The backend must not be used afterwards. */
     @Override
     void close();

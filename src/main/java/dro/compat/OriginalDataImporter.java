@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@link OutputPickle}), else {@code output.txt}, else the last level of {@code output.json}; when these disagree,
  * the pickle wins and a warning says so. A prompt already in the store under the same id is replaced.
  *
- * <p>Given the original's repository root instead, its {@code data/} directory is used.
+ * <p>Given the original's repository root instead, its {@code data/} directory is used. Only files inside the
+ * directory are read: a run directory or output file that is a symbolic link to somewhere outside it is skipped as an
+ * error, as is a mapping entry that leads outside (see {@link ModelMapping}).
  *
  * <p>Stateless and thread-safe; each prompt is written atomically (see {@link PromptStore#put}), so concurrent
  * imports of the same prompt leave one of them whole.
@@ -80,6 +82,7 @@ public final class OriginalDataImporter {
         List<Imported> imported = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Path real = realPath(dir);
         for (Path run : runs(dir)) {
             String name = run.getFileName().toString();
             Path from = null;
@@ -88,6 +91,11 @@ public final class OriginalDataImporter {
                 Path pkl = run.resolve("output.pkl");
                 Path txt = run.resolve("output.txt");
                 Path json = run.resolve("output.json");
+                for (Path p : List.of(run, pkl, txt, json)) {
+                    if (Files.exists(p) && !realPath(p).startsWith(real)) {
+                        throw new ArtifactException(p + " leads outside " + dir + " (a symbolic link); it is not read");
+                    }
+                }
                 if (Files.isRegularFile(pkl)) {
                     from = pkl;
                     prompt = OutputPickle.read(pkl).optimizedPrompt();
@@ -149,6 +157,14 @@ public final class OriginalDataImporter {
     private static boolean isRun(Path dir) {
         return Files.isRegularFile(dir.resolve("output.pkl")) || Files.isRegularFile(dir.resolve("output.txt"))
                 || Files.isRegularFile(dir.resolve("output.json"));
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            throw new ArtifactException("Cannot resolve " + p + ": " + e, e);
+        }
     }
 
     private static boolean sameDir(Path a, Path b) {

@@ -62,13 +62,27 @@ public final class IclRetriever {
      * Fewer than {@code k} when there are fewer examples.
      */
     public List<Scored> topK(String query, int k) {
+        return topK(query, k, IclOrder.SIMILARITY);
+    }
+
+    /**
+     * The {@code k} examples most similar to {@code query}, in the given order: most similar first
+     * ({@link IclOrder#SIMILARITY}), or in file order ({@link IclOrder#FILE}).
+     */
+    public List<Scored> topK(String query, int k, IclOrder order) {
         float[] q = normalize(embedder.embed(query));
-        List<Scored> all = new ArrayList<>(examples.size());
+        List<Integer> all = new ArrayList<>(examples.size());
+        double[] similarity = new double[examples.size()];
         for (int i = 0; i < examples.size(); i++) {
-            all.add(new Scored(examples.get(i), dot(q, normalized[i])));
+            similarity[i] = dot(q, normalized[i]);
+            all.add(i);
         }
-        all.sort(Comparator.comparingDouble(Scored::similarity).reversed()); // stable: ties keep file order
-        return List.copyOf(all.subList(0, Math.min(k, all.size())));
+        all.sort(Comparator.comparingDouble((Integer i) -> similarity[i]).reversed()); // stable: ties keep file order
+        List<Integer> top = new ArrayList<>(all.subList(0, Math.min(k, all.size())));
+        if (order == IclOrder.FILE) {
+            top.sort(Comparator.naturalOrder());
+        }
+        return top.stream().map(i -> new Scored(examples.get(i), similarity[i])).toList();
     }
 
     private float[][] loadOrCompute(Path cacheDir) {

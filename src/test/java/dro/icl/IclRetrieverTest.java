@@ -46,6 +46,17 @@ class IclRetrieverTest {
     }
 
     @Test
+    void fileOrderKeepsTheSameExamplesInTheOrderOfTheFile() {
+        IclRetriever r = new IclRetriever(EXAMPLES, embedder(), null);
+
+        List<IclRetriever.Scored> top = r.topK("query", 3, IclOrder.FILE);
+
+        assertEquals(List.of("near", "twin1", "exact"), top.stream().map(s -> s.example().query()).toList());
+        assertEquals(0.8, top.get(0).similarity(), 1e-6);
+        assertEquals(r.topK("query", 3), r.topK("query", 3, IclOrder.SIMILARITY));
+    }
+
+    @Test
     void ranksByCosineSimilarityMostSimilarFirst() {
         IclRetriever r = new IclRetriever(EXAMPLES, embedder(), null);
 

@@ -362,6 +362,11 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
         }
     }
 
+    /** The body this server sends for {@code reply} to a request that is not streamed: a chat completion's JSON. */
+    public static String completionBody(Request request, Reply reply) {
+        return completion(request, reply).toString();
+    }
+
     private static ObjectNode completion(Request request, Reply reply) {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", "chatcmpl-test").put("object", "chat.completion").put("created", 1700000000L)

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * Writes tiny llama-architecture GGUF models for tests and benchmarks, so that the real llama.cpp path runs
@@ -48,7 +50,24 @@ public final class TinyGguf {
     private final Map<String, Object[]> metadata = new LinkedHashMap<>();
     private final List<Tensor> tensors = new ArrayList<>();
 
-    private record Tensor(String name, long[] shape, float[] data) { }
+    /** A tensor: F32 values given now, or (F16) values made when the file is written, to keep big models small. */
+    private record Tensor(String name, long[] shape, float[] data, boolean f16, Supplier<float[]> later) {
+        Tensor(String name, long[] shape, float[] data) {
+            this(name, shape, data, false, null);
+        }
+
+        long elements() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        long bytes() {
+            return elements() * (f16 ? 2 : 4);
+        }
+    }
 
     private TinyGguf() { }
 
@@ -136,6 +155,79 @@ public final class TinyGguf {
             g.block(i, embd, ff, embd, rnd);
         }
         return g.write(file);
+    }
+
+    /**
+     * Like {@link #random}, with the matrices stored as F16 (half the size) and drawn while the file is written, so
+     * that models of about 100M parameters (embd 768, 12 layers, ff 3072: 113M) can be generated in seconds without
+     * holding them in memory. Norm weights stay F32, as in converted models. Its own seeded sequence: not the same
+     * weights as {@link #random} with that seed.
+     */
+    public static Path randomF16(Path file, long seed, int embd, int layers, int heads, int ff, int contextLength,
+                                 String chatTemplate) throws IOException {
+        TinyGguf g = base("dro4j-random-f16", embd, ff, layers, heads, heads, contextLength, chatTemplate);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float std = (float) (1.0 / Math.sqrt(embd));
+        g.lazyF16("token_embd.weight", rnd, 1f, embd, VOCAB_SIZE);
+        g.tensor("output_norm.weight", fill(embd, 1f), embd);
+        g.lazyF16("output.weight", rnd, 0.5f, embd, VOCAB_SIZE);
+        for (int i = 0; i < layers; i++) {
+            String p = "blk." + i + ".";
+            g.tensor(p + "attn_norm.weight", fill(embd, 1f), embd);
+            g.lazyF16(p + "attn_q.weight", rnd, std, embd, embd);
+            g.lazyF16(p + "attn_k.weight", rnd, std, embd, embd);
+            g.lazyF16(p + "attn_v.weight", rnd, std, embd, embd);
+            g.lazyF16(p + "attn_output.weight", rnd, std, embd, embd);
+            g.tensor(p + "ffn_norm.weight", fill(embd, 1f), embd);
+            g.lazyF16(p + "ffn_gate.weight", rnd, std, embd, ff);
+            g.lazyF16(p + "ffn_up.weight", rnd, std, embd, ff);
+            g.lazyF16(p + "ffn_down.weight", rnd, (float) (1.0 / Math.sqrt(ff)), ff, embd);
+        }
+        return g.write(file);
+    }
+
+    /** Parameters of a {@link #random}/{@link #randomF16} model with these sizes. */
+    public static long parameterCount(int embd, int layers, int ff) {
+        long perLayer = 4L * embd * embd + 3L * embd * ff + 2L * embd;
+        return 2L * embd * VOCAB_SIZE + embd + layers * perLayer;
+    }
+
+    private void lazyF16(String name, SplittableRandom rnd, float std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        int count = Math.toIntExact(n);
+        tensors.add(new Tensor(name, shape, null, true, () -> {
+            float[] a = new float[count];
+            for (int i = 0; i < count; i++) {
+                a[i] = (float) rnd.nextGaussian() * std;
+            }
+            return a;
+        }));
+    }
+
+    /** IEEE 754 half precision of {@code f}, rounded to nearest. */
+    static short toHalf(float f) {
+        if (Float.isNaN(f)) {
+            return (short) 0x7e00;
+        }
+        int sign = f < 0 || (f == 0 && 1 / f < 0) ? 0x8000 : 0;
+        float abs = Math.abs(f);
+        if (abs >= 65520f) {
+            return (short) (sign | 0x7c00); // rounds to infinity
+        }
+        if (abs < 0x1.0p-14f) {
+            return (short) (sign | Math.round(abs * 0x1.0p24f)); // subnormal (1024 becomes the smallest normal)
+        }
+        int exp = Math.getExponent(abs);
+        int mantissa = Math.round((Math.scalb(abs, -exp) - 1f) * 1024f);
+        int e = exp + 15;
+        if (mantissa == 1024) {
+            mantissa = 0;
+            e++;
+        }
+        return (short) (sign | (e << 10) | mantissa);
     }
 
     /** The token id of one byte. */
@@ -250,14 +342,21 @@ public final class TinyGguf {
                 for (long d : t.shape) {
                     out.u64(d);
                 }
-                out.u32(0); // F32
+                out.u32(t.f16 ? 1 : 0); // F16 or F32
                 out.u64(offset);
-                offset = align(offset + 4L * t.data.length);
+                offset = align(offset + t.bytes());
             }
             out.pad();
             for (Tensor t : tensors) {
-                ByteBuffer buf = ByteBuffer.allocate(4 * t.data.length).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(t.data);
+                float[] data = t.data != null ? t.data : t.later.get();
+                ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(t.bytes())).order(ByteOrder.LITTLE_ENDIAN);
+                if (t.f16) {
+                    for (float v : data) {
+                        buf.putShort(toHalf(v));
+                    }
+                } else {
+                    buf.asFloatBuffer().put(data);
+                }
                 out.bytes(buf.array());
                 out.pad();
             }

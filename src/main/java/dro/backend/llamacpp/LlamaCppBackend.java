@@ -18,12 +18,20 @@ import dro.backend.ChatRequest;
 import dro.backend.PieceStream;
 import dro.gguf.GgufFile;
 import dro.internal.Json;
-import dro.internal.Parallel;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +43,14 @@ import org.slf4j.LoggerFactory;
  * that does not fit in {@code maxModelLen} fails with {@link ContextOverflowException}, and the answer is capped at
  * the context that is left. Concurrent requests share the model and run in its parallel slots.
  *
+ * <h2>Prefix reuse</h2>
+ * Each slot keeps the tokens it last processed, and a request evaluates only the part of its prompt after the longest
+ * prefix it shares with them. Every request is pinned to the idle slot that shares the longest prefix with it (see
+ * {@link SlotScheduler}); while all slots are busy it waits, within its {@code timeout}. The prompt tokens actually
+ * evaluated are reported in {@link Usage#evaluatedPromptTokens()} (-1 in the rare cases where they cannot be known).
+ * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #generateAllSharingPrefixes}
+ * orders a batch so that requests sharing a prefix run one after another on one slot.
+ *
  * <p>Thread-safe. Load a model once and reuse it: llama.cpp frees little on {@link #close()}.
  */
 public final class LlamaCppBackend implements ChatBackend {
@@ -42,12 +58,14 @@ public final class LlamaCppBackend implements ChatBackend {
     private static final Logger log = LoggerFactory.getLogger(LlamaCppBackend.class);
     private static final String SYSTEM_SENTINEL = "DRO4JSYSTEMSENTINEL";
     private static final String USER_SENTINEL = "DRO4JUSERSENTINEL";
+    private static final int BOS_MARK = -1;
 
     private final LlamaModel model;
     private final GgufFile gguf;
     private final LlamaCppSettings.Plan plan;
     private final Duration timeout;
     private final Skeleton skeleton;
+    private final SlotScheduler scheduler;
     private volatile boolean closed;
 
     /** A chat template rendered once with sentinels: prefix + system + middle + user + suffix. */
@@ -59,6 +77,13 @@ public final class LlamaCppBackend implements ChatBackend {
         this.plan = plan;
         this.timeout = timeout;
         this.skeleton = gguf.chatTemplate().isPresent() ? renderSkeleton() : null;
+        if (SlotPin.AVAILABLE) {
+            this.scheduler = new SlotScheduler(plan.parallelSlots());
+        } else {
+            log.warn("Cannot pin requests to llama.cpp slots with this binding; prefix reuse is left to llama.cpp and"
+                    + " evaluated prompt tokens are not counted");
+            this.scheduler = null;
+        }
     }
 
     /**
@@ -110,7 +135,10 @@ public final class LlamaCppBackend implements ChatBackend {
         return skeleton != null;
     }
 
-    /** The underlying binding, for callers that need what this class does not offer. */
+    /**
+     * The underlying binding, for callers that need what this class does not offer. Requests sent through it bypass
+     * this backend's slot bookkeeping, so the {@link Usage#evaluatedPromptTokens()} of later requests may be wrong.
+     */
     public LlamaModel llamaModel() {
         return model;
     }
@@ -130,8 +158,20 @@ public final class LlamaCppBackend implements ChatBackend {
 
     /** Tokens the model reads for this prompt text, including the BOS token it adds. */
     public int countPromptTokens(String prompt) {
+        return promptTokens(prompt).length;
+    }
+
+    /** The tokens llama.cpp reads for a prompt: the BOS token (if the model adds one), then the text's tokens. */
+    private int[] promptTokens(String prompt) {
         ensureOpen();
-        return model.encode(prompt).length + (gguf.addsBos() ? 1 : 0);
+        int[] text = model.encode(prompt);
+        if (!gguf.addsBos()) {
+            return text;
+        }
+        int[] out = new int[text.length + 1];
+        out[0] = BOS_MARK; // the same for every prompt, which is all prefix matching needs
+        System.arraycopy(text, 0, out, 1, text.length);
+        return out;
     }
 
     /** Tokens of a text, as the model's tokenizer splits it. */
@@ -157,11 +197,131 @@ public final class LlamaCppBackend implements ChatBackend {
 
     @Override
     public List<Generation> generateAll(List<ChatRequest> requests) {
+        List<Prepared> prepared = prepareAll(requests);
+        List<Deque<Integer>> queue = new ArrayList<>();
+        queue.add(new ArrayDeque<>());
+        for (int i = 0; i < prepared.size(); i++) {
+            queue.get(0).add(i);
+        }
+        return run(prepared, queue, Math.min(prepared.size(), plan.parallelSlots()));
+    }
+
+    /**
+     * Generates every request, with the same results as {@link #generateAll}, in an order that reuses prompt prefixes:
+     * the prompts are sorted by their tokens, so that prompts sharing a prefix are neighbours, and cut into one run of
+     * neighbours per parallel slot, each cut where neighbours share least. Each run is generated in order on one slot;
+     * a slot that finishes early takes requests from the far end of the longest run left. Results in request order.
+     */
+    @Override
+    public List<Generation> generateAllSharingPrefixes(List<ChatRequest> requests) {
+        List<Prepared> prepared = prepareAll(requests);
+        int n = prepared.size();
+        List<Integer> order = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> Arrays.compare(prepared.get(a).tokens(), prepared.get(b).tokens())); // stable
+        int runs = Math.max(1, Math.min(n, plan.parallelSlots()));
+        List<Deque<Integer>> queue = new ArrayList<>();
+        int from = 0;
+        for (int r = 1; r <= runs; r++) {
+            int to = r == runs ? n : cut(prepared, order, n * r / runs, Math.max(1, n / (4 * runs)), from);
+            queue.add(new ArrayDeque<>(order.subList(from, to)));
+            from = to;
+        }
+        return run(prepared, queue, runs);
+    }
+
+    /** A cut near {@code ideal} (within {@code window}, after {@code min}) where neighbours share the fewest tokens. */
+    private static int cut(List<Prepared> prepared, List<Integer> order, int ideal, int window, int min) {
+        int best = Math.max(ideal, min + 1);
+        int bestCommon = Integer.MAX_VALUE;
+        for (int c = Math.max(min + 1, ideal - window); c <= Math.min(order.size() - 1, ideal + window); c++) {
+            int common = SlotScheduler.commonPrefix(prepared.get(order.get(c - 1)).tokens(),
+                    prepared.get(order.get(c)).tokens());
+            if (common < bestCommon || common == bestCommon && Math.abs(c - ideal) < Math.abs(best - ideal)) {
+                best = c;
+                bestCommon = common;
+            }
+        }
+        return Math.min(best, order.size());
+    }
+
+    private List<Prepared> prepareAll(List<ChatRequest> requests) {
         List<Prepared> prepared = new ArrayList<>(requests.size());
         for (ChatRequest r : requests) {
             prepared.add(prepare(r)); // every prompt is checked before any generation starts
         }
-        return Parallel.map(prepared.size(), i -> drain(start(prepared.get(i))), plan.parallelSlots(), "dro4j-llama");
+        return prepared;
+    }
+
+    /**
+     * Generates the requests in {@code runs} with {@code threads} workers: worker i takes from the front of run i
+     * (of run 0 when there is one run), then from the back of the longest run left.
+     */
+    private List<Generation> run(List<Prepared> prepared, List<Deque<Integer>> runs, int threads) {
+        Generation[] out = new Generation[prepared.size()];
+        if (prepared.isEmpty()) {
+            return List.of();
+        }
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread t = new Thread(r, "dro4j-llama-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int w = 0; w < Math.max(1, threads); w++) {
+                int own = runs.size() == 1 ? 0 : w;
+                futures.add(pool.submit(() -> {
+                    try {
+                        for (Integer i = take(runs, own); i != null; i = take(runs, own)) {
+                            out[i] = drain(start(prepared.get(i)));
+                        }
+                    } catch (RuntimeException e) {
+                        synchronized (runs) {
+                            runs.forEach(Deque::clear); // the other workers stop after their current request
+                        }
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                f.get();
+            }
+            return Arrays.asList(out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GenerationException("Interrupted while generating", e, true);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new GenerationException("Generation failed: " + e.getCause(), e.getCause(), false);
+        } finally {
+            synchronized (runs) {
+                runs.forEach(Deque::clear);
+            }
+            pool.shutdownNow();
+        }
+    }
+
+    private static Integer take(List<Deque<Integer>> runs, int own) {
+        synchronized (runs) {
+            Integer next = runs.get(own).pollFirst();
+            if (next != null) {
+                return next;
+            }
+            Deque<Integer> longest = null;
+            for (Deque<Integer> r : runs) {
+                if (!r.isEmpty() && (longest == null || r.size() > longest.size())) {
+                    longest = r;
+                }
+            }
+            return longest == null ? null : longest.pollLast();
+        }
     }
 
     private static Generation drain(TokenStream s) {
@@ -181,12 +341,17 @@ public final class LlamaCppBackend implements ChatBackend {
         }
     }
 
-    private record Prepared(InferenceParameters parameters, int promptTokens, int maxTokens) { }
+    private record Prepared(InferenceParameters parameters, int[] tokens, int maxTokens) {
+        int promptTokens() {
+            return tokens.length;
+        }
+    }
 
     private Prepared prepare(ChatRequest request) {
         ensureOpen();
         String prompt = renderPrompt(request.system(), request.user());
-        int promptTokens = countPromptTokens(prompt);
+        int[] tokens = promptTokens(prompt);
+        int promptTokens = tokens.length;
         int ctx = plan.contextPerSlot();
         if (promptTokens >= ctx) {
             throw new ContextOverflowException(promptTokens, ctx,
@@ -208,18 +373,35 @@ public final class LlamaCppBackend implements ChatBackend {
         if (request.seed() != null) {
             p.setSeed((int) (request.seed() & 0x7fffffffL));
         }
-        return new Prepared(p, promptTokens, maxTokens);
+        return new Prepared(p, tokens, maxTokens);
     }
 
     private TokenStream start(Prepared p) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        SlotScheduler.Lease lease = null;
+        if (scheduler != null) {
+            try {
+                lease = scheduler.acquire(p.tokens(), deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GenerationException("Interrupted while waiting for a free slot", e, true);
+            }
+            if (lease == null) {
+                throw new GenerationException("The local generation timed out after " + timeout + " waiting for one"
+                        + " of the " + scheduler.slotCount() + " slot(s) to be free (parallelSlots)", null, true);
+            }
+            SlotPin.pin(p.parameters(), lease.slot());
+        }
         LlamaIterator it;
         try {
-            it = (LlamaIterator) model.generate(p.parameters).iterator();
+            it = (LlamaIterator) model.generate(p.parameters()).iterator();
         } catch (RuntimeException e) {
+            if (lease != null) {
+                scheduler.releaseUnused(lease);
+            }
             throw new GenerationException("llama.cpp refused the request: " + e.getMessage(), e, false);
         }
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        return new LlamaTokenStream(it, p.promptTokens, p.maxTokens, deadline);
+        return new LlamaTokenStream(it, p.tokens(), p.maxTokens(), deadline, lease);
     }
 
     private void ensureOpen() {
@@ -279,18 +461,25 @@ public final class LlamaCppBackend implements ChatBackend {
         }
     }
 
-    /** Pieces of one llama.cpp generation; cancellation and the timeout are checked between tokens. */
+    /**
+     * Pieces of one llama.cpp generation; cancellation and the timeout are checked between tokens. The slot is given
+     * back once the stream ends.
+     */
     private final class LlamaTokenStream extends PieceStream {
         private final LlamaIterator it;
-        private final int promptTokens;
+        private final int[] prompt;
         private final int maxTokens;
         private final long deadline;
+        private final SlotScheduler.Lease lease;
+        private final AtomicBoolean released = new AtomicBoolean();
+        private volatile boolean answered;
 
-        LlamaTokenStream(LlamaIterator it, int promptTokens, int maxTokens, long deadline) {
+        LlamaTokenStream(LlamaIterator it, int[] prompt, int maxTokens, long deadline, SlotScheduler.Lease lease) {
             this.it = it;
-            this.promptTokens = promptTokens;
+            this.prompt = prompt;
             this.maxTokens = maxTokens;
             this.deadline = deadline;
+            this.lease = lease;
         }
 
         @Override
@@ -306,6 +495,7 @@ public final class LlamaCppBackend implements ChatBackend {
                 } catch (RuntimeException e) {
                     throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, false);
                 }
+                answered = true; // an answer token implies the whole prompt was processed
                 if (!out.text.isEmpty()) {
                     return out.text;
                 }
@@ -318,6 +508,7 @@ public final class LlamaCppBackend implements ChatBackend {
 
         @Override
         protected FinishReason naturalEnd() {
+            releaseSlot(true);
             return cancelRequested() ? FinishReason.CANCELLED
                     : model.encode(text()).length >= maxTokens ? FinishReason.LENGTH : FinishReason.STOP;
         }
@@ -325,11 +516,20 @@ public final class LlamaCppBackend implements ChatBackend {
         @Override
         protected void stop() {
             it.cancel();
+            releaseSlot(answered);
+        }
+
+        /** Gives the slot back; {@code promptProcessed}: llama.cpp read the whole prompt. */
+        private void releaseSlot(boolean promptProcessed) {
+            if (lease != null && released.compareAndSet(false, true)) {
+                scheduler.release(lease, prompt, promptProcessed);
+            }
         }
 
         @Override
         protected Usage usage(String text) {
-            return new Usage(promptTokens, text.isEmpty() ? 0 : model.encode(text).length, -1);
+            return new Usage(prompt.length, text.isEmpty() ? 0 : model.encode(text).length,
+                    lease == null ? -1 : lease.evaluated());
         }
     }
 }

@@ -18,6 +18,7 @@ import dro.ApiException;
 import dro.DroException;
 import dro.FinishReason;
 import dro.InvalidRequestException;
+import dro.InvalidResponseException;
 import dro.Usage;
 import dro.backend.ChatClient;
 import dro.backend.ChatCompletionRequest;
@@ -45,9 +46,9 @@ import org.slf4j.LoggerFactory;
  *   {@code Authorization} headers are removed from every log line and exception message.</li>
  *   <li>Base URL: {@link Builder#baseUrl}, else {@value #BASE_URL_VARIABLE}, else {@value #DEFAULT_BASE_URL}.</li>
  *   <li>{@link Builder#timeout}: the limit for one HTTP request (connecting, sending, the whole answer).</li>
- *   <li>{@link Builder#retryPolicy}: 429, 5xx, timeouts and broken connections are retried with backoff that honours
- *   {@code Retry-After}; 400, 401, 403 and 404 are not (openai-java's own retries are off). See
- *   {@link dro.ApiException} for what is thrown.</li>
+ *   <li>{@link Builder#retryPolicy}: 429, 5xx, timeouts, broken connections and answers that are not a readable chat
+ *   completion (garbled or truncated bodies) are retried with backoff that honours {@code Retry-After}; 400, 401,
+ *   403 and 404 are not (openai-java's own retries are off). See {@link dro.ApiException} for what is thrown.</li>
  * </ul>
  *
  * <h2>What is sent</h2>
@@ -237,7 +238,8 @@ public final class OpenAiChatClient implements ChatClient {
     private List<ChatCompletion.Choice> choices(ChatCompletion c) {
         List<ChatCompletion.Choice> choices = new ArrayList<>(c.choices());
         if (choices.isEmpty()) {
-            throw new ApiException("The answer from " + errors.where() + " has no choices", -1, "", null, null);
+            throw new InvalidResponseException("The answer from " + errors.where() + " has no choices", -1, "", null,
+                    null);
         }
         choices.sort(Comparator.comparingLong(ChatCompletion.Choice::index));
         return choices;

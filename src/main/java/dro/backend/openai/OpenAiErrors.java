@@ -13,6 +13,7 @@ import dro.ApiTimeoutException;
 import dro.AuthenticationException;
 import dro.BadRequestException;
 import dro.DroException;
+import dro.InvalidResponseException;
 import dro.ModelNotFoundException;
 import dro.RateLimitException;
 import dro.ServerErrorException;
@@ -56,7 +57,7 @@ final class OpenAiErrors {
         JsonProcessingException badJson = cause(t, JsonProcessingException.class);
         if (badJson != null || t instanceof OpenAIInvalidDataException) {
             String why = badJson != null ? badJson.getOriginalMessage() : rootMessage(t);
-            return new ApiException("The answer from " + where() + " is not a chat completion: "
+            return new InvalidResponseException("The answer from " + where() + " is not a chat completion: "
                     + shorten(redact(why)), -1, "", null, null);
         }
         IOException io = ioCause(t);

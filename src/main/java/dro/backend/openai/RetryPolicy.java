@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What is retried</h2>
  * Only a {@link DroException} whose {@link DroException#isRetriable()} is true: rate limits (429), server errors
- * (5xx), timeouts and broken connections. Everything else (authentication, invalid request, unknown model, an answer
- * that cannot be read) is thrown at once. After {@link #maxAttempts()} tries the last failure is thrown, its message
+ * (5xx), timeouts, broken connections and answers that are not a readable chat completion (garbled or truncated
+ * bodies). Everything else (authentication, invalid request, unknown model) is thrown at once. After {@link #maxAttempts()} tries the last failure is thrown, its message
  * ending in {@code "; gave up after N attempts"}.
  *
  * <h2>How long it waits</h2>

@@ -14,6 +14,7 @@ import dro.ApiTimeoutException;
 import dro.AuthenticationException;
 import dro.BadRequestException;
 import dro.InvalidRequestException;
+import dro.InvalidResponseException;
 import dro.ModelNotFoundException;
 import dro.RateLimitException;
 import dro.ServerErrorException;
@@ -288,25 +289,39 @@ class OpenAiChatClientTest {
     }
 
     @Test
-    void aBodyThatIsNotJsonIsAClearErrorAndIsNotRetried() {
-        server.enqueue(Reply.raw(200, "application/json", "this is not json"));
+    void aBodyThatIsNotJsonIsRetriedThenReportedClearly() {
+        Reply garbled = Reply.raw(200, "application/json", "this is not json");
+        server.enqueue(garbled, garbled, garbled);
         ApiException e;
         try (OpenAiChatClient c = client()) {
             e = assertThrows(ApiException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
         }
-        assertSame(ApiException.class, e.getClass());
+        assertSame(InvalidResponseException.class, e.getClass());
         assertEquals("The answer from " + where() + " is not a chat completion: Unrecognized token 'this': was"
-                + " expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", e.getMessage());
-        assertFalse(e.isRetriable());
-        assertEquals(1, server.requests().size());
+                + " expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false'); gave up after 3"
+                + " attempts", e.getMessage());
+        assertTrue(e.isRetriable());
+        assertEquals(3, server.requests().size());
+    }
+
+    @Test
+    void aTruncatedBodyIsRetriedAndTheNextAnswerIsUsed() {
+        server.enqueue(Reply.raw(200, "application/json", "{\"id\":\"chatcmpl-1\",\"object\":\"chat.comp"),
+                Reply.completion("Fine."));
+        try (OpenAiChatClient c = client()) {
+            assertEquals("Fine.", c.chat(ChatCompletionRequest.of("", "Hello?", 0)).text());
+        }
+        assertEquals(2, server.requests().size());
     }
 
     @Test
     void aJsonBodyWithoutChoicesIsAClearError() {
-        server.enqueue(Reply.raw(200, "application/json", "{\"id\":\"x\",\"choices\":[]}"));
+        Reply empty = Reply.raw(200, "application/json", "{\"id\":\"x\",\"choices\":[]}");
+        server.enqueue(empty, empty, empty);
         try (OpenAiChatClient c = client()) {
-            assertEquals("The answer from " + where() + " has no choices", assertThrows(ApiException.class,
-                    () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0))).getMessage());
+            assertEquals("The answer from " + where() + " has no choices; gave up after 3 attempts",
+                    assertThrows(InvalidResponseException.class,
+                            () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0))).getMessage());
         }
     }
 

@@ -1,0 +1,54 @@
+package dro.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a main class of the test classpath in a fresh JVM, with the test run's cache and config directories, and
+ * returns its exit code and output. For tests that need what only a separate process shows (llama.cpp's own log on
+ * standard error, a cold start).
+ */
+public final class ChildJvm {
+
+    /** What the child did. */
+    public record Result(int code, String out, String err) { }
+
+    private ChildJvm() { }
+
+    /**
+     * @param env environment variables to add
+     * @param workDir where its output files go (a test's temporary directory)
+     */
+    public static Result run(Class<?> main, Map<String, String> env, Path workDir, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String p : List.of("dro4j.cache.dir", "dro4j.config.dir", "DJL_CACHE_DIR")) {
+            if (System.getProperty(p) != null) {
+                command.add("-D" + p + "=" + System.getProperty(p));
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(workDir, "child-out", ".txt");
+        Path err = Files.createTempFile(workDir, "child-err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+}
