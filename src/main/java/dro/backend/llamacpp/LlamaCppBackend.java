@@ -543,7 +543,10 @@ public final class LlamaCppBackend implements ChatBackend {
                         out = it.next();
                     } catch (RuntimeException e) {
                         end(FinishReason.CANCELLED, false);
-                        throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, false);
+                        // Every prompt was checked to fit its slot, so a full KV cache means the slots' shared cache
+                        // was fragmented: a later try can succeed.
+                        boolean kvFull = String.valueOf(e.getMessage()).contains("KV size");
+                        throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, kvFull);
                     }
                     answered = true; // an answer token implies the whole prompt was processed
                     if (!out.text.isEmpty()) {
