@@ -5,8 +5,10 @@ package dro;
  *
  * @param promptTokens     tokens of the prompt as the model read it
  * @param completionTokens tokens of the generated text
- * @param evaluatedPromptTokens prompt tokens actually computed (the rest were reused from a cache);
- *                              -1 when the backend does not say
+ * @param evaluatedPromptTokens prompt tokens actually computed, the rest having been reused from a cache: for a local
+ *                              model, exactly what llama.cpp evaluated after the prefix its slot already held (at
+ *                              least 1); -1 when the backend does not say (API models) or cannot know (see
+ *                              {@code LlamaCppBackend}, "Prefix reuse")
  */
 public record Usage(int promptTokens, int completionTokens, int evaluatedPromptTokens) {
 

@@ -31,6 +31,27 @@ class LocalLoadTest {
     Path cache;
 
     @Test
+    void parallelSlotsWithSmallContextsKeepWorkingAsTheirSharedCacheFragments() {
+        GenerateOptions o = GenerateOptions.builder().temperature(0).optimizedIcl(false)
+                .userSpecifiedSystemPrompt("You are a helpful assistant.").stop(List.of()).maxNewTokens(150).build();
+        List<String> queries = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            queries.add("Question " + i + ": tell me something about the number " + (i * 37 % 101) + ".");
+        }
+        // 4 slots of 256 tokens, each request using ~200: before the cache had spare cells, this failed within a
+        // few rounds with llama.cpp's "failed to prepare ubatch"
+        try (AutoModel m = AutoModel.builder().model(TestModels.randomChat()).threads(2).parallelSlots(4)
+                .maxModelLen(256).embeddingCacheDir(cache).build()) {
+            for (int round = 0; round < 3; round++) {
+                for (String q : queries) {
+                    m.complete(q, o);
+                }
+                assertEquals(queries.size(), m.completeAll(queries, o).size());
+            }
+        }
+    }
+
+    @Test
     void sixteenThreadsOfTwentyFiveRequestsAllCompleteWithTheSequentialAnswers() throws Exception {
         GenerateOptions o = GenerateOptions.builder().temperature(0).optimizedIcl(false)
                 .userSpecifiedSystemPrompt("Be helpful and brief.").stop(List.of()).maxNewTokens(16).build();

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Prefix reuse</h2>
  * Each slot keeps the tokens it last processed, and a request evaluates only the part of its prompt after the longest
- * prefix it shares with them. Every request is pinned to the idle slot that shares the longest prefix with it (see
- * {@link SlotScheduler}); while all slots are busy it waits, within its {@code timeout}. The prompt tokens actually
+ * prefix it shares with them. Every request is pinned to the idle slot where it reuses most, without evicting a long
+ * cached prompt to reuse a little (see {@link SlotScheduler}); while all slots are busy it waits, within its
+ * {@code timeout}. The prompt tokens actually
  * evaluated are reported in {@link Usage#evaluatedPromptTokens()} (-1 in the rare cases where they cannot be known).
  * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #generateAllSharingPrefixes}
  * orders a batch so that requests sharing a prefix run one after another on one slot.
@@ -493,7 +494,10 @@ public final class LlamaCppBackend implements ChatBackend {
                 try {
                     out = it.next();
                 } catch (RuntimeException e) {
-                    throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, false);
+                    // Every prompt was checked to fit its slot, so a full KV cache means the slots' shared cache
+                    // was fragmented: a later try can succeed.
+                    boolean kvFull = String.valueOf(e.getMessage()).contains("KV size");
+                    throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, kvFull);
                 }
                 answered = true; // an answer token implies the whole prompt was processed
                 if (!out.text.isEmpty()) {

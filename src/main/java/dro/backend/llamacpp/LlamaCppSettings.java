@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code maxModelLen}: tokens of context per request (prompt plus answer). Each parallel slot gets this much, so
- *   llama.cpp's context is {@code maxModelLen × parallelSlots}. Default: the model's trained context, at most 4096.</li>
+ *   llama.cpp's context is {@code maxModelLen × parallelSlots}, plus, with several slots, room for one more batch of
+ *   512 tokens and at least 2,560 in all (the slots share one cache, which fragments; see {@link #kvCells}). Default:
+ *   the model's trained context, at most 4096.</li>
  *   <li>{@code numGpus} / {@code cudaVisibleDevices}: which CUDA devices llama.cpp uses ({@code --device CUDA<i>});
  *   several devices split the layers evenly ({@code --split-mode layer --tensor-split 1,1,...}). The environment
  *   variable {@code CUDA_VISIBLE_DEVICES} cannot be changed inside a running JVM, so this is how devices are chosen.</li>
@@ -106,7 +108,7 @@ public record LlamaCppSettings(Path modelPath, int numGpus, String cudaVisibleDe
         } else {
             ctx = (int) Math.min(trained, DEFAULT_MAX_CONTEXT);
         }
-        long total = (long) ctx * parallelSlots;
+        long total = kvCells(ctx, parallelSlots);
         if (total > Integer.MAX_VALUE) {
             throw new InvalidRequestException("maxModelLen " + ctx + " × parallelSlots " + parallelSlots
                     + " is too large a context");
@@ -161,6 +163,23 @@ public record LlamaCppSettings(Path modelPath, int numGpus, String cudaVisibleDe
             p.setGpuLayers(layers); // a CPU-only build warns on stderr about any --gpu-layers
         }
         return new Plan(p, ctx, parallelSlots, layers, devices);
+    }
+
+    /** Spare KV cells with several slots: room for one batch of llama.cpp's (its default {@code n_ubatch}). */
+    static final int SHARED_CACHE_SLACK = 512;
+    /** llama.cpp defragments its KV cache only when it attends to at least this many cells. */
+    static final int DEFRAG_MIN_CELLS = 2048;
+
+    /**
+     * KV cells for {@code slots} requests of {@code ctx} tokens. With one slot, exactly {@code ctx}. With several,
+     * llama.cpp's cache is shared: the cells of one request lie between those of others, and a batch needs
+     * contiguous free cells, so a cache that holds exactly {@code ctx × slots} can fail a batch though the requests
+     * fit ("failed to prepare ubatch"). It gets room for one more batch, and at least enough cells that llama.cpp
+     * defragments it before that room is used up.
+     */
+    static long kvCells(int ctx, int slots) {
+        long cells = (long) ctx * slots;
+        return slots == 1 ? cells : Math.max(cells + SHARED_CACHE_SLACK, DEFRAG_MIN_CELLS + SHARED_CACHE_SLACK);
     }
 
     private int deriveGpuLayers(GgufFile gguf, List<Integer> devices, GpuInfo gpuInfo, long contextTokens,

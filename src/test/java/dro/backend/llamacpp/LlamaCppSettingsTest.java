@@ -57,10 +57,14 @@ class LlamaCppSettingsTest {
     }
 
     @Test
-    void eachParallelSlotGetsMaxModelLen() {
+    void eachParallelSlotGetsMaxModelLenAndTheSharedCacheRoomForOneMoreBatch() {
         GgufFile g = GgufFile.read(TestModels.scriptedChat());
         LlamaCppSettings.Plan plan = settings(0, null, "auto", 512, null, 4, 0.9).plan(g, false, NO_SMI, true);
-        assertEquals("2048", value(plan.args(), "--ctx-size"));
+        assertEquals("2560", value(plan.args(), "--ctx-size"), "4 x 512, + 512, at least 2048 + 512");
+        assertEquals("16896", value(settings(0, null, "auto", 4096, null, 4, 0.9).plan(g, false, NO_SMI, true)
+                .args(), "--ctx-size"), "4 x 4096 + 512");
+        assertEquals("4096", value(settings(0, null, "auto", 4096, null, 1, 0.9).plan(g, false, NO_SMI, true)
+                .args(), "--ctx-size"), "one slot: exactly maxModelLen");
         assertEquals("4", value(plan.args(), "--parallel"));
         assertEquals(512, plan.contextPerSlot());
         assertFalse(plan.args().contains("--log-disable"));
