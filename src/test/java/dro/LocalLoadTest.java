@@ -18,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One local model under load: 16 threads × 25 requests on 4 parallel slots. Every request completes, with the answer
- * a sequential run gives at temperature 0; the figures are printed.
+ * a sequential run gives at temperature 0; the figures are printed. The answers are compared on the majority-digit
+ * model ({@link dro.testing.TinyGguf#majorityDigit}), whose greedy output reads the whole cached context through
+ * attention but has margins far above float noise: a random model's near-tied tokens can flip when llama.cpp batches
+ * requests differently, which would make "identical answers" a matter of luck.
  */
 @Tag("slow")
 class LocalLoadTest {
@@ -57,16 +60,18 @@ class LocalLoadTest {
                 .userSpecifiedSystemPrompt("Be helpful and brief.").stop(List.of()).maxNewTokens(16).build();
         List<String> queries = new ArrayList<>();
         for (int i = 0; i < DISTINCT; i++) {
-            queries.add("Question " + i + ": what do you know about " + (i * 7919 % 1000) + "?");
+            // the model answers with the query's most frequent digit: i % 10 here
+            String name = "" + (char) ('a' + i % 26) + (char) ('a' + i / 26);
+            queries.add("Question " + name + ": what do you know about " + String.valueOf(i % 10).repeat(3) + "?");
         }
-        try (AutoModel m = AutoModel.builder().model(TestModels.randomChat()).threads(2).parallelSlots(4)
+        try (AutoModel m = AutoModel.builder().model(TestModels.majorityDigitChat()).threads(2).parallelSlots(4)
                 .maxModelLen(512).embeddingCacheDir(cache).build()) {
             List<String> sequential = new ArrayList<>();
             for (String q : queries) {
                 sequential.add(m.generate(q, o));
             }
             long distinct = sequential.stream().distinct().count();
-            assertTrue(distinct >= 10, "answers depend on the query: " + distinct + " distinct of " + DISTINCT);
+            assertEquals(10, distinct, "answers depend on the query: " + sequential);
 
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             long t0 = System.nanoTime();
@@ -87,7 +92,7 @@ class LocalLoadTest {
                 long prompt = 0;
                 long evaluated = 0;
                 for (int t = 0; t < THREADS; t++) {
-                    List<Generation> mine = threads.get(t).get(300, TimeUnit.SECONDS);
+                    List<Generation> mine = threads.get(t).get(900, TimeUnit.SECONDS);
                     for (int j = 0; j < mine.size(); j++) {
                         Generation g = mine.get(j);
                         completed++;

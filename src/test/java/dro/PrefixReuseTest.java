@@ -156,8 +156,8 @@ class PrefixReuseTest {
         }
     }
 
-    static final List<String> BATCH = List.of("a 1 zqxj vvkw?", "c 22 mmmm!", "b three three three?",
-            "c FOUR four 4444", "a five: 5 5 5 5 5", "b six ~~~~~~~~~", "c seven ;;;;;;;", "a eight ########");
+    static final List<String> BATCH = List.of("a 1 zqxj vvkw?", "c 22 mmmm!", "b three 333?",
+            "c FOUR four 4444", "a five: 5 5 5 5 5", "b six 66 ~~~~", "c seven 7 ;;;;;;;", "a eight 8 ########");
 
     @Test
     void groupedGenerateAllGivesTheSameAnswersInQueryOrderAndEvaluatesEachSharedPrefixOnce() {
@@ -166,11 +166,11 @@ class PrefixReuseTest {
         List<Generation> plain;
         List<Generation> sorted;
         List<String> prompts;
-        try (AutoModel m = model(TestModels.randomChat(), 1)) {
+        try (AutoModel m = model(TestModels.majorityDigitChat(), 1)) {
             prompts = BATCH.stream().map(q -> m.assemble(q, file).prompt()).toList();
             plain = m.completeAll(BATCH, file);
         }
-        try (AutoModel m = model(TestModels.randomChat(), 1)) {
+        try (AutoModel m = model(TestModels.majorityDigitChat(), 1)) {
             sorted = m.completeAll(BATCH, grouped);
         }
         assertEquals(plain.stream().map(Generation::text).toList(), sorted.stream().map(Generation::text).toList());
@@ -186,8 +186,11 @@ class PrefixReuseTest {
     @Test
     void groupedGenerateAllOnSeveralSlotsGivesTheSameAnswers() {
         GenerateOptions grouped = GREEDY.toBuilder().iclOrder(IclOrder.FILE).groupSharedPrefixes(true).build();
-        try (AutoModel m = model(TestModels.randomChat(), 3)) {
+        try (AutoModel m = model(TestModels.majorityDigitChat(), 3)) {
             List<String> sequential = BATCH.stream().map(q -> m.generate(q, grouped)).toList();
+            // the model answers with each query's most frequent digit
+            assertEquals(List.of("111111", "222222", "333333", "444444", "555555", "666666", "777777", "888888"),
+                    sequential);
             assertEquals(sequential, m.generateAll(BATCH, grouped));
             assertEquals(List.of(), m.generateAll(List.of(), grouped));
         }

@@ -34,6 +34,15 @@ public final class TestModels {
         return file("random-chat.gguf", p -> TinyGguf.random(p, 7, 64, 2, 4, 128, 4096, TinyGguf.CHAT_TEMPLATE));
     }
 
+    /**
+     * A chat model that answers with the most frequent digit of its context, repeated (see
+     * {@link TinyGguf#majorityDigit}); its greedy answers do not depend on how requests are batched.
+     */
+    public static synchronized Path majorityDigitChat() {
+        return file("majority-digit-chat.gguf",
+                p -> TinyGguf.majorityDigit(p, SCRIPT, TinyGguf.CHAT_TEMPLATE, 16384));
+    }
+
     /** The directory the models are in, for tests that write files of their own beside them. */
     public static synchronized Path dir() {
         if (dir == null) {

@@ -106,6 +106,60 @@ public final class TinyGguf {
     }
 
     /**
+     * A model whose answer depends on the whole context through attention, with margins far above float noise, so that
+     * its greedy output does not depend on how llama.cpp batches requests or where their cells lie in the KV cache
+     * (which flips near-tied tokens of a {@link #random} model). One layer attends uniformly to every position and
+     * counts the digits {@code 0..9} in the context; the model then emits the digit that occurs most, and keeps
+     * emitting it (each emitted digit raises its own count). A context without digits gets the scripted answer of
+     * {@link #scripted} with {@code script}. Give queries a unique most frequent digit: a tie is broken by float
+     * noise.
+     */
+    public static Path majorityDigit(Path file, String script, String chatTemplate, int contextLength)
+            throws IOException {
+        int vocab = VOCAB_SIZE;
+        int embd = 280; // one-hot token dims 0..259, digit counts at COUNTS..COUNTS+9; 4 heads of 70
+        int counts = 264;
+        int ff = 32;
+        TinyGguf g = base("dro4j-majority-digit", embd, ff, 1, 4, 4, contextLength, chatTemplate);
+        float[] tokEmbd = new float[embd * vocab];
+        for (int t = 0; t < vocab; t++) {
+            tokEmbd[t * embd + t] = 1f;
+        }
+        float[] out = new float[embd * vocab];
+        byte[] s = script.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < s.length; i++) {
+            out[tokenOfByte(s[(i + 1) % s.length]) * embd + tokenOfByte(s[i])] = 10f;
+        }
+        out[tokenOfByte(s[0]) * embd + tokenOfByte((byte) '\n')] = 10f;
+        // Queries and keys are zero, so attention is uniform over the context; the values copy each digit's one-hot
+        // dimension into value dimension d, and the output projection moves it to the residual dimension COUNTS + d.
+        float[] v = new float[embd * embd];
+        float[] o = new float[embd * embd];
+        for (int d = 0; d < 10; d++) {
+            int token = tokenOfByte((byte) ('0' + d));
+            v[d * embd + token] = 1f;
+            o[(counts + d) * embd + d] = 1f;
+            // A digit's logit is about 2.8e7 x its share of the context; the script's is 167, so one digit among
+            // 100,000 positions still wins, and each further occurrence adds far more than float noise.
+            out[token * embd + counts + d] = 1e5f;
+        }
+        g.tensor("token_embd.weight", tokEmbd, embd, vocab);
+        g.tensor("output_norm.weight", fill(embd, 1f), embd);
+        g.tensor("output.weight", out, embd, vocab);
+        String p = "blk.0.";
+        g.tensor(p + "attn_norm.weight", fill(embd, 1f), embd);
+        g.tensor(p + "attn_q.weight", new float[embd * embd], embd, embd);
+        g.tensor(p + "attn_k.weight", new float[embd * embd], embd, embd);
+        g.tensor(p + "attn_v.weight", v, embd, embd);
+        g.tensor(p + "attn_output.weight", o, embd, embd);
+        g.tensor(p + "ffn_norm.weight", fill(embd, 1f), embd);
+        g.tensor(p + "ffn_gate.weight", new float[embd * ff], embd, ff);
+        g.tensor(p + "ffn_up.weight", new float[embd * ff], embd, ff);
+        g.tensor(p + "ffn_down.weight", new float[ff * embd], ff, embd);
+        return g.write(file);
+    }
+
+    /**
      * Like {@link #scripted(Path, String, String, int)}, with extra metadata: each entry is added after the standard
      * keys, or replaces a standard key (such as {@code general.name}) in place. Values may be String, Integer
      * (written as uint32) or Boolean.

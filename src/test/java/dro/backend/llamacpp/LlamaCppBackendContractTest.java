@@ -15,7 +15,7 @@ class LlamaCppBackendContractTest extends ChatBackendContract {
 
     @Override
     protected AutoModel queryDependentModel() {
-        return AutoModel.builder().model(TestModels.randomChat()).threads(2).parallelSlots(4).maxModelLen(1024)
+        return AutoModel.builder().model(TestModels.majorityDigitChat()).threads(2).parallelSlots(4).maxModelLen(1024)
                 .build();
     }
 }
