@@ -7,6 +7,7 @@ import dro.InvalidRequestException;
 import dro.TokenStream;
 import dro.hub.ConsoleProgressBar;
 import dro.hub.HubClient;
+import dro.icl.IclOrder;
 import dro.prompt.PromptRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,10 +18,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code dro generate}: one DRO-aligned answer. */
@@ -94,6 +97,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--num-icl", paramLabel = "K", defaultValue = "3",
             description = "In-context examples to add, 1 to 5 (default: ${DEFAULT-VALUE}).")
     int numIcl;
+
+    @Option(names = "--icl-order", paramLabel = "ORDER", defaultValue = "similarity",
+            converter = IclOrderConverter.class,
+            description = {"The order of the retrieved examples: similarity (most similar first, the original's) or"
+                    + " file (the ICL file's order, so that queries retrieving the same examples share their prompt"
+                    + " prefix; this changes the prompt). Default: ${DEFAULT-VALUE}."})
+    IclOrder iclOrder;
 
     @Option(names = "--icl-file", paramLabel = "FILE",
             description = "ICL examples in the original's JSON shape (default: dro4j's own).")
@@ -215,6 +225,7 @@ final class GenerateCommand implements Callable<Integer> {
                 .optimizedPrompt(!noOptimizedPrompt)
                 .optimizedIcl(!noIcl)
                 .numOptimizedIcl(numIcl)
+                .iclOrder(iclOrder)
                 .temperature(temperature)
                 .topP(topP)
                 .maxNewTokens(maxNewTokens)
@@ -225,5 +236,19 @@ final class GenerateCommand implements Callable<Integer> {
             o.stop(stop);
         }
         return o.build();
+    }
+
+    /** {@code similarity} or {@code file}, in any case; anything else is an error that lists both. */
+    static final class IclOrderConverter implements ITypeConverter<IclOrder> {
+        @Override
+        public IclOrder convert(String value) {
+            for (IclOrder o : IclOrder.values()) {
+                if (o.name().equalsIgnoreCase(value)) {
+                    return o;
+                }
+            }
+            throw new TypeConversionException(
+                    "--icl-order must be similarity or file, but was \"" + value + "\"");
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dro.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.AssembledPrompt;
 import dro.AutoModel;
 import dro.GenerateOptions;
@@ -9,6 +12,7 @@ import dro.icl.IclOrder;
 import dro.prompt.PromptAssembler;
 import dro.testing.TestModels;
 import dro.testing.TinyGguf;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +36,9 @@ import java.util.Locale;
  * counts matter: one token per byte, about 4 times the tokens of a BPE vocabulary, for shared and new text alike.
  * It first prints the floor for each order: what a cache that computes every distinct prompt prefix exactly once
  * would evaluate, the least any prefix reuse can reach; and, for comparison, the floor of an order chosen for this
- * batch. Optional arguments: slots (default 4), k (default 3), and {@code floors} to print the floors only.
+ * batch. Optional arguments: slots (default 4), k (default 3), and {@code floors} to print the floors only, or
+ * {@code dump FILE} to write the prompts in file order with their examples as JSON for
+ * {@code docs/bench/optimal_icl_order.py}, which finds the order per query that shares the most (an integer program).
  */
 public final class PrefixReuseBenchmark {
 
@@ -42,6 +48,7 @@ public final class PrefixReuseBenchmark {
         int slots = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int k = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         boolean floorsOnly = args.length > 2 && args[2].equals("floors");
+        Path dump = args.length > 3 && args[2].equals("dump") ? Path.of(args[3]) : null;
         List<String> queries = BenchSupport.hundredQueries();
         Path dir = Files.createTempDirectory("dro4j-bench");
         try {
@@ -50,8 +57,13 @@ public final class PrefixReuseBenchmark {
                     + " slots; %s%n", queries.size(), k, slots, BenchSupport.machine());
             GenerateOptions base = GenerateOptions.builder().numOptimizedIcl(k).temperature(0).maxNewTokens(4)
                     .stop(List.of()).build();
-            floor(gguf, queries, base);
-            if (!floorsOnly) {
+            if (dump != null) {
+                dump(gguf, queries, base, dump);
+                System.out.println("wrote " + dump);
+            } else {
+                floor(gguf, queries, base);
+            }
+            if (!floorsOnly && dump == null) {
                 run("original order (default)", gguf, slots, queries, base);
                 run("original order + groupSharedPrefixes", gguf, slots, queries,
                         base.toBuilder().groupSharedPrefixes(true).build());
@@ -99,6 +111,31 @@ public final class PrefixReuseBenchmark {
                         PromptAssembler.user(queries.get(i))));
             }
             printFloor("floor, an order chosen for the batch", prompts);
+        }
+    }
+
+    /**
+     * Writes {@code {"prompts": [{"prompt", "examples": [query...]}], "blocks": {query: text}}}: each prompt in file
+     * order, and the text each example adds to a system prompt, for an offline search of the best order.
+     */
+    private static void dump(Path gguf, List<String> queries, GenerateOptions base, Path file) throws IOException {
+        try (AutoModel m = AutoModel.builder().model(gguf).threads(1).maxModelLen(12288).build()) {
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode root = json.createObjectNode();
+            ArrayNode prompts = root.putArray("prompts");
+            ObjectNode blocks = root.putObject("blocks");
+            GenerateOptions o = base.toBuilder().iclOrder(IclOrder.FILE).build();
+            for (String q : queries) {
+                AssembledPrompt a = m.assemble(q, o);
+                ObjectNode entry = prompts.addObject();
+                entry.put("prompt", a.prompt());
+                ArrayNode examples = entry.putArray("examples");
+                for (IclExample e : a.examples()) {
+                    examples.add(e.query());
+                    blocks.put(e.query(), PromptAssembler.system("", List.of(e)));
+                }
+            }
+            json.writeValue(file.toFile(), root);
         }
     }
 

@@ -1,6 +1,7 @@
 package dro.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.AssembledPrompt;
 import dro.AutoModel;
 import dro.GenerateOptions;
+import dro.icl.IclOrder;
 import dro.testing.TestModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -56,6 +58,24 @@ class GenerateCommandTest {
     }
 
     @Test
+    void iclOrderFileGivesTheExamplesInFileOrder() throws Exception {
+        String q = "Explain quantum entanglement to a high-school student.";
+        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--num-icl", "3", "--icl-order",
+                "FILE", "--dry-run", q);
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        try (AutoModel m = AutoModel.builder().model(Path.of(model())).maxModelLen(12288).build()) {
+            GenerateOptions file = GenerateOptions.builder().iclOrder(IclOrder.FILE).build();
+            assertEquals(m.assemble(q, file).system(), json.get("system").asText());
+            assertNotEquals(m.assemble(q, GenerateOptions.DEFAULTS).system(), json.get("system").asText(),
+                    "the examples retrieved for this query are not in file order when most similar first");
+        }
+        Run bad = dro("generate", "--model", model(), "--icl-order", "random", q);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--icl-order must be similarity or file, but was \"random\""), bad.err());
+    }
+
+    @Test
     void optionsMirrorGenerate() {
         Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--temperature", "0", "--no-icl",
                 "--system-prompt", "Be terse.", "--no-stop", "--max-new-tokens", "4", "Count.");
@@ -85,7 +105,7 @@ class GenerateCommandTest {
         for (String option : new String[] {"--model", "--dry-run", "--system-prompt", "--no-icl", "--num-icl",
                 "--temperature", "--top-p", "--max-new-tokens", "--stop", "--num-gpus", "--cuda-visible-devices",
                 "--gpu-layers", "--gpu-memory-utilization", "--dtype", "--max-model-len", "--timeout", "--openai",
-                "--base-url"}) {
+                "--base-url", "--icl-order"}) {
             assertTrue(r.out().contains(option), option);
         }
     }
