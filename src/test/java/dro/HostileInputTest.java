@@ -1,16 +1,15 @@
 package dro;
 
+import static dro.cli.CliRun.dro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dro.cli.Main;
+import dro.cli.CliRun;
 import dro.testing.PickleBytes;
 import dro.testing.TestModels;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -36,15 +35,6 @@ class HostileInputTest {
 
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) { }
-
-    static Run dro(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** Every file under {@code root} with its SHA-256, and every directory, by relative path. */
     static Map<String, String> tree(Path root) throws IOException {
@@ -90,7 +80,7 @@ class HostileInputTest {
         Path store = tmp.resolve("store");
         Map<String, String> before = tree(tmp);
 
-        Run r = dro("prompts", "import", "--prompts-dir", store.toString(), data.toString());
+        CliRun r = dro("prompts", "import", "--prompts-dir", store.toString(), data.toString());
 
         assertEquals(1, r.code(), r.out() + r.err());
         assertEquals(String.join(System.lineSeparator(),
@@ -123,7 +113,7 @@ class HostileInputTest {
         Path store = tmp.resolve("store");
         Map<String, String> before = tree(tmp);
 
-        Run escape = dro("prompts", "import", "--prompts-dir", store.toString(), data.toString());
+        CliRun escape = dro("prompts", "import", "--prompts-dir", store.toString(), data.toString());
 
         assertEquals(1, escape.code());
         assertEquals("dro: error: Model mapping " + data.resolve("model_mapping.json") + ": the entry \"org/Model-7B\""
@@ -137,7 +127,7 @@ class HostileInputTest {
         Files.createSymbolicLink(data.resolve("linked-file/output.txt"), outside.resolve("output.txt"));
         before = tree(tmp);
 
-        Run links = dro("prompts", "import", "--prompts-dir", store.toString(), data.toString());
+        CliRun links = dro("prompts", "import", "--prompts-dir", store.toString(), data.toString());
 
         assertEquals(1, links.code());
         assertEquals(String.join(System.lineSeparator(),
@@ -164,7 +154,7 @@ class HostileInputTest {
                 + " in the file", assertThrows(ModelLoadException.class,
                 () -> AutoModel.builder().model(absurdCount).build()).getMessage());
 
-        Run cli = dro("generate", "--model", absurdArray.toString(), "Hello?");
+        CliRun cli = dro("generate", "--model", absurdArray.toString(), "Hello?");
         assertEquals(1, cli.code());
         assertTrue(cli.err().startsWith("dro: error: Invalid GGUF file " + absurdArray.toAbsolutePath() + ": "),
                 cli.err());
@@ -183,7 +173,7 @@ class HostileInputTest {
             InvalidRequestException e = assertThrows(InvalidRequestException.class,
                     () -> AutoModel.builder().model(TestModels.scriptedChat()).iclFile(f).build());
             assertTrue(e.getMessage().startsWith("ICL file " + f.toAbsolutePath()), e.getMessage());
-            Run cli = dro("generate", "--model", TestModels.scriptedChat().toString(), "--icl-file", f.toString(),
+            CliRun cli = dro("generate", "--model", TestModels.scriptedChat().toString(), "--icl-file", f.toString(),
                     "--dry-run", "Hello?");
             assertEquals(1, cli.code());
             assertEquals("dro: error: " + e.getMessage() + System.lineSeparator(), cli.err());
@@ -202,7 +192,7 @@ class HostileInputTest {
         Files.writeString(data.resolve("mal_train.txt"), "one\n");
         Path runs = tmp.resolve("runs");
 
-        Run pools = droWritingNothing("train", "--base-model", "policy-m", "--log-dir", runs.resolve("a").toString(),
+        CliRun pools = droWritingNothing("train", "--base-model", "policy-m", "--log-dir", runs.resolve("a").toString(),
                 "--data-dir", data.toString());
 
         assertEquals(1, pools.code());
@@ -210,14 +200,14 @@ class HostileInputTest {
                 + " must hold a JSON array of objects" + System.lineSeparator(), pools.err());
 
         Files.writeString(data.resolve("alpaca_train.json"), "[{\"instruction\": \"fine\"}, \"a bare string\"]");
-        Run element = droWritingNothing("train", "--base-model", "policy-m", "--log-dir",
+        CliRun element = droWritingNothing("train", "--base-model", "policy-m", "--log-dir",
                 runs.resolve("b").toString(), "--data-dir", data.toString());
         assertEquals(1, element.code());
         assertEquals("dro: error: Training file " + data.resolve("alpaca_train.json").toAbsolutePath()
                 + ": element 1 has no \"instruction\" string" + System.lineSeparator(), element.err());
 
         Path queries = Files.writeString(tmp.resolve("queries.json"), "{\"queries\": [\"a\"]}");
-        Run q = droWritingNothing("train", "--base-model", "policy-m", "--log-dir", runs.resolve("c").toString(),
+        CliRun q = droWritingNothing("train", "--base-model", "policy-m", "--log-dir", runs.resolve("c").toString(),
                 "--queries", queries.toString());
         assertEquals(1, q.code());
         assertTrue(q.err().startsWith("dro: error: Queries file " + queries.toAbsolutePath()), q.err());
@@ -225,9 +215,9 @@ class HostileInputTest {
     }
 
     /** Runs the command line and checks that it changed nothing under the test's directory. */
-    private Run droWritingNothing(String... args) throws IOException {
+    private CliRun droWritingNothing(String... args) throws IOException {
         Map<String, String> before = tree(tmp);
-        Run r = dro(args);
+        CliRun r = dro(args);
         assertEquals(List.of(), changed(before, tree(tmp)), "nothing is written");
         return r;
     }

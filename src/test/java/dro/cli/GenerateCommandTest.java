@@ -1,5 +1,6 @@
 package dro.cli;
 
+import static dro.cli.CliRun.dro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,21 +12,10 @@ import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.icl.IclOrder;
 import dro.testing.TestModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class GenerateCommandTest {
-
-    record Run(int code, String out, String err) { }
-
-    static Run dro(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     static String model() {
         return TestModels.scriptedChat().toString();
@@ -33,7 +23,7 @@ class GenerateCommandTest {
 
     @Test
     void printsOnlyTheAnswer() {
-        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--temperature", "0", "--num-icl", "1",
+        CliRun r = dro("generate", "--model", model(), "--max-model-len", "12288", "--temperature", "0", "--num-icl", "1",
                 "How are you?");
         assertEquals(0, r.code(), r.err());
         assertEquals("Hi" + System.lineSeparator(), r.out());
@@ -41,7 +31,7 @@ class GenerateCommandTest {
 
     @Test
     void dryRunPrintsTheAssembledPromptAsJsonWithoutGenerating() throws Exception {
-        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--num-icl", "2", "--dry-run",
+        CliRun r = dro("generate", "--model", model(), "--max-model-len", "12288", "--num-icl", "2", "--dry-run",
                 "How do I remove duplicates from a Python list?");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -60,7 +50,7 @@ class GenerateCommandTest {
     @Test
     void iclOrderFileGivesTheExamplesInFileOrder() throws Exception {
         String q = "Explain quantum entanglement to a high-school student.";
-        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--num-icl", "3", "--icl-order",
+        CliRun r = dro("generate", "--model", model(), "--max-model-len", "12288", "--num-icl", "3", "--icl-order",
                 "FILE", "--dry-run", q);
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -70,14 +60,14 @@ class GenerateCommandTest {
             assertNotEquals(m.assemble(q, GenerateOptions.DEFAULTS).system(), json.get("system").asText(),
                     "the examples retrieved for this query are not in file order when most similar first");
         }
-        Run bad = dro("generate", "--model", model(), "--icl-order", "random", q);
+        CliRun bad = dro("generate", "--model", model(), "--icl-order", "random", q);
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--icl-order must be similarity or file, but was \"random\""), bad.err());
     }
 
     @Test
     void optionsMirrorGenerate() {
-        Run r = dro("generate", "--model", model(), "--max-model-len", "12288", "--temperature", "0", "--no-icl",
+        CliRun r = dro("generate", "--model", model(), "--max-model-len", "12288", "--temperature", "0", "--no-icl",
                 "--system-prompt", "Be terse.", "--no-stop", "--max-new-tokens", "4", "Count.");
         assertEquals(0, r.code(), r.err());
         assertEquals("Hi<E" + System.lineSeparator(), r.out());
@@ -85,22 +75,22 @@ class GenerateCommandTest {
 
     @Test
     void badValuesFailWithAMessageNamingThem() {
-        Run r = dro("generate", "--model", model(), "--num-icl", "6", "Hi?");
+        CliRun r = dro("generate", "--model", model(), "--num-icl", "6", "Hi?");
         assertEquals(1, r.code());
         assertEquals("", r.out());
         assertEquals("dro: error: numOptimizedIcl must be between 1 and 5, but was 6", r.err().strip());
 
-        Run missing = dro("generate", "--model", "/nonexistent/m.gguf", "Hi?");
+        CliRun missing = dro("generate", "--model", "/nonexistent/m.gguf", "Hi?");
         assertEquals(1, missing.code());
         assertEquals("dro: error: Model file not found: /nonexistent/m.gguf", missing.err().strip());
 
-        Run topP = dro("generate", "--model", model(), "--top-p", "0", "Hi?");
+        CliRun topP = dro("generate", "--model", model(), "--top-p", "0", "Hi?");
         assertEquals("dro: error: topP must be in (0, 1], but was 0.0", topP.err().strip());
     }
 
     @Test
     void helpListsTheOptions() {
-        Run r = dro("generate", "--help");
+        CliRun r = dro("generate", "--help");
         assertEquals(0, r.code());
         for (String option : new String[] {"--model", "--dry-run", "--system-prompt", "--no-icl", "--num-icl",
                 "--temperature", "--top-p", "--max-new-tokens", "--stop", "--num-gpus", "--cuda-visible-devices",
@@ -112,7 +102,7 @@ class GenerateCommandTest {
 
     @Test
     void openAiRejectsOptionsForLocalModels() {
-        Run r = dro("generate", "--openai", "--model", "gpt-4o-mini", "--num-gpus", "1", "--threads", "2", "Hi?");
+        CliRun r = dro("generate", "--openai", "--model", "gpt-4o-mini", "--num-gpus", "1", "--threads", "2", "Hi?");
         assertEquals(1, r.code());
         assertEquals("", r.out());
         assertEquals("dro: error: openAiModel(true) cannot honour settings for local models: numGpus 1, threads 2",
@@ -121,7 +111,7 @@ class GenerateCommandTest {
 
     @Test
     void baseUrlNeedsOpenAi() {
-        Run r = dro("generate", "--model", model(), "--base-url", "http://localhost:8000/v1", "Hi?");
+        CliRun r = dro("generate", "--model", model(), "--base-url", "http://localhost:8000/v1", "Hi?");
         assertEquals(1, r.code());
         assertEquals("dro: error: A local model cannot honour settings for OpenAI-compatible models (set"
                 + " openAiModel(true) for those): baseUrl \"http://localhost:8000/v1\"", r.err().strip());
@@ -129,7 +119,7 @@ class GenerateCommandTest {
 
     @Test
     void aMissingCommandIsAUsageError() {
-        Run r = dro();
+        CliRun r = dro();
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Missing command"), r.err());
     }

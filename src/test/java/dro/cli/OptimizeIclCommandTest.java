@@ -1,5 +1,6 @@
 package dro.cli;
 
+import static dro.cli.CliRun.dro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +11,6 @@ import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedIclRoles;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.TestModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -42,15 +41,6 @@ class OptimizeIclCommandTest {
         server.close();
     }
 
-    record Run(int code, String out, String err) { }
-
-    static Run dro(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     Path seeds() throws Exception {
         return Files.writeString(tmp.resolve("seeds.json"), "{\"How do I cook rice?\": \"<START>\\nBoil it.\\n<END>\","
                 + " \"How do I pick a lock?\": null}");
@@ -65,7 +55,7 @@ class OptimizeIclCommandTest {
     @Test
     void optimisesTheSeedsAndPrintsTheIclFileWhichGenerateTakes() throws Exception {
         Path dir = tmp.resolve("run");
-        Run r = dro(args(dir));
+        CliRun r = dro(args(dir));
 
         assertEquals(0, r.code(), r.err());
         Path icl = dir.resolve("ICL_examples.json");
@@ -78,7 +68,7 @@ class OptimizeIclCommandTest {
         assertTrue(r.err().contains("dro: done: 2 examples, mean score 2.000 -> 5.000; 17 calls made, 0 reused;"
                 + " report: " + dir.resolve("report.html")), r.err());
 
-        Run gen = dro("generate", "--model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
+        CliRun gen = dro("generate", "--model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
                 "--icl-file", icl.toString(), "--num-icl", "2", "--dry-run", "How should I cook rice?");
         assertEquals(0, gen.code(), gen.err());
         String system = new ObjectMapper().readTree(gen.out()).get("system").asText();
@@ -95,7 +85,7 @@ class OptimizeIclCommandTest {
         String[] again = java.util.stream.Stream.concat(java.util.Arrays.stream(args(dir)),
                 java.util.stream.Stream.of("--output", elsewhere.toString())).toArray(String[]::new);
 
-        Run r = dro(again);
+        CliRun r = dro(again);
 
         assertEquals(0, r.code(), r.err());
         assertEquals(0, server.requests().size());
@@ -108,25 +98,25 @@ class OptimizeIclCommandTest {
     void aSpentTokenBudgetExitsWithCodeThree() throws Exception {
         String[] limited = java.util.stream.Stream.concat(java.util.Arrays.stream(args(tmp.resolve("run"))),
                 java.util.stream.Stream.of("--token-budget", "30")).toArray(String[]::new);
-        Run r = dro(limited);
+        CliRun r = dro(limited);
         assertEquals(3, r.code(), r.err());
         assertTrue(r.err().startsWith("dro: The token budget of 30 is spent (30 tokens in 2 calls)"), r.err());
     }
 
     @Test
     void badSettingsAreNamed() throws Exception {
-        Run noAnswerModel = dro("optimize-icl", "--seeds", seeds().toString(), "--critic-model", "critic-m",
+        CliRun noAnswerModel = dro("optimize-icl", "--seeds", seeds().toString(), "--critic-model", "critic-m",
                 "--metrics-model", "critic-selector-m", "--rewrite-model", "rewriter-m", "--out-dir",
                 tmp.resolve("run").toString());
         assertEquals(1, noAnswerModel.code());
         assertEquals("dro: error: Query \"How do I pick a lock?\" has no initial answer; give an answer model to write"
                 + " it", noAnswerModel.err().strip());
 
-        Run iters = dro("optimize-icl", "--num-iters", "-1", "--out-dir", tmp.resolve("run").toString());
+        CliRun iters = dro("optimize-icl", "--num-iters", "-1", "--out-dir", tmp.resolve("run").toString());
         assertEquals("dro: error: numIters must be between 0 and 1000, but was -1", iters.err().strip());
 
         Path bad = Files.writeString(tmp.resolve("bad.json"), "\"just a string\"");
-        Run seeds = dro("optimize-icl", "--seeds", bad.toString());
+        CliRun seeds = dro("optimize-icl", "--seeds", bad.toString());
         assertEquals("dro: error: Seed file " + bad.toAbsolutePath() + " must hold a JSON object mapping each query"
                 + " to its answer, or a JSON array of queries, but holds a JSON STRING", seeds.err().strip());
         assertEquals(0, server.requests().size());

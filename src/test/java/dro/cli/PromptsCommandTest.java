@@ -9,8 +9,6 @@ import dro.hub.Environment;
 import dro.testing.FakeHub;
 import dro.testing.SharedData;
 import dro.testing.TinyGguf;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,17 +22,12 @@ class PromptsCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) { }
-
-    static Run dro(Environment env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun dro(Environment env, String... args) {
+        return CliRun.dro(env, args);
     }
 
-    static Run dro(String... args) {
-        return dro(Environment.EMPTY, args);
+    static CliRun dro(String... args) {
+        return CliRun.dro(Environment.EMPTY, args);
     }
 
     String store() {
@@ -53,7 +46,7 @@ class PromptsCommandTest {
     void importsTheOriginalsDataThenListsAndShowsIt() throws Exception {
         Path upstream = SharedData.upstream();
 
-        Run imp = dro("prompts", "import", "--prompts-dir", store(), upstream.toString());
+        CliRun imp = dro("prompts", "import", "--prompts-dir", store(), upstream.toString());
 
         assertEquals(0, imp.code(), imp.err());
         assertEquals("", imp.err());
@@ -72,7 +65,7 @@ class PromptsCommandTest {
                         + upstream,
                 "7 prompts imported into " + store()), imp.out());
 
-        Run list = dro("prompts", "list", "--prompts-dir", store());
+        CliRun list = dro("prompts", "list", "--prompts-dir", store());
         String dir = store() + "/optimized/";
         assertEquals(0, list.code(), list.err());
         assertEquals(nl(
@@ -96,7 +89,7 @@ class PromptsCommandTest {
         for (String[] c : new String[][] {{"mistralai/Mistral-7B-v0.1", "mistral-7b-v0.1"},
                 {"mistral-7b", "mistral-7b-v0.1"}, {"meta-llama/Llama-2-7b-hf", "llama2-7b"},
                 {"TheBloke/Llama-2-70B-Chat-AWQ", "llama2-70b-chat"}, {"llama-3-8b", "llama3-8b"}}) {
-            Run show = dro("prompts", "show", "--prompts-dir", store(), c[0]);
+            CliRun show = dro("prompts", "show", "--prompts-dir", store(), c[0]);
             assertEquals(0, show.code(), show.err());
             assertEquals(upstreamText(c[1]), show.out(), c[0]);
             assertEquals("", show.err());
@@ -106,7 +99,7 @@ class PromptsCommandTest {
         Path gguf = TinyGguf.metadataOnly(tmp.resolve("x.gguf"), Map.of("general.name", "Meta-Llama-3-8B"));
         assertEquals(upstreamText("llama3-8b"), dro("prompts", "show", "--prompts-dir", store(), gguf.toString()).out());
 
-        Run unknown = dro("prompts", "show", "--prompts-dir", store(), "meta-llama/Meta-Llama-3-8B-Instruct");
+        CliRun unknown = dro("prompts", "show", "--prompts-dir", store(), "meta-llama/Meta-Llama-3-8B-Instruct");
         assertEquals(1, unknown.code());
         assertEquals("", unknown.out());
         assertEquals(nl("dro: error: No optimised prompt is known for \"meta-llama/Meta-Llama-3-8B-Instruct\""
@@ -116,13 +109,13 @@ class PromptsCommandTest {
 
     @Test
     void anEmptyStoreSaysHowToFillIt() {
-        Run list = dro("prompts", "list", "--prompts-dir", store());
+        CliRun list = dro("prompts", "list", "--prompts-dir", store());
         assertEquals(nl("No optimised prompts in " + store() + ". Import the original's with: dro prompts import DIR"),
                 list.out());
-        Run show = dro("prompts", "show", "--prompts-dir", store(), "mistral-7b");
+        CliRun show = dro("prompts", "show", "--prompts-dir", store(), "mistral-7b");
         assertEquals(nl("dro: error: No optimised prompt is known for \"mistral-7b\" (the store " + store()
                 + " is empty)"), show.err());
-        Run none = dro("prompts");
+        CliRun none = dro("prompts");
         assertEquals(2, none.code());
         assertTrue(none.err().contains("Missing subcommand: import DIR, list or show MODEL"), none.err());
     }
@@ -135,7 +128,7 @@ class PromptsCommandTest {
         Files.createDirectories(tmp.resolve("data/fine"));
         Files.writeString(tmp.resolve("data/fine/output.txt"), "Fine.");
 
-        Run r = dro("prompts", "import", "--prompts-dir", store(), tmp.resolve("data").toString());
+        CliRun r = dro("prompts", "import", "--prompts-dir", store(), tmp.resolve("data").toString());
 
         assertEquals(1, r.code());
         assertEquals(nl("Imported fine from fine/output.txt", "1 prompt imported into " + store()), r.out());
@@ -157,7 +150,7 @@ class PromptsCommandTest {
             String[] common = {"--cache-dir", tmp.resolve("models").toString(), "--prompts-dir", store(),
                     "--max-model-len", "12288", "--threads", "2"};
 
-            Run dry = dro(env, concat(new String[] {"generate", "--model", "mistral-7b-instruct", "--no-icl",
+            CliRun dry = dro(env, concat(new String[] {"generate", "--model", "mistral-7b-instruct", "--no-icl",
                     "--dry-run"}, common, new String[] {"How do I make a cake?"}));
 
             assertEquals(0, dry.code(), dry.err());
@@ -170,7 +163,7 @@ class PromptsCommandTest {
             assertTrue(dry.err().contains("\r[##############################] 100%"), dry.err());
             assertTrue(dry.err().endsWith(nl("Saved " + cached)), dry.err());
 
-            Run answer = dro(env, concat(new String[] {"generate", "--model", "mistralai/Mistral-7B-Instruct-v0.1",
+            CliRun answer = dro(env, concat(new String[] {"generate", "--model", "mistralai/Mistral-7B-Instruct-v0.1",
                     "--offline", "--temperature", "0", "--num-icl", "1"}, common, new String[] {"Hi?"}));
             assertEquals(0, answer.code(), answer.err());
             assertEquals(nl("Hi"), answer.out());
@@ -181,7 +174,7 @@ class PromptsCommandTest {
 
     @Test
     void generateOfflineWithoutTheModelSaysWhy() {
-        Run r = dro(Environment.of(Map.of("DRO4J_OFFLINE", "1")), "generate", "--model", "llama-2-7b",
+        CliRun r = dro(Environment.of(Map.of("DRO4J_OFFLINE", "1")), "generate", "--model", "llama-2-7b",
                 "--cache-dir", tmp.resolve("models").toString(), "Hi?");
         assertEquals(1, r.code());
         assertEquals("", r.out());

@@ -1,6 +1,8 @@
 package dro.cli;
 
+import static dro.cli.CliRun.dro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,8 +10,6 @@ import dro.InvalidRequestException;
 import dro.backend.ChatClient;
 import dro.testing.TestModels;
 import dro.train.ScriptedClients;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,15 +31,6 @@ class TrainCommandTest {
         TrainCommand.apiClients = original;
     }
 
-    record Run(int code, String out, String err) { }
-
-    static Run dro(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     ScriptedClients roles() {
         ScriptedClients c = new ScriptedClients(p -> ScriptedClients.scores(2.0));
         Map<String, ChatClient> byName = Map.of("judge-x", c.judge, "selector-x", c.selector, "optimizer-x", c.optimizer);
@@ -59,7 +50,7 @@ class TrainCommandTest {
         Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\", \"How do I\\nboil water?\","
                 + " \"Why is the sky blue?\"]");
         Path dir = tmp.resolve("run");
-        Run r = dro("train", "--base-model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
+        CliRun r = dro("train", "--base-model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
                 "--eval-model", "judge-x", "--metrics-model", "selector-x", "--optimize-model", "optimizer-x",
                 "--queries", queries.toString(), "--depth", "3", "--max-depth-increase", "0", "--log-dir",
                 dir.toString());
@@ -84,7 +75,7 @@ class TrainCommandTest {
                 + " \"selector-x\", \"optimize_model\": \"optimizer-x\", \"depth\": 2, \"max_depth_increase\": 0,"
                 + " \"n_actions\": 2, \"ret_icl\": false, \"queries\": \"" + queries + "\", \"max_model_len\": 4096}");
         Path dir = tmp.resolve("run");
-        Run r = dro("train", "--config", config.toString(), "--base-model", TestModels.scriptedChat().toString(),
+        CliRun r = dro("train", "--config", config.toString(), "--base-model", TestModels.scriptedChat().toString(),
                 "--n-actions", "1", "--log-dir", dir.toString());
         assertEquals(0, r.code(), r.err());
         var settings = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
@@ -98,30 +89,27 @@ class TrainCommandTest {
     void aCatalogueNameIsALocalModelToDownloadNotAnApiModel() throws Exception {
         roles();
         Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\"]");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(dro.hub.Environment.of(Map.of("DRO4J_OFFLINE", "1")), new PrintWriter(out, true),
-                new PrintWriter(err, true), "train", "--base-model", "mistralai/Mistral-7B-v0.1", "--eval-model",
-                "judge-x", "--metrics-model", "selector-x", "--optimize-model", "optimizer-x", "--queries",
-                queries.toString(), "--base-model-download-dir", tmp.resolve("models").toString(), "--log-dir",
-                tmp.resolve("run").toString());
-        assertEquals(1, code);
-        assertTrue(err.toString().contains("offline") && err.toString().contains("Mistral-7B-v0.1"), err.toString());
-        assertTrue(!err.toString().contains("unknown test model"), "not sent to the API clients: " + err);
+        CliRun r = dro(dro.hub.Environment.of(Map.of("DRO4J_OFFLINE", "1")), "train", "--base-model",
+                "mistralai/Mistral-7B-v0.1", "--eval-model", "judge-x", "--metrics-model", "selector-x",
+                "--optimize-model", "optimizer-x", "--queries", queries.toString(), "--base-model-download-dir",
+                tmp.resolve("models").toString(), "--log-dir", tmp.resolve("run").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("offline") && r.err().contains("Mistral-7B-v0.1"), r.err());
+        assertFalse(r.err().contains("unknown test model"), "not sent to the API clients: " + r.err());
     }
 
     @Test
     void badSettingsAreNamed() throws Exception {
         roles();
         Path config = Files.writeString(tmp.resolve("c.json"), "{\"beam_width\": 3}");
-        Run r = dro("train", "--config", config.toString(), "--base-model", "x.gguf");
+        CliRun r = dro("train", "--config", config.toString(), "--base-model", "x.gguf");
         assertEquals(1, r.code());
         assertEquals("dro: error: Config file " + config + " has an unknown setting \"beam_width\"", r.err().strip());
 
-        Run noBase = dro("train");
+        CliRun noBase = dro("train");
         assertEquals("dro: error: --base-model is required (a GGUF file or an API model name)", noBase.err().strip());
 
-        Run beam = dro("train", "--base-model", "m.gguf", "--beam-size", "0", "--log-dir", tmp.toString());
+        CliRun beam = dro("train", "--base-model", "m.gguf", "--beam-size", "0", "--log-dir", tmp.toString());
         assertEquals("dro: error: beamSize must be between 1 and 64, but was 0", beam.err().strip());
     }
 }

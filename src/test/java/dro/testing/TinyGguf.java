@@ -85,20 +85,8 @@ public final class TinyGguf {
         int embd = 264; // one-hot needs embd >= vocab; a multiple of the head count
         int ff = 32;
         TinyGguf g = base("dro4j-scripted", embd, ff, 1, 4, 4, contextLength, chatTemplate);
-        float[] tokEmbd = new float[embd * vocab];
-        for (int t = 0; t < vocab; t++) {
-            tokEmbd[t * embd + t] = 1f;
-        }
-        float[] out = new float[embd * vocab];
-        byte[] s = script.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < s.length; i++) {
-            int from = tokenOfByte(s[i]);
-            int to = tokenOfByte(s[(i + 1) % s.length]);
-            out[to * embd + from] = 10f;
-        }
-        // After a newline (the end of a chat generation prompt), start the script.
-        out[tokenOfByte(s[0]) * embd + tokenOfByte((byte) '\n')] = 10f;
-        g.tensor("token_embd.weight", tokEmbd, embd, vocab);
+        float[] out = scriptOutput(script, embd);
+        g.tensor("token_embd.weight", oneHotEmbeddings(embd), embd, vocab);
         g.tensor("output_norm.weight", fill(embd, 1f), embd);
         g.tensor("output.weight", out, embd, vocab);
         g.block(0, embd, ff, embd, null);
@@ -121,16 +109,7 @@ public final class TinyGguf {
         int counts = 264;
         int ff = 32;
         TinyGguf g = base("dro4j-majority-digit", embd, ff, 1, 4, 4, contextLength, chatTemplate);
-        float[] tokEmbd = new float[embd * vocab];
-        for (int t = 0; t < vocab; t++) {
-            tokEmbd[t * embd + t] = 1f;
-        }
-        float[] out = new float[embd * vocab];
-        byte[] s = script.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < s.length; i++) {
-            out[tokenOfByte(s[(i + 1) % s.length]) * embd + tokenOfByte(s[i])] = 10f;
-        }
-        out[tokenOfByte(s[0]) * embd + tokenOfByte((byte) '\n')] = 10f;
+        float[] out = scriptOutput(script, embd);
         // Queries and keys are zero, so attention is uniform over the context; the values copy each digit's one-hot
         // dimension into value dimension d, and the output projection moves it to the residual dimension COUNTS + d.
         float[] v = new float[embd * embd];
@@ -143,7 +122,7 @@ public final class TinyGguf {
             // 100,000 positions still wins, and each further occurrence adds far more than float noise.
             out[token * embd + counts + d] = 1e5f;
         }
-        g.tensor("token_embd.weight", tokEmbd, embd, vocab);
+        g.tensor("token_embd.weight", oneHotEmbeddings(embd), embd, vocab);
         g.tensor("output_norm.weight", fill(embd, 1f), embd);
         g.tensor("output.weight", out, embd, vocab);
         String p = "blk.0.";
@@ -157,6 +136,29 @@ public final class TinyGguf {
         g.tensor(p + "ffn_up.weight", new float[embd * ff], embd, ff);
         g.tensor(p + "ffn_down.weight", new float[ff * embd], ff, embd);
         return g.write(file);
+    }
+
+    /** Token embeddings where token {@code t} is the unit vector of dimension {@code t} ({@code embd >= vocab}). */
+    private static float[] oneHotEmbeddings(int embd) {
+        float[] e = new float[embd * VOCAB_SIZE];
+        for (int t = 0; t < VOCAB_SIZE; t++) {
+            e[t * embd + t] = 1f;
+        }
+        return e;
+    }
+
+    /**
+     * Output weights over one-hot embeddings that make a bigram table: after each character of {@code script} (and
+     * after a newline, the end of a chat generation prompt) the next character of {@code script}, cyclically.
+     */
+    private static float[] scriptOutput(String script, int embd) {
+        float[] out = new float[embd * VOCAB_SIZE];
+        byte[] s = script.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < s.length; i++) {
+            out[tokenOfByte(s[(i + 1) % s.length]) * embd + tokenOfByte(s[i])] = 10f;
+        }
+        out[tokenOfByte(s[0]) * embd + tokenOfByte((byte) '\n')] = 10f;
+        return out;
     }
 
     /**
