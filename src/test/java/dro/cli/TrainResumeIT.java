@@ -74,16 +74,20 @@ class TrainResumeIT {
         var roles = ScriptedDroRoles.responder(ScriptedDroRoles::prefersTwo, null);
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
             server.respond(r -> {
+                boolean hold;
                 synchronized (answered) {
-                    if (answered.size() >= answerBeforeStop) {
-                        held.countDown();
-                        try {
-                            Thread.sleep(60_000); // hold this request until the process is gone
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                    hold = answered.size() >= answerBeforeStop;
+                    if (!hold) {
+                        answered.add(r.body());
                     }
-                    answered.add(r.body());
+                }
+                if (hold) { // never answered: held until the process is gone
+                    held.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 return roles.apply(r);
             });
@@ -93,7 +97,11 @@ class TrainResumeIT {
             new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run stopped on SIG" + signal);
         }
-        List<String> firstRun = new ArrayList<>(answered.subList(0, answerBeforeStop));
+        List<String> firstRun;
+        synchronized (answered) {
+            firstRun = new ArrayList<>(answered);
+        }
+        assertEquals(answerBeforeStop, firstRun.size());
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(roles)) {
             Process p = start(server, dir, queries);
             assertTrue(p.waitFor(300, TimeUnit.SECONDS));
