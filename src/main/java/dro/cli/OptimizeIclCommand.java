@@ -1,14 +1,14 @@
 package dro.cli;
 
 import dro.backend.ChatClient;
-import dro.icl.IclListener;
-import dro.icl.IclOptimizer;
-import dro.icl.IclOptimizerConfig;
-import dro.icl.IclResult;
-import dro.icl.IclSeed;
-import dro.icl.IclSeeds;
-import dro.icl.RefinedAnswer;
 import dro.train.CallCache;
+import dro.train.icl.IclListener;
+import dro.train.icl.IclOptimizer;
+import dro.train.icl.IclOptimizerConfig;
+import dro.train.icl.IclResult;
+import dro.train.icl.IclSeed;
+import dro.train.icl.IclSeeds;
+import dro.train.icl.RefinedAnswer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +19,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code dro optimize-icl}: DRO's ICL answer optimisation. */
 @Command(name = "optimize-icl", mixinStandardHelpOptions = true, sortOptions = false,

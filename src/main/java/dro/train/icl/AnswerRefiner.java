@@ -1,5 +1,6 @@
-package dro.icl;
+package dro.train.icl;
 
+import dro.icl.IclAnswers;
 import dro.internal.Validation;
 import dro.train.AspectSelection;
 import dro.train.Evaluation;

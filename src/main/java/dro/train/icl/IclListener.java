@@ -1,4 +1,4 @@
-package dro.icl;
+package dro.train.icl;
 
 import dro.train.CallCache;
 

@@ -1,4 +1,4 @@
-package dro.icl;
+package dro.train.icl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,11 +10,11 @@ import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import dro.internal.Validation;
+import dro.train.AspectCache;
 import dro.train.AspectScore;
 import dro.train.CallCache;
 import dro.train.Evaluation;
 import dro.train.LlmRoles;
-import dro.train.AspectCache;
 import dro.train.Roles;
 import java.nio.file.Path;
 import java.time.Instant;

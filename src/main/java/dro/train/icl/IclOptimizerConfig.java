@@ -1,4 +1,4 @@
-package dro.icl;
+package dro.train.icl;
 
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;

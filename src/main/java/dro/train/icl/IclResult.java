@@ -1,5 +1,6 @@
-package dro.icl;
+package dro.train.icl;
 
+import dro.icl.IclExample;
 import dro.train.CallCache;
 import java.nio.file.Path;
 import java.util.List;

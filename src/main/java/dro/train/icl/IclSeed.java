@@ -1,4 +1,4 @@
-package dro.icl;
+package dro.train.icl;
 
 /**
  * A seed of ICL optimisation: a query and its initial answer, or null when a model is to write the initial answer.

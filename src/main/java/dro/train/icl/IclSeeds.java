@@ -1,8 +1,9 @@
-package dro.icl;
+package dro.train.icl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dro.InvalidRequestException;
+import dro.icl.IclExamples;
 import dro.internal.Json;
 import dro.internal.Validation;
 import java.io.IOException;

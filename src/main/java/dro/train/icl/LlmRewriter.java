@@ -1,8 +1,9 @@
-package dro.icl;
+package dro.train.icl;
 
 import dro.backend.ChatClient;
 import dro.backend.ChatCompletionRequest;
 import dro.backend.ChatResponse;
+import dro.icl.IclAnswers;
 import dro.prompt.PromptTemplate;
 import dro.train.CallCache;
 import dro.train.Evaluation;

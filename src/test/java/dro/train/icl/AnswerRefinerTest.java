@@ -1,10 +1,11 @@
-package dro.icl;
+package dro.train.icl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
+import dro.icl.IclAnswers;
 import dro.internal.Json;
 import dro.train.AspectScore;
 import dro.train.AspectSelection;

@@ -1,4 +1,4 @@
-package dro.icl;
+package dro.train.icl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,6 +13,7 @@ import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.backend.ChatClient;
 import dro.backend.openai.OpenAiChatClient;
+import dro.icl.IclExample;
 import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedIclRoles;
 import dro.testing.ScriptedOpenAiServer;

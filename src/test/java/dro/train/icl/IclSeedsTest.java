@@ -1,10 +1,11 @@
-package dro.icl;
+package dro.train.icl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.InvalidRequestException;
+import dro.icl.IclExamples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dro.icl;
+package dro.train.icl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
