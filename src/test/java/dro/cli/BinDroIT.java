@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The packaged jar as a user meets it: the bin/dro script and the runnable examples, in fresh JVMs. */
@@ -127,6 +129,25 @@ class BinDroIT {
             assertEquals(0, r.code(), example + ": " + r.err());
             assertTrue(r.out().startsWith("Hi\n"), example + " printed " + r.out());
         }
+    }
+
+    @Test
+    void thePrefixReuseExampleEvaluatesFewerPromptTokensWithTheReuseOptions() throws Exception {
+        String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
+        Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", cp,
+                "examples/PrefixReuseExample.java", TestModels.scriptedChat().toString(), "8192", "2"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Hi\nHi\nHi\nHi\nHi\nHi\n"), r.out());
+        Matcher m = Pattern.compile(
+                "original order: evaluated (\\d+) of (\\d+) prompt tokens \\(\\d+%\\)\n"
+                        + "iclOrder\\(FILE\\) \\+ groupSharedPrefixes: evaluated (\\d+) of (\\d+) prompt tokens"
+                        + " \\(\\d+%\\)\n$").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        long original = Long.parseLong(m.group(1));
+        long reused = Long.parseLong(m.group(3));
+        assertEquals(m.group(2), m.group(4), "the same examples in another order: as many prompt tokens");
+        assertTrue(reused < original, r.out());
     }
 
     // ---- OpenAI-compatible endpoints: the scripted server on 127.0.0.1 plays the endpoint ----
