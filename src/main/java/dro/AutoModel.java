@@ -291,6 +291,7 @@ public final class AutoModel implements AutoCloseable {
         private String baseUrl;
         private Integer maxConcurrency;
         private Integer maxAttempts;
+        private boolean reasoningModel;
         private Function<String, String> environment;
 
         private HubClient hubClient;
@@ -490,6 +491,17 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The API model is a reasoning model (OpenAI's o-series, GPT-5): {@code maxNewTokens} is sent as
+         * {@code max_completion_tokens}, and {@code temperature} and {@code topP} are not sent, since such models
+         * reject {@code max_tokens} and any sampling but their own. Their limit also counts hidden reasoning tokens,
+         * so raise {@code maxNewTokens}. Default false. See {@link OpenAiChatClient.Builder#reasoningModel}.
+         */
+        public Builder reasoningModel(boolean reasoningModel) {
+            this.reasoningModel = reasoningModel;
+            return this;
+        }
+
         /** Requests {@link AutoModel#generateAll} sends to an API model at once; default 4. */
         public Builder maxConcurrency(int maxConcurrency) {
             this.maxConcurrency = maxConcurrency;
@@ -602,6 +614,7 @@ public final class AutoModel implements AutoCloseable {
                 addIf(wrong, baseUrl != null, "baseUrl \"" + baseUrl + "\"");
                 addIf(wrong, maxConcurrency != null, "maxConcurrency " + maxConcurrency);
                 addIf(wrong, maxAttempts != null, "maxAttempts " + maxAttempts);
+                addIf(wrong, reasoningModel, "reasoningModel true");
                 addIf(wrong, environment != null, "environment");
                 if (!wrong.isEmpty()) {
                     throw new InvalidRequestException("A local model cannot honour settings for OpenAI-compatible"
@@ -621,7 +634,7 @@ public final class AutoModel implements AutoCloseable {
             int concurrency = ensureBetween(maxConcurrency != null ? maxConcurrency
                     : OpenAiBackend.DEFAULT_MAX_CONCURRENCY, 1, 256, "maxConcurrency");
             OpenAiChatClient.Builder c = OpenAiChatClient.builder().model(model).apiKey(apiKey).baseUrl(baseUrl)
-                    .timeout(timeout);
+                    .timeout(timeout).reasoningModel(reasoningModel);
             if (environment != null) {
                 c.environment(environment);
             }

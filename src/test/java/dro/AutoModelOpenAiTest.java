@@ -151,10 +151,28 @@ class AutoModelOpenAiTest {
     void aLocalModelRejectsSettingsForApiModelsWithoutShowingTheKey() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
                 .model(TestModels.scriptedChat()).apiKey(KEY).baseUrl("http://localhost:8000/v1").maxConcurrency(8)
-                .maxAttempts(5).environment(System::getenv).build());
+                .maxAttempts(5).reasoningModel(true).environment(System::getenv).build());
         assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
                 + " those): apiKey, baseUrl \"http://localhost:8000/v1\", maxConcurrency 8, maxAttempts 5,"
-                + " environment", e.getMessage());
+                + " reasoningModel true, environment", e.getMessage());
+    }
+
+    @Test
+    void aReasoningModelIsSentMaxCompletionTokensAndNoSamplingWhenStreamingToo() throws Exception {
+        GenerateOptions o = NO_ICL.toBuilder().temperature(0).topP(0.5).maxNewTokens(300).build();
+        try (AutoModel m = api().reasoningModel(true).build()) {
+            m.generate("Hi?", o);
+            m.generate("Hi?", o, piece -> { });
+        }
+        assertEquals(2, server.requests().size());
+        for (ScriptedOpenAiServer.Request r : server.requests()) {
+            JsonNode body = r.json();
+            assertEquals(300, body.path("max_completion_tokens").asInt(), body.toString());
+            assertTrue(body.path("max_tokens").isMissingNode(), body.toString());
+            assertTrue(body.path("temperature").isMissingNode(), body.toString());
+            assertTrue(body.path("top_p").isMissingNode(), body.toString());
+        }
+        assertTrue(server.requests().get(1).json().path("stream").asBoolean(), "the second call streams");
     }
 
     @Test

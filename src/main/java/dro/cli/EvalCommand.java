@@ -145,7 +145,8 @@ final class EvalCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
                 + dir));
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients)) {
+        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients,
+                run.reasoningModels, model, judgeModel)) {
             Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(models.client(model),
                     models.client(judgeModel)), iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(),
                     MiniLmEmbedder.INSTANCE);

@@ -77,6 +77,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "With --openai: the endpoint, e.g. http://localhost:8000/v1 (default: $OPENAI_BASE_URL).")
     String baseUrl;
 
+    @Option(names = "--reasoning-model", description = "With --openai: the model is a reasoning model (OpenAI's"
+            + " o-series, GPT-5): the token limit is sent as max_completion_tokens, and no temperature or top_p."
+            + " Its limit counts hidden reasoning tokens too, so raise --max-new-tokens.")
+    boolean reasoningModel;
+
     @Option(names = "--system-prompt", paramLabel = "TEXT",
             description = "Your own system prompt (replaces the optimised one).")
     String systemPrompt;
@@ -180,6 +185,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (baseUrl != null) {
             b.baseUrl(baseUrl);
+        }
+        if (reasoningModel) {
+            b.reasoningModel(true);
         }
         local.apply(b);
         if (timeoutSeconds != null) {

@@ -113,7 +113,8 @@ final class OptimizeIclCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
                 + dir));
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients)) {
+        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients,
+                run.reasoningModels, criticModel, metricsModel, rewriteModel, answerModel)) {
             ChatClient answerer = answerModel == null ? null : models.client(answerModel);
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
                     models.client(metricsModel), models.client(rewriteModel), answerer))

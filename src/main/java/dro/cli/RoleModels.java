@@ -1,14 +1,19 @@
 package dro.cli;
 
 import dro.AutoModel;
+import dro.InvalidRequestException;
 import dro.backend.BackendChatClient;
 import dro.backend.ChatClient;
 import dro.hub.HfFile;
 import dro.hub.ModelCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -21,11 +26,37 @@ final class RoleModels implements AutoCloseable {
 
     private final Map<String, ChatClient> loaded = new LinkedHashMap<>();
     private final Function<String, AutoModel.Builder> local;
-    private final Function<String, ChatClient> api;
+    private final BiFunction<String, Boolean, ChatClient> api;
+    private final Set<String> reasoningModels;
 
-    RoleModels(Function<String, AutoModel.Builder> local, Function<String, ChatClient> api) {
+    /**
+     * @param api             makes the client of an API model; its second argument says whether the model is a
+     *                        reasoning model
+     * @param reasoningModels the API models that are reasoning models ({@code --reasoning-model})
+     * @param roleModels      the models the roles of this run name (null for a role not used)
+     * @throws InvalidRequestException if a reasoning model is a local model or not a model of this run
+     */
+    RoleModels(Function<String, AutoModel.Builder> local, BiFunction<String, Boolean, ChatClient> api,
+               Collection<String> reasoningModels, String... roleModels) {
         this.local = local;
         this.api = api;
+        this.reasoningModels = new LinkedHashSet<>(reasoningModels);
+        Set<String> roles = new LinkedHashSet<>();
+        for (String m : roleModels) {
+            if (m != null) {
+                roles.add(m);
+            }
+        }
+        for (String r : this.reasoningModels) {
+            if (!roles.contains(r)) {
+                throw new InvalidRequestException("--reasoning-model " + r + " is not a model of this run; its models"
+                        + " are " + String.join(", ", roles));
+            }
+            if (isLocal(r)) {
+                throw new InvalidRequestException("--reasoning-model " + r + " is a local model; the setting is for"
+                        + " API models");
+            }
+        }
     }
 
     /** Whether a role's model names a local file rather than an API model. */
@@ -36,7 +67,8 @@ final class RoleModels implements AutoCloseable {
 
     ChatClient client(String spec) {
         return loaded.computeIfAbsent(spec, s -> isLocal(s)
-                ? new BackendChatClient(local.apply(s).build().backend(), s) : api.apply(s));
+                ? new BackendChatClient(local.apply(s).build().backend(), s)
+                : api.apply(s, reasoningModels.contains(s)));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dro.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The settings every long-running command shares (train, optimize-icl, eval): concurrency, re-asks, budget, output. */
@@ -14,6 +16,11 @@ final class RunOptions {
     @Option(names = "--token-budget", paramLabel = "TOKENS", description = "Stop cleanly once new calls have spent"
             + " this many tokens (resumable; exit code 3).")
     Long tokenBudget;
+
+    @Option(names = "--reasoning-model", paramLabel = "MODEL", description = "An API model of this run that is a"
+            + " reasoning model (OpenAI's o-series, GPT-5): it gets max_completion_tokens and no temperature or top_p."
+            + " Repeat for several.")
+    List<String> reasoningModels = new ArrayList<>();
 
     @Option(names = "--disable-tqdm", description = "Do not print progress.")
     boolean disableProgress;

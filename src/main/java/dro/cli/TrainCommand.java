@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,7 +50,8 @@ final class TrainCommand implements Callable<Integer> {
      * How API model names become clients: the OpenAI-compatible endpoint of {@code OPENAI_BASE_URL} with
      * {@code OPENAI_API_KEY}. Replaced in tests that play the roles in-process.
      */
-    static Function<String, ChatClient> apiClients = name -> OpenAiChatClient.builder().model(name).build();
+    static BiFunction<String, Boolean, ChatClient> apiClients = (name, reasoning) -> OpenAiChatClient.builder()
+            .model(name).reasoningModel(reasoning).build();
 
     @Spec
     CommandSpec spec;
@@ -190,7 +191,8 @@ final class TrainCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
                 + dir));
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(this::localModel, apiClients)) {
+        try (RoleModels models = new RoleModels(this::localModel, apiClients, run.reasoningModels, baseModel,
+                evalModel, metricsModel, optimizeModel)) {
             DroTrainer trainer = new DroTrainer(config, new DroTrainer.Models(models.client(baseModel),
                     models.client(evalModel), models.client(metricsModel), models.client(optimizeModel)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);

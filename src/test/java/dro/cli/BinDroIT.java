@@ -205,6 +205,24 @@ class BinDroIT {
     }
 
     @Test
+    void aReasoningModelGetsMaxCompletionTokensAndNoSampling() throws Exception {
+        try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
+            Result r = run(dro("generate", "--openai", "--reasoning-model", "--model", "o3-mini", "--no-icl",
+                    "--max-new-tokens", "2000", "Hi?"), "", openAiEnv(server));
+            assertEquals(0, r.code(), r.err());
+            JsonNode body = server.lastRequest().json();
+            assertEquals(2000, body.path("max_completion_tokens").asInt(), body.toString());
+            assertTrue(body.path("max_tokens").isMissingNode() && body.path("temperature").isMissingNode()
+                    && body.path("top_p").isMissingNode(), body.toString());
+        }
+        Result local = run(dro("generate", "--reasoning-model", "--model", TestModels.scriptedChat().toString(),
+                "Hi?"), "", Map.of());
+        assertEquals(1, local.code());
+        assertTrue(local.err().contains("cannot honour settings for OpenAI-compatible models (set openAiModel(true)"
+                + " for those): reasoningModel true"), local.err());
+    }
+
+    @Test
     void binDroNamesTheMissingKeyVariable() throws Exception {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("OPENAI_API_KEY", null);

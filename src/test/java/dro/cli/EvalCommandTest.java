@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,12 +28,12 @@ class EvalCommandTest {
     Path tmp;
 
     ScriptedOpenAiServer server;
-    final Function<String, ChatClient> original = TrainCommand.apiClients;
+    final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
 
     @BeforeEach
     void start() {
         server = ScriptedOpenAiServer.start().respond(ScriptedEvalRoles.responder());
-        TrainCommand.apiClients = name -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
+        TrainCommand.apiClients = (name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
                 .baseUrl(server.baseUrl()).build();
     }
 

@@ -13,7 +13,7 @@ import dro.testing.ScriptedOpenAiServer;
 import dro.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,12 +26,12 @@ class OptimizeIclCommandTest {
     Path tmp;
 
     ScriptedOpenAiServer server;
-    final Function<String, ChatClient> original = TrainCommand.apiClients;
+    final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
 
     @BeforeEach
     void start() {
         server = ScriptedOpenAiServer.start().respond(ScriptedIclRoles.responder());
-        TrainCommand.apiClients = name -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
+        TrainCommand.apiClients = (name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
                 .baseUrl(server.baseUrl()).build();
     }
 

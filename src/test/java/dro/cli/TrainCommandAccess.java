@@ -1,18 +1,18 @@
 package dro.cli;
 
 import dro.backend.ChatClient;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /** Lets tests in other packages plug the API clients that {@code dro train} uses. */
 public final class TrainCommandAccess {
 
     private TrainCommandAccess() { }
 
-    public static Function<String, ChatClient> apiClients() {
+    public static BiFunction<String, Boolean, ChatClient> apiClients() {
         return TrainCommand.apiClients;
     }
 
-    public static void apiClients(Function<String, ChatClient> f) {
+    public static void apiClients(BiFunction<String, Boolean, ChatClient> f) {
         TrainCommand.apiClients = f;
     }
 }

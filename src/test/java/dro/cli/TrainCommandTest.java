@@ -13,7 +13,7 @@ import dro.train.ScriptedClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,17 +24,21 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    final Function<String, ChatClient> original = TrainCommand.apiClients;
+    final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
 
     @AfterEach
     void restore() {
         TrainCommand.apiClients = original;
     }
 
+    /** Whether each API model's client was made for a reasoning model. */
+    final Map<String, Boolean> reasoningSeen = new java.util.TreeMap<>();
+
     ScriptedClients roles() {
         ScriptedClients c = new ScriptedClients(p -> ScriptedClients.scores(2.0));
         Map<String, ChatClient> byName = Map.of("judge-x", c.judge, "selector-x", c.selector, "optimizer-x", c.optimizer);
-        TrainCommand.apiClients = name -> {
+        TrainCommand.apiClients = (name, reasoning) -> {
+            reasoningSeen.put(name, reasoning);
             ChatClient client = byName.get(name);
             if (client == null) {
                 throw new InvalidRequestException("unknown test model " + name);
@@ -83,6 +87,31 @@ class TrainCommandTest {
         assertEquals(2, settings.get("depth").asInt());
         assertEquals(false, settings.get("ret_icl").asBoolean());
         assertEquals(1, c.optimizer.requests.get(0).n());
+    }
+
+    @Test
+    void aReasoningModelIsMarkedForItsApiClientAndOtherNamesAreRefused() throws Exception {
+        roles();
+        Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\"]");
+        String gguf = TestModels.scriptedChat().toString();
+        java.util.function.Function<String, CliRun> train = reasoning -> dro("train", "--base-model", gguf,
+                "--max-model-len", "12288", "--eval-model", "judge-x", "--metrics-model", "selector-x",
+                "--optimize-model", "optimizer-x", "--reasoning-model", reasoning, "--queries", queries.toString(),
+                "--depth", "1", "--max-depth-increase", "0", "--log-dir", tmp.resolve("run-" + reasoning.length())
+                        .toString());
+
+        CliRun r = train.apply("judge-x");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Map.of("judge-x", true, "optimizer-x", false, "selector-x", false), reasoningSeen);
+
+        CliRun typo = train.apply("judge-y-typo");
+        assertEquals(1, typo.code());
+        assertEquals("dro: error: --reasoning-model judge-y-typo is not a model of this run; its models are " + gguf
+                + ", judge-x, selector-x, optimizer-x", typo.err().strip());
+        CliRun local = train.apply(gguf);
+        assertEquals(1, local.code());
+        assertEquals("dro: error: --reasoning-model " + gguf + " is a local model; the setting is for API models",
+                local.err().strip());
     }
 
     @Test

@@ -31,7 +31,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -79,8 +79,8 @@ class ReplayOriginalRunsTest {
 
         Replayer replayer = new Replayer(nodes);
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(replayer::answer)) {
-            Function<String, ChatClient> original = TrainCommandAccess.apiClients();
-            TrainCommandAccess.apiClients(name -> OpenAiChatClient.builder().model(name).apiKey("sk-replay")
+            BiFunction<String, Boolean, ChatClient> original = TrainCommandAccess.apiClients();
+            TrainCommandAccess.apiClients((name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-replay")
                     .baseUrl(server.baseUrl()).build());
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();

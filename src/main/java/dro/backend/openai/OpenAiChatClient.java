@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * at most 4) and, in JSON mode, {@code response_format: {"type": "json_object"}}. The token usage comes from the
  * answer's {@code usage} field ({@link Usage#evaluatedPromptTokens()} is -1).
  *
+ * <p>For a reasoning model ({@link Builder#reasoningModel}: OpenAI's o-series and GPT-5 models), the token limit is
+ * sent as {@code max_completion_tokens}, and {@code temperature} and {@code top_p} are not sent: such models reject
+ * {@code max_tokens} and accept only their default sampling. Their limit also counts the hidden reasoning tokens, so
+ * give them room: an answer cut short by the limit ends with {@link dro.FinishReason#LENGTH}, possibly empty.
+ *
  * <p>Thread-safe; share one client. {@link #close()} releases its connections.
  */
 public final class OpenAiChatClient implements ChatClient {
@@ -78,9 +83,12 @@ public final class OpenAiChatClient implements ChatClient {
     private final Duration timeout;
     private final RetryPolicy retryPolicy;
     private final OpenAiErrors errors;
+    private final boolean reasoningModel;
 
-    private OpenAiChatClient(String model, String apiKey, String baseUrl, Duration timeout, RetryPolicy retryPolicy) {
+    private OpenAiChatClient(String model, String apiKey, String baseUrl, Duration timeout, RetryPolicy retryPolicy,
+                             boolean reasoningModel) {
         this.model = model;
+        this.reasoningModel = reasoningModel;
         this.baseUrl = baseUrl;
         this.timeout = timeout;
         this.retryPolicy = retryPolicy;
@@ -117,6 +125,14 @@ public final class OpenAiChatClient implements ChatClient {
 
     public RetryPolicy retryPolicy() {
         return retryPolicy;
+    }
+
+    /**
+     * Whether the model is a reasoning model: {@code max_completion_tokens} is sent instead of {@code max_tokens}, and
+     * no {@code temperature} or {@code top_p}.
+     */
+    public boolean reasoningModel() {
+        return reasoningModel;
     }
 
     /**
@@ -186,11 +202,12 @@ public final class OpenAiChatClient implements ChatClient {
         if (system != null && !system.isEmpty()) {
             p.addSystemMessage(system);
         }
-        p.addUserMessage(user)
-                .temperature(temperature)
-                .topP(topP)
-                .maxTokens(maxTokens)
-                .n(n);
+        p.addUserMessage(user).n(n);
+        if (reasoningModel) {
+            p.maxCompletionTokens(maxTokens);
+        } else {
+            p.temperature(temperature).topP(topP).maxTokens(maxTokens);
+        }
         if (seed != null) {
             p.seed(seed);
         }
@@ -203,9 +220,9 @@ public final class OpenAiChatClient implements ChatClient {
         if (stream) {
             p.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
         }
-        log.debug("POST {}/chat/completions: model \"{}\", system {} chars, user {} chars, max_tokens {}, n {},"
+        log.debug("POST {}/chat/completions: model \"{}\", system {} chars, user {} chars, {} {}, n {},"
                 + " stream {}", displayUrl(baseUrl), model, system == null ? 0 : system.length(), user.length(),
-                maxTokens, n, stream);
+                reasoningModel ? "max_completion_tokens" : "max_tokens", maxTokens, n, stream);
         return p.build();
     }
 
@@ -273,6 +290,7 @@ public final class OpenAiChatClient implements ChatClient {
         private Function<String, String> environment = System::getenv;
         private Duration timeout;
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private boolean reasoningModel;
 
         private Builder() { }
 
@@ -313,6 +331,17 @@ public final class OpenAiChatClient implements ChatClient {
         }
 
         /**
+         * Whether the model is a reasoning model (OpenAI's o-series, GPT-5): the token limit goes out as
+         * {@code max_completion_tokens}, and {@code temperature} and {@code top_p} are not sent, since such models
+         * reject {@code max_tokens} and any sampling but their default. Default false, for every other model and
+         * for OpenAI-compatible servers.
+         */
+        public Builder reasoningModel(boolean reasoningModel) {
+            this.reasoningModel = reasoningModel;
+            return this;
+        }
+
+        /**
          * @throws InvalidRequestException naming a setting that is missing or wrong, e.g. no API key
          */
         public OpenAiChatClient build() {
@@ -338,7 +367,11 @@ public final class OpenAiChatClient implements ChatClient {
             } else if (key.isBlank()) {
                 throw new InvalidRequestException("apiKey must not be empty");
             }
-            return new OpenAiChatClient(model, key.strip(), url, timeout, retryPolicy);
+            if (reasoningModel) {
+                log.info("{} is a reasoning model: its token limit is sent as max_completion_tokens, and no"
+                        + " temperature or top_p is sent (it samples with its defaults)", model);
+            }
+            return new OpenAiChatClient(model, key.strip(), url, timeout, retryPolicy, reasoningModel);
         }
 
         private static String checkUrl(String url, String name) {

@@ -104,6 +104,20 @@ class OpenAiChatClientTest {
     }
 
     @Test
+    void aReasoningModelGetsMaxCompletionTokensAndNoSamplingFields() throws Exception {
+        try (OpenAiChatClient c = OpenAiChatClient.builder().model("o3-mini").apiKey(KEY).baseUrl(server.baseUrl())
+                .reasoningModel(true).build()) {
+            assertTrue(c.reasoningModel());
+            c.chat(new ChatCompletionRequest("Be terse.", "What is 2+2?", 0.0, 0.9, 77, 1, 42L, true, List.of("<END>")));
+        }
+        JsonNode body = server.lastRequest().json();
+        assertEquals(new TreeSet<>(Set.of("model", "messages", "max_completion_tokens", "n", "seed", "stop",
+                "response_format")), fieldNames(body));
+        assertEquals(77, body.get("max_completion_tokens").intValue());
+        assertEquals("o3-mini", body.get("model").asText());
+    }
+
+    @Test
     void leavesOutAnEmptySystemMessageAndUnsetOptionalFields() throws Exception {
         try (OpenAiChatClient c = client()) {
             c.chat(ChatCompletionRequest.of("", "Hi", 0.0));
