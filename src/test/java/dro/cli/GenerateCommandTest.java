@@ -95,7 +95,7 @@ class GenerateCommandTest {
         for (String option : new String[] {"--model", "--dry-run", "--system-prompt", "--no-icl", "--num-icl",
                 "--temperature", "--top-p", "--max-new-tokens", "--stop", "--num-gpus", "--cuda-visible-devices",
                 "--gpu-layers", "--gpu-memory-utilization", "--dtype", "--max-model-len", "--timeout", "--openai",
-                "--base-url", "--icl-order"}) {
+                "--base-url", "--icl-order", "--reasoning-model"}) {
             assertTrue(r.out().contains(option), option);
         }
     }
