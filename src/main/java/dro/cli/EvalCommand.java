@@ -19,6 +19,7 @@ import dro.icl.MiniLmEmbedder;
 import dro.internal.Validation;
 import dro.prompt.PromptRegistry;
 import dro.train.CallCache;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ final class EvalCommand implements Callable<Integer> {
     double judgeTemperature;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         if (model == null) {
             throw new dro.InvalidRequestException("--model is required (a GGUF file or an API model name)");
         }
@@ -125,11 +126,11 @@ final class EvalCommand implements Callable<Integer> {
         if (unsafeWhen != null) {
             reader.unsafeWhen(unsafeWhen.stream().map(EvalQueries.UnsafeRule::parse).toList());
         }
-        List<EvalQuery> queries = queriesFile != null ? reader.read(queriesFile) : EvalQueries.bundled();
+        List<EvalQuery> all = queriesFile != null ? reader.read(queriesFile) : EvalQueries.bundled();
         if (limit != null) {
             Validation.ensurePositive(limit, "--limit");
-            queries = queries.subList(0, Math.min(limit, queries.size()));
         }
+        List<EvalQuery> queries = limit != null ? all.subList(0, Math.min(limit, all.size())) : all;
         List<EvalConfiguration> configurations = EvalConfiguration.parseAll(
                 configSets != null ? configSets : DEFAULT_CONFIGURATIONS, this::registryPrompt);
         Path dir = outDir != null ? outDir : Path.of("runs", "eval-" + Path.of(model).getFileName().toString()
@@ -142,11 +143,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         EvalSettings settings = sb.build();
         PrintWriter err = spec.commandLine().getErr();
-        Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
-                + dir));
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients,
-                run.reasoningModels, model, judgeModel)) {
+        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, model, judgeModel), models -> {
             Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(models.client(model),
                     models.client(judgeModel)), iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(),
                     MiniLmEmbedder.INSTANCE);
@@ -155,17 +152,7 @@ final class EvalCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "dro: done: %d answers judged; %d calls made, %d reused; report: %s%n",
                     r.answers().size(), r.stats().made(), r.stats().reused(), r.reportFile());
             return 0;
-        } catch (CallCache.BudgetExceededException e) {
-            err.println("dro: " + e.getMessage());
-            return 3;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down
-            }
-            err.flush();
-        }
+        });
     }
 
     /** The model's optimised prompt from the registry (by name, or by a GGUF file's metadata). */

@@ -110,11 +110,7 @@ final class OptimizeIclCommand implements Callable<Integer> {
         }
         IclOptimizerConfig config = cb.build();
         PrintWriter err = spec.commandLine().getErr();
-        Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
-                + dir));
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients,
-                run.reasoningModels, criticModel, metricsModel, rewriteModel, answerModel)) {
+        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, criticModel, metricsModel, rewriteModel, answerModel), models -> {
             ChatClient answerer = answerModel == null ? null : models.client(answerModel);
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
                     models.client(metricsModel), models.client(rewriteModel), answerer))
@@ -126,17 +122,7 @@ final class OptimizeIclCommand implements Callable<Integer> {
                     r.stats().reused(), r.runDir().resolve("report.html"));
             spec.commandLine().getOut().println(r.iclFile());
             return 0;
-        } catch (CallCache.BudgetExceededException e) {
-            err.println("dro: " + e.getMessage());
-            return 3;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down
-            }
-            err.flush();
-        }
+        });
     }
 
     private static IclListener progress(PrintWriter err) {

@@ -59,6 +59,12 @@ final class RoleModels implements AutoCloseable {
         }
     }
 
+    /** The role models of a run whose local models take the command's local-model options. */
+    static RoleModels of(LocalModelOptions local, RunOptions run, String... roleModels) {
+        return new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients,
+                run.reasoningModels, roleModels);
+    }
+
     /** Whether a role's model names a local file rather than an API model. */
     static boolean isLocal(String spec) {
         return spec.endsWith(".gguf") || spec.startsWith(HfFile.SCHEME) || ModelCatalog.DEFAULT.find(spec).isPresent()

@@ -188,11 +188,8 @@ final class TrainCommand implements Callable<Integer> {
         List<String> queries = DroTrainer.queriesFor(config,
                 dataDir != null ? TrainingQueries.load(dataDir) : TrainingQueries.bundled());
         PrintWriter err = spec.commandLine().getErr();
-        Thread hook = new Thread(() -> err.println("dro: interrupted; run the same command again to resume from "
-                + dir));
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (RoleModels models = new RoleModels(this::localModel, apiClients, run.reasoningModels, baseModel,
-                evalModel, metricsModel, optimizeModel)) {
+        return ResumableRun.run(err, dir, () -> new RoleModels(this::localModel, apiClients, run.reasoningModels,
+                baseModel, evalModel, metricsModel, optimizeModel), models -> {
             DroTrainer trainer = new DroTrainer(config, new DroTrainer.Models(models.client(baseModel),
                     models.client(evalModel), models.client(metricsModel), models.client(optimizeModel)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
@@ -202,17 +199,7 @@ final class TrainCommand implements Callable<Integer> {
                     r.runDir().resolve("report.html"));
             spec.commandLine().getOut().println(r.promptFile());
             return 0;
-        } catch (CallCache.BudgetExceededException e) {
-            err.println("dro: " + e.getMessage());
-            return 3;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down
-            }
-            err.flush();
-        }
+        });
     }
 
     private AutoModel.Builder localModel(String model) {

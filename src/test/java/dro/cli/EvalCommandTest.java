@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dro.backend.ChatClient;
-import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedEvalRoles;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.TestModels;
@@ -15,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,20 +24,18 @@ class EvalCommandTest {
     @TempDir
     Path tmp;
 
+    LoopbackApiModels api;
     ScriptedOpenAiServer server;
-    final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
 
     @BeforeEach
     void start() {
-        server = ScriptedOpenAiServer.start().respond(ScriptedEvalRoles.responder());
-        TrainCommand.apiClients = (name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
-                .baseUrl(server.baseUrl()).build();
+        api = new LoopbackApiModels(ScriptedEvalRoles.responder());
+        server = api.server;
     }
 
     @AfterEach
     void stop() {
-        TrainCommand.apiClients = original;
-        server.close();
+        api.close();
     }
 
     static List<JsonNode> results(Path dir) throws Exception {

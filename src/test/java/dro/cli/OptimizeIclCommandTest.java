@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dro.backend.ChatClient;
-import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedIclRoles;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,20 +22,18 @@ class OptimizeIclCommandTest {
     @TempDir
     Path tmp;
 
+    LoopbackApiModels api;
     ScriptedOpenAiServer server;
-    final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
 
     @BeforeEach
     void start() {
-        server = ScriptedOpenAiServer.start().respond(ScriptedIclRoles.responder());
-        TrainCommand.apiClients = (name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
-                .baseUrl(server.baseUrl()).build();
+        api = new LoopbackApiModels(ScriptedIclRoles.responder());
+        server = api.server;
     }
 
     @AfterEach
     void stop() {
-        TrainCommand.apiClients = original;
-        server.close();
+        api.close();
     }
 
     Path seeds() throws Exception {

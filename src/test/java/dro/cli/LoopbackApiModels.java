@@ -1,0 +1,29 @@
+package dro.cli;
+
+import dro.backend.ChatClient;
+import dro.backend.openai.OpenAiChatClient;
+import dro.testing.ScriptedOpenAiServer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * For one test: the API models of {@code dro train|optimize-icl|eval} are served by a scripted server on 127.0.0.1,
+ * reached by the real {@link OpenAiChatClient}. {@link #close()} stops the server and restores the default clients.
+ */
+final class LoopbackApiModels implements AutoCloseable {
+
+    final ScriptedOpenAiServer server;
+    private final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
+
+    LoopbackApiModels(Function<ScriptedOpenAiServer.Request, ScriptedOpenAiServer.Reply> responder) {
+        server = ScriptedOpenAiServer.start().respond(responder);
+        TrainCommand.apiClients = (name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
+                .baseUrl(server.baseUrl()).reasoningModel(reasoning).build();
+    }
+
+    @Override
+    public void close() {
+        TrainCommand.apiClients = original;
+        server.close();
+    }
+}
