@@ -12,6 +12,7 @@ import dro.icl.MiniLmEmbedder;
 import dro.internal.Json;
 import dro.train.CallCache;
 import dro.train.DroTrainer;
+import dro.train.RunEstimate;
 import dro.train.TrainConfig;
 import dro.train.TrainListener;
 import dro.train.TrainResult;
@@ -41,7 +42,9 @@ import picocli.CommandLine.Spec;
                 + " given by OPENAI_BASE_URL / OPENAI_API_KEY.",
                 "The run directory (--log-dir) keeps every call: run the same command again to resume after a kill,"
                         + " Ctrl-C or a spent budget. Prints the path of the optimised prompt on standard output."},
-        footer = {"", "Example:", "  bin/dro train --base-model mistral-7b-v0.1.Q4_K_M.gguf --log-dir runs/mistral"})
+        footer = {"", "Examples:", "  bin/dro train --base-model mistral-7b-v0.1.Q4_K_M.gguf --estimate --price judge=10/30"
+                + " --price metrics=10/30 --price optimizer=10/30",
+                "  bin/dro train --base-model mistral-7b-v0.1.Q4_K_M.gguf --log-dir runs/mistral"})
 final class TrainCommand implements Callable<Integer> {
 
     static final String DEFAULT_API_MODEL = "gpt-4-0125-preview";
@@ -153,6 +156,14 @@ final class TrainCommand implements Callable<Integer> {
             + " downloaded (default: <dro4j cache>/models).")
     Path downloadDir;
 
+    @Option(names = "--estimate", description = "Print an upper bound of the run's calls and tokens per role (and"
+            + " their cost with --price), then exit without calling or loading any model.")
+    boolean estimate;
+
+    @Option(names = "--price", paramLabel = "ROLE=IN/OUT", description = "With --estimate: USD per million input and"
+            + " output tokens for a role (base, judge, metrics or optimizer), e.g. judge=10/30. Repeatable.")
+    List<String> prices = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws IOException {
         applyConfigFile();
@@ -187,6 +198,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         List<String> queries = DroTrainer.queriesFor(config,
                 dataDir != null ? TrainingQueries.load(dataDir) : TrainingQueries.bundled());
+        if (!prices.isEmpty() && !estimate) {
+            throw new InvalidRequestException("--price is for --estimate; add --estimate to see the cost");
+        }
+        if (estimate) {
+            return printEstimate(config, queries);
+        }
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> new RoleModels(this::localModel, apiClients, run.reasoningModels,
                 baseModel, evalModel, metricsModel, optimizeModel), models -> {
@@ -200,6 +217,17 @@ final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(r.promptFile());
             return 0;
         });
+    }
+
+    /** {@code --estimate}: the run's bound, computed without calling, loading or downloading any model. */
+    private int printEstimate(TrainConfig config, List<String> queries) {
+        Map<RunEstimate.Role, RunEstimate.Price> priced = RunEstimate.prices(prices);
+        RunEstimate e = RunEstimate.of(config, queries, iclFile != null ? IclExamples.load(iclFile)
+                : IclExamples.bundled());
+        spec.commandLine().getOut().print(e.describe(Map.of(RunEstimate.Role.BASE, baseModel, RunEstimate.Role.JUDGE,
+                evalModel, RunEstimate.Role.METRICS, metricsModel, RunEstimate.Role.OPTIMIZER, optimizeModel), priced));
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 
     private AutoModel.Builder localModel(String model) {
