@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
                 + " rewards). Every model role is a local GGUF file or a model name at the OpenAI-compatible endpoint"
                 + " given by OPENAI_BASE_URL / OPENAI_API_KEY.",
                 "The run directory (--log-dir) keeps every call: run the same command again to resume after a kill,"
-                        + " Ctrl-C or a spent budget. Prints the path of the optimised prompt on standard output."},
+                        + " Ctrl-C or a spent budget. Prints the path of the optimised prompt on standard output.",
+                "--estimate prints an upper bound of the run's calls and tokens per role (and its cost with --price)"
+                        + " instead, and calls no model."},
         footer = {"", "Examples:", "  bin/dro train --base-model mistral-7b-v0.1.Q4_K_M.gguf --estimate --price judge=10/30"
                 + " --price metrics=10/30 --price optimizer=10/30",
                 "  bin/dro train --base-model mistral-7b-v0.1.Q4_K_M.gguf --log-dir runs/mistral"})
@@ -121,7 +123,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean disableLog;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Training pools in the original's formats"
-            + " (alpaca_train.json, lima_subsample_train.json, mal_train.txt); default: dro4j's own.")
+            + " (alpaca_train.json, lima_subsample_train.json, mal_train.txt); default: dro4j's own, 88 instructions,"
+            + " 53 open questions and 42 harmful requests (183 queries).")
     Path dataDir;
 
     @Option(names = "--queries", paramLabel = "FILE", description = "A JSON array of training queries, used exactly"
@@ -132,8 +135,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "The aspect cache (metrics_cache.json; default: in the run directory).")
     Path metricsCachePath;
 
-    @Option(names = "--num-training-examples", defaultValue = "180", description = "Queries drawn from the pools"
-            + " (default: 180).")
+    @Option(names = "--num-training-examples", defaultValue = "180", description = "Queries drawn from the pools,"
+            + " each in proportion to its size (default: 180).")
     int numTrainingExamples;
 
     @Option(names = "--seed", defaultValue = "42", description = "Sampling seed (default: 42).")

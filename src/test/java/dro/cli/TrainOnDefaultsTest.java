@@ -156,4 +156,15 @@ class TrainOnDefaultsTest {
         assertEquals(1, alone.code());
         assertEquals("dro: error: --price is for --estimate; add --estimate to see the cost", alone.err().strip());
     }
+
+    @Test
+    void helpListsTheEstimateAndThePrice() {
+        CliRun r = CliRun.dro("train", "--help");
+        assertEquals(0, r.code());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("--estimate Print an upper bound of the run's calls and tokens per role"), help);
+        assertTrue(help.contains("--price=ROLE=IN/OUT With --estimate: USD per million input and output tokens for a"
+                + " role (base, judge, metrics or optimizer), e.g. judge=10/30."), help);
+        assertTrue(help.contains("88 instructions, 53 open questions and 42 harmful requests"), help);
+    }
 }
