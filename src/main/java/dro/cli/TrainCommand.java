@@ -281,6 +281,12 @@ final class TrainCommand implements Callable<Integer> {
             if (!parsed.hasMatchedOption(option)) {
                 JsonNode v = e.getValue();
                 String text = v.isTextual() ? v.asText() : v.toString();
+                if (option.isMultiValue()) { // a repeatable option (--price, --reasoning-model): a string or an array
+                    List<String> values = new java.util.ArrayList<>();
+                    (v.isArray() ? v : Json.MAPPER.createArrayNode().add(v)).forEach(x -> values.add(x.asText()));
+                    option.setValue(values);
+                    continue;
+                }
                 try {
                     option.setValue(option.type() == boolean.class || option.type() == Boolean.class
                             ? (Object) v.asBoolean() : convert(option, text));

@@ -116,6 +116,27 @@ class TrainOnDefaultsTest {
             assertTrue(base <= bound.role(RunEstimate.Role.BASE).calls());
             assertTrue(optimizer <= bound.role(RunEstimate.Role.OPTIMIZER).calls());
             assertTrue(limit <= bound.role(RunEstimate.Role.METRICS).calls());
+            // the requests stay within the caps the estimate assumes, and their texts within its token bound
+            RunEstimate.Assumptions caps = RunEstimate.Assumptions.DEFAULT;
+            Map<RunEstimate.Role, Long> promptTokens = new TreeMap<>();
+            for (ScriptedOpenAiServer.Request q : server.requests()) {
+                String user = String.valueOf(q.message("user"));
+                RunEstimate.Role role = "policy-m".equals(q.model()) ? RunEstimate.Role.BASE
+                        : user.contains("\"selected_aspects\"") ? RunEstimate.Role.METRICS
+                        : user.contains("\"new_system_prompt\"") ? RunEstimate.Role.OPTIMIZER : RunEstimate.Role.JUDGE;
+                int cap = switch (role) {
+                    case BASE -> caps.baseMaxTokens();
+                    case JUDGE -> caps.judgeMaxTokens();
+                    case METRICS -> caps.metricsMaxTokens();
+                    case OPTIMIZER -> caps.optimizerMaxTokens();
+                };
+                assertTrue(q.maxTokens() <= cap, role + " asked for " + q.maxTokens() + " tokens");
+                assertTrue(q.n() <= (role == RunEstimate.Role.OPTIMIZER ? 3 : 1), role + " n=" + q.n());
+                String text = (q.message("system") == null ? "" : q.message("system")) + user;
+                promptTokens.merge(role, caps.tokens(text) + caps.overheadTokensPerCall(), Long::sum);
+            }
+            promptTokens.forEach((role, tokens) -> assertTrue(tokens <= bound.role(role).promptTokens(),
+                    role + ": " + tokens + " > " + bound.role(role)));
         }
     }
 
@@ -166,5 +187,18 @@ class TrainOnDefaultsTest {
         assertTrue(help.contains("--price=ROLE=IN/OUT With --estimate: USD per million input and output tokens for a"
                 + " role (base, judge, metrics or optimizer), e.g. judge=10/30."), help);
         assertTrue(help.contains("88 instructions, 53 open questions and 42 harmful requests"), help);
+    }
+
+    @Test
+    void theEstimateAndItsPricesMayComeFromTheConfigFile() throws Exception {
+        Path config = Files.writeString(tmp.resolve("c.json"), "{\"estimate\": true, \"depth\": 2,"
+                + " \"max_depth_increase\": 0, \"price\": [\"judge=1000000/0\", \"metrics=0/0\"]}");
+        CliRun r = CliRun.dro("train", "--config", config.toString(), "--base-model", "policy-m", "--beam-size", "1",
+                "--n-actions", "1", "--max-reasks", "0");
+        assertEquals(0, r.code(), r.err());
+        // 2 steps: base + judge twice, one optimiser call, aspects of 2 queries
+        assertTrue(r.out().matches("(?s).*\\n  judge +gpt-4-0125-preview +2 +2 .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  total +7 +7 .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  metrics +gpt-4-0125-preview +2 +2 +\\d+ +2048 +0\\.00\\n.*"), r.out());
     }
 }
