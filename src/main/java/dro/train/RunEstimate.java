@@ -2,6 +2,7 @@ package dro.train;
 
 import dro.InvalidRequestException;
 import dro.icl.IclExample;
+import dro.internal.Validation;
 import dro.prompt.PromptAssembler;
 import dro.prompt.PromptTemplate;
 import java.util.ArrayList;
@@ -85,13 +86,12 @@ public final class RunEstimate {
         public static final Assumptions DEFAULT = new Assumptions(3.0, 8, 2048, 2048, 1024, 2048);
 
         public Assumptions {
-            if (!(charsPerToken > 0)) {
-                throw new InvalidRequestException("charsPerToken must be positive, but was " + charsPerToken);
-            }
-            if (overheadTokensPerCall < 0 || baseMaxTokens < 1 || judgeMaxTokens < 1 || metricsMaxTokens < 1
-                    || optimizerMaxTokens < 1) {
-                throw new InvalidRequestException("token counts must be positive");
-            }
+            Validation.ensureGreaterThan(charsPerToken, 0, "charsPerToken");
+            Validation.ensureBetween(overheadTokensPerCall, 0, Integer.MAX_VALUE, "overheadTokensPerCall");
+            Validation.ensurePositive(baseMaxTokens, "baseMaxTokens");
+            Validation.ensurePositive(judgeMaxTokens, "judgeMaxTokens");
+            Validation.ensurePositive(metricsMaxTokens, "metricsMaxTokens");
+            Validation.ensurePositive(optimizerMaxTokens, "optimizerMaxTokens");
         }
 
         /** The tokens of a text: its characters divided by {@link #charsPerToken()}, rounded up. */

@@ -192,4 +192,12 @@ class RunEstimateTest {
         assertEquals(Map.of(Role.BASE, new RunEstimate.Price(0.2, 0.6)), RunEstimate.prices(List.of(" base=0.2/0.6")));
         assertEquals(Collections.emptyMap(), RunEstimate.prices(List.of()));
     }
+
+    @Test
+    void badAssumptionsAreNamed() {
+        assertEquals("charsPerToken must be greater than 0.0, but was 0.0", assertThrows(InvalidRequestException.class,
+                () -> new RunEstimate.Assumptions(0, 8, 1, 1, 1, 1)).getMessage());
+        assertEquals("metricsMaxTokens must be positive, but was 0", assertThrows(InvalidRequestException.class,
+                () -> new RunEstimate.Assumptions(3, 8, 1, 1, 0, 1)).getMessage());
+    }
 }
