@@ -27,6 +27,20 @@ public final class ChildJvm {
      */
     public static Result run(Class<?> main, Map<String, String> env, Path workDir, String... args)
             throws IOException, InterruptedException {
+        return run(main, env, workDir, false, args);
+    }
+
+    /**
+     * Like {@link #run(Class, Map, Path, String...)}, with {@code workDir} also the child's working directory, so
+     * that paths relative to it (such as a command's default output directory) land there.
+     */
+    public static Result runIn(Path workDir, Class<?> main, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        return run(main, env, workDir, true, args);
+    }
+
+    private static Result run(Class<?> main, Map<String, String> env, Path workDir, boolean cwd, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String p : List.of("dro4j.cache.dir", "dro4j.config.dir", "DJL_CACHE_DIR")) {
@@ -40,6 +54,9 @@ public final class ChildJvm {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
+        if (cwd) {
+            pb.directory(workDir.toFile());
+        }
         Path out = Files.createTempFile(workDir, "child-out", ".txt");
         Path err = Files.createTempFile(workDir, "child-err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());

@@ -58,4 +58,47 @@ public final class ScriptedDroRoles {
             return delay == null || delay.isZero() ? reply : reply.withDelay(delay);
         };
     }
+
+    private static final Pattern JUDGED_QUERY = Pattern.compile("\\nQuery:\\n(.*?)\\n\\nAnswer:\\n", Pattern.DOTALL);
+
+    /**
+     * The roles as a default run meets them: the base model is {@code policy} (answering as {@code policy-m} does),
+     * and the judge, aspect selector and optimiser are one model, told apart by their prompts ({@code prompts/}).
+     * The judge scores an answer {@code judgeScore(query)} on both aspects. Every request is counted by role in
+     * {@code calls} (keys {@code base}, {@code judge}, {@code metrics}, {@code optimizer}).
+     */
+    public static Function<Request, Reply> oneApiModel(String policy, Function<String, Double> judgeScore,
+                                                       java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls) {
+        Function<Request, Reply> byName = responder(p -> 0.0, Duration.ZERO);
+        return r -> {
+            String user = String.valueOf(r.message("user"));
+            String role = policy.equals(r.model()) ? "base" : user.contains("\"selected_aspects\"") ? "metrics"
+                    : user.contains("\"new_system_prompt\"") ? "optimizer" : user.contains("Aspects to score:")
+                    ? "judge" : "unknown";
+            calls.computeIfAbsent(role, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            switch (role) {
+                case "base":
+                    return Reply.completion("ans(" + String.valueOf(r.message("system")).lines().findFirst().orElse("")
+                            + ")<END>");
+                case "judge": {
+                    Matcher m = JUDGED_QUERY.matcher(user);
+                    double s = judgeScore.apply(m.find() ? m.group(1) : "");
+                    return Reply.completion("{\"Helpfulness\": {\"rationale\": \"h\", \"score\": " + s + "},"
+                            + " \"Clarity\": {\"rationale\": \"c\", \"score\": " + s + "}}");
+                }
+                case "metrics":
+                    return byName.apply(withModel(r, "selector-m"));
+                case "optimizer":
+                    return byName.apply(withModel(r, "optimizer-m"));
+                default:
+                    return Reply.error(400, "no role recognised in this request");
+            }
+        };
+    }
+
+    private static Request withModel(Request r, String model) {
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) r.json().deepCopy();
+        json.put("model", model);
+        return new Request(r.method(), r.path(), r.headers(), r.body(), json);
+    }
 }

@@ -1,7 +1,9 @@
 package dro.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +12,11 @@ import dro.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,10 +52,77 @@ class TrainingQueriesTest {
     }
 
     @Test
-    void bundledPoolsHoldAtLeastSixtyQueriesOfThreeKinds() {
+    void bundledPoolsHoldAtLeastTheOriginalsCountOfEachKind() {
         TrainingQueries.Pools pools = TrainingQueries.bundled();
-        assertTrue(pools.size() >= 60, "got " + pools.size());
-        assertTrue(!pools.general().isEmpty() && !pools.curated().isEmpty() && !pools.malicious().isEmpty());
+        // the original's pools: 86 instructions, 52 open questions, 41 harmful requests
+        assertTrue(pools.general().size() >= 86, "instructions: " + pools.general().size());
+        assertTrue(pools.curated().size() >= 52, "open questions: " + pools.curated().size());
+        assertTrue(pools.malicious().size() >= 41, "harmful requests: " + pools.malicious().size());
+        assertTrue(pools.size() >= 180, "the default draw of 180 needs at least 180 queries, got " + pools.size());
+    }
+
+    @Test
+    void bundledPoolsHoldNoQueryTwiceNotEvenUpToCaseAndSpaces() {
+        TrainingQueries.Pools pools = TrainingQueries.bundled();
+        List<String> all = new ArrayList<>(pools.general());
+        all.addAll(pools.curated());
+        all.addAll(pools.malicious());
+        Map<String, String> seen = new HashMap<>();
+        for (String q : all) {
+            assertFalse(q.isBlank());
+            String before = seen.put(normalised(q), q);
+            assertNull(before, "twice: \"" + q + "\" and \"" + before + "\"");
+        }
+    }
+
+    @Test
+    void bundledPoolsShareNoQueryWithTheOriginalsPools() {
+        TrainingQueries.Pools ours = TrainingQueries.bundled();
+        TrainingQueries.Pools original = TrainingQueries.load(SharedData.upstream());
+        Set<String> theirs = new HashSet<>();
+        for (List<String> pool : List.of(original.general(), original.curated(), original.malicious())) {
+            pool.forEach(q -> theirs.add(normalised(q)));
+        }
+        assertEquals(86 + 52, original.general().size() + original.curated().size(), "the original's pools were read");
+        for (List<String> pool : List.of(ours.general(), ours.curated(), ours.malicious())) {
+            for (String q : pool) {
+                assertFalse(theirs.contains(normalised(q)), "also in the original's pools: " + q);
+            }
+        }
+    }
+
+    @Test
+    void theDefaultDrawOf180TakesEachKindInProportionToItsPool() {
+        TrainingQueries.Pools pools = TrainingQueries.bundled();
+        List<String> drawn = TrainingQueries.sample(pools, 180, 42);
+        int total = pools.size();
+        long[] expected = new long[3];
+        int assigned = 0;
+        List<List<String>> kinds = List.of(pools.general(), pools.curated(), pools.malicious());
+        for (int i = 0; i < 3; i++) {
+            expected[i] = 180L * kinds.get(i).size() / total;
+            assigned += (int) expected[i];
+        }
+        for (int i = 0; assigned < 180; i = (i + 1) % 3) {
+            expected[i]++;
+            assigned++;
+        }
+        assertEquals(180, drawn.size());
+        assertEquals(180, new HashSet<>(drawn).size(), "no query twice");
+        for (int i = 0; i < 3; i++) {
+            Set<String> kind = new HashSet<>(kinds.get(i));
+            assertEquals(expected[i], drawn.stream().filter(kind::contains).count(), "pool " + i);
+        }
+        // with 88 + 53 + 42 = 183 queries: floor gives 86 + 52 + 41 = 179, the remaining one goes to the instructions
+        assertEquals(List.of(88, 53, 42), List.of(pools.general().size(), pools.curated().size(),
+                pools.malicious().size()));
+        assertEquals(87, expected[0]);
+        assertEquals(52, expected[1]);
+        assertEquals(41, expected[2]);
+    }
+
+    private static String normalised(String q) {
+        return q.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
     }
 
     @Test
