@@ -15,20 +15,20 @@ import java.util.Locale;
  * What a load–generate–close cycle of a local model leaves behind: the process's resident memory, the live Java heap
  * and the JVM's thread count after every 5 cycles, and the mean growth per cycle.
  *
- * <pre>./mvnw -q -B test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
- *   -Dexec.args="-cp %classpath dro.bench.LoadCycleMemoryBenchmark 40"</pre>
+ * <pre>./mvnw -q -B -DskipTests package
+ * java -cp "target/test-classes:target/classes:target/lib/*" dro.bench.LoadCycleMemoryBenchmark 20</pre>
  *
- * (a JVM of its own, so that Maven's memory is not counted). The model is a random llama of 8.9M parameters (F16,
- * embd 512, 4 layers, ff 1536, 17 MiB) loaded with a 4096-token context; each cycle builds an {@code AutoModel},
+ * (a JVM of its own, so that Maven's memory is not counted). The model is a random llama of 13.9M parameters (F16,
+ * embd 512, 4 layers, ff 1536, 26.5 MiB) loaded with a 4096-token context; each cycle builds an {@code AutoModel},
  * generates 16 tokens and closes it. The query embedder is a cheap stand-in, so that only the model is measured.
- * Optional argument: cycles (default 40).
+ * Optional argument: cycles (default 20).
  */
 public final class LoadCycleMemoryBenchmark {
 
     private LoadCycleMemoryBenchmark() { }
 
     public static void main(String[] args) throws Exception {
-        int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Path dir = Files.createTempDirectory("dro4j-bench");
         try {
             Path model = TinyGguf.randomF16(dir.resolve("random-f16.gguf"), 1, 512, 4, 8, 1536, 4096,
