@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * dro4j as a new project meets it: the packaged artifact is installed into a private local Maven repository, a small
- * project that depends on {@code io.github.dro4j:dro4j} by its coordinates is built by Maven against it, and its
+ * dro4j as a new project meets it: the packaged artifact is installed into a private local Maven repository (by the
+ * build, in {@code pre-integration-test}; copied into this test's own directory), a small project that depends on {@code io.github.dro4j:dro4j} by its coordinates is built by Maven against it, and its
  * program runs in a JVM of its own on the class path Maven resolved. Nothing is downloaded: Maven runs offline, with
  * the private repository first and the user's {@code ~/.m2/repository} behind it, read-only, for dro4j's own
  * dependencies and Maven's plugins.
@@ -125,24 +125,18 @@ class ConsumerProjectIT {
     static String classPath;
 
     @BeforeAll
-    static void installTheArtifactAndBuildTheConsumer() throws Exception {
+    static void buildTheConsumerAgainstThePrivateRepository() throws Exception {
+        // The build installed the packaged jar and its POM there (maven-install-plugin, pre-integration-test).
         repo = tmp.resolve("repo");
-        Path jar = Path.of(System.getProperty("project.jar"));
-        String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-        List<String> install = new ArrayList<>(List.of(
-                "org.apache.maven.plugins:maven-install-plugin:3.1.4:install-file", "-Dfile=" + jar,
-                "-DpomFile=" + Path.of("pom.xml").toAbsolutePath()));
-        Path sources = jar.resolveSibling(base + "-sources.jar");
-        Path javadoc = jar.resolveSibling(base + "-javadoc.jar");
-        if (Files.exists(sources) && Files.exists(javadoc)) {
-            install.add("-Dsources=" + sources);
-            install.add("-Djavadoc=" + javadoc);
+        Path installed = Path.of(System.getProperty("it.repo"), "io/github/dro4j/dro4j", VERSION);
+        Path copy = Files.createDirectories(repo.resolve("io/github/dro4j/dro4j").resolve(VERSION));
+        try (var files = Files.list(installed)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
         }
-        Run r = maven(tmp, install);
-        assertEquals(0, r.code(), "install-file failed:\n" + r.out());
-        Path installed = repo.resolve("io/github/dro4j/dro4j/" + VERSION);
-        assertTrue(Files.isRegularFile(installed.resolve("dro4j-" + VERSION + ".jar")), "installed in " + installed);
-        assertTrue(Files.isRegularFile(installed.resolve("dro4j-" + VERSION + ".pom")));
+        assertTrue(Files.isRegularFile(copy.resolve("dro4j-" + VERSION + ".jar")), "installed in " + installed);
+        assertEquals(Files.readString(Path.of("pom.xml")), Files.readString(copy.resolve("dro4j-" + VERSION + ".pom")));
 
         Path project = Files.createDirectories(tmp.resolve("consumer"));
         Files.writeString(project.resolve("pom.xml"), POM.replace("@VERSION@", VERSION));
@@ -153,6 +147,18 @@ class ConsumerProjectIT {
         assertEquals(0, b.code(), "the consumer did not build:\n" + b.out());
         classPath = project.resolve("target/classes") + File.pathSeparator
                 + Files.readString(project.resolve("cp.txt"), StandardCharsets.UTF_8).strip();
+    }
+
+    @Test
+    void packageBuildsTheSourcesAndJavadocJarsMavenCentralWants() throws Exception {
+        Path jar = Path.of(System.getProperty("project.jar"));
+        String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        try (var sources = new java.util.zip.ZipFile(jar.resolveSibling(base + "-sources.jar").toFile());
+             var javadoc = new java.util.zip.ZipFile(jar.resolveSibling(base + "-javadoc.jar").toFile())) {
+            assertTrue(sources.getEntry("dro/AutoModel.java") != null, "sources jar without dro/AutoModel.java");
+            assertTrue(javadoc.getEntry("dro/AutoModel.html") != null, "javadoc jar without dro/AutoModel.html");
+            assertTrue(javadoc.getEntry("index.html") != null);
+        }
     }
 
     @Test
