@@ -19,10 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * dro4j as a new project meets it: the packaged artifact is installed into a private local Maven repository (by the
- * build, in {@code pre-integration-test}; copied into this test's own directory), a small project that depends on {@code io.github.dro4j:dro4j} by its coordinates is built by Maven against it, and its
- * program runs in a JVM of its own on the class path Maven resolved. Nothing is downloaded: Maven runs offline, with
- * the private repository first and the user's {@code ~/.m2/repository} behind it, read-only, for dro4j's own
- * dependencies and Maven's plugins.
+ * build, in {@code pre-integration-test}; copied into this test's own directory), a small project that depends on
+ * {@code io.github.dro4j:dro4j} by its coordinates is built by Maven against it, and its program runs in a JVM of
+ * its own on the class path Maven resolved. Nothing is downloaded: Maven runs offline, with the private repository
+ * first and the user's {@code ~/.m2/repository} behind it, read-only ({@code maven.repo.local.tail}), for dro4j's
+ * own dependencies and Maven's plugins.
  *
  * <p>The resolved class path lacks dro4j's optional dependencies (the sentence embedder with ONNX Runtime, picocli):
  * the program shows that it runs with an embedder of its own, that the default embedder then fails naming the missing
@@ -136,7 +137,8 @@ class ConsumerProjectIT {
             }
         }
         assertTrue(Files.isRegularFile(copy.resolve("dro4j-" + VERSION + ".jar")), "installed in " + installed);
-        assertEquals(Files.readString(Path.of("pom.xml")), Files.readString(copy.resolve("dro4j-" + VERSION + ".pom")));
+        assertEquals(Files.readString(Path.of("pom.xml")),
+                Files.readString(copy.resolve("dro4j-" + VERSION + ".pom")));
 
         Path project = Files.createDirectories(tmp.resolve("consumer"));
         Files.writeString(project.resolve("pom.xml"), POM.replace("@VERSION@", VERSION));

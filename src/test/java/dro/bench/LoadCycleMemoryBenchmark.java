@@ -12,16 +12,17 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * What a load–generate–close cycle of a local model leaves behind: the process's resident memory, the live Java heap
- * and the JVM's thread count after every 5 cycles, and the mean growth per cycle.
+ * What a load–generate–close cycle of a local model leaves behind: the process's resident memory, the live Java
+ * heap and the JVM's thread count after every 5 cycles, and the mean growth per cycle.
  *
  * <pre>./mvnw -q -B -DskipTests package
  * java -cp "target/test-classes:target/classes:target/lib/*" dro.bench.LoadCycleMemoryBenchmark 20</pre>
  *
  * (a JVM of its own, so that Maven's memory is not counted). The model is a random llama of 13.9M parameters (F16,
- * embd 512, 4 layers, ff 1536, 26.5 MiB) loaded with a 4096-token context; each cycle builds an {@code AutoModel},
- * generates 16 tokens and closes it. The query embedder is a cheap stand-in, so that only the model is measured.
- * Optional argument: cycles (default 20).
+ * embd 512, 4 layers, ff 1536, 26.5 MiB) loaded with a 4096-token context (second argument); each cycle builds an
+ * {@code AutoModel}, generates 16 tokens and closes it. The query embedder is a cheap stand-in, so that only the
+ * model is measured.
+ * Optional arguments: cycles (default 20), context tokens (default 4096).
  */
 public final class LoadCycleMemoryBenchmark {
 
@@ -29,15 +30,16 @@ public final class LoadCycleMemoryBenchmark {
 
     public static void main(String[] args) throws Exception {
         int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int context = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
         Path dir = Files.createTempDirectory("dro4j-bench");
         try {
             Path model = TinyGguf.randomF16(dir.resolve("random-f16.gguf"), 1, 512, 4, 8, 1536, 4096,
                     TinyGguf.CHAT_TEMPLATE);
-            System.out.printf(Locale.ROOT, "%d load-generate-close cycles of %s (%.1f MiB, context 4096); %s%n",
-                    cycles, model.getFileName(), Files.size(model) / 1048576.0, BenchSupport.machine());
+            System.out.printf(Locale.ROOT, "%d load-generate-close cycles of %s (%.1f MiB, context %d); %s%n",
+                    cycles, model.getFileName(), Files.size(model) / 1048576.0, context, BenchSupport.machine());
             GenerateOptions o = GenerateOptions.builder().temperature(0).userSpecifiedSystemPrompt("Be brief.")
                     .numOptimizedIcl(1).maxNewTokens(16).stop(java.util.List.of()).build();
-            cycle(model, o, dir); // warm-up: the native library, classes, first allocations
+            cycle(model, context, o, dir); // warm-up: the native library, classes, first allocations
             long rss0 = rss();
             long heap0 = liveHeap();
             int threads0 = threads();
@@ -45,7 +47,7 @@ public final class LoadCycleMemoryBenchmark {
                     mib(rss0), mib(heap0), threads0);
             long t0 = System.nanoTime();
             for (int i = 1; i <= cycles; i++) {
-                cycle(model, o, dir);
+                cycle(model, context, o, dir);
                 if (i % 5 == 0 || i == cycles) {
                     long rss = rss();
                     long heap = liveHeap();
@@ -64,8 +66,8 @@ public final class LoadCycleMemoryBenchmark {
         }
     }
 
-    private static void cycle(Path model, GenerateOptions o, Path dir) {
-        try (AutoModel m = AutoModel.builder().model(model).maxModelLen(4096).threads(2).embedder(CHEAP)
+    private static void cycle(Path model, int context, GenerateOptions o, Path dir) {
+        try (AutoModel m = AutoModel.builder().model(model).maxModelLen(context).threads(2).embedder(CHEAP)
                 .embeddingCacheDir(dir.resolve("emb")).build()) {
             m.generate("How do I keep basil alive on a windowsill?", o);
         }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class OptionalArtifactsTest {
 
     static String property(String name) throws Exception {
-        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(Files.readString(Path.of("pom.xml")));
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</")
+                .matcher(Files.readString(Path.of("pom.xml")));
         if (!m.find()) {
             throw new AssertionError("no property " + name + " in pom.xml");
         }

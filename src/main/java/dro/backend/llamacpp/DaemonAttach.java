@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * {@code AttachCurrentThreadAsDaemon} (same signature; the JVM does not read the {@code JavaVM*} argument of either).
  * Only the binding is affected; the JVM's table is left alone.
  *
- * <p>It is done only where every step can be verified: an ELF library (Linux) whose symbol table names
- * {@code g_vm}, a single 8-byte object, mapped once into this process; the pointer found there leads to a table
- * whose five functions all lie in the executable code of {@code libjvm}. Anything else leaves the binding untouched
+ * <p>It is done only where every step can be verified: an ELF library (Linux, x86-64 or AArch64) whose symbol table
+ * names {@code g_vm}, a single 8-byte object, mapped once into this process; the pointer found there leads, through
+ * {@code libjvm.so}'s data (a HotSpot JVM), to a table whose five functions all lie in the executable code of
+ * {@code libjvm.so}. Anything else leaves the binding untouched
  * (and the JVM then needs {@code System.exit} to end), with one warning. The system property
  * {@code dro4j.native.daemonThreads=false} turns it off.
  */
