@@ -24,6 +24,5 @@ public class CustomSystemPromptExample {
                     .build());
             System.out.println(answer);
         }
-        System.exit(0);
     }
 }

@@ -28,6 +28,5 @@ public class OptimizedPromptExample {
                     .build());
             System.out.println(answer);
         }
-        System.exit(0); // llama.cpp keeps native threads alive
     }
 }

@@ -33,7 +33,6 @@ public class PrefixReuseExample {
                 .build();
         run("original order", gguf, maxModelLen, queries, original, true);
         run("iclOrder(FILE) + groupSharedPrefixes", gguf, maxModelLen, queries, reuse, false);
-        System.exit(0);
     }
 
     static void run(String name, Path gguf, int maxModelLen, List<String> queries, GenerateOptions options,

@@ -27,6 +27,5 @@ public class StreamingExample {
             List<String> answers = model.generateAll(List.of("What is 2+2?", "Name a primary colour."), options);
             answers.forEach(System.out::println);
         }
-        System.exit(0);
     }
 }

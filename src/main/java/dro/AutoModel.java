@@ -82,6 +82,24 @@ import org.slf4j.LoggerFactory;
  * in its parallel slots ({@link Builder#parallelSlots}; a call waits while all are busy, and a {@link TokenStream}
  * holds its slot until it ends or is closed), to an API model as concurrent requests ({@link Builder#maxConcurrency}
  * for {@link #generateAll}). {@link #close()} releases the model.
+ *
+ * <h2>Exiting the JVM, and what {@code close()} frees (local models)</h2>
+ * The llama.cpp binding ({@code de.kherud:llama} 4.2.0) runs each loaded model's task loop on a native thread that it
+ * attaches to the JVM as a non-daemon thread and never detaches, which would keep the JVM alive after {@code main}
+ * returns, closed model or not. On 64-bit Linux dro4j makes that thread attach as a daemon instead (it redirects the
+ * binding's own {@code AttachCurrentThread} call to {@code AttachCurrentThreadAsDaemon} when the native library is
+ * loaded), so a program ends when {@code main} returns, with no {@code System.exit}. What remains:
+ * <ul>
+ *   <li>On macOS and Windows, or with a native library whose symbols cannot be verified, the binding is left as it
+ *   is (one warning is logged) and the program must end with {@code System.exit}. So does one run with the system
+ *   property {@code dro4j.native.daemonThreads=false}, which turns the workaround off.</li>
+ *   <li>The thread is still never detached: each model loaded leaves one stopped thread entry in the JVM (a few
+ *   kilobytes).</li>
+ *   <li>{@code close()} stops the model's task loop and its thread, but the binding does not free the model's native
+ *   memory (weights, KV cache, buffers): every load–close cycle leaves it behind (figures in
+ *   {@code docs/BENCHMARKS.md}). Load a model once per process and share it.</li>
+ *   <li>A model not closed when the JVM ends may still be generating; close it first.</li>
+ * </ul>
  */
 public final class AutoModel implements AutoCloseable {
 

@@ -26,13 +26,31 @@ public final class Main implements Runnable {
         this.environment = environment;
     }
 
+    /** The Maven coordinates the command line needs on the class path (dro4j declares them optional). */
+    static final String PICOCLI = "info.picocli:picocli:4.7.7";
+
     public static void main(String[] args) {
-        configureLogging(args);
-        int code = run(args);
+        int code;
+        if (!picocliPresent()) {
+            System.err.println("dro: error: the command line needs " + PICOCLI + " on the class path, and it is not"
+                    + " there (dro4j declares it optional); bin/dro puts target/lib on the class path");
+            code = 1;
+        } else {
+            configureLogging(args);
+            code = run(args);
+        }
         System.out.flush();
         System.err.flush();
-        // llama.cpp keeps native threads running; exit explicitly.
-        System.exit(code);
+        System.exit(code); // the exit code is the command's result
+    }
+
+    private static boolean picocliPresent() {
+        try {
+            Class.forName("picocli.CommandLine", false, Main.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 usage). */
@@ -55,12 +73,12 @@ public final class Main implements Runnable {
     }
 
     private static CommandLine commandLine(Main main) {
-        return new CommandLine(main).setExecutionExceptionHandler(new ErrorHandler());
+        return ErrorHandler.commandLine(main);
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'dro generate --help'");
+        throw ErrorHandler.missingCommand(spec);
     }
 
     /** Logs go to standard error, WARN and above unless -v/--verbose asks for INFO (or -vv for DEBUG). */
@@ -92,8 +110,20 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Prints a library error as one line naming what was wrong; exit code 1. */
+    /**
+     * Prints a library error as one line naming what was wrong; exit code 1. It also builds what {@link Main}'s own
+     * code would otherwise build, so that verifying {@code Main} loads no picocli class and {@link #main} can say
+     * that picocli is missing.
+     */
     static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        static CommandLine commandLine(Main main) {
+            return new CommandLine(main).setExecutionExceptionHandler(new ErrorHandler());
+        }
+
+        static RuntimeException missingCommand(CommandLine.Model.CommandSpec spec) {
+            return new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'dro generate --help'");
+        }
+
         @Override
         public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
             if (ex instanceof dro.DroException || ex instanceof java.io.UncheckedIOException) {

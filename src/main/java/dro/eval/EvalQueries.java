@@ -23,7 +23,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code [}: a JSON array of objects (or of plain strings), as dro4j's own set and just-eval-instruct's JSON;</li>
- *   <li>{@code {}: JSON lines, one object a line (blank lines skipped);</li>
+ *   <li><code>&#123;</code>: JSON lines, one object a line (blank lines skipped);</li>
  *   <li>anything else: plain text, one query a line (blank lines skipped).</li>
  * </ul>
  *

