@@ -33,7 +33,7 @@ public final class ScriptedDroRoles {
         return r -> {
             String user = r.message("user");
             Reply reply = switch (String.valueOf(r.model())) {
-                case "policy-m" -> Reply.completion("ans(" + r.message("system").lines().findFirst().orElse("")
+                case "policy-m" -> Reply.completion("ans(" + promptLine(r.message("system"))
                         + ")<END>");
                 case "selector-m" -> Reply.completion("{\"query_analysis\": {\"main_topic\": \"t\"}, \"aspects_selection\":"
                         + " {\"reasoning\": \"r\", \"selected_aspects\": [\"Helpfulness\", \"Clarity\"]}}");
@@ -57,5 +57,11 @@ public final class ScriptedDroRoles {
             };
             return delay == null || delay.isZero() ? reply : reply.withDelay(delay);
         };
+    }
+
+    /** The first line of the prompt inside a base model's system text (after the training form's header). */
+    static String promptLine(String system) {
+        String s = system.startsWith("# instructions\n\n") ? system.substring("# instructions\n\n".length()) : system;
+        return s.lines().findFirst().orElse("");
     }
 }
