@@ -14,7 +14,7 @@ import java.util.List;
  * The settings of one DRO prompt search, with the original's names and defaults ({@code run.main}):
  * {@code n_actions} 3, {@code temperature} 0.2 (the optimiser's), {@code depth} 20, {@code max_depth_increase} 10,
  * {@code beam_size} 2, {@code num_training_examples} 180, {@code ret_icl} true, {@code k} 2; plus dro4j's own:
- * the sampling {@code seed} (42), {@code concurrency} (8 calls at once), {@code maxReasks} for unreadable replies (2),
+ * the {@code seed} (42) of the query draw and of every model call (see {@link Seeds}), {@code concurrency} (8 calls at once), {@code maxReasks} for unreadable replies (2),
  * the judge's temperature (0), an optional token budget, and the {@link TrainFormat} the base model is prompted in
  * ({@code original}, as the original trains; or {@code inference}, as {@code AutoModel} answers).
  *

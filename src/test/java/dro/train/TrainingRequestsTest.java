@@ -170,4 +170,12 @@ class TrainingRequestsTest {
                 c.judge.requests.get(0).user());
         assertTrue(AspectCache.open(tmp.resolve("run/metrics_cache.json")).get("Question 0?").isEmpty());
     }
+
+    @Test
+    void aRequestWithoutRawPromptIsRecordedWithTheSameJsonAsBeforeSoOldCallRecordsStillMatch() {
+        ChatCompletionRequest req = ChatCompletionRequest.of("S", "U", 0);
+        assertEquals("{\"system\":\"S\",\"user\":\"U\",\"temperature\":0.0,\"topP\":1.0,\"maxTokens\":2048,\"n\":1,"
+                + "\"seed\":null,\"jsonMode\":false,\"stop\":[]}", dro.internal.Json.MAPPER.valueToTree(req).toString());
+        assertTrue(dro.internal.Json.MAPPER.valueToTree(req.withRawPrompt(true)).get("rawPrompt").asBoolean());
+    }
 }
