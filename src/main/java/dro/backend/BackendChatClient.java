@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * A {@link ChatClient} over any {@link ChatBackend}, so a local model can play any role. The {@code n} replies are
- * generated one after another (seeds {@code seed}, {@code seed + 1}, ... when a seed is given). JSON mode is
+ * generated one after another (seeds {@code seed}, {@code seed + 1}, ... when a seed is given). A raw-prompt request
+ * goes to the backend as one text with no chat template, where the backend takes raw prompts. JSON mode is
  * enforced on llama.cpp models with a JSON grammar; on other backends it is refused rather than ignored.
  *
  * <p>Thread-safe when the backend is.
@@ -34,8 +35,18 @@ public final class BackendChatClient implements ChatClient {
         return name;
     }
 
+    /** Whether the backend takes raw prompts (a llama.cpp model does). */
+    @Override
+    public boolean supportsRawPrompt() {
+        return backend.supportsRawPrompt();
+    }
+
     @Override
     public ChatResponse chat(ChatCompletionRequest r) {
+        if (r.rawPrompt() && !backend.supportsRawPrompt()) {
+            throw new dro.InvalidRequestException("A raw prompt (no chat template) is not available on "
+                    + backend.getClass().getSimpleName());
+        }
         if (r.jsonMode() && !(backend instanceof LlamaCppBackend)) {
             throw new dro.InvalidRequestException("JSON mode is not available on " + backend.getClass().getSimpleName());
         }
@@ -43,7 +54,7 @@ public final class BackendChatClient implements ChatClient {
         Usage usage = null;
         for (int i = 0; i < r.n(); i++) {
             ChatRequest req = new ChatRequest(r.system(), r.user(), r.temperature(), r.topP(), r.maxTokens(), r.stop(),
-                    r.seed() == null ? null : r.seed() + i);
+                    r.seed() == null ? null : r.seed() + i, r.rawPrompt());
             Generation g = r.jsonMode() ? ((LlamaCppBackend) backend).generate(req, JSON_GRAMMAR)
                     : backend.generate(req);
             choices.add(g.text());

@@ -14,6 +14,14 @@ public interface ChatBackend extends AutoCloseable {
     /** The exact text the model will read for this system prompt and user turn. */
     String renderPrompt(String system, String user);
 
+    /**
+     * Whether this backend takes {@linkplain ChatRequest#rawPrompt() raw prompts} (the model reads
+     * {@code system + user} exactly, with no chat template). Those that do not refuse them.
+     */
+    default boolean supportsRawPrompt() {
+        return false;
+    }
+
     /** Starts a generation whose pieces arrive as the model produces them. */
     TokenStream stream(ChatRequest request);
 

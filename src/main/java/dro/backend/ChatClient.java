@@ -12,6 +12,14 @@ public interface ChatClient extends AutoCloseable {
     /** A stable name of the model behind this client (recorded in caches and reports). */
     String modelName();
 
+    /**
+     * Whether this client takes {@linkplain ChatCompletionRequest#rawPrompt() raw prompts}: {@code system + user} as
+     * one text with no chat template (a local model). API models take messages only.
+     */
+    default boolean supportsRawPrompt() {
+        return false;
+    }
+
     /** Sends one request and returns its {@code n} replies. */
     ChatResponse chat(ChatCompletionRequest request);
 

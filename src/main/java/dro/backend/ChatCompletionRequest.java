@@ -1,5 +1,6 @@
 package dro.backend;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dro.InvalidRequestException;
 import java.util.List;
 
@@ -15,9 +16,13 @@ import java.util.List;
  * @param seed        sampling seed, or null
  * @param jsonMode    ask for a reply that is one JSON object
  * @param stop        stop strings (may be empty)
+ * @param rawPrompt   send {@code system + user} as one text with no chat template (for base models trained as the
+ *                    original trains them); only clients whose {@link ChatClient#supportsRawPrompt()} is true take
+ *                    it, others refuse it. Left out of the request's JSON when false, so recorded calls keep their keys
  */
 public record ChatCompletionRequest(String system, String user, double temperature, double topP, int maxTokens,
-                                    int n, Long seed, boolean jsonMode, List<String> stop) {
+                                    int n, Long seed, boolean jsonMode, List<String> stop,
+                                    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean rawPrompt) {
 
     public ChatCompletionRequest {
         if (system == null) {
@@ -41,24 +46,35 @@ public record ChatCompletionRequest(String system, String user, double temperatu
         stop = stop == null ? List.of() : List.copyOf(stop);
     }
 
+    /** A request rendered with the model's chat template (no raw prompt). */
+    public ChatCompletionRequest(String system, String user, double temperature, double topP, int maxTokens, int n,
+                                 Long seed, boolean jsonMode, List<String> stop) {
+        this(system, user, temperature, topP, maxTokens, n, seed, jsonMode, stop, false);
+    }
+
     /** A single-reply request with the given messages and temperature, top-p 1, up to 2048 tokens. */
     public static ChatCompletionRequest of(String system, String user, double temperature) {
         return new ChatCompletionRequest(system, user, temperature, 1.0, 2048, 1, null, false, List.of());
     }
 
     public ChatCompletionRequest withN(int newN) {
-        return new ChatCompletionRequest(system, user, temperature, topP, maxTokens, newN, seed, jsonMode, stop);
+        return new ChatCompletionRequest(system, user, temperature, topP, maxTokens, newN, seed, jsonMode, stop, rawPrompt);
     }
 
     public ChatCompletionRequest withJsonMode(boolean json) {
-        return new ChatCompletionRequest(system, user, temperature, topP, maxTokens, n, seed, json, stop);
+        return new ChatCompletionRequest(system, user, temperature, topP, maxTokens, n, seed, json, stop, rawPrompt);
     }
 
     public ChatCompletionRequest withSeed(Long newSeed) {
-        return new ChatCompletionRequest(system, user, temperature, topP, maxTokens, n, newSeed, jsonMode, stop);
+        return new ChatCompletionRequest(system, user, temperature, topP, maxTokens, n, newSeed, jsonMode, stop, rawPrompt);
     }
 
     public ChatCompletionRequest withMaxTokens(int tokens) {
-        return new ChatCompletionRequest(system, user, temperature, topP, tokens, n, seed, jsonMode, stop);
+        return new ChatCompletionRequest(system, user, temperature, topP, tokens, n, seed, jsonMode, stop, rawPrompt);
+    }
+
+    /** This request as one raw text prompt ({@code system + user}, no chat template), or not. */
+    public ChatCompletionRequest withRawPrompt(boolean raw) {
+        return new ChatCompletionRequest(system, user, temperature, topP, maxTokens, n, seed, jsonMode, stop, raw);
     }
 }

@@ -14,6 +14,7 @@ import dro.train.CallCache;
 import dro.train.DroTrainer;
 import dro.train.RunEstimate;
 import dro.train.TrainConfig;
+import dro.train.TrainFormat;
 import dro.train.TrainListener;
 import dro.train.TrainResult;
 import dro.train.TrainingQueries;
@@ -139,12 +140,20 @@ final class TrainCommand implements Callable<Integer> {
             + " each in proportion to its size (default: 180).")
     int numTrainingExamples;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed (default: 42).")
+    @Option(names = "--seed", defaultValue = "42", description = "The run's seed: the training queries drawn, and"
+            + " every call's sampling seed, derived from it and the call's place in the search (default: 42).")
     long seed;
 
     @Option(names = "--ret-icl", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Give the base model its top-k in-context examples (default: on).")
+            description = "Give the base model the top-k in-context examples most similar to each query (default:"
+                    + " on); --no-ret-icl gives it the first k of the ICL file instead.")
     boolean retIcl;
+
+    @Option(names = "--train-format", paramLabel = "FORMAT", defaultValue = "original", description = "How the base"
+            + " model is prompted during training: original (as the original trains: an '# instructions' system"
+            + " text, one raw prompt without chat template for a local model) or inference (as AutoModel answers:"
+            + " chat template, inference ICL blocks) (default: ${DEFAULT-VALUE}).")
+    String trainFormat;
 
     @Option(names = "--k", defaultValue = "2", description = "In-context examples per query (default: 2).")
     int k;
@@ -184,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
                 .numTrainingExamples(numTrainingExamples).retIcl(retIcl).k(k).seed(seed).concurrency(run.concurrency)
                 .maxReasks(run.maxReasks).logDir(dir).metricsCachePath(metricsCachePath).baseModel(baseModel)
                 .baseModelFamily(baseModelFamily).evalModel(evalModel).metricsModel(metricsModel)
-                .optimizeModel(optimizeModel).runLog(!disableLog);
+                .optimizeModel(optimizeModel).runLog(!disableLog).trainFormat(TrainFormat.parse(trainFormat));
         if (initial != null) {
             cb.initialSystemPrompt(initial);
         }

@@ -4,9 +4,17 @@ import dro.icl.IclExample;
 import java.util.List;
 
 /**
- * Puts a DRO prompt together exactly as the original does: the system prompt followed by each in-context example as
- * {@code \n\n#Query:\n<query>\n\n#Answer:\n<answer>} (most similar first), and the user turn
- * {@code # Query:\n<query>\n\n# Answer:\n<START>}.
+ * Puts a DRO prompt together exactly as the original does.
+ *
+ * <h2>Inference</h2>
+ * The system prompt followed by each in-context example as {@code \n\n#Query:\n<query>\n\n#Answer:\n<answer>}
+ * (most similar first), and the user turn {@code # Query:\n<query>\n\n# Answer:\n<START>} ({@link #system},
+ * {@link #user}).
+ *
+ * <h2>Training</h2>
+ * The original's prompt search prompts the base model in another form ({@link #trainingSystem}): a
+ * {@code # instructions} header, the prompt, then the examples where the first reads {@code # Query:} (with a space)
+ * and the later ones {@code #Query:}, and two line breaks at the end; the same user turn.
  */
 public final class PromptAssembler {
 
@@ -22,6 +30,29 @@ public final class PromptAssembler {
         StringBuilder sb = new StringBuilder(systemPrompt);
         for (IclExample e : examples) {
             sb.append("\n\n#Query:\n").append(e.query()).append("\n\n#Answer:\n").append(e.answer());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The system text the original's training gives the base model: {@code # instructions\n\n<prompt>\n\n<icl>\n\n}
+     * with {@code <icl>} = {@link #trainingIcl(List) trainingIcl(examples)}. A local base model reads this followed
+     * directly by {@link #user} as one raw text.
+     */
+    public static String trainingSystem(String systemPrompt, List<IclExample> examples) {
+        return "# instructions\n\n" + systemPrompt + "\n\n" + trainingIcl(examples) + "\n\n";
+    }
+
+    /**
+     * The examples in the original's training form: {@code # Query:\n<q1>\n\n#Answer:\n<a1>}, then for each further
+     * example {@code \n\n#Query:\n<q>\n\n#Answer:\n<a>} (only the first {@code # Query} has a space); empty for none.
+     */
+    public static String trainingIcl(List<IclExample> examples) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < examples.size(); i++) {
+            IclExample e = examples.get(i);
+            sb.append(i == 0 ? "# Query:\n" : "\n\n#Query:\n").append(e.query()).append("\n\n#Answer:\n")
+                    .append(e.answer());
         }
         return sb.toString();
     }

@@ -77,16 +77,21 @@ public final class DroTrainer {
         RunLog runLog = new RunLog(config.runLog() ? dir.resolve("run.log") : null);
         long t0 = System.nanoTime();
         runLog.write("start: " + queries.size() + " training queries, beam " + config.beamSize() + ", depth "
-                + config.depth() + " (+" + config.maxDepthIncrease() + "), " + config.nActions() + " actions");
+                + config.depth() + " (+" + config.maxDepthIncrease() + "), " + config.nActions() + " actions, "
+                + config.trainFormat().id() + " format");
         CallCache calls = new CallCache(dir.resolve("calls"), config.tokenBudget());
         AspectCache metrics = AspectCache.open(config.metricsCachePath());
         IclRetriever retriever = config.retIcl() ? new IclRetriever(icl, embedder) : null;
-        Roles.Policy policy = new LlmRoles.Policy(models.policy(), calls, retriever, config.k());
+        List<IclExample> fixed = config.retIcl() ? List.of() : icl.subList(0, Math.min(config.k(), icl.size()));
+        Long seed = config.seed();
+        Roles.Policy policy = new LlmRoles.Policy(models.policy(), calls, retriever, fixed, config.k(),
+                config.trainFormat(), seed);
         Roles.AspectSelector selector = new LlmRoles.AspectSelector(models.aspectSelector(), calls, metrics,
-                config.maxReasks());
-        Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, config.judgeTemperature(), config.maxReasks());
+                config.maxReasks(), seed);
+        Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, config.judgeTemperature(), config.maxReasks(),
+                seed);
         Roles.Proposer proposer = new LlmRoles.Proposer(models.optimizer(), calls, config.temperature(),
-                config.maxReasks());
+                config.maxReasks(), seed);
         ExecutorService pool = config.concurrency() == 1 ? null : Parallel.pool(config.concurrency(), "dro4j-train");
         try {
             DroSearchSpace space = new DroSearchSpace(queries, config.initialSystemPrompt(), config.nActions(), policy,
@@ -176,7 +181,7 @@ public final class DroTrainer {
                     .put("calls_made", out.stats().made()).put("calls_reused", out.stats().reused())
                     .put("prompt_tokens", out.stats().promptTokens())
                     .put("completion_tokens", out.stats().completionTokens()).put("millis", millis)
-                    .put("finished", Instant.now().toString());
+                    .put("finished", Instant.now().toString()).put("train_format", config.trainFormat().id());
             summary.set("settings", config.searchSettings());
             write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
             write(dir.resolve("report.html"), Report.html(config, out, result, millis));

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * Every call goes through the run's {@link CallCache}. A reply that cannot be read is asked again, at most
  * {@code maxReasks} times, with a reminder of the expected shape; what stays unreadable is logged and handled as
  * the original did (an empty evaluation, fewer proposals), never a crash.
+ *
+ * <p>Sampling as the original's training: aspect selection and the judge at temperature 0 (the judge's is
+ * configurable), top_p 1, at most 2048 new tokens; the optimiser at its temperature with top_p 0.95 and
+ * {@code n_actions} samples; the base model as {@link Policy} says. Roles made with a seed send every call with the
+ * seed {@link Seeds#derive} gives for the call's role and site; without one (evaluation, ICL optimisation) no seed.
  */
 public final class LlmRoles {
 
@@ -46,11 +51,14 @@ public final class LlmRoles {
      * Sends a role's JSON-mode prompt through the call cache; attempt {@code a > 0} is a re-ask (the prompt plus a
      * reminder of the expected shape), recorded at its own site.
      */
-    private record Asker(ChatClient client, CallCache calls, String role, double temperature, int maxTokens) {
+    private record Asker(ChatClient client, CallCache calls, String role, double temperature, double topP,
+                         int maxTokens, Long seed) {
         ChatResponse ask(String site, String prompt, int attempt, int n) {
-            ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
-                    temperature, 1.0, maxTokens, n, null, true, List.of());
             String at = attempt == 0 || site.isEmpty() ? site : site + "/reask" + attempt;
+            Long callSeed = seed == null ? null : Seeds.derive(seed, role, at.isEmpty() && attempt > 0
+                    ? "reask" + attempt : at);
+            ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
+                    temperature, topP, maxTokens, n, callSeed, true, List.of());
             return calls.call(role, at, req, () -> client.chat(req));
         }
     }
@@ -66,7 +74,10 @@ public final class LlmRoles {
 
     /**
      * Selects aspects per query, once per distinct query, through the persistent metrics cache. A selection with
-     * fewer or more aspects than the bounds allow is asked again, like an unreadable one.
+     * fewer or more aspects than the bounds allow is asked again, like an unreadable one; if every reply names a
+     * number of aspects outside the bounds, the last of them is used as it is (and cached), with a WARN, as the
+     * original uses whatever its selector picked. Only when no reply can be read at all (or none names a known
+     * aspect) are the queries judged on {@link #FALLBACK_ASPECTS}, with a WARN, and that is not cached.
      */
     public static final class AspectSelector implements Roles.AspectSelector {
         private final Asker asker;
@@ -78,9 +89,20 @@ public final class LlmRoles {
         private final int maxAspects;
         private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
 
-        /** DRO's reward: {@code prompts/aspect_selection.txt}, 1 to 5 aspects. */
+        /** DRO's reward: {@code prompts/aspect_selection.txt}, 2 to 5 aspects, no seed. */
         public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks) {
-            this(client, calls, cache, maxReasks, "aspect_selector", "aspect_selection.txt", 1, 5);
+            this(client, calls, cache, maxReasks, null);
+        }
+
+        /**
+         * DRO's reward as training asks for it: {@code prompts/aspect_selection.txt}, 2 to 5 aspects, temperature 0,
+         * top_p 1, at most 2048 new tokens.
+         *
+         * @param seed the run's seed, or null to send no seed
+         */
+        public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
+            this(new Asker(client, calls, "aspect_selector", 0.0, 1.0, 2048, seed), cache, maxReasks,
+                    "aspect_selection.txt", 2, 5);
         }
 
         /**
@@ -92,10 +114,16 @@ public final class LlmRoles {
          */
         public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks, String role,
                               String promptResource, int minAspects, int maxAspects) {
-            this.asker = new Asker(client, calls, role, 0.0, 1024);
+            this(new Asker(client, calls, role, 0.0, 1.0, 1024, null), cache, maxReasks, promptResource, minAspects,
+                    maxAspects);
+        }
+
+        private AspectSelector(Asker asker, AspectCache cache, int maxReasks, String promptResource, int minAspects,
+                               int maxAspects) {
+            this.asker = asker;
             this.cache = cache;
             this.maxReasks = maxReasks;
-            this.role = role;
+            this.role = asker.role();
             this.template = PromptTemplate.resource(promptResource);
             this.minAspects = minAspects;
             this.maxAspects = maxAspects;
@@ -126,6 +154,7 @@ public final class LlmRoles {
         private AspectSelection ask(String query) {
             String prompt = template.render(Map.of("aspects", aspectList(new ArrayList<>(Aspects.all().keySet())),
                     "query", query));
+            AspectSelection outside = null;
             for (int attempt = 0; attempt <= maxReasks; attempt++) {
                 ChatResponse r = asker.ask("", prompt, attempt, 1);
                 Optional<AspectSelection> s = JsonReplies.object(r.text()).flatMap(AspectCache::selection);
@@ -133,6 +162,16 @@ public final class LlmRoles {
                     cache.put(query, s.get());
                     return s.get();
                 }
+                if (s.isPresent()) {
+                    outside = s.get();
+                }
+            }
+            if (outside != null) {
+                log.warn("The {} selected {} aspect(s) {} for query {}, outside {} to {}, after {} re-asks; using them"
+                        + " as they are", role, outside.aspects().size(), outside.aspects(),
+                        dro.internal.Validation.quote(query), minAspects, maxAspects, maxReasks);
+                cache.put(query, outside);
+                return outside;
             }
             log.warn("The aspect selector's reply for query {} stayed unreadable after {} re-asks; judging it on {}",
                     dro.internal.Validation.quote(query), maxReasks, FALLBACK_ASPECTS);
@@ -152,9 +191,18 @@ public final class LlmRoles {
         private final String role;
         private final PromptTemplate template;
 
-        /** DRO's training judge, {@code prompts/judge.txt}. */
+        /** DRO's training judge, {@code prompts/judge.txt}, no seed. */
         public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks) {
-            this(client, calls, temperature, maxReasks, "judge", "judge.txt");
+            this(client, calls, temperature, maxReasks, null);
+        }
+
+        /**
+         * DRO's training judge, {@code prompts/judge.txt}: top_p 1, at most 2048 new tokens.
+         *
+         * @param seed the run's seed, or null to send no seed
+         */
+        public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks, Long seed) {
+            this(new Asker(client, calls, "judge", temperature, 1.0, 2048, seed), maxReasks, "judge.txt");
         }
 
         /**
@@ -167,9 +215,13 @@ public final class LlmRoles {
          */
         public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks, String role,
                      String promptResource) {
-            this.asker = new Asker(client, calls, role, temperature, 2048);
+            this(new Asker(client, calls, role, temperature, 1.0, 2048, null), maxReasks, promptResource);
+        }
+
+        private Judge(Asker asker, int maxReasks, String promptResource) {
+            this.asker = asker;
             this.maxReasks = maxReasks;
-            this.role = role;
+            this.role = asker.role();
             this.template = PromptTemplate.resource(promptResource);
         }
 
@@ -225,8 +277,18 @@ public final class LlmRoles {
         private final int maxReasks;
         private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
 
+        /** The optimiser at its temperature, top_p 0.95, at most 2048 new tokens, no seed. */
         public Proposer(ChatClient client, CallCache calls, double temperature, int maxReasks) {
-            this.asker = new Asker(client, calls, "optimizer", temperature, 2048);
+            this(client, calls, temperature, maxReasks, null);
+        }
+
+        /**
+         * The optimiser at its temperature, top_p 0.95, at most 2048 new tokens.
+         *
+         * @param seed the run's seed, or null to send no seed
+         */
+        public Proposer(ChatClient client, CallCache calls, double temperature, int maxReasks, Long seed) {
+            this.asker = new Asker(client, calls, "optimizer", temperature, 0.95, 2048, seed);
             this.maxReasks = maxReasks;
         }
 
@@ -272,46 +334,89 @@ public final class LlmRoles {
     }
 
     /**
-     * The model under training, answering as {@link dro.AutoModel} would: the system prompt plus the top-k
-     * in-context examples, the DRO user turn, temperature 0, up to 2048 tokens. An empty system prompt sends the
-     * examples alone (or no system message at all).
+     * The model under training. In {@link TrainFormat#INFERENCE} it answers as {@link dro.AutoModel} would: the system
+     * prompt plus the top-k in-context examples, the DRO user turn, rendered with the model's chat template (an empty
+     * system prompt sends the examples alone, or no system message at all). In {@link TrainFormat#ORIGINAL} it is
+     * prompted as the original's training prompts it ({@link PromptAssembler#trainingSystem}, the same user turn): a
+     * client that {@linkplain ChatClient#supportsRawPrompt() takes raw prompts} (a local model) reads
+     * {@code system + user} as one text with no chat template, others get one system and one user message.
+     *
+     * <p>The examples are the top k retrieved for the query, or, without a retriever ({@code ret_icl} off), the given
+     * fixed examples. The trace's ICL is the examples' text as sent (the training form in {@code ORIGINAL}, the
+     * appended blocks in {@code INFERENCE}).
      */
     public static final class Policy implements Roles.Policy {
         private final ChatClient client;
         private final CallCache calls;
         private final IclRetriever retriever;
+        private final List<IclExample> fixed;
         private final int k;
         private final double temperature;
         private final int maxTokens;
+        private final TrainFormat format;
+        private final Long seed;
 
-        /** @param retriever the examples to retrieve from, or null for none ({@code ret_icl} off) */
+        /** @param retriever the examples to retrieve from, or null for none */
         public Policy(ChatClient client, CallCache calls, IclRetriever retriever, int k) {
             this(client, calls, retriever, k, 0.0, 2048);
         }
 
-        /** With other sampling settings (evaluation answers with the settings it is asked to). */
+        /** With other sampling settings (evaluation answers with the settings it is asked to), inference format. */
         public Policy(ChatClient client, CallCache calls, IclRetriever retriever, int k, double temperature,
                       int maxTokens) {
+            this(client, calls, retriever, List.of(), k, temperature, maxTokens, TrainFormat.INFERENCE, null);
+        }
+
+        /**
+         * The model under training as the search prompts it: temperature 0, top_p 1, at most 2048 new tokens, the
+         * stops {@code <END>}, {@code <END}, {@code <|eot_id|>}.
+         *
+         * @param retriever the examples to retrieve from, or null to give {@code fixed} instead ({@code ret_icl} off)
+         * @param fixed     the examples given when there is no retriever (the first k of the ICL file)
+         * @param format    the prompt format
+         * @param seed      the run's seed, or null to send no seed
+         */
+        public Policy(ChatClient client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+                      TrainFormat format, Long seed) {
+            this(client, calls, retriever, fixed, k, 0.0, 2048, format, seed);
+        }
+
+        private Policy(ChatClient client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+                       double temperature, int maxTokens, TrainFormat format, Long seed) {
             this.client = client;
             this.calls = calls;
             this.retriever = retriever;
+            this.fixed = List.copyOf(fixed);
             this.k = k;
             this.temperature = temperature;
             this.maxTokens = maxTokens;
+            this.format = format;
+            this.seed = seed;
         }
 
         @Override
         public Roles.Answer answer(String systemPrompt, String query, String site) {
-            List<IclExample> examples = retriever == null ? List.of()
+            List<IclExample> examples = retriever == null ? fixed
                     : retriever.topK(query, k).stream().map(IclRetriever.Scored::example).collect(Collectors.toList());
-            String system = PromptAssembler.system(systemPrompt, examples);
-            if (systemPrompt.isEmpty()) {
-                system = system.strip();
+            Long callSeed = seed == null ? null : Seeds.derive(seed, "policy", "");
+            String system;
+            String icl;
+            boolean raw = false;
+            if (format == TrainFormat.ORIGINAL) {
+                system = PromptAssembler.trainingSystem(systemPrompt, examples);
+                icl = PromptAssembler.trainingIcl(examples);
+                raw = client.supportsRawPrompt();
+            } else {
+                system = PromptAssembler.system(systemPrompt, examples);
+                if (systemPrompt.isEmpty()) {
+                    system = system.strip();
+                }
+                icl = system.substring(systemPrompt.length());
             }
             ChatCompletionRequest req = new ChatCompletionRequest(system, PromptAssembler.user(query), temperature, 1.0,
-                    maxTokens, 1, null, false, GenerateOptions.DEFAULT_STOP);
+                    maxTokens, 1, callSeed, false, GenerateOptions.DEFAULT_STOP, raw);
             ChatResponse r = calls.call("policy", "", req, () -> client.chat(req));
-            return new Roles.Answer(system.substring(systemPrompt.length()), PromptAssembler.answer(r.text()));
+            return new Roles.Answer(icl, PromptAssembler.answer(r.text()));
         }
     }
 }

@@ -27,6 +27,7 @@ final class Report {
         row(h, "Best path score", fmt(out.score()));
         row(h, "Depth (limit at the end)", path.size() + " (" + out.depthLimit() + ")");
         row(h, "Beam size / actions", config.beamSize() + " / " + config.nActions());
+        row(h, "Training format / seed", config.trainFormat().id() + " / " + config.seed());
         row(h, "Nodes in the search tree", String.valueOf(out.nodes()));
         row(h, "Calls made / reused from the cache", out.stats().made() + " / " + out.stats().reused());
         row(h, "Tokens (prompt + completion)", out.stats().promptTokens() + " + " + out.stats().completionTokens());

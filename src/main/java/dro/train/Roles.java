@@ -6,7 +6,7 @@ import java.util.List;
  * The four model roles of a DRO search, as small interfaces so the search can run on scripted fakes in tests and on
  * real models (local or API) in use. {@code site} names the call's place in the search (for example
  * {@code "L3/T1"}: level 3, transition 1); implementations that cache use it to tell apart calls with equal
- * content made at different places.
+ * content made at different places, and seeded ones derive the call's sampling seed from it ({@link Seeds}).
  *
  * <p>Implementations are thread-safe: the search calls them concurrently.
  */

@@ -82,8 +82,8 @@ public final class RunEstimate {
     public record Assumptions(double charsPerToken, int overheadTokensPerCall, int baseMaxTokens, int judgeMaxTokens,
                               int metricsMaxTokens, int optimizerMaxTokens) {
 
-        /** 3 characters per token, 8 tokens per call, caps 2048 (base), 2048 (judge), 1024 (aspects), 2048. */
-        public static final Assumptions DEFAULT = new Assumptions(3.0, 8, 2048, 2048, 1024, 2048);
+        /** 3 characters per token, 8 tokens per call, caps 2048 (base), 2048 (judge), 2048 (aspects), 2048. */
+        public static final Assumptions DEFAULT = new Assumptions(3.0, 8, 2048, 2048, 2048, 2048);
 
         public Assumptions {
             Validation.ensureGreaterThan(charsPerToken, 0, "charsPerToken");
@@ -166,11 +166,12 @@ public final class RunEstimate {
     static final int MAX_ASPECTS = 5;
 
     /**
-     * The base model's prompt text for a query during training: the system message (the system prompt and the
-     * examples) followed by the user turn. Kept in this one place so that it follows the training format.
+     * The base model's prompt text for a query during training: the system text of the original's training form
+     * ({@link TrainFormat#ORIGINAL}) followed by the user turn. It bounds {@link TrainFormat#INFERENCE} too, whose
+     * system text lacks the {@code # instructions} header (a chat template's own tokens are in the per-call overhead).
      */
     static String trainingBasePrompt(String systemPrompt, List<IclExample> examples, String query) {
-        return PromptAssembler.system(systemPrompt, examples) + PromptAssembler.user(query);
+        return PromptAssembler.trainingSystem(systemPrompt, examples) + PromptAssembler.user(query);
     }
 
     /**

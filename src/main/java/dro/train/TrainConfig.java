@@ -14,8 +14,9 @@ import java.util.List;
  * The settings of one DRO prompt search, with the original's names and defaults ({@code run.main}):
  * {@code n_actions} 3, {@code temperature} 0.2 (the optimiser's), {@code depth} 20, {@code max_depth_increase} 10,
  * {@code beam_size} 2, {@code num_training_examples} 180, {@code ret_icl} true, {@code k} 2; plus dro4j's own:
- * the sampling {@code seed} (42), {@code concurrency} (8 calls at once), {@code maxReasks} for unreadable replies (2),
- * the judge's temperature (0) and an optional token budget.
+ * the {@code seed} (42) of the query draw and of every model call (see {@link Seeds}), {@code concurrency} (8 calls at once), {@code maxReasks} for unreadable replies (2),
+ * the judge's temperature (0), an optional token budget, and the {@link TrainFormat} the base model is prompted in
+ * ({@code original}, as the original trains; or {@code inference}, as {@code AutoModel} answers).
  *
  * <p>Immutable; {@link #toBuilder()} derives variants.
  */
@@ -44,6 +45,7 @@ public final class TrainConfig {
     private final String metricsModel;
     private final String optimizeModel;
     private final boolean runLog;
+    private final TrainFormat trainFormat;
 
     private TrainConfig(Builder b) {
         this.initialSystemPrompt = ensureNotBlank(b.initialSystemPrompt, "initialSystemPrompt");
@@ -89,6 +91,10 @@ public final class TrainConfig {
         this.metricsModel = b.metricsModel;
         this.optimizeModel = b.optimizeModel;
         this.runLog = b.runLog;
+        if (b.trainFormat == null) {
+            throw new InvalidRequestException("trainFormat must be original or inference, but was null");
+        }
+        this.trainFormat = b.trainFormat;
     }
 
     public static Builder builder() {
@@ -120,6 +126,7 @@ public final class TrainConfig {
         b.metricsModel = metricsModel;
         b.optimizeModel = optimizeModel;
         b.runLog = runLog;
+        b.trainFormat = trainFormat;
         return b;
     }
 
@@ -148,6 +155,8 @@ public final class TrainConfig {
     public String optimizeModel() { return optimizeModel; }
     /** Whether the run writes {@code run.log} (the original's {@code disable_log} turns it off). */
     public boolean runLog() { return runLog; }
+    /** How the base model is prompted during the search (default {@link TrainFormat#ORIGINAL}). */
+    public TrainFormat trainFormat() { return trainFormat; }
 
     /**
      * The settings that decide what the search does, as JSON (what {@code config.json} holds). Two runs with equal
@@ -161,7 +170,7 @@ public final class TrainConfig {
                 .put("temperature", temperature).put("judge_temperature", judgeTemperature).put("depth", depth)
                 .put("max_depth_increase", maxDepthIncrease).put("beam_size", beamSize)
                 .put("num_training_examples", numTrainingExamples).put("ret_icl", retIcl).put("k", k)
-                .put("seed", seed).put("max_reasks", maxReasks);
+                .put("seed", seed).put("max_reasks", maxReasks).put("train_format", trainFormat.id());
         if (queries != null) {
             queries.forEach(o.putArray("queries")::add);
         }
@@ -193,6 +202,7 @@ public final class TrainConfig {
         private String metricsModel;
         private String optimizeModel;
         private boolean runLog = true;
+        private TrainFormat trainFormat = TrainFormat.ORIGINAL;
 
         private Builder() { }
 
@@ -219,6 +229,8 @@ public final class TrainConfig {
         public Builder metricsModel(String v) { metricsModel = v; return this; }
         public Builder optimizeModel(String v) { optimizeModel = v; return this; }
         public Builder runLog(boolean v) { runLog = v; return this; }
+        /** How the base model is prompted during the search (default {@link TrainFormat#ORIGINAL}). */
+        public Builder trainFormat(TrainFormat v) { trainFormat = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(this);

@@ -141,4 +141,30 @@ class TrainCommandTest {
         CliRun beam = dro("train", "--base-model", "m.gguf", "--beam-size", "0", "--log-dir", tmp.toString());
         assertEquals("dro: error: beamSize must be between 1 and 64, but was 0", beam.err().strip());
     }
+
+    @Test
+    void theTrainingFormatIsChosenOnTheCommandLineAndRecordedInTheRun() throws Exception {
+        ScriptedClients c = roles();
+        Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\"]");
+        Path dir = tmp.resolve("run");
+        CliRun r = dro("train", "--base-model", TestModels.scriptedChat().toString(), "--max-model-len", "8192",
+                "--eval-model", "judge-x", "--metrics-model", "selector-x", "--optimize-model", "optimizer-x",
+                "--queries", queries.toString(), "--depth", "1", "--k", "1", "--train-format", "inference", "--log-dir",
+                dir.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals("inference", new ObjectMapper().readTree(dir.resolve("config.json").toFile()).get("train_format")
+                .asText());
+        assertEquals("inference", new ObjectMapper().readTree(dir.resolve("result.json").toFile()).get("train_format")
+                .asText());
+
+        CliRun bad = dro("train", "--base-model", "m.gguf", "--train-format", "chat", "--log-dir", tmp.toString());
+        assertEquals(1, bad.code());
+        assertEquals("dro: error: trainFormat must be original or inference, but was \"chat\"", bad.err().strip());
+
+        CliRun help = dro("train", "--help");
+        assertTrue(help.out().contains("--train-format=FORMAT"), help.out());
+        assertTrue(help.out().contains("--no-ret-icl gives it the first k"), help.out());
+        assertTrue(help.out().contains("(default: original)"), help.out());
+    }
 }

@@ -19,6 +19,33 @@ class PromptAssemblerTest {
     }
 
     @Test
+    void trainingSystemTextIsTheOriginalsInstructionsHeaderPromptAndExamples() {
+        String system = PromptAssembler.trainingSystem("Be good.", List.of(new IclExample("q1", "<START>\na1\n<END>"),
+                new IclExample("q2", "<START>\na2\n<END>"), new IclExample("q3", "<START>\na3\n<END>")));
+        // written by hand from DRO-reference section 4: only the first "# Query" has a space
+        assertEquals("# instructions\n\nBe good.\n\n"
+                + "# Query:\nq1\n\n#Answer:\n<START>\na1\n<END>"
+                + "\n\n#Query:\nq2\n\n#Answer:\n<START>\na2\n<END>"
+                + "\n\n#Query:\nq3\n\n#Answer:\n<START>\na3\n<END>\n\n", system);
+    }
+
+    @Test
+    void trainingSystemTextWithOneExampleAndWithNone() {
+        assertEquals("# instructions\n\nBe good.\n\n# Query:\nq1\n\n#Answer:\n<START>\na1\n<END>\n\n",
+                PromptAssembler.trainingSystem("Be good.", List.of(new IclExample("q1", "<START>\na1\n<END>"))));
+        assertEquals("# instructions\n\nBe good.\n\n\n\n", PromptAssembler.trainingSystem("Be good.", List.of()));
+        assertEquals("", PromptAssembler.trainingIcl(List.of()));
+    }
+
+    @Test
+    void trainingSystemFollowedByTheUserTurnIsTheOriginalsRawPrompt() {
+        String raw = PromptAssembler.trainingSystem("Be good.", List.of(new IclExample("q1", "<START>\na1\n<END>")))
+                + PromptAssembler.user("Why?");
+        assertEquals("# instructions\n\nBe good.\n\n# Query:\nq1\n\n#Answer:\n<START>\na1\n<END>\n\n"
+                + "# Query:\nWhy?\n\n# Answer:\n<START>", raw);
+    }
+
+    @Test
     void systemPromptWithoutExamplesIsUnchanged() {
         assertEquals("Be good.", PromptAssembler.system("Be good.", List.of()));
     }

@@ -33,7 +33,7 @@ public final class ScriptedDroRoles {
         return r -> {
             String user = r.message("user");
             Reply reply = switch (String.valueOf(r.model())) {
-                case "policy-m" -> Reply.completion("ans(" + r.message("system").lines().findFirst().orElse("")
+                case "policy-m" -> Reply.completion("ans(" + promptLine(r.message("system"))
                         + ")<END>");
                 case "selector-m" -> Reply.completion("{\"query_analysis\": {\"main_topic\": \"t\"}, \"aspects_selection\":"
                         + " {\"reasoning\": \"r\", \"selected_aspects\": [\"Helpfulness\", \"Clarity\"]}}");
@@ -78,7 +78,7 @@ public final class ScriptedDroRoles {
             calls.computeIfAbsent(role, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             switch (role) {
                 case "base":
-                    return Reply.completion("ans(" + String.valueOf(r.message("system")).lines().findFirst().orElse("")
+                    return Reply.completion("ans(" + promptLine(String.valueOf(r.message("system")))
                             + ")<END>");
                 case "judge": {
                     Matcher m = JUDGED_QUERY.matcher(user);
@@ -100,5 +100,11 @@ public final class ScriptedDroRoles {
         com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) r.json().deepCopy();
         json.put("model", model);
         return new Request(r.method(), r.path(), r.headers(), r.body(), json);
+    }
+
+    /** The first line of the prompt inside a base model's system text (after the training form's header). */
+    static String promptLine(String system) {
+        String s = system.startsWith("# instructions\n\n") ? system.substring("# instructions\n\n".length()) : system;
+        return s.lines().findFirst().orElse("");
     }
 }

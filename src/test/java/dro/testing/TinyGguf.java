@@ -162,6 +162,27 @@ public final class TinyGguf {
     }
 
     /**
+     * A bigram model: after character {@code c} it emits each successor {@code s} in {@code next.get(c)} with a logit
+     * proportional to its weight (successors of equal weight are equally likely, so sampling picks among them by the
+     * seed); the successor {@code '\0'} stands for the end-of-sequence token. Characters are ASCII.
+     */
+    public static Path bigram(Path file, Map<Character, Map<Character, Float>> next, String chatTemplate,
+                              int contextLength) throws IOException {
+        int embd = 264;
+        TinyGguf g = base("dro4j-bigram", embd, 32, 1, 4, 4, contextLength, chatTemplate);
+        float[] out = new float[embd * VOCAB_SIZE];
+        next.forEach((c, successors) -> successors.forEach((n, w) -> {
+            int to = n == '\0' ? 2 : tokenOfByte((byte) n.charValue());
+            out[to * embd + tokenOfByte((byte) c.charValue())] = w;
+        }));
+        g.tensor("token_embd.weight", oneHotEmbeddings(embd), embd, VOCAB_SIZE);
+        g.tensor("output_norm.weight", fill(embd, 1f), embd);
+        g.tensor("output.weight", out, embd, VOCAB_SIZE);
+        g.block(0, embd, 32, embd, null);
+        return g.write(file);
+    }
+
+    /**
      * Like {@link #scripted(Path, String, String, int)}, with extra metadata: each entry is added after the standard
      * keys, or replaces a standard key (such as {@code general.name}) in place. Values may be String, Integer
      * (written as uint32) or Boolean.

@@ -49,6 +49,8 @@ class ReplayOriginalRunsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REASK = "Your previous reply could not be read";
+    /** The header of the original's training form of the base model's system text. */
+    private static final String INSTRUCTIONS = "# instructions\n\n";
 
     @TempDir
     Path tmp;
@@ -146,6 +148,10 @@ class ReplayOriginalRunsTest {
         }
 
         private Reply base(String system, String user) {
+            if (!system.startsWith(INSTRUCTIONS)) {
+                return Reply.error(400, "not the original's training form: " + system);
+            }
+            system = system.substring(INSTRUCTIONS.length());
             String query = user.substring("# Query:\n".length(), user.length() - "\n\n# Answer:\n<START>".length());
             SearchNode best = null;
             for (SearchNode n : nodes) {

@@ -153,7 +153,7 @@ class RunEstimateTest {
         assertEquals(172 + 3 * (172 + 30 + 57), e.maxCalls());
         assertEquals(172L * 2048, e.role(Role.BASE).completionTokens());
         assertEquals(171L * 3 * 2048, e.role(Role.OPTIMIZER).completionTokens());
-        assertEquals(90L * 1024, e.role(Role.METRICS).completionTokens());
+        assertEquals(90L * 2048, e.role(Role.METRICS).completionTokens());
         // every base prompt holds at least a system prompt bound of 2048 tokens after the initial step
         assertTrue(e.role(Role.BASE).promptTokens() > 171L * 2048, "" + e.role(Role.BASE));
     }

@@ -51,8 +51,13 @@ public final class ScriptedClients {
         }
     }
 
-    public final Client policy = new Client("policy", r -> List.of("ans(" + r.system().lines().findFirst().orElse("")
-            + ")<END>"));
+    public final Client policy = new Client("policy", r -> List.of("ans(" + promptLine(r.system()) + ")<END>"));
+
+    /** The first line of the prompt inside a base model's system text (after the training form's header). */
+    static String promptLine(String system) {
+        String s = system.startsWith("# instructions\n\n") ? system.substring("# instructions\n\n".length()) : system;
+        return s.lines().findFirst().orElse("");
+    }
     public final Client selector = new Client("selector", r -> List.of("{\"query_analysis\": {\"main_topic\": \"t\"},"
             + " \"aspects_selection\": {\"reasoning\": \"r\", \"selected_aspects\": [\"Helpfulness\", \"Clarity\"]}}"));
     public final Client optimizer;

@@ -159,6 +159,12 @@ public final class LlamaCppBackend implements ChatBackend {
         return skeleton.prefix + s + skeleton.middle + u + skeleton.suffix;
     }
 
+    /** A llama.cpp model takes raw prompts: {@code system + user} is the exact text it reads. */
+    @Override
+    public boolean supportsRawPrompt() {
+        return true;
+    }
+
     /** Tokens the model reads for this prompt text, including the BOS token it adds. */
     public int countPromptTokens(String prompt) {
         return promptTokens(prompt).length;
@@ -352,7 +358,8 @@ public final class LlamaCppBackend implements ChatBackend {
 
     private Prepared prepare(ChatRequest request) {
         ensureOpen();
-        String prompt = renderPrompt(request.system(), request.user());
+        String prompt = request.rawPrompt() ? request.system() + request.user()
+                : renderPrompt(request.system(), request.user());
         int[] tokens = promptTokens(prompt);
         int promptTokens = tokens.length;
         int ctx = plan.contextPerSlot();

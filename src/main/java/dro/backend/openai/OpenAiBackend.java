@@ -130,6 +130,7 @@ public final class OpenAiBackend implements ChatBackend {
 
     private ChatCompletionCreateParams params(ChatRequest r, boolean stream) {
         ensureNotNull(r, "request");
+        OpenAiChatClient.checkRaw(r.rawPrompt(), client.modelName());
         OpenAiChatClient.checkStop(r.stop());
         return client.params(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), 1, r.seed(), false,
                 r.stop(), stream);

@@ -145,6 +145,7 @@ public final class OpenAiChatClient implements ChatClient {
     @Override
     public ChatResponse chat(ChatCompletionRequest request) {
         ensureNotNull(request, "request");
+        checkRaw(request.rawPrompt(), model);
         checkStop(request.stop());
         ChatCompletionCreateParams params = params(request.system(), request.user(), request.temperature(),
                 request.topP(), request.maxTokens(), request.n(), request.seed(), request.jsonMode(), request.stop(),
@@ -224,6 +225,14 @@ public final class OpenAiChatClient implements ChatClient {
                 + " stream {}", displayUrl(baseUrl), model, system == null ? 0 : system.length(), user.length(),
                 reasoningModel ? "max_completion_tokens" : "max_tokens", maxTokens, n, stream);
         return p.build();
+    }
+
+    /** An API model takes messages: a raw prompt (one text, no chat template) is refused, never sent as messages. */
+    static void checkRaw(boolean rawPrompt, String model) {
+        if (rawPrompt) {
+            throw new InvalidRequestException("A raw prompt (one text with no chat template) is for local models; the"
+                    + " API model " + model + " takes a system and a user message");
+        }
     }
 
     static void checkStop(List<String> stop) {
