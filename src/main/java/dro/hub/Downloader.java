@@ -164,9 +164,12 @@ final class Downloader {
             if (expectedSize < 0) {
                 expectedSize = total;
             } else if (total >= 0 && total != expectedSize) {
-                throw new HubException((pinned != null ? file + " is pinned at " : "The hub says " + file + " has ")
-                        + expectedSize + " bytes, but the download server sends " + total
-                        + (pinned != null ? "; it failed its size check" : ""), pinned == null);
+                if (pinned != null) {
+                    throw new HubException(file + " failed its SHA-256 check: the server sends " + total + " bytes, but"
+                            + " a file of " + expectedSize + " bytes is pinned; nothing was kept", false);
+                }
+                throw new HubException("The hub says " + file + " has " + expectedSize + " bytes, but the download"
+                        + " server sends " + total, true);
             }
             MessageDigest digest = sha256 != null ? sha256() : null;
             if (digest != null && start > 0) {
@@ -228,8 +231,12 @@ final class Downloader {
     private Path verifyAndMove(long size, long expectedSize, String sha256, MessageDigest digest) throws IOException {
         if (expectedSize >= 0 && size != expectedSize) {
             Files.deleteIfExists(part);
-            throw new HubException("Downloaded " + file + " has " + size + " bytes, but "
-                    + (pinned != null ? "it is pinned at " : "the hub says ") + expectedSize
+            if (pinned != null && size > expectedSize) {
+                throw new HubException(file + " failed its SHA-256 check: it has " + size + " bytes, but a file of "
+                        + expectedSize + " bytes is pinned; the download was discarded", false);
+            }
+            throw new HubException("Downloaded " + file + " has " + size + " bytes, but the "
+                    + (pinned != null ? "pinned size is " : "hub says ") + expectedSize
                     + "; the download was discarded", true);
         }
         if (sha256 != null) {
