@@ -3,6 +3,7 @@ package dro.cli;
 import dro.InvalidRequestException;
 import dro.compat.OriginalDataImporter;
 import dro.compat.OriginalPrompts;
+import dro.compat.OriginalRelease;
 import dro.hub.ConsoleProgressBar;
 import dro.hub.HubClient;
 import dro.hub.PinnedFile;
@@ -235,9 +236,11 @@ final class PromptsCommand implements Runnable {
             }
             if (m.isEmpty()) {
                 List<String> ids = registry.all().stream().map(OptimizedPrompt::id).toList();
+                String pull = OriginalRelease.shipped().runFor(model, dro.hub.ModelCatalog.DEFAULT)
+                        .map(r -> ". The original DRO released one: dro prompts pull " + r.name()).orElse("");
                 throw new InvalidRequestException("No optimised prompt is known for \"" + model + "\" ("
                         + (ids.isEmpty() ? "the store " + registry.userStore().root() + " is empty"
-                        : "known: " + String.join(", ", ids)) + ")");
+                        : "known: " + String.join(", ", ids)) + ")" + pull);
             }
             PrintWriter out = spec.commandLine().getOut();
             out.print(m.get().prompt().text());
