@@ -61,7 +61,11 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#model(String)} takes a GGUF file, a model name of the original ({@code mistralai/Mistral-7B-v0.1},
  * or short: {@code mistral-7b}) or {@code hf://owner/repo/file.gguf}; names are downloaded from the Hugging Face hub
  * once and cached (see {@link HubClient}). The optimised prompt, unless given, is looked up in the
- * {@link PromptRegistry} by the model's names, then by its GGUF metadata.
+ * {@link PromptRegistry} by the model's names, then by its GGUF metadata. A model named by a name of the original's
+ * released runs ({@code mistral-7b}, {@code gpt-3.5-turbo}, ...) whose prompt is not there gets it pulled into the
+ * user's store once, unless offline (see {@link OriginalPrompts} and {@link Builder#pullPrompts}); if that fails, it
+ * answers under the base alignment prompt, with a WARN. {@link #systemPromptSource()} and
+ * {@link AssembledPrompt#systemPromptSource()} say which prompt is used.
  *
  * <h2>What is sent</h2>
  * The system prompt is your own ({@link GenerateOptions#userSpecifiedSystemPrompt()}), else the model's optimised
