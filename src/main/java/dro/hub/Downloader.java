@@ -206,6 +206,9 @@ final class Downloader {
                     digest.update(buf, 0, n);
                 }
                 done += n;
+                if (pinned != null && done > expected) {
+                    break; // more than the pinned bytes: not the pinned file, and no reason to read on
+                }
                 if (hfFile != null) {
                     hub.listener.progress(hfFile, done, expected);
                 }
@@ -232,8 +235,8 @@ final class Downloader {
         if (expectedSize >= 0 && size != expectedSize) {
             Files.deleteIfExists(part);
             if (pinned != null && size > expectedSize) {
-                throw new HubException(file + " failed its SHA-256 check: it has " + size + " bytes, but a file of "
-                        + expectedSize + " bytes is pinned; the download was discarded", false);
+                throw new HubException(file + " failed its SHA-256 check: it is longer than the " + expectedSize
+                        + " bytes pinned; the download was discarded", false);
             }
             throw new HubException("Downloaded " + file + " has " + size + " bytes, but the "
                     + (pinned != null ? "pinned size is " : "hub says ") + expectedSize

@@ -135,6 +135,20 @@ class OriginalPromptsTest {
     }
 
     @Test
+    void aLongerFileSentWithoutItsSizeIsCutOffAndFailsItsCheck() {
+        byte[] longer = (BETA + " And also this.").repeat(5000).getBytes(StandardCharsets.UTF_8);
+        server.addRaw(TestRelease.ROOT + "/data/beta-chat/output.txt", longer).chunked();
+
+        OriginalPrompts.Result r = puller(hub().build()).pull(List.of("beta-chat"));
+
+        assertEquals(List.of(new OriginalPrompts.Failure("data/beta-chat/output.txt", "data/beta-chat/output.txt"
+                + " failed its SHA-256 check: it is longer than the " + release.bytes("beta-chat").length
+                + " bytes pinned; the download was discarded")), r.failures());
+        assertEquals(List.of(), store().list());
+        assertEquals(1, server.requests().size());
+    }
+
+    @Test
     void offlineNothingIsAskedAndWhatIsNotCachedIsAnErrorThenTheCacheIsEnough() {
         OriginalPrompts offline = puller(hub().offline(true).build());
 

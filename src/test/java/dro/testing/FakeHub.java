@@ -44,6 +44,7 @@ public final class FakeHub implements AutoCloseable {
         int interruptions;
         int interruptAfter;
         boolean ignoreRange;
+        boolean chunked;
         boolean lfs = true;
 
         File(byte[] content) {
@@ -67,6 +68,12 @@ public final class FakeHub implements AutoCloseable {
         public File interrupt(int times, int afterBytes) {
             this.interruptions = times;
             this.interruptAfter = afterBytes;
+            return this;
+        }
+
+        /** Sent chunked, without Content-Length (so only the bytes tell the size). */
+        public File chunked() {
+            this.chunked = true;
             return this;
         }
 
@@ -222,7 +229,7 @@ public final class FakeHub implements AutoCloseable {
             }
         }
         int length = f.content.length - start;
-        ex.sendResponseHeaders(start > 0 ? 206 : 200, length);
+        ex.sendResponseHeaders(start > 0 ? 206 : 200, f.chunked ? 0 : length);
         OutputStream out = ex.getResponseBody();
         boolean cut;
         synchronized (f) {
