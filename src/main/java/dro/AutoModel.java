@@ -686,6 +686,11 @@ public final class AutoModel implements AutoCloseable {
                 OriginalPrompts.Result result = puller.pullRuns(List.of(run));
                 Optional<PromptRegistry.Match> found = result.imported().isEmpty() ? Optional.empty() : lookup.get();
                 if (found.isPresent()) {
+                    if (!result.failures().isEmpty()) {
+                        log.warn("Pulled the original's optimised prompt for {}, but not every file of it: {}", model,
+                                result.failures().stream().map(OriginalPrompts.Failure::reason)
+                                        .collect(java.util.stream.Collectors.joining("; ")));
+                    }
                     return found;
                 }
                 why = result.failures().isEmpty() ? "nothing was imported" : result.failures().stream()

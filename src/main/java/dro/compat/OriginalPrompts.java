@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * Each file is downloaded through {@link HubClient#fetch(PinnedFile)} (retries, resumption, offline mode, a cache
  * keyed by SHA-256, so a second pull asks nothing of the network) and accepted only with its pinned size and SHA-256.
  * A file that fails is reported and nothing from it is stored; the run is imported from its other files if any
- * passed, and the other runs are imported as usual. Each imported prompt's {@code source} names the repository, the
+ * passed, and the other runs are imported as usual. Failures are returned in the {@link Result} (and logged at INFO):
+ * reporting them is the caller's. Each imported prompt's {@code source} names the repository, the
  * commit, the license and the file.
  *
  * <p>Immutable and thread-safe (pulls into one store may run at once; each prompt is written atomically).
@@ -189,7 +190,7 @@ public final class OriginalPrompts {
                 for (OriginalRelease.PinnedPath path : run.files()) {
                     PinnedFile f = file(path);
                     try {
-                        if (!hub.isCached(f)) {
+                        if (!hub.isCached(f) && !hub.isOffline()) {
                             listener.downloading(f);
                         }
                         Path cached = hub.fetch(f);
@@ -202,7 +203,7 @@ public final class OriginalPrompts {
                         }
                     } catch (HubException e) {
                         listener.failed(f, e);
-                        log.warn("Not imported: {}: {}", path.path(), e.getMessage());
+                        log.info("Not imported: {}: {}", path.path(), e.getMessage()); // the caller reports it
                         failures.add(new Failure(path.path(), e.getMessage()));
                     }
                 }

@@ -242,6 +242,7 @@ class PromptsCommandTest {
             mirror.addRaw("/DRPO/data/llama2-7b/output.pkl", "not the original".getBytes(StandardCharsets.UTF_8));
             mirror.addRaw("/DRPO/data/llama2-7b/output.txt", "Do as you are told.".getBytes(StandardCharsets.UTF_8));
             mirror.addRaw("/DRPO/data/llama2-7b/output.json", "{}".getBytes(StandardCharsets.UTF_8));
+            mirror.addRaw("/DRPO/data/llama3-8b/output.pkl", "cos\nsystem\n.".getBytes(StandardCharsets.UTF_8));
 
             CliRun r = dro(Environment.EMPTY, "prompts", "pull", "--prompts-dir", store(), "--cache-dir",
                     tmp.resolve("cache").toString(), "--from", mirror.endpoint() + "/DRPO", "llama3-8b",
@@ -254,8 +255,17 @@ class PromptsCommandTest {
                     + " its SHA-256 check: the server sends 19 bytes, but a file of 2085 bytes is pinned; nothing was"
                     + " kept")), r.err());
             assertEquals(3, r.err().lines().filter(l -> l.startsWith("dro: error: data/llama2-7b/")).count(), r.err());
+            assertTrue(r.err().contains(nl("dro: error: data/llama3-8b/output.pkl: data/llama3-8b/output.pkl failed"
+                    + " its SHA-256 check: the server sends 12 bytes, but a file of 526730 bytes is pinned; nothing was"
+                    + " kept")), r.err());
+            assertEquals(4, r.err().lines().filter(l -> l.startsWith("dro: error: ")).count(), r.err());
             assertEquals(List.of("llama3-8b"), Files.list(tmp.resolve("store/optimized")).map(p -> p.getFileName()
                     .toString()).toList());
+            // the run still imports from its files that passed, and says which
+            assertEquals(upstreamText("llama3-8b"), dro("prompts", "show", "--prompts-dir", store(), "llama3-8b").out());
+            JsonNode meta = new ObjectMapper().readTree(tmp.resolve("store/optimized/llama3-8b/meta.json").toFile());
+            assertTrue(meta.get("source").asText().endsWith(": data/llama3-8b/output.txt (SHA-256 checked)"),
+                    meta.toString());
         }
     }
 
