@@ -152,6 +152,11 @@ class AutoModelPullTest {
             assertEquals(SystemPromptSource.BASE, m.assemble("Hi?", NO_ICL.toBuilder().optimizedPrompt(false)
                     .build()).systemPromptSource());
         }
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("mine.txt"), "From a file.\n");
+        try (AutoModel m = gpt(puller(base, false)).optimizedPromptFile(file).build()) {
+            assertEquals(SystemPromptSource.builder(file.toAbsolutePath().toString()), m.systemPromptSource());
+            assertEquals("From a file.", m.systemPrompt());
+        }
         assertEquals(List.of(), files.requests(), "a given prompt needs no pull");
     }
 }
