@@ -591,6 +591,11 @@ public final class AutoModel implements AutoCloseable {
             if (iclExamples != null && iclFile != null) {
                 throw new InvalidRequestException("Give iclExamples or iclFile, not both");
             }
+            if (promptSource != null && (promptSource.getHost() == null || !("http".equalsIgnoreCase(
+                    promptSource.getScheme()) || "https".equalsIgnoreCase(promptSource.getScheme())))) {
+                throw new InvalidRequestException("promptSource must be an http(s) URL, but was \"" + promptSource
+                        + "\"");
+            }
             String prompt = optimizedPrompt;
             SystemPromptSource source = SystemPromptSource.builder("optimizedPrompt");
             if (optimizedPromptFile != null) {

@@ -140,6 +140,13 @@ class AutoModelPullTest {
     }
 
     @Test
+    void aPromptSourceThatIsNotAnHttpUrlIsRejectedByBuild() {
+        InvalidRequestException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidRequestException.class,
+                () -> gpt(puller(base, false)).promptSource(URI.create("file:///tmp/DRPO")).build());
+        assertEquals("promptSource must be an http(s) URL, but was \"file:///tmp/DRPO\"", e.getMessage());
+    }
+
+    @Test
     void theAssembledPromptNamesAGivenPromptAndTheUsersOwn() throws Exception {
         try (AutoModel m = gpt(puller(base, false)).optimizedPrompt("Given.").build()) {
             assertEquals(SystemPromptSource.builder("optimizedPrompt"), m.assemble("Hi?", NO_ICL)
