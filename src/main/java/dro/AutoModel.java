@@ -12,6 +12,8 @@ import dro.backend.llamacpp.LlamaCppSettings;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.backend.openai.RetryPolicy;
+import dro.compat.OriginalPrompts;
+import dro.compat.OriginalRelease;
 import dro.gguf.GgufFile;
 import dro.hub.DownloadListener;
 import dro.hub.HubClient;
@@ -26,14 +28,17 @@ import dro.prompt.PromptAssembler;
 import dro.prompt.PromptRegistry;
 import dro.prompt.PromptResources;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +61,11 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#model(String)} takes a GGUF file, a model name of the original ({@code mistralai/Mistral-7B-v0.1},
  * or short: {@code mistral-7b}) or {@code hf://owner/repo/file.gguf}; names are downloaded from the Hugging Face hub
  * once and cached (see {@link HubClient}). The optimised prompt, unless given, is looked up in the
- * {@link PromptRegistry} by the model's names, then by its GGUF metadata.
+ * {@link PromptRegistry} by the model's names, then by its GGUF metadata. A model named by a name of the original's
+ * released runs ({@code mistral-7b}, {@code gpt-3.5-turbo}, ...) whose prompt is not there gets it pulled into the
+ * user's store once, unless offline (see {@link OriginalPrompts} and {@link Builder#pullPrompts}); if that fails, it
+ * answers under the base alignment prompt, with a WARN. {@link #systemPromptSource()} and
+ * {@link AssembledPrompt#systemPromptSource()} say which prompt is used.
  *
  * <h2>What is sent</h2>
  * The system prompt is your own ({@link GenerateOptions#userSpecifiedSystemPrompt()}), else the model's optimised
@@ -108,15 +117,18 @@ public final class AutoModel implements AutoCloseable {
     private final ChatBackend backend;
     private final String modelName;
     private final String optimizedPrompt;
+    private final SystemPromptSource optimizedPromptSource;
     private final List<IclExample> iclExamples;
     private final Embedder embedder;
     private final Path embeddingCacheDir;
     private volatile IclRetriever retriever;
 
-    private AutoModel(Builder b, ChatBackend backend, String optimizedPrompt, List<IclExample> icl) {
+    private AutoModel(Builder b, ChatBackend backend, String optimizedPrompt, SystemPromptSource source,
+                      List<IclExample> icl) {
         this.backend = backend;
         this.modelName = b.model != null ? b.model : "custom backend";
         this.optimizedPrompt = optimizedPrompt;
+        this.optimizedPromptSource = optimizedPrompt != null ? source : SystemPromptSource.BASE;
         this.iclExamples = icl;
         this.embedder = b.embedder;
         this.embeddingCacheDir = b.embeddingCacheDir;
@@ -215,7 +227,7 @@ public final class AutoModel implements AutoCloseable {
     public AssembledPrompt assemble(String query, GenerateOptions options) {
         AssembledPrompt parts = assembleParts(query, options);
         return new AssembledPrompt(parts.system(), parts.user(), backend.renderPrompt(parts.system(), parts.user()),
-                parts.examples());
+                parts.examples(), parts.systemPromptSource());
     }
 
     /** The backend this model runs on. */
@@ -228,6 +240,11 @@ public final class AutoModel implements AutoCloseable {
         return optimizedPrompt != null ? optimizedPrompt : PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT);
     }
 
+    /** Where {@link #systemPrompt()} came from: a registry entry, the builder, or the base alignment prompt. */
+    public SystemPromptSource systemPromptSource() {
+        return optimizedPromptSource;
+    }
+
     @Override
     public void close() {
         backend.close();
@@ -237,12 +254,16 @@ public final class AutoModel implements AutoCloseable {
         ensureNotBlank(query, "query");
         ensureNotNull(options, "options");
         String system;
+        SystemPromptSource source;
         if (options.userSpecifiedSystemPrompt() != null) {
             system = options.userSpecifiedSystemPrompt();
+            source = SystemPromptSource.USER;
         } else if (options.optimizedPrompt()) {
             system = systemPrompt();
+            source = optimizedPromptSource;
         } else {
             system = PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT);
+            source = SystemPromptSource.BASE;
         }
         List<IclExample> examples = List.of();
         if (options.optimizedIcl()) {
@@ -250,7 +271,7 @@ public final class AutoModel implements AutoCloseable {
                     .map(IclRetriever.Scored::example).toList();
         }
         return new AssembledPrompt(PromptAssembler.system(system, examples), PromptAssembler.user(query), "",
-                examples);
+                examples, source);
     }
 
     private static ChatRequest request(AssembledPrompt parts, GenerateOptions o) {
@@ -318,6 +339,9 @@ public final class AutoModel implements AutoCloseable {
         private String quantization;
         private DownloadListener downloadListener;
         private PromptRegistry promptRegistry;
+        private OriginalPrompts originalPrompts;
+        private URI promptSource;
+        private boolean pullPrompts = true;
 
         private Builder() { }
 
@@ -487,6 +511,38 @@ public final class AutoModel implements AutoCloseable {
         }
 
         /**
+         * Where the original's released prompts are pulled from on first use (see {@link #pullPrompts}): a mirror laid
+         * out like the original repository (default {@code DRO4J_PROMPTS_URL}, else the original repository at its
+         * pinned commit on GitHub). See {@link OriginalPrompts}.
+         */
+        public Builder promptSource(URI baseUrl) {
+            this.promptSource = baseUrl;
+            return this;
+        }
+
+        /**
+         * The puller of the original's released prompts used on first use (its release manifest, hub client and
+         * source; the prompts go to the {@link #promptRegistry}'s user store whatever its own store). Default: one on
+         * this builder's hub settings (for an API model, its {@link #environment}).
+         */
+        public Builder originalPrompts(OriginalPrompts puller) {
+            this.originalPrompts = puller;
+            return this;
+        }
+
+        /**
+         * Whether a model that the original DRO released an optimised prompt for, named by one of its names
+         * ({@code mistral-7b}, {@code gpt-3.5-turbo}, ...), gets that prompt pulled into the user's store when the
+         * registry has none (default true; never in offline mode, and never for a GGUF file given by path). If the pull
+         * fails, the model is built with the base alignment prompt and a WARN says why and how to pull it
+         * ({@code dro prompts pull MODEL}).
+         */
+        public Builder pullPrompts(boolean pull) {
+            this.pullPrompts = pull;
+            return this;
+        }
+
+        /**
          * The original's {@code open_ai_model}: {@link #model} names a model on an OpenAI-compatible endpoint, which
          * gets the system prompt and the user turn as a system and a user message. The key is read from
          * {@code OPENAI_API_KEY} and the endpoint from {@code OPENAI_BASE_URL} (default OpenAI's) unless
@@ -553,10 +609,17 @@ public final class AutoModel implements AutoCloseable {
             if (iclExamples != null && iclFile != null) {
                 throw new InvalidRequestException("Give iclExamples or iclFile, not both");
             }
+            if (promptSource != null && (promptSource.getHost() == null || !("http".equalsIgnoreCase(
+                    promptSource.getScheme()) || "https".equalsIgnoreCase(promptSource.getScheme())))) {
+                throw new InvalidRequestException("promptSource must be an http(s) URL, but was \"" + promptSource
+                        + "\"");
+            }
             String prompt = optimizedPrompt;
+            SystemPromptSource source = SystemPromptSource.builder("optimizedPrompt");
             if (optimizedPromptFile != null) {
                 Path file = Files.isDirectory(optimizedPromptFile)
                         ? optimizedPromptFile.resolve("optimized_prompt.txt") : optimizedPromptFile; // a training run
+                source = SystemPromptSource.builder(file.toAbsolutePath().toString());
                 try {
                     prompt = Files.readString(file, StandardCharsets.UTF_8).stripTrailing();
                 } catch (IOException e) {
@@ -577,28 +640,108 @@ public final class AutoModel implements AutoCloseable {
             }
             ChatBackend b = backend;
             ResolvedModel resolved = null;
+            HubClient hub = null;
             if (b == null && openAiModel) {
                 b = openAiBackend();
             } else if (b == null) {
                 ensureNotBlank(model, "model");
-                resolved = modelIsFile ? ResolvedModel.local(model, Path.of(model)) : hub().resolve(model);
+                hub = modelIsFile ? null : hub();
+                resolved = modelIsFile ? ResolvedModel.local(model, Path.of(model)) : hub.resolve(model);
                 LlamaCppSettings settings = new LlamaCppSettings(resolved.file(), numGpus, cudaVisibleDevices, dtype,
                         gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
                 b = LlamaCppBackend.load(settings, nativeLibraryPath, gpuInfo);
             }
-            if (prompt == null && resolved != null) {
-                prompt = registryPrompt(resolved, b);
-            } else if (prompt == null && openAiModel) {
-                prompt = (promptRegistry != null ? promptRegistry : PromptRegistry.defaults()).find(model)
-                        .map(m -> {
-                            log.info("Using the optimised prompt '{}' for {}", m.prompt().id(), model);
-                            return m.prompt().text();
-                        }).orElse(null);
+            PromptRegistry registry = promptRegistry != null ? promptRegistry : PromptRegistry.defaults();
+            if (prompt == null && (resolved != null || openAiModel)) {
+                final ResolvedModel r = resolved;
+                final ChatBackend backendForGguf = b;
+                Supplier<Optional<PromptRegistry.Match>> lookup = r != null
+                        ? () -> registry.lookup(r, () -> backendForGguf instanceof LlamaCppBackend l ? l.gguf()
+                                : GgufFile.readMetadata(r.file()))
+                        : () -> registry.find(model);
+                Optional<PromptRegistry.Match> found = lookup.get();
+                if (found.isEmpty() && pullPrompts && (openAiModel || r.catalogEntry().isPresent())) {
+                    found = pullOnFirstUse(registry, hub, lookup);
+                }
+                if (found.isPresent()) {
+                    PromptRegistry.Match m = found.get();
+                    log.info("Using the optimised prompt '{}' for {} (found by {} \"{}\")", m.prompt().id(), model,
+                            m.how(), m.matchedName());
+                    prompt = m.prompt().text();
+                    source = SystemPromptSource.registry(m.prompt().id());
+                }
             }
             if (prompt == null) {
                 log.info("No optimised prompt is known for {}; using the base alignment prompt", model);
             }
-            return new AutoModel(this, b, prompt, icl);
+            return new AutoModel(this, b, prompt, source, icl);
+        }
+
+        /**
+         * Pulls the original's released prompt for the model, once, when it released one: the registry had none. Any
+         * failure leaves the base alignment prompt, with a WARN.
+         */
+        private Optional<PromptRegistry.Match> pullOnFirstUse(PromptRegistry registry, HubClient hub,
+                                                              Supplier<Optional<PromptRegistry.Match>> lookup) {
+            OriginalPrompts puller;
+            OriginalRelease.Run run;
+            try {
+                puller = puller(registry, hub);
+                run = puller.runFor(model).orElse(null);
+            } catch (DroException e) {
+                log.warn("Cannot pull the original's optimised prompt for {} ({}); using the base alignment prompt",
+                        model, e.getMessage());
+                return Optional.empty();
+            }
+            if (run == null) {
+                return Optional.empty();
+            }
+            if (puller.isOffline()) {
+                log.info("No optimised prompt is known for {}; the original released one (run {}), but offline mode"
+                        + " forbids pulling it. Pull it once online with: dro prompts pull {}", model, run.name(),
+                        run.name());
+                return Optional.empty();
+            }
+            log.info("No optimised prompt is known for {}; pulling the original's released prompt (run {}) from {}"
+                    + " into {} (once)", model, run.name(), puller.baseUrl(), puller.store().root());
+            String why;
+            try {
+                OriginalPrompts.Result result = puller.pullRuns(List.of(run));
+                Optional<PromptRegistry.Match> found = result.imported().isEmpty() ? Optional.empty() : lookup.get();
+                if (found.isPresent()) {
+                    if (!result.failures().isEmpty()) {
+                        log.warn("Pulled the original's optimised prompt for {}, but not every file of it: {}", model,
+                                result.failures().stream().map(OriginalPrompts.Failure::reason)
+                                        .collect(java.util.stream.Collectors.joining("; ")));
+                    }
+                    return found;
+                }
+                why = result.failures().isEmpty() ? "nothing was imported" : result.failures().stream()
+                        .map(OriginalPrompts.Failure::reason).collect(java.util.stream.Collectors.joining("; "));
+            } catch (DroException e) {
+                why = e.getMessage();
+            }
+            log.warn("Could not pull the original's optimised prompt for {}: {}. Using the base alignment prompt;"
+                    + " pull it with: dro prompts pull {}", model, why, run.name());
+            return Optional.empty();
+        }
+
+        private OriginalPrompts puller(PromptRegistry registry, HubClient hub) {
+            OriginalPrompts.Builder pb;
+            if (originalPrompts != null) {
+                pb = originalPrompts.toBuilder();
+            } else {
+                HubClient h = hub;
+                if (h == null) {
+                    h = HubClient.builder().environment(environment != null ? environment::apply
+                            : dro.hub.Environment.SYSTEM).build();
+                }
+                pb = OriginalPrompts.builder().hubClient(h);
+            }
+            if (promptSource != null) {
+                pb.baseUrl(promptSource);
+            }
+            return pb.store(registry.userStore()).build();
         }
 
         /** Settings for local models are rejected with openAiModel(true), and settings for API models without. */
@@ -679,15 +822,5 @@ public final class AutoModel implements AutoCloseable {
             return hb.build();
         }
 
-        private String registryPrompt(ResolvedModel resolved, ChatBackend b) {
-            PromptRegistry registry = promptRegistry != null ? promptRegistry : PromptRegistry.defaults();
-            return registry.lookup(resolved, () -> b instanceof LlamaCppBackend l ? l.gguf()
-                            : GgufFile.readMetadata(resolved.file()))
-                    .map(m -> {
-                        log.info("Using the optimised prompt '{}' for {} (found by {} \"{}\")", m.prompt().id(),
-                                model, m.how(), m.matchedName());
-                        return m.prompt().text();
-                    }).orElse(null);
-        }
     }
 }

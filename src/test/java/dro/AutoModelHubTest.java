@@ -78,6 +78,29 @@ class AutoModelHubTest {
     }
 
     @Test
+    void aCatalogueNameWithoutAPromptGetsTheOriginalsPulledOnceFromTheConfiguredSource() throws Exception {
+        hub.add("TheBloke/Mistral-7B-v0.1-GGUF", "mistral-7b-v0.1.Q4_K_M.gguf", Files.readAllBytes(mistralGguf()));
+        dro.testing.TestRelease release = new dro.testing.TestRelease().run("mistral-7b-v0.1",
+                List.of("mistralai/Mistral-7B-v0.1"), "Think first, then answer in plain words.");
+        String base = release.serve(hub);
+        dro.compat.OriginalPrompts puller = dro.compat.OriginalPrompts.builder()
+                .release(release.manifest(tmp.resolve("manifest.json")))
+                .hubClient(HubClient.builder().environment(Environment.EMPTY).cacheDir(tmp.resolve("models")).build())
+                .build();
+
+        try (AutoModel m = builder().model("mistral-7b").originalPrompts(puller)
+                .promptSource(java.net.URI.create(base)).build()) {
+            assertEquals("Think first, then answer in plain words.", m.systemPrompt());
+            assertEquals(SystemPromptSource.registry("mistral-7b-v0.1"), m.assemble("Hi?", GenerateOptions.builder()
+                    .optimizedIcl(false).build()).systemPromptSource());
+        }
+        assertEquals(List.of("/TheBloke/Mistral-7B-v0.1-GGUF/resolve/main/mistral-7b-v0.1.Q4_K_M.gguf",
+                "/cdn/1/mistral-7b-v0.1.Q4_K_M.gguf", "/DRPO/data/mistral-7b-v0.1/output.txt"),
+                hub.requests().stream().map(FakeHub.Request::path).toList());
+        assertEquals(List.of("mistral-7b-v0.1"), registry.all().stream().map(OptimizedPrompt::id).toList());
+    }
+
+    @Test
     void offlineWithoutTheFileFailsBeforeLoadingAnything() {
         HubException e = assertThrows(HubException.class,
                 () -> builder().model("llama-3-8b-instruct").offline(true).build());

@@ -81,11 +81,13 @@ class AutoModelLocalTest {
     }
 
     @Test
-    void dryRunJsonHoldsSystemUserAndPrompt() throws Exception {
+    void dryRunJsonHoldsSystemUserPromptAndWhereTheSystemPromptCameFrom() throws Exception {
         AssembledPrompt a = chat.assemble("Hello?", GenerateOptions.builder().optimizedIcl(false).build());
         var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(a.toJson());
-        assertEquals(List.of("system", "user", "prompt"), iterable(node.fieldNames()));
+        assertEquals(List.of("system", "user", "prompt", "systemPromptSource"), iterable(node.fieldNames()));
         assertEquals(a.prompt(), node.get("prompt").asText());
+        assertEquals("{\"kind\":\"base\",\"detail\":\"base alignment prompt\"}",
+                node.get("systemPromptSource").toString());
     }
 
     @Test

@@ -5,6 +5,7 @@ import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.TokenStream;
+import dro.compat.OriginalPrompts;
 import dro.hub.ConsoleProgressBar;
 import dro.hub.HubClient;
 import dro.icl.IclOrder;
@@ -65,8 +66,10 @@ final class GenerateCommand implements Callable<Integer> {
             + " (also DRO4J_OFFLINE=1 or HF_HUB_OFFLINE=1).")
     boolean offline;
 
-    @Option(names = "--prompts-dir", paramLabel = "DIR", description = "The user's optimised-prompt store, where"
-            + " the model's prompt is looked up (default: <config>/prompts).")
+    @Option(names = "--prompts-dir", paramLabel = "DIR", description = {"The user's optimised-prompt store, where"
+            + " the model's prompt is looked up (default: <config>/prompts). A model the original DRO released a prompt"
+            + " for (mistral-7b, gpt-3.5-turbo, ...) whose prompt is not there gets it pulled there once, as by"
+            + " 'dro prompts pull MODEL' (from $DRO4J_PROMPTS_URL if set), unless offline."})
     Path promptsDir;
 
     @Option(names = "--openai", description = "Use a model on an OpenAI-compatible endpoint: the key comes from"
@@ -136,8 +139,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stream", description = "Print the answer as it is generated.")
     boolean stream;
 
-    @Option(names = "--dry-run",
-            description = "Print the assembled prompt as JSON {system, user, prompt} and exit without generating.")
+    @Option(names = "--dry-run", description = {"Print the assembled prompt as JSON {system, user, prompt,"
+            + " systemPromptSource} and exit without generating. systemPromptSource says which system prompt was used:"
+            + " {kind: registry, detail: <prompt id>}, builder (--optimized-prompt-file), user (--system-prompt) or"
+            + " base (the base alignment prompt)."})
     boolean dryRun;
 
 
@@ -167,9 +172,18 @@ final class GenerateCommand implements Callable<Integer> {
                 .openAiModel(openAi)
                 .optimizedPromptFile(optimizedPromptFile)
                 .iclFile(iclFile);
+        HubClient.Builder hub = HubClient.builder().environment(main.environment);
+        if (cacheDir != null) {
+            hub.cacheDir(cacheDir);
+        }
+        if (offline && !openAi) {
+            hub.offline(true);
+        }
+        // the original's released prompt, pulled once if the registry has none for a model the original released
+        b.originalPrompts(OriginalPrompts.builder().hubClient(hub.build())
+                .listener(PromptsCommand.Pull.progress(spec.commandLine().getErr())).build());
         if (!openAi) {
-            b.hubClient(HubClient.builder().environment(main.environment)
-                    .listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
+            b.hubClient(hub.listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
         }
         if (quantization != null) {
             b.quantization(quantization);

@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,17 @@ public final class OriginalDataImporter {
      *                                 cannot be read (it has a path leading outside the directory, say)
      */
     public static Report importInto(PromptStore store, Path directory) {
+        return importInto(store, directory, from -> "imported from " + from);
+    }
+
+    /**
+     * Imports every run of {@code directory} into {@code store}, with the {@code source} of each prompt's metadata
+     * made from the file it was read from.
+     *
+     * @throws InvalidRequestException if {@code directory} is not a directory, or its {@code model_mapping.json}
+     *                                 cannot be read (it has a path leading outside the directory, say)
+     */
+    public static Report importInto(PromptStore store, Path directory, Function<Path, String> source) {
         Path dir = directory.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
             throw new InvalidRequestException("Not a directory: " + dir);
@@ -118,7 +130,7 @@ public final class OriginalDataImporter {
                     }
                 }
                 OptimizedPrompt p = OptimizedPrompt.of(OptimizedPrompt.idFrom(name), prompt, models, List.of(name),
-                        "imported from " + from, created);
+                        source.apply(from), created);
                 imported.add(new Imported(store.put(p), from));
             } catch (DroException e) {
                 skipped.add(new Skipped(name, e.getMessage(), true));

@@ -110,7 +110,8 @@ public final class ConsoleProgressBar implements DownloadListener {
     }
 
     /** A byte count for people: {@code 512 B}, {@code 1.50 KiB}, {@code 4.07 GiB}. */
-    static String bytes(long n) {
+    /** A size for people: {@code 512 B}, {@code 1.50 KiB}, {@code 4.07 GiB}. */
+    public static String bytes(long n) {
         if (n < 1024) {
             return n + " B";
         }

@@ -27,7 +27,11 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One download of one hub file into the cache: resumable, verified, atomic. */
+/**
+ * One download into the cache: resumable, verified, atomic. Either a hub file (its size and SHA-256 as the hub
+ * reports them, the token sent to the hub, events to the hub's listener) or a {@link PinnedFile} (any URL, checked
+ * against the size and SHA-256 pinned in advance; no token, no listener events).
+ */
 final class Downloader {
 
     private static final Logger log = LoggerFactory.getLogger(Downloader.class);
@@ -41,15 +45,36 @@ final class Downloader {
             + "; java/" + Runtime.version().feature();
 
     private final HubClient hub;
-    private final HfFile file;
+    /** The hub file, or null for a pinned file. */
+    private final HfFile hfFile;
+    /** The pinned file, or null for a hub file. */
+    private final PinnedFile pinned;
+    /** What messages call the file. */
+    private final String file;
     private final Path target;
     private final Path part;
 
     Downloader(HubClient hub, HfFile file, Path target) {
+        this(hub, file, null, target);
+    }
+
+    Downloader(HubClient hub, PinnedFile file, Path target) {
+        this(hub, null, file, target);
+    }
+
+    private Downloader(HubClient hub, HfFile hfFile, PinnedFile pinned, Path target) {
         this.hub = hub;
-        this.file = file;
+        this.hfFile = hfFile;
+        this.pinned = pinned;
+        this.file = hfFile != null ? hfFile.toString() : pinned.name();
         this.target = target;
         this.part = target.resolveSibling(target.getFileName() + ".part");
+    }
+
+    private void failed(HubException e) {
+        if (hfFile != null) {
+            hub.listener.failed(hfFile, e);
+        }
     }
 
     Path run() {
@@ -68,7 +93,7 @@ final class Downloader {
             }
         } catch (IOException e) {
             HubException ex = new HubException("Cannot write to the model cache " + hub.cacheDir + ": " + e, false, e);
-            hub.listener.failed(file, ex);
+            failed(ex);
             throw ex;
         } finally {
             jvmLock.unlock();
@@ -79,15 +104,19 @@ final class Downloader {
         for (int attempt = 1; ; attempt++) {
             try {
                 Path p = attempt();
-                hub.listener.finished(file, p);
+                if (hfFile != null) {
+                    hub.listener.finished(hfFile, p);
+                }
                 return p;
             } catch (HubException e) {
                 if (!e.isRetriable() || attempt >= hub.maxAttempts) {
-                    hub.listener.failed(file, e);
+                    failed(e);
                     throw e;
                 }
                 log.info("Download attempt {} of {} failed: {}", attempt, hub.maxAttempts, e.getMessage());
-                hub.listener.retrying(file, attempt, hub.maxAttempts, e);
+                if (hfFile != null) {
+                    hub.listener.retrying(hfFile, attempt, hub.maxAttempts, e);
+                }
                 sleep(hub.retryBackoff.toMillis() << Math.min(attempt - 1, 10));
             }
         }
@@ -95,13 +124,13 @@ final class Downloader {
 
     private Path attempt() {
         long have = sizeOf(part);
-        URI url = hub.resolveUrl(file);
+        URI url = hfFile != null ? hub.resolveUrl(hfFile) : pinned.url();
         Hop hop = send(url, have);
         HttpResponse<InputStream> r = hop.response;
         try (InputStream body = r.body()) {
             int status = r.statusCode();
-            long expectedSize = hop.linkedSize;
-            String sha256 = hop.sha256;
+            long expectedSize = pinned != null ? pinned.size() : hop.linkedSize;
+            String sha256 = pinned != null ? pinned.sha256() : hop.sha256;
             long start;
             long total;
             if (status == 200) {
@@ -135,14 +164,20 @@ final class Downloader {
             if (expectedSize < 0) {
                 expectedSize = total;
             } else if (total >= 0 && total != expectedSize) {
-                throw new HubException("The hub says " + file + " has " + expectedSize + " bytes, but the download server"
-                        + " sends " + total, true);
+                if (pinned != null) {
+                    throw new HubException(file + " failed its SHA-256 check: the server sends " + total + " bytes, but"
+                            + " a file of " + expectedSize + " bytes is pinned; nothing was kept", false);
+                }
+                throw new HubException("The hub says " + file + " has " + expectedSize + " bytes, but the download"
+                        + " server sends " + total, true);
             }
             MessageDigest digest = sha256 != null ? sha256() : null;
             if (digest != null && start > 0) {
                 hashExisting(digest, start);
             }
-            hub.listener.started(file, expectedSize, start);
+            if (hfFile != null) {
+                hub.listener.started(hfFile, expectedSize, start);
+            }
             long done = copy(body, start, expectedSize, digest);
             return verifyAndMove(done, expectedSize, sha256, digest);
         } catch (IOException e) {
@@ -171,7 +206,12 @@ final class Downloader {
                     digest.update(buf, 0, n);
                 }
                 done += n;
-                hub.listener.progress(file, done, expected);
+                if (pinned != null && done > expected) {
+                    break; // more than the pinned bytes: not the pinned file, and no reason to read on
+                }
+                if (hfFile != null) {
+                    hub.listener.progress(hfFile, done, expected);
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     throw new HubException("Download of " + file + " was cancelled after " + done + " bytes; the"
                             + " partial file " + part + " is kept and will be resumed", false);
@@ -194,7 +234,12 @@ final class Downloader {
     private Path verifyAndMove(long size, long expectedSize, String sha256, MessageDigest digest) throws IOException {
         if (expectedSize >= 0 && size != expectedSize) {
             Files.deleteIfExists(part);
-            throw new HubException("Downloaded " + file + " has " + size + " bytes, but the hub says " + expectedSize
+            if (pinned != null && size > expectedSize) {
+                throw new HubException(file + " failed its SHA-256 check: it is longer than the " + expectedSize
+                        + " bytes pinned; the download was discarded", false);
+            }
+            throw new HubException("Downloaded " + file + " has " + size + " bytes, but the "
+                    + (pinned != null ? "pinned size is " : "hub says ") + expectedSize
                     + "; the download was discarded", true);
         }
         if (sha256 != null) {
@@ -205,6 +250,10 @@ final class Downloader {
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equals(sha256)) {
                 Files.deleteIfExists(part);
+                if (pinned != null) { // the source serves other bytes than the pinned ones: trying again cannot help
+                    throw new HubException(file + " failed its SHA-256 check: it has SHA-256 " + actual + ", but "
+                            + sha256 + " is pinned; the download was discarded", false);
+                }
                 throw new HubException("Downloaded " + file + " has SHA-256 " + actual + ", but the hub says " + sha256
                         + "; the download was discarded", true);
             }
@@ -249,7 +298,7 @@ final class Downloader {
             if (rangeStart > 0) {
                 rb.header("Range", "bytes=" + rangeStart + "-");
             }
-            if (hub.token != null && sameOrigin(current, hub.endpoint)) {
+            if (hfFile != null && hub.token != null && sameOrigin(current, hub.endpoint)) {
                 rb.header("Authorization", "Bearer " + hub.token);
             }
             HttpResponse<InputStream> r;
@@ -292,15 +341,22 @@ final class Downloader {
 
     private HubException statusError(int status, URI url) {
         String where = "HTTP " + status + " from " + origin(url);
-        String repoUrl = hub.endpoint.toString().replaceAll("/+$", "") + "/" + file.repo();
+        if (pinned != null) {
+            if (status == 404) {
+                return new HubException(file + " was not found (" + where + " for " + url + ")", false);
+            }
+            boolean retriable = status == 408 || status == 429 || status >= 500;
+            return new HubException("Cannot download " + file + " (" + where + " for " + url + ")", retriable);
+        }
+        String repoUrl = hub.endpoint.toString().replaceAll("/+$", "") + "/" + hfFile.repo();
         if (status == 401 || status == 403) {
             if (hub.token == null) {
                 return new HubException(file + " needs authorisation (" + where + "): the repository is gated or"
-                        + " private. Set HF_TOKEN to a Hugging Face access token that can read " + file.repo() + ".",
+                        + " private. Set HF_TOKEN to a Hugging Face access token that can read " + hfFile.repo() + ".",
                         false);
             }
             return new HubException(file + " was refused (" + where + ") although HF_TOKEN was sent: check that the"
-                    + " token can read " + file.repo() + " (for a gated repository, accept its terms at " + repoUrl
+                    + " token can read " + hfFile.repo() + " (for a gated repository, accept its terms at " + repoUrl
                     + ").", false);
         }
         if (status == 404) {

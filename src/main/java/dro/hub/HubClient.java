@@ -120,6 +120,11 @@ public final class HubClient {
         return quantization;
     }
 
+    /** Where this client reads environment variables (also for settings of other parts, such as prompt pulls). */
+    public Environment environment() {
+        return settings.environment;
+    }
+
     public ModelCatalog catalog() {
         return catalog;
     }
@@ -178,6 +183,35 @@ public final class HubClient {
                     + ". Download it once without offline mode, or give the path of a local GGUF file.", false);
         }
         return new Downloader(this, file, target).run();
+    }
+
+    /**
+     * The local copy of a pinned file: the cached one, or a fresh download from its URL, accepted only with exactly
+     * the pinned size and SHA-256 (a mismatch is not retried: the source serves other bytes). Cached at
+     * {@code <cacheDir>/pinned/<sha256>/<file name>}, so a second fetch, from any URL, asks nothing of the network.
+     *
+     * @throws HubException if it is not cached and cannot be downloaded, fails its check, or offline mode forbids it
+     */
+    public Path fetch(PinnedFile file) {
+        Path target = cachePath(file);
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        if (offlineReason != null) {
+            throw new HubException("Offline mode (" + offlineReason + ") forbids downloading " + file.name() + " from "
+                    + file.url() + ", and it is not in the cache at " + target + ".", false);
+        }
+        return new Downloader(this, file, target).run();
+    }
+
+    /** Where a pinned file is (or would be) cached. */
+    public Path cachePath(PinnedFile file) {
+        return cacheDir.resolve("pinned").resolve(file.sha256()).resolve(file.fileName());
+    }
+
+    /** Whether a pinned file is cached. */
+    public boolean isCached(PinnedFile file) {
+        return Files.isRegularFile(cachePath(file));
     }
 
     /** The HTTP client, made on first use (local files and cached models need none). */

@@ -176,6 +176,32 @@ class BinDroIT {
     }
 
     @Test
+    void binDroPromptsPullThenShowPrintsTheOriginalsPromptFromAMirror() throws Exception {
+        Path upstream = dro.testing.SharedData.upstream();
+        Path tmp = java.nio.file.Files.createTempDirectory("dro-pull");
+        try (dro.testing.FakeHub mirror = dro.testing.FakeHub.start()) {
+            for (String f : new String[] {"output.pkl", "output.txt", "output.json"}) {
+                mirror.addRaw("/DRPO/data/mistral-7b-v0.1/" + f,
+                        java.nio.file.Files.readAllBytes(upstream.resolve("mistral-7b-v0.1").resolve(f)));
+            }
+            Map<String, String> env = Map.of("DRO4J_PROMPTS_URL", mirror.endpoint() + "/DRPO");
+            String store = tmp.resolve("store").toString();
+
+            Result pull = run(dro("prompts", "pull", "--prompts-dir", store, "--cache-dir",
+                    tmp.resolve("cache").toString(), "mistral-7b"), "", env);
+            Result show = run(dro("prompts", "show", "--prompts-dir", store, "mistral-7b"));
+
+            assertEquals(0, pull.code(), pull.err());
+            assertEquals("Pulled mistral-7b-v0.1 (mistralai/Mistral-7B-v0.1)\n1 of 1 run imported into " + store
+                    + " from Singla17/DRPO at c47e29077f2f7ec06fb2743ed7d8446dfec27bcd (Apache-2.0)\n", pull.out());
+            assertEquals(0, show.code(), show.err());
+            assertEquals(java.nio.file.Files.readString(upstream.resolve("mistral-7b-v0.1/output.txt"),
+                    StandardCharsets.UTF_8), show.out());
+            assertEquals(3, mirror.requests().size());
+        }
+    }
+
+    @Test
     void binDroOpenAiDryRunPrintsTheMessagesAsThePrompt() throws Exception {
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
             Result r = run(dro("generate", "--openai", "--model", "test-model", "--no-icl", "--dry-run",

@@ -41,8 +41,10 @@ class GenerateCommandTest {
             expected = m.assemble("How do I remove duplicates from a Python list?",
                     GenerateOptions.builder().numOptimizedIcl(2).build());
         }
-        assertEquals(3, json.size());
+        assertEquals(4, json.size());
         assertEquals(expected.system(), json.get("system").asText());
+        assertEquals("base", json.get("systemPromptSource").get("kind").asText(), "a file without a known prompt");
+        assertEquals("base alignment prompt", json.get("systemPromptSource").get("detail").asText());
         assertEquals(expected.user(), json.get("user").asText());
         assertEquals(expected.prompt(), json.get("prompt").asText());
     }

@@ -12,6 +12,7 @@ import dro.testing.TinyGguf;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,20 +105,25 @@ class PromptsCommandTest {
         assertEquals("", unknown.out());
         assertEquals(nl("dro: error: No optimised prompt is known for \"meta-llama/Meta-Llama-3-8B-Instruct\""
                 + " (known: llama2-70b, llama2-70b-chat, llama2-7b, llama2-7b-chat-hf, llama3-8b,"
-                + " mistral-7b-instruct-v0.1, mistral-7b-v0.1)"), unknown.err());
+                + " mistral-7b-instruct-v0.1, mistral-7b-v0.1). The original DRO released one: dro prompts pull"
+                + " llama3-8b-instruct"), unknown.err());
     }
 
     @Test
     void anEmptyStoreSaysHowToFillIt() {
         CliRun list = dro("prompts", "list", "--prompts-dir", store());
-        assertEquals(nl("No optimised prompts in " + store() + ". Import the original's with: dro prompts import DIR"),
+        assertEquals(nl("No optimised prompts in " + store() + ". Pull the original's with: dro prompts pull"),
                 list.out());
         CliRun show = dro("prompts", "show", "--prompts-dir", store(), "mistral-7b");
         assertEquals(nl("dro: error: No optimised prompt is known for \"mistral-7b\" (the store " + store()
-                + " is empty)"), show.err());
+                + " is empty). The original DRO released one: dro prompts pull mistral-7b-v0.1"), show.err());
+        CliRun other = dro("prompts", "show", "--prompts-dir", store(), "gpt-4o-mini");
+        assertEquals(nl("dro: error: No optimised prompt is known for \"gpt-4o-mini\" (the store " + store()
+                + " is empty)"), other.err());
         CliRun none = dro("prompts");
         assertEquals(2, none.code());
-        assertTrue(none.err().contains("Missing subcommand: import DIR, list or show MODEL"), none.err());
+        assertTrue(none.err().contains("Missing subcommand: pull [MODEL...], import DIR, list or show MODEL"),
+                none.err());
     }
 
     @Test
@@ -182,6 +188,118 @@ class PromptsCommandTest {
                 + " hf://TheBloke/Llama-2-7B-GGUF/llama-2-7b.Q4_K_M.gguf, and it is not in the model cache at "
                 + tmp.resolve("models/TheBloke/Llama-2-7B-GGUF/main/llama-2-7b.Q4_K_M.gguf") + ". Download it once"
                 + " without offline mode, or give the path of a local GGUF file."), r.err());
+    }
+
+    /** A mirror of the original repository on loopback, serving the shared copy of the original's files of runs. */
+    static FakeHub mirror(String... runs) throws Exception {
+        FakeHub mirror = FakeHub.start();
+        for (String run : runs) {
+            for (String f : new String[] {"output.pkl", "output.txt", "output.json"}) {
+                mirror.addRaw("/DRPO/data/" + run + "/" + f,
+                        Files.readAllBytes(SharedData.upstream().resolve(run).resolve(f)));
+            }
+        }
+        return mirror;
+    }
+
+    static final String PULLED_FROM = " from Singla17/DRPO at c47e29077f2f7ec06fb2743ed7d8446dfec27bcd (Apache-2.0)";
+
+    @Test
+    void pullThenShowPrintsTheOriginalsPromptAndASecondPullAsksNothing() throws Exception {
+        try (FakeHub mirror = mirror("mistral-7b-v0.1")) {
+            Environment env = Environment.of(Map.of("DRO4J_PROMPTS_URL", mirror.endpoint() + "/DRPO"));
+            String[] pull = {"prompts", "pull", "--prompts-dir", store(), "--cache-dir", tmp.resolve("cache").toString(),
+                    "mistral-7b"};
+
+            CliRun r = dro(env, pull);
+
+            assertEquals(0, r.code(), r.err());
+            assertEquals(nl("Pulled mistral-7b-v0.1 (mistralai/Mistral-7B-v0.1)",
+                    "1 of 1 run imported into " + store() + PULLED_FROM), r.out());
+            String host = mirror.endpoint().substring("http://".length());
+            assertEquals(nl("Downloading data/mistral-7b-v0.1/output.pkl (667.23 KiB) from " + host,
+                    "Downloading data/mistral-7b-v0.1/output.txt (2.68 KiB) from " + host,
+                    "Downloading data/mistral-7b-v0.1/output.json (110.55 KiB) from " + host), r.err());
+            CliRun show = dro("prompts", "show", "--prompts-dir", store(), "mistral-7b");
+            assertEquals(upstreamText("mistral-7b-v0.1"), show.out());
+            JsonNode meta = new ObjectMapper().readTree(tmp.resolve("store/optimized/mistral-7b-v0.1/meta.json")
+                    .toFile());
+            assertEquals("Singla17/DRPO (https://github.com/Singla17/DRPO) at commit"
+                    + " c47e29077f2f7ec06fb2743ed7d8446dfec27bcd, Apache-2.0: data/mistral-7b-v0.1/output.pkl (SHA-256"
+                    + " checked)", meta.get("source").asText());
+            assertEquals(3, mirror.requests().size());
+
+            CliRun again = dro(env, pull);
+            assertEquals(0, again.code(), again.err());
+            assertEquals("", again.err());
+            assertEquals(3, mirror.requests().size(), "the second pull is served by the cache");
+        }
+    }
+
+    @Test
+    void aTamperedFileIsAnErrorThatNamesItAndTheExitCodeSaysSo() throws Exception {
+        try (FakeHub mirror = mirror("llama3-8b", "llama2-7b")) {
+            mirror.addRaw("/DRPO/data/llama2-7b/output.pkl", "not the original".getBytes(StandardCharsets.UTF_8));
+            mirror.addRaw("/DRPO/data/llama2-7b/output.txt", "Do as you are told.".getBytes(StandardCharsets.UTF_8));
+            mirror.addRaw("/DRPO/data/llama2-7b/output.json", "{}".getBytes(StandardCharsets.UTF_8));
+            mirror.addRaw("/DRPO/data/llama3-8b/output.pkl", "cos\nsystem\n.".getBytes(StandardCharsets.UTF_8));
+
+            CliRun r = dro(Environment.EMPTY, "prompts", "pull", "--prompts-dir", store(), "--cache-dir",
+                    tmp.resolve("cache").toString(), "--from", mirror.endpoint() + "/DRPO", "llama3-8b",
+                    "meta-llama/Llama-2-7b-hf");
+
+            assertEquals(1, r.code());
+            assertEquals(nl("Pulled llama3-8b (meta-llama/Meta-Llama-3-8B)",
+                    "1 of 2 runs imported into " + store() + PULLED_FROM), r.out());
+            assertTrue(r.err().contains(nl("dro: error: data/llama2-7b/output.txt: data/llama2-7b/output.txt failed"
+                    + " its SHA-256 check: the server sends 19 bytes, but a file of 2085 bytes is pinned; nothing was"
+                    + " kept")), r.err());
+            assertEquals(3, r.err().lines().filter(l -> l.startsWith("dro: error: data/llama2-7b/")).count(), r.err());
+            assertTrue(r.err().contains(nl("dro: error: data/llama3-8b/output.pkl: data/llama3-8b/output.pkl failed"
+                    + " its SHA-256 check: the server sends 12 bytes, but a file of 526730 bytes is pinned; nothing was"
+                    + " kept")), r.err());
+            assertEquals(4, r.err().lines().filter(l -> l.startsWith("dro: error: ")).count(), r.err());
+            assertEquals(List.of("llama3-8b"), Files.list(tmp.resolve("store/optimized")).map(p -> p.getFileName()
+                    .toString()).toList());
+            // the run still imports from its files that passed, and says which
+            assertEquals(upstreamText("llama3-8b"), dro("prompts", "show", "--prompts-dir", store(), "llama3-8b").out());
+            JsonNode meta = new ObjectMapper().readTree(tmp.resolve("store/optimized/llama3-8b/meta.json").toFile());
+            assertTrue(meta.get("source").asText().endsWith(": data/llama3-8b/output.txt (SHA-256 checked)"),
+                    meta.toString());
+        }
+    }
+
+    @Test
+    void pullingAModelTheOriginalDidNotReleaseListsWhatItReleased() {
+        CliRun r = dro(Environment.of(Map.of("DRO4J_OFFLINE", "1")), "prompts", "pull", "--prompts-dir", store(),
+                "gpt-4o");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("dro: error: The original released no optimised prompt for \"gpt-4o\"; it"
+                + " released: gpt-3.5-turbo (gpt-3.5-turbo, gpt-3.5-turbo-0125); "), r.err());
+    }
+
+    @Test
+    void generateOnFirstUsePullsTheOriginalsPromptAndTheDryRunNamesIt() throws Exception {
+        Path gguf = TinyGguf.scripted(tmp.resolve("m.gguf"), "Hi<END>", TinyGguf.CHAT_TEMPLATE, 16384,
+                Map.of("general.name", "Mistral-7B-Instruct-v0.1"));
+        try (FakeHub hub = FakeHub.start(); FakeHub mirror = mirror("mistral-7b-instruct-v0.1")) {
+            hub.add("TheBloke/Mistral-7B-Instruct-v0.1-GGUF", "mistral-7b-instruct-v0.1.Q4_K_M.gguf",
+                    Files.readAllBytes(gguf));
+            Environment env = Environment.of(Map.of("HF_ENDPOINT", hub.endpoint(), "DRO4J_PROMPTS_URL",
+                    mirror.endpoint() + "/DRPO"));
+
+            CliRun dry = dro(env, "generate", "--model", "mistral-7b-instruct", "--no-icl", "--dry-run",
+                    "--cache-dir", tmp.resolve("models").toString(), "--prompts-dir", store(), "--max-model-len",
+                    "12288", "--threads", "2", "How do I make a cake?");
+
+            assertEquals(0, dry.code(), dry.err());
+            JsonNode json = new ObjectMapper().readTree(dry.out());
+            assertEquals(upstreamText("mistral-7b-instruct-v0.1"), json.get("system").asText());
+            assertEquals("registry", json.get("systemPromptSource").get("kind").asText());
+            assertEquals("mistral-7b-instruct-v0.1", json.get("systemPromptSource").get("detail").asText());
+            assertTrue(dry.err().contains("Downloading data/mistral-7b-instruct-v0.1/output.pkl ("), dry.err());
+            assertEquals(3, mirror.requests().size());
+        }
     }
 
     static String[] concat(String[]... parts) {

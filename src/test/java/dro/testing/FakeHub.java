@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  * SHA-256, as for LFS files), and the CDN path serves the bytes with Range support (206). Files can require a token,
  * carry a wrong checksum, or have their first transfers cut off mid-body. Every request is recorded.
  *
+ * <p>{@link #addRaw} serves a file at a plain path instead, straight with 200 and no hub headers, as a static file
+ * server such as GitHub's raw-file host does (for pinned downloads).
+ *
  * <p>The CDN path is served under the host name {@code localhost} while the hub itself is addressed as
  * {@code 127.0.0.1}, so that a client's redirect to the CDN goes to another host (as on the real hub).
  */
@@ -41,6 +44,7 @@ public final class FakeHub implements AutoCloseable {
         int interruptions;
         int interruptAfter;
         boolean ignoreRange;
+        boolean chunked;
         boolean lfs = true;
 
         File(byte[] content) {
@@ -67,6 +71,12 @@ public final class FakeHub implements AutoCloseable {
             return this;
         }
 
+        /** Sent chunked, without Content-Length (so only the bytes tell the size). */
+        public File chunked() {
+            this.chunked = true;
+            return this;
+        }
+
         /** The CDN ignores Range headers and always sends the whole file with 200. */
         public File ignoreRange() {
             this.ignoreRange = true;
@@ -85,6 +95,7 @@ public final class FakeHub implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, File> files = new ConcurrentHashMap<>();
+    private final Map<String, File> rawFiles = new ConcurrentHashMap<>();
     private final List<Request> requests = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger cdnIds = new AtomicInteger();
     private final Map<String, String> cdnPaths = new ConcurrentHashMap<>();
@@ -120,6 +131,13 @@ public final class FakeHub implements AutoCloseable {
         return f;
     }
 
+    /** Serves {@code content} at {@code path} (starting with '/') as a static file server would. */
+    public File addRaw(String path, byte[] content) {
+        File f = new File(content);
+        rawFiles.put(path, f);
+        return f;
+    }
+
     /** Every request so far, in order. */
     public List<Request> requests() {
         synchronized (requests) {
@@ -145,6 +163,11 @@ public final class FakeHub implements AutoCloseable {
         requests.add(new Request(ex.getRequestMethod(), java.net.URLDecoder.decode(path, StandardCharsets.UTF_8),
                 h.getFirst("Range"), h.getFirst("Authorization")));
         try (ex) {
+            File raw = rawFiles.get(java.net.URLDecoder.decode(path, StandardCharsets.UTF_8));
+            if (raw != null) {
+                serve(ex, raw);
+                return;
+            }
             if (path.startsWith("/cdn/")) {
                 String key = cdnPaths.get(path);
                 if (key == null) {
@@ -206,7 +229,7 @@ public final class FakeHub implements AutoCloseable {
             }
         }
         int length = f.content.length - start;
-        ex.sendResponseHeaders(start > 0 ? 206 : 200, length);
+        ex.sendResponseHeaders(start > 0 ? 206 : 200, f.chunked ? 0 : length);
         OutputStream out = ex.getResponseBody();
         boolean cut;
         synchronized (f) {
