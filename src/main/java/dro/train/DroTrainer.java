@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code metrics_cache.json}: aspect selections per query, in the original's shape (or where
  *   {@link TrainConfig#metricsCachePath()} says);</li>
  *   <li>{@code run.log}, {@code optimized_prompt.txt}, {@code trace.json} (the best path, a superset of the
- *   original's {@code output.json}), {@code search_tree.json} (every node), {@code result.json} and
+ *   original's {@code output.json}), {@code search_tree.json} (every node), {@code meta.json} (the prompt's
+ *   metadata, with its training format), {@code result.json} and
  *   {@code report.html}.</li>
  * </ul>
  */
@@ -184,10 +185,31 @@ public final class DroTrainer {
                     .put("finished", Instant.now().toString()).put("train_format", config.trainFormat().id());
             summary.set("settings", config.searchSettings());
             write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
+            write(dir.resolve("meta.json"), Json.MAPPER.writeValueAsString(promptMeta(dir, out)));
             write(dir.resolve("report.html"), Report.html(config, out, result, millis));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the run's outputs to " + dir, e);
         }
+    }
+
+    /**
+     * The optimised prompt's metadata, in the shape of a prompt store's {@code meta.json} (see
+     * {@link dro.prompt.PromptStore}) plus what a user of the prompt should know of its training: the format the
+     * base model was prompted in ({@code train_format}), the seed and the score.
+     */
+    private ObjectNode promptMeta(Path dir, TrainResult out) {
+        ObjectNode meta = Json.MAPPER.createObjectNode();
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        meta.put("id", dro.prompt.OptimizedPrompt.idFrom(name == null ? "run" : name.toString()));
+        ArrayNode models = meta.putArray("models");
+        if (config.baseModel() != null) {
+            models.add(config.baseModel());
+        }
+        meta.putArray("aliases");
+        meta.put("source", "dro4j train, run directory " + dir.toAbsolutePath().normalize());
+        meta.put("created", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        meta.put("train_format", config.trainFormat().id()).put("seed", config.seed()).put("score", out.score());
+        return meta;
     }
 
     /**

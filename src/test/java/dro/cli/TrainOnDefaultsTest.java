@@ -199,6 +199,6 @@ class TrainOnDefaultsTest {
         // 2 steps: base + judge twice, one optimiser call, aspects of 2 queries
         assertTrue(r.out().matches("(?s).*\\n  judge +gpt-4-0125-preview +2 +2 .*"), r.out());
         assertTrue(r.out().matches("(?s).*\\n  total +7 +7 .*"), r.out());
-        assertTrue(r.out().matches("(?s).*\\n  metrics +gpt-4-0125-preview +2 +2 +\\d+ +2048 +0\\.00\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  metrics +gpt-4-0125-preview +2 +2 +\\d+ +4096 +0\\.00\\n.*"), r.out());
     }
 }

@@ -81,6 +81,11 @@ class TrainingRequestsTest {
         JsonNode result = JSON.readTree(r.runDir().resolve("result.json").toFile());
         assertEquals("inference", result.get("train_format").asText());
         assertEquals("inference", result.get("settings").get("train_format").asText());
+        JsonNode meta = JSON.readTree(r.runDir().resolve("meta.json").toFile());
+        assertEquals("inference", meta.get("train_format").asText(), "the prompt's metadata names its format");
+        assertEquals(42, meta.get("seed").asLong());
+        assertEquals(r.score(), meta.get("score").asDouble());
+        assertEquals("run", meta.get("id").asText());
     }
 
     @Test
