@@ -245,7 +245,7 @@ public final class NativeBuild {
         if (cuda) {
             nvcc = nvcc();
             add(tools, missing, "nvcc", nvcc, "nvcc (the CUDA compiler, for --cuda)",
-                    "not found in $CUDACXX, on PATH, in $CUDA_HOME/bin or in /usr/local/cuda/bin",
+                    nvccLookedFor(),
                     "sudo apt-get install nvidia-cuda-toolkit",
                     "NVIDIA's CUDA Toolkit (https://developer.nvidia.com/cuda-downloads), then put its bin directory"
                             + " on PATH or set CUDACXX");
@@ -478,6 +478,15 @@ public final class NativeBuild {
                 : names + " not found on PATH";
     }
 
+    private String nvccLookedFor() {
+        String v = environment.get("CUDACXX");
+        if (v != null && !v.isBlank()) {
+            return "$CUDACXX is " + v + ", which is not an executable";
+        }
+        return "not found on PATH or in " + cudaHome().resolve("bin")
+                + (environment.get("CUDA_HOME") == null ? " (set CUDA_HOME or CUDACXX)" : " ($CUDA_HOME/bin)");
+    }
+
     /** An executable on PATH. */
     private Path which(String name) {
         String path = environment.get("PATH");
@@ -530,14 +539,14 @@ public final class NativeBuild {
         if (p != null) {
             return p;
         }
+        Path candidate = cudaHome().resolve("bin").resolve("nvcc");
+        return Files.isRegularFile(candidate) && Files.isExecutable(candidate) ? candidate : null;
+    }
+
+    /** $CUDA_HOME, else /usr/local/cuda. */
+    private Path cudaHome() {
         String home = environment.get("CUDA_HOME");
-        for (Path candidate : home == null || home.isBlank() ? List.of(Path.of("/usr/local/cuda/bin/nvcc"))
-                : List.of(Path.of(home, "bin", "nvcc"), Path.of("/usr/local/cuda/bin/nvcc"))) {
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return home == null || home.isBlank() ? Path.of("/usr/local/cuda") : Path.of(home.strip());
     }
 
     private Path jdkHome() {
