@@ -1,6 +1,7 @@
 package dro.backend.llamacpp;
 
 import de.kherud.llama.LlamaModel;
+import dro.InvalidRequestException;
 import dro.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -112,8 +113,9 @@ public record NativeChoice(Origin origin, Path directory, NativeManifest manifes
      * @param libPathProperty  the value of {@code de.kherud.llama.lib.path}, or null
      * @param cacheRoot        dro4j's cache directory
      * @param bindingVersion   the version of {@code de.kherud:llama} on the class path
-     * @throws ModelLoadException if the named directory holds no library, a library was built for another binding
-     *                            version, or GPUs are asked for and there is no CUDA build
+     * @throws ModelLoadException      if the named directory holds no library, or a library was built for another
+     *                                 binding version
+     * @throws InvalidRequestException if GPUs are asked for and there is no CUDA build
      */
     public static NativeChoice choose(Path explicit, int numGpus, String libPathProperty, Path cacheRoot,
                                       String bindingVersion) {
@@ -136,7 +138,7 @@ public record NativeChoice(Origin origin, Path directory, NativeManifest manifes
         if (numGpus > 0) {
             Path d = installDirectory(cacheRoot, bindingVersion, true);
             if (!Files.isRegularFile(d.resolve(libName))) {
-                throw new ModelLoadException("numGpus " + numGpus + " asks for GPUs, but the llama.cpp library"
+                throw new InvalidRequestException("numGpus " + numGpus + " asks for GPUs, but the llama.cpp library"
                         + " bundled with de.kherud:llama is CPU-only and there is no CUDA build in " + d
                         + otherVersions(cacheRoot, bindingVersion, "-cuda")
                         + ": run bin/dro native build --cuda (README \"Scaling\"), or set nativeLibraryPath,"
@@ -156,7 +158,8 @@ public record NativeChoice(Origin origin, Path directory, NativeManifest manifes
      * Checks that a JVM which already loaded {@code loaded} can serve a model asking for {@code explicit} and
      * {@code numGpus}.
      *
-     * @throws ModelLoadException naming both libraries when it cannot
+     * @throws ModelLoadException      naming both libraries when another library is named
+     * @throws InvalidRequestException naming both libraries when GPUs are asked for and the loaded one has none
      */
     static void checkReusable(NativeChoice loaded, Path explicit, int numGpus) {
         if (explicit != null) {
@@ -172,10 +175,10 @@ public record NativeChoice(Origin origin, Path directory, NativeManifest manifes
             return;
         }
         if (numGpus > 0 && !loaded.mayUseGpus()) {
-            throw new ModelLoadException("numGpus " + numGpus + " needs a CUDA build of llama.cpp, but this JVM"
-                    + " already loaded the llama.cpp library from " + loaded.describe() + ", and a JVM can load"
-                    + " only one: load the GPU model first (a CUDA build also runs models on the CPU), or use"
-                    + " another JVM");
+            throw new InvalidRequestException("numGpus " + numGpus + " asks for GPUs, but this JVM already loaded"
+                    + " a CPU-only llama.cpp library from " + loaded.describe() + ", and a JVM can load only one:"
+                    + " load the GPU model first (the CUDA build of bin/dro native build --cuda also runs models on"
+                    + " the CPU), or use another JVM");
         }
     }
 

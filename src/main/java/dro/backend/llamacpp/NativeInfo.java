@@ -56,7 +56,7 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
      * Describes the library this JVM loaded, else the one {@link NativeLibrary#ensureLoaded(Path, int)} would load
      * for {@code explicit} and {@code numGpus}.
      *
-     * @throws dro.ModelLoadException if no library can be chosen (for example GPUs without a CUDA build)
+     * @throws dro.DroException if no library can be chosen (for example GPUs without a CUDA build)
      */
     public static NativeInfo of(Path explicit, int numGpus) {
         String binding = NativeChoice.bindingVersion();

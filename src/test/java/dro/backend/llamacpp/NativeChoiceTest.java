@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dro.InvalidRequestException;
 import dro.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ class NativeChoiceTest {
     @Test
     void withGpusAndNoCudaBuildTheErrorSaysWhichCommandBuildsOne() throws IOException {
         install("4.2.0-cpu", manifest("4.2.0", false));
-        ModelLoadException e = assertThrows(ModelLoadException.class,
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> NativeChoice.choose(null, 2, null, cache, "4.2.0"));
         assertEquals("numGpus 2 asks for GPUs, but the llama.cpp library bundled with de.kherud:llama is CPU-only and"
                 + " there is no CUDA build in " + cache.resolve("natives/4.2.0-cuda") + ": run bin/dro native build"
@@ -73,7 +74,7 @@ class NativeChoiceTest {
     @Test
     void aCudaBuildForAnotherBindingVersionIsNamedButNotUsed() throws IOException {
         install("4.1.0-cuda", manifest("4.1.0", true));
-        ModelLoadException e = assertThrows(ModelLoadException.class,
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> NativeChoice.choose(null, 1, null, cache, "4.2.0"));
         assertEquals("numGpus 1 asks for GPUs, but the llama.cpp library bundled with de.kherud:llama is CPU-only and"
                 + " there is no CUDA build in " + cache.resolve("natives/4.2.0-cuda") + " (there is one for"
@@ -128,11 +129,12 @@ class NativeChoiceTest {
     void aJvmThatLoadedACpuLibraryRefusesAGpuModelNamingBothLibraries() throws IOException {
         Path bundled = cache.resolve("natives/jllama-0123");
         NativeChoice loaded = new NativeChoice(NativeChoice.Origin.BUNDLED, bundled, null);
-        ModelLoadException e = assertThrows(ModelLoadException.class,
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> NativeChoice.checkReusable(loaded, null, 1));
-        assertEquals("numGpus 1 needs a CUDA build of llama.cpp, but this JVM already loaded the llama.cpp library"
-                + " from " + bundled + ", the CPU library bundled with de.kherud:llama, and a JVM can load only one:"
-                + " load the GPU model first (a CUDA build also runs models on the CPU), or use another JVM",
+        assertEquals("numGpus 1 asks for GPUs, but this JVM already loaded a CPU-only llama.cpp library from "
+                + bundled + ", the CPU library bundled with de.kherud:llama, and a JVM can load only one: load the GPU"
+                + " model first (the CUDA build of bin/dro native build --cuda also runs models on the CPU), or use"
+                + " another JVM",
                 e.getMessage());
         assertDoesNotThrow(() -> NativeChoice.checkReusable(loaded, null, 0));
         Path other = cache.resolve("other");

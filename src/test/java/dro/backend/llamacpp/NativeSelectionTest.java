@@ -55,10 +55,10 @@ class NativeSelectionTest {
         String bundled = lines[0].substring("numGpus 0: BUNDLED ".length(), lines[0].indexOf("; loaded"));
         assertEquals("numGpus 0: BUNDLED " + bundled + "; loaded LlamaCppBackend", lines[0]);
         assertEquals(cache.resolve("natives"), Path.of(bundled).getParent());
-        assertEquals("numGpus 1: refused: numGpus 1 needs a CUDA build of llama.cpp, but this JVM already loaded the"
-                + " llama.cpp library from " + bundled + ", the CPU library bundled with de.kherud:llama, and a JVM"
-                + " can load only one: load the GPU model first (a CUDA build also runs models on the CPU), or use"
-                + " another JVM", lines[1]);
+        assertEquals("numGpus 1: refused: numGpus 1 asks for GPUs, but this JVM already loaded a CPU-only llama.cpp"
+                + " library from " + bundled + ", the CPU library bundled with de.kherud:llama, and a JVM can load only"
+                + " one: load the GPU model first (the CUDA build of bin/dro native build --cuda also runs models on"
+                + " the CPU), or use another JVM", lines[1]);
     }
 
     @Test
