@@ -52,7 +52,8 @@ final class NativeCommand implements Runnable {
         @Option(names = "--cuda", description = "Build with CUDA (GGML_CUDA=ON); needs nvcc.")
         boolean cuda;
         @Option(names = "--cuda-arch", paramLabel = "LIST", description = "CUDA architectures, e.g. 86,89"
-                + " (CMAKE_CUDA_ARCHITECTURES; default: CMake's).")
+                + " (CMAKE_CUDA_ARCHITECTURES). Default: llama.cpp's choice, which with GGML_NATIVE means the GPUs of"
+                + " this machine; give it when building on a machine without the target GPU.")
         String cudaArch;
         @Option(names = "--jobs", paramLabel = "N", description = "Parallel compile jobs (default: the number of"
                 + " processors).")

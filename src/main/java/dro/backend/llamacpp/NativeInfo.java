@@ -148,8 +148,9 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
 
     /** Runs {@link NativeProbe} on {@code dir} in a child JVM; returns null, or why it failed. */
     private static String probe(Path dir, List<String> lines) {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        String java = Files.isExecutable(javaBin) ? javaBin.toString()
+                : ProcessHandle.current().info().command().orElse("java");
         List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
                 "-Ddro4j.cache.dir=" + CacheDirs.root().toAbsolutePath(), "-Ddro4j.native.daemonThreads=false",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.logFile=System.err",

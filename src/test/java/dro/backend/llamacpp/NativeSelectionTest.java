@@ -1,6 +1,7 @@
 package dro.backend.llamacpp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import de.kherud.llama.LlamaModel;
 import dro.testing.ChildJvm;
@@ -27,12 +28,16 @@ class NativeSelectionTest {
     Path tmp;
 
     private String probe(Path cache, String... gpus) throws IOException, InterruptedException {
+        return run(cache, gpus).out().strip();
+    }
+
+    private ChildJvm.Result run(Path cache, String... gpus) throws IOException, InterruptedException {
         String[] args = new String[gpus.length + 1];
         args[0] = cache.toString();
         System.arraycopy(gpus, 0, args, 1, gpus.length);
         ChildJvm.Result r = ChildJvm.run(NativeSelectionProbe.class, Map.of(), tmp, args);
         assertEquals(0, r.code(), r.err());
-        return r.out().strip();
+        return r;
     }
 
     @Test
@@ -43,7 +48,11 @@ class NativeSelectionTest {
             Files.copy(in, cpu.resolve("libjllama.so")); // stands in for a host build of dro native build
         }
         new NativeManifest("4.2.0", "b4916", false, null, "2026-11-29T00:00:00Z", "test").write(cpu);
-        assertEquals("numGpus 0: CACHED_CPU " + cpu + "; loaded LlamaCppBackend", probe(cache, "0"));
+        ChildJvm.Result r = run(cache, "0");
+        assertEquals("numGpus 0: CACHED_CPU " + cpu + "; loaded LlamaCppBackend", r.out().strip());
+        assertTrue(r.err().lines().anyMatch(l -> l.endsWith("llama.cpp library loaded from " + cpu + ", dro4j's host"
+                + " build (dro native build): CPU build for de.kherud:llama 4.2.0, llama.cpp b4916, built"
+                + " 2026-11-29T00:00:00Z from test")), r.err());
     }
 
     @Test
