@@ -43,7 +43,9 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
     private static final Pattern DEVICE = Pattern.compile("^\\s*Device (\\d+): (.+)$");
 
     public NativeInfo {
-        backends = Map.copyOf(backends);
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        backends.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        backends = java.util.Collections.unmodifiableMap(copy);
         cudaDevices = List.copyOf(cudaDevices);
     }
 
@@ -115,10 +117,7 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
         if (error == null && !sawSystemInfo) {
             error = "llama.cpp printed no system information";
         }
-        Map<String, List<String>> frozen = new LinkedHashMap<>();
-        backends.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
-        return new NativeInfo(library, loaded, binding, build, java.util.Collections.unmodifiableMap(frozen),
-                devices, error);
+        return new NativeInfo(library, loaded, binding, build, backends, devices, error);
     }
 
     /** The features of one backend (CPU, CUDA, ...), empty if it is not in the library. */
