@@ -2,6 +2,7 @@ package dro.cli;
 
 import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.NativeBuild;
+import dro.backend.llamacpp.NativeChoice;
 import dro.backend.llamacpp.NativeInfo;
 import dro.backend.llamacpp.NativeManifest;
 import dro.internal.CacheDirs;
@@ -99,6 +100,16 @@ final class NativeCommand implements Runnable {
             if (!r.daemonThreads()) {
                 out.println("  Warning: the library has no symbol table entry for g_vm (stripped?), so llama.cpp's"
                         + " threads will keep a JVM alive after main returns (README \"Exiting the JVM\").");
+            }
+            NativeInfo check = NativeInfo.of(new NativeChoice(cuda ? NativeChoice.Origin.CACHED_CUDA
+                    : NativeChoice.Origin.CACHED_CPU, r.library().getParent(), r.manifest()));
+            if (check.probeError() != null) {
+                out.println("  Warning: loading it in a test JVM failed (" + check.probeError() + ").");
+            } else {
+                out.println("  llama.cpp build " + check.llamaCppBuild() + "; CPU features: "
+                        + String.join(", ", check.features("CPU")));
+                out.println(check.hasCuda() ? "  CUDA: " + String.join(", ", check.features("CUDA"))
+                        : cuda ? "  Warning: the library has no CUDA backend." : "  CUDA: not in this library");
             }
             out.println(cuda ? "Local models with --num-gpus 1 or more use it." : "Local models with --num-gpus 0"
                     + " use it.");

@@ -72,6 +72,18 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
                         NativeLibrary.extractBundled(System.mapLibraryName("jllama")), null);
             }
         }
+        return probe(choice, loaded, binding);
+    }
+
+    /**
+     * Describes the library {@code choice} names (for example one {@link NativeBuild} just installed), loading it in
+     * a child JVM only.
+     */
+    public static NativeInfo of(NativeChoice choice) {
+        return probe(choice, false, NativeChoice.bindingVersion());
+    }
+
+    private static NativeInfo probe(NativeChoice choice, boolean loaded, String binding) {
         List<String> lines = new ArrayList<>();
         String error = probe(choice.directory(), lines);
         return parse(choice, loaded, binding, lines, error);
@@ -168,8 +180,16 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
                 return "the probe did not end within 60 s";
             }
             if (p.exitValue() != 0 || !lines.contains(NativeProbe.DONE)) {
-                return "the probe (" + String.join(" ", command) + ") failed with exit code " + p.exitValue()
-                        + (lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1));
+                String why = lines.stream().filter(l -> !l.isBlank() && !l.startsWith("\t") && !l.startsWith(" "))
+                        .reduce((a, b) -> b).orElse("no output");
+                for (String l : lines) {
+                    if (l.startsWith("Exception in thread") || l.contains("Error: ")) {
+                        why = l.strip();
+                        break;
+                    }
+                }
+                return "a JVM loading " + dir + " (" + NativeProbe.class.getSimpleName() + ") ended with exit code "
+                        + p.exitValue() + ": " + why;
             }
             return null;
         } catch (IOException e) {

@@ -252,6 +252,10 @@ class NativeBuildTest {
         assertEquals(m, r.manifest());
         NativeChoice chosen = NativeChoice.choose(null, 0, null, cache, "4.2.0");
         assertEquals(new NativeChoice(NativeChoice.Origin.CACHED_CPU, installed.getParent(), m), chosen);
+        NativeInfo info = NativeInfo.of(chosen); // the stand-in is no binding: loading a model fails, and says so
+        assertEquals("a JVM loading " + installed.getParent() + " (NativeProbe) ended with exit code 1: Exception in"
+                + " thread \"main\" java.lang.UnsatisfiedLinkError: 'void de.kherud.llama.LlamaModel.loadModel"
+                + "(java.lang.String[])'", info.probeError());
     }
 
     @Test
