@@ -55,7 +55,9 @@ public final class NativeLibrary {
      * {@code de.kherud:llama}. Logs (INFO) which library was loaded and from where.
      *
      * @return the directory the library was loaded from
-     * @throws ModelLoadException if that library cannot be found or loaded, or this JVM already loaded another one
+     * @throws ModelLoadException      if that library cannot be found or loaded, was built for another binding
+     *                                 version, or this JVM already loaded another one
+     * @throws dro.InvalidRequestException if GPUs are asked for and there is no library that can use them
      */
     public static synchronized Path ensureLoaded(Path customDirectory, int numGpus) {
         if (loaded != null) {
