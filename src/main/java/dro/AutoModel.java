@@ -363,7 +363,10 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
-        /** GPUs to use (0, the default, runs on the CPU). Needs a GPU-enabled native library. */
+        /**
+         * GPUs to use (0, the default, runs on the CPU). Above 0, and without {@link #nativeLibraryPath}, the CUDA
+         * build of {@code bin/dro native build --cuda} is loaded from dro4j's cache (README "Scaling").
+         */
         public Builder numGpus(int numGpus) {
             this.numGpus = numGpus;
             return this;
@@ -417,7 +420,11 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
-        /** A directory holding a {@code jllama} native library you built (for CUDA); see README. */
+        /**
+         * A directory holding a {@code jllama} native library to load instead of the one dro4j chooses (the CUDA
+         * build of {@code bin/dro native build} when {@link #numGpus} is above 0, its host build or the bundled
+         * library otherwise); see {@link dro.backend.llamacpp.NativeChoice} and README "Scaling".
+         */
         public Builder nativeLibraryPath(Path directory) {
             this.nativeLibraryPath = directory;
             return this;

@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 /** The settings of a local llama.cpp model, shared by every command that loads one. */
 final class LocalModelOptions {
 
-    @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs for local models (needs a GPU native"
-            + " library; default: 0, the CPU).")
+    @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs for local models (default: 0, the CPU);"
+            + " above 0 uses the CUDA build of 'dro native build --cuda'.")
     int numGpus;
 
     @Option(names = "--cuda-visible-devices", paramLabel = "LIST", description = "CUDA devices for local models,"
@@ -33,7 +33,8 @@ final class LocalModelOptions {
     Integer threads;
 
     @Option(names = "--native-lib-path", paramLabel = "DIR",
-            description = "Directory with a jllama library you built (e.g. with CUDA).")
+            description = "Directory with a jllama library to load instead of the one dro4j chooses (see 'dro"
+                    + " native info').")
     Path nativeLibPath;
 
     @Option(names = "--native-log", description = "Show llama.cpp's own log on standard error.")

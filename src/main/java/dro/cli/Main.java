@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dro", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DRO-aligned generation with local GGUF models (dro4j).",
         subcommands = {GenerateCommand.class, TrainCommand.class, OptimizeIclCommand.class, EvalCommand.class,
-                PromptsCommand.class, CommandLine.HelpCommand.class})
+                PromptsCommand.class, NativeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -92,13 +92,14 @@ public final class LlamaCppBackend implements ChatBackend {
     /**
      * Loads a model.
      *
-     * @param nativeLibraryPath a directory with a user-built {@code jllama} library (for GPUs), or null
+     * @param nativeLibraryPath a directory with a user-built {@code jllama} library, or null to choose one by
+     *                          {@link NativeChoice}'s rules
      * @throws ModelLoadException if the file is missing or not a valid GGUF, a setting cannot be honoured, or
      *                            llama.cpp fails to load it
      */
     public static LlamaCppBackend load(LlamaCppSettings settings, Path nativeLibraryPath, GpuInfo gpuInfo) {
         GgufFile gguf = GgufFile.read(settings.modelPath());
-        NativeLibrary.ensureLoaded(nativeLibraryPath);
+        NativeLibrary.ensureLoaded(nativeLibraryPath, settings.numGpus());
         boolean nativeLogs = NativeLibrary.nativeLogsEnabled();
         LlamaCppSettings.Plan plan = settings.plan(gguf, NativeLibrary.isCustom(), gpuInfo, nativeLogs);
         log.debug("loading {} with llama.cpp parameters {}", settings.modelPath(), plan.args());

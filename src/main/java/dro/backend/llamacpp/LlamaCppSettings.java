@@ -134,9 +134,9 @@ public record LlamaCppSettings(Path modelPath, int numGpus, String cudaVisibleDe
         int layers = 0;
         if (numGpus > 0) {
             if (!gpuCapableLibrary) {
-                throw new InvalidRequestException("numGpus " + numGpus + " asks for GPUs, but the llama.cpp library"
-                        + " bundled with de.kherud:llama is CPU-only: build a CUDA library (README, \"GPU\") and"
-                        + " set nativeLibraryPath, or set numGpus to 0");
+                throw new InvalidRequestException("numGpus " + numGpus + " asks for GPUs, but the loaded llama.cpp"
+                        + " library is CPU-only (the one bundled with de.kherud:llama, or a host build): run"
+                        + " bin/dro native build --cuda (README \"Scaling\"), or set numGpus to 0");
             }
             List<Integer> visible = cudaVisibleDevices == null ? null : parseDevices(cudaVisibleDevices);
             if (visible != null && visible.size() < numGpus) {

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>The binding's own loader deletes every file named {@code llama*} or {@code jllama*} in its temporary directory
  * ({@code java.io.tmpdir} by default) and prints to standard output. So this class extracts the bundled library
  * itself into a private, content-addressed directory under the dro4j cache, points the binding's temporary directory
- * at an empty private directory, and loads from there. A user-built library (for example with CUDA) is loaded from
- * the directory the user names instead.
+ * at an empty private directory, and loads from there. Which library is loaded follows {@link NativeChoice}: one the
+ * user names, a build of {@code dro native build} in the cache (CUDA when GPUs are asked for), or the bundled one.
  *
  * <p>Native logs: llama.cpp writes straight to the process's standard error. They are paused by default and
  * switched on with the system property {@code dro4j.native.log=true} or the environment variable
@@ -35,49 +35,40 @@ public final class NativeLibrary {
 
     private static final Logger log = LoggerFactory.getLogger(NativeLibrary.class);
     private static final Logger NATIVE = LoggerFactory.getLogger("dro.native");
-    private static final String LIB_PATH = "de.kherud.llama.lib.path";
+    private static final String LIB_PATH = NativeChoice.LIB_PATH;
     private static final String TMP_DIR = "de.kherud.llama.tmpdir";
 
-    private static Path loadedFrom;
-    private static boolean custom;
+    private static NativeChoice loaded;
     private static DaemonAttach.Outcome daemonThreads;
 
     private NativeLibrary() { }
 
+    /** {@link #ensureLoaded(Path, int)} for a model on the CPU. */
+    public static Path ensureLoaded(Path customDirectory) {
+        return ensureLoaded(customDirectory, 0);
+    }
+
     /**
-     * Makes sure the native library is loaded, from {@code customDirectory} when given (a directory holding the
-     * platform's {@code jllama} library), else from the library bundled in {@code de.kherud:llama}.
+     * Makes sure the native library is loaded, chosen by {@link NativeChoice}'s rules: {@code customDirectory} when
+     * given (a directory holding the platform's {@code jllama} library), else dro4j's CUDA build when
+     * {@code numGpus > 0}, else dro4j's host build if there is one, else the library bundled in
+     * {@code de.kherud:llama}. Logs (INFO) which library was loaded and from where.
      *
      * @return the directory the library was loaded from
+     * @throws ModelLoadException      if that library cannot be found or loaded, was built for another binding
+     *                                 version, or this JVM already loaded another one
+     * @throws dro.InvalidRequestException if GPUs are asked for and there is no library that can use them
      */
-    public static synchronized Path ensureLoaded(Path customDirectory) {
-        if (loadedFrom != null) {
-            if (customDirectory != null && !customDirectory.toAbsolutePath().normalize().equals(loadedFrom)) {
-                throw new ModelLoadException("nativeLibraryPath " + customDirectory + " cannot be used: this JVM"
-                        + " already loaded the llama.cpp library from " + loadedFrom
-                        + " (a JVM can load only one)");
-            }
-            return loadedFrom;
+    public static synchronized Path ensureLoaded(Path customDirectory, int numGpus) {
+        if (loaded != null) {
+            NativeChoice.checkReusable(loaded, customDirectory, numGpus);
+            return loaded.directory();
         }
         String libName = System.mapLibraryName("jllama");
-        Path dir;
-        if (customDirectory != null) {
-            Path d = customDirectory.toAbsolutePath().normalize();
-            if (Files.isRegularFile(d) && d.getFileName().toString().equals(libName)) {
-                d = d.getParent();
-            }
-            if (!Files.isRegularFile(d.resolve(libName))) {
-                throw new ModelLoadException("nativeLibraryPath " + customDirectory + " does not contain " + libName
-                        + " (build it with java-llama.cpp's CMake, see README \"GPU\")");
-            }
-            dir = d;
-            custom = true;
-        } else if (System.getProperty(LIB_PATH) != null) {
-            dir = Path.of(System.getProperty(LIB_PATH)).toAbsolutePath().normalize();
-            custom = true;
-        } else {
-            dir = extractBundled(libName);
-        }
+        NativeChoice choice = NativeChoice.choose(customDirectory, numGpus, System.getProperty(LIB_PATH),
+                CacheDirs.root(), NativeChoice.bindingVersion());
+        Path dir = choice.directory() != null ? choice.directory() : extractBundled(libName);
+        choice = new NativeChoice(choice.origin(), dir, choice.manifest());
         System.setProperty(LIB_PATH, dir.toString());
         if (System.getProperty(TMP_DIR) == null) {
             Path scratch = CacheDirs.root().resolve("natives").resolve("scratch");
@@ -98,14 +89,22 @@ public final class NativeLibrary {
             throw new ModelLoadException("Cannot load the llama.cpp native library from " + dir + ": " + e, e);
         }
         daemonThreads = DaemonAttach.apply(dir.resolve(libName));
-        log.debug("llama.cpp native library loaded from {}", dir);
-        loadedFrom = dir;
+        log.info("llama.cpp library loaded from {}", choice.describe());
+        loaded = choice;
         return dir;
     }
 
-    /** Whether the loaded library is one the user built (which may support GPUs), not the bundled CPU build. */
+    /** The library this JVM loaded and why, if it loaded one. */
+    public static synchronized java.util.Optional<NativeChoice> loaded() {
+        return java.util.Optional.ofNullable(loaded);
+    }
+
+    /**
+     * Whether the loaded library may use GPUs: a CUDA build, or one the user named (the bundled library and a host
+     * build cannot).
+     */
     public static synchronized boolean isCustom() {
-        return custom;
+        return loaded != null && loaded.mayUseGpus();
     }
 
     /**
@@ -147,7 +146,8 @@ public final class NativeLibrary {
         }
     }
 
-    private static Path extractBundled(String libName) {
+    /** Extracts the library bundled with the binding into the dro4j cache (once) and returns its directory. */
+    static Path extractBundled(String libName) {
         String resource = "/de/kherud/llama/" + osFolder() + "/" + archFolder() + "/" + libName;
         byte[] bytes;
         try (InputStream in = LlamaModel.class.getResourceAsStream(resource)) {
@@ -174,7 +174,8 @@ public final class NativeLibrary {
         return dir;
     }
 
-    private static String osFolder() {
+    /** The binding's folder name for this OS: Linux, Mac or Windows. */
+    static String osFolder() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("win")) {
             return "Windows";
@@ -185,7 +186,8 @@ public final class NativeLibrary {
         return "Linux";
     }
 
-    private static String archFolder() {
+    /** The binding's folder name for this CPU architecture. */
+    static String archFolder() {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         return switch (arch) {
             case "amd64", "x86_64", "x64" -> "x86_64";

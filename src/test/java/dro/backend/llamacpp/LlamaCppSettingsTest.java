@@ -84,8 +84,9 @@ class LlamaCppSettingsTest {
         GgufFile g = GgufFile.read(TestModels.scriptedChat());
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> settings(1, null, "auto", null, null, 1, 0.9).plan(g, false, NO_SMI, false));
-        assertTrue(e.getMessage().startsWith("numGpus 1 asks for GPUs, but the llama.cpp library bundled with"
-                + " de.kherud:llama is CPU-only"), e.getMessage());
+        assertEquals("numGpus 1 asks for GPUs, but the loaded llama.cpp library is CPU-only (the one bundled with"
+                + " de.kherud:llama, or a host build): run bin/dro native build --cuda (README \"Scaling\"), or set"
+                + " numGpus to 0", e.getMessage());
     }
 
     @Test

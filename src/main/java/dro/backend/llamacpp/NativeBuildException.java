@@ -1,0 +1,18 @@
+package dro.backend.llamacpp;
+
+import dro.DroException;
+
+/**
+ * Building the llama.cpp native library failed, or could not start: a tool is missing, the source is not
+ * java-llama.cpp at the binding's version, or a step failed. The message names what to do.
+ */
+public class NativeBuildException extends DroException {
+
+    public NativeBuildException(String message) {
+        super(message);
+    }
+
+    public NativeBuildException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
