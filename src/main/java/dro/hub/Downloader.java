@@ -9,14 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dro.internal.AtomicFiles;
+import dro.internal.Digests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +34,6 @@ final class Downloader {
 
     private static final Logger log = LoggerFactory.getLogger(Downloader.class);
     private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/(\\d+)");
     private static final int MAX_REDIRECTS = 10;
@@ -171,7 +168,7 @@ final class Downloader {
                 throw new HubException("The hub says " + file + " has " + expectedSize + " bytes, but the download"
                         + " server sends " + total, true);
             }
-            MessageDigest digest = sha256 != null ? sha256() : null;
+            MessageDigest digest = sha256 != null ? Digests.sha256() : null;
             if (digest != null && start > 0) {
                 hashExisting(digest, start);
             }
@@ -244,10 +241,10 @@ final class Downloader {
         }
         if (sha256 != null) {
             if (digest == null) {
-                digest = sha256();
+                digest = Digests.sha256();
                 hashExisting(digest, size);
             }
-            String actual = HexFormat.of().formatHex(digest.digest());
+            String actual = Digests.hex(digest);
             if (!actual.equals(sha256)) {
                 Files.deleteIfExists(part);
                 if (pinned != null) { // the source serves other bytes than the pinned ones: trying again cannot help
@@ -260,11 +257,7 @@ final class Downloader {
         } else {
             log.debug("The hub gave no SHA-256 for {}; checked its size only", file);
         }
-        try {
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.move(part, target);
         log.info("Downloaded {} to {}", file, target);
         return target;
     }
@@ -376,7 +369,7 @@ final class Downloader {
             e = e.substring(2);
         }
         e = e.replace("\"", "").toLowerCase(Locale.ROOT);
-        return SHA256.matcher(e).matches() ? e : null;
+        return Digests.isSha256Hex(e) ? e : null;
     }
 
     private static boolean sameOrigin(URI a, URI b) {
@@ -398,14 +391,6 @@ final class Downloader {
             return Files.isRegularFile(p) ? Files.size(p) : 0;
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

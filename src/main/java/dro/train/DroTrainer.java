@@ -10,6 +10,7 @@ import dro.icl.IclExample;
 import dro.icl.IclExamples;
 import dro.icl.IclRetriever;
 import dro.icl.MiniLmEmbedder;
+import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -236,9 +236,11 @@ public final class DroTrainer {
     }
 
     static void write(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".write", ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            AtomicFiles.write(file, text);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** The run's own log file: one timestamped line per event, appended. */
