@@ -2,7 +2,7 @@ package dro.compat;
 
 import dro.DroException;
 import dro.InvalidRequestException;
-import dro.hub.Environment;
+import dro.Environment;
 import dro.hub.HubClient;
 import dro.hub.HubException;
 import dro.hub.ModelCatalog;

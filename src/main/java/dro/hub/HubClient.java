@@ -1,5 +1,6 @@
 package dro.hub;
 
+import dro.Environment;
 import dro.InvalidRequestException;
 import dro.internal.CacheDirs;
 import java.net.URI;
@@ -58,7 +59,7 @@ public final class HubClient {
     private HubClient(Builder b) {
         this.settings = b.copy();
         Environment env = b.environment;
-        this.cacheDir = (b.cacheDir != null ? b.cacheDir : CacheDirs.root().resolve("models")).toAbsolutePath();
+        this.cacheDir = (b.cacheDir != null ? b.cacheDir : CacheDirs.root(env).resolve("models")).toAbsolutePath();
         String ep = b.endpoint != null ? b.endpoint : env.get("HF_ENDPOINT");
         if (ep == null || ep.isBlank()) {
             ep = DEFAULT_ENDPOINT;
