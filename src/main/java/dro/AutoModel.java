@@ -11,7 +11,7 @@ import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
-import dro.backend.openai.RetryPolicy;
+import dro.internal.RetryPolicy;
 import dro.compat.OriginalPrompts;
 import dro.compat.OriginalRelease;
 import dro.gguf.GgufFile;

@@ -1,5 +1,8 @@
 package dro.hub;
 
+import dro.internal.AtomicFiles;
+import dro.internal.Digests;
+import dro.internal.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import dro.internal.AtomicFiles;
-import dro.internal.Digests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,25 +100,21 @@ final class Downloader {
     }
 
     private Path withRetries() {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Path p = attempt();
+        Path p;
+        try {
+            p = hub.retryPolicy.execute(this::attempt, (attempt, max, e, wait) -> {
                 if (hfFile != null) {
-                    hub.listener.finished(hfFile, p);
+                    hub.listener.retrying(hfFile, attempt, max, (HubException) e);
                 }
-                return p;
-            } catch (HubException e) {
-                if (!e.isRetriable() || attempt >= hub.maxAttempts) {
-                    failed(e);
-                    throw e;
-                }
-                log.info("Download attempt {} of {} failed: {}", attempt, hub.maxAttempts, e.getMessage());
-                if (hfFile != null) {
-                    hub.listener.retrying(hfFile, attempt, hub.maxAttempts, e);
-                }
-                sleep(hub.retryBackoff.toMillis() << Math.min(attempt - 1, 10));
-            }
+            });
+        } catch (HubException e) {
+            failed(e);
+            throw e;
         }
+        if (hfFile != null) {
+            hub.listener.finished(hfFile, p);
+        }
+        return p;
     }
 
     private Path attempt() {
@@ -156,7 +154,7 @@ final class Downloader {
                 throw new HubException("The server refused to resume " + file + " after " + have + " bytes (HTTP 416);"
                         + " the partial file was discarded", true);
             } else {
-                throw statusError(status, hop.url);
+                throw statusError(status, hop.url, r);
             }
             if (expectedSize < 0) {
                 expectedSize = total;
@@ -332,14 +330,19 @@ final class Downloader {
         }
     }
 
-    private HubException statusError(int status, URI url) {
+    private HubException statusError(int status, URI url, HttpResponse<InputStream> r) {
         String where = "HTTP " + status + " from " + origin(url);
+        Duration retryAfter = status == 429 || status == 503
+                ? RetryPolicy.parseRetryAfter(r.headers().firstValue("Retry-After").orElse(null),
+                        hub.retryPolicy.clock()).orElse(null)
+                : null;
         if (pinned != null) {
             if (status == 404) {
                 return new HubException(file + " was not found (" + where + " for " + url + ")", false);
             }
             boolean retriable = status == 408 || status == 429 || status >= 500;
-            return new HubException("Cannot download " + file + " (" + where + " for " + url + ")", retriable);
+            return new HubException("Cannot download " + file + " (" + where + " for " + url + ")", retriable,
+                    retryAfter, null);
         }
         String repoUrl = hub.endpoint.toString().replaceAll("/+$", "") + "/" + hfFile.repo();
         if (status == 401 || status == 403) {
@@ -357,7 +360,7 @@ final class Downloader {
                     + " the revision at " + repoUrl + ".", false);
         }
         boolean retriable = status == 408 || status == 429 || status >= 500;
-        return new HubException("Cannot download " + file + " (" + where + ")", retriable);
+        return new HubException("Cannot download " + file + " (" + where + ")", retriable, retryAfter, null);
     }
 
     private static String sha256Of(String etag) {
@@ -399,17 +402,6 @@ final class Downloader {
             r.body().close();
         } catch (IOException ignored) {
             // nothing to do
-        }
-    }
-
-    private static void sleep(long millis) {
-        if (millis <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
