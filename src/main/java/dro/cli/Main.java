@@ -117,7 +117,7 @@ public final class Main implements Runnable {
      */
     static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         static CommandLine commandLine(Main main) {
-            return new CommandLine(main).setExecutionExceptionHandler(new ErrorHandler());
+            return ConfigFileDefaults.install(new CommandLine(main).setExecutionExceptionHandler(new ErrorHandler()));
         }
 
         static RuntimeException missingCommand(CommandLine.Model.CommandSpec spec) {
