@@ -103,8 +103,8 @@ final class Downloader {
         Path p;
         try {
             p = hub.retryPolicy.execute(this::attempt, (attempt, max, e, wait) -> {
-                if (hfFile != null) {
-                    hub.listener.retrying(hfFile, attempt, max, (HubException) e);
+                if (hfFile != null && e instanceof HubException he) {
+                    hub.listener.retrying(hfFile, attempt, max, he);
                 }
             });
         } catch (HubException e) {

@@ -1,7 +1,6 @@
 package dro.train.icl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.DroException;
 import dro.InvalidRequestException;
 import dro.backend.ChatClient;
@@ -15,7 +14,9 @@ import dro.train.LlmRoles;
 import dro.train.Roles;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -116,7 +117,7 @@ public final class IclOptimizer {
 
     private void writeOutputs(IclResult result, long millis) {
         Path dir = result.runDir();
-        ObjectNode icl = Json.MAPPER.createObjectNode();
+        Map<String, String> icl = new LinkedHashMap<>();
         result.answers().forEach(a -> icl.put(a.query(), a.answer()));
         AtomicFiles.write(result.iclFile(), json(icl) + "\n");
         AtomicFiles.write(dir.resolve("icl_trace.json"), json(IclRunFiles.trace(result.answers())));
