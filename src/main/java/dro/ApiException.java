@@ -62,6 +62,7 @@ public class ApiException extends DroException {
     }
 
     /** How long the endpoint asked to wait before trying again ({@code Retry-After}), if it said. */
+    @Override
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

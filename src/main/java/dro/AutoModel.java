@@ -11,7 +11,7 @@ import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
-import dro.backend.openai.RetryPolicy;
+import dro.internal.RetryPolicy;
 import dro.compat.OriginalPrompts;
 import dro.compat.OriginalRelease;
 import dro.gguf.GgufFile;
@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -331,7 +330,7 @@ public final class AutoModel implements AutoCloseable {
         private Integer maxConcurrency;
         private Integer maxAttempts;
         private boolean reasoningModel;
-        private Function<String, String> environment;
+        private Environment environment;
 
         private HubClient hubClient;
         private Path modelCacheDir;
@@ -596,7 +595,7 @@ public final class AutoModel implements AutoCloseable {
         }
 
         /** Where {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL} are read (default the process environment). */
-        public Builder environment(Function<String, String> environment) {
+        public Builder environment(Environment environment) {
             this.environment = environment;
             return this;
         }
@@ -740,8 +739,8 @@ public final class AutoModel implements AutoCloseable {
             } else {
                 HubClient h = hub;
                 if (h == null) {
-                    h = HubClient.builder().environment(environment != null ? environment::apply
-                            : dro.hub.Environment.SYSTEM).build();
+                    h = HubClient.builder().environment(environment != null ? environment : Environment.SYSTEM)
+                            .build();
                 }
                 pb = OriginalPrompts.builder().hubClient(h);
             }

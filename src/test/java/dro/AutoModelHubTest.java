@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.compat.OriginalDataImporter;
-import dro.hub.Environment;
+import dro.Environment;
 import dro.hub.HubClient;
 import dro.hub.HubException;
 import dro.prompt.OptimizedPrompt;

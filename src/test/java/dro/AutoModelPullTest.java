@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.compat.OriginalPrompts;
 import dro.compat.OriginalRelease;
-import dro.hub.Environment;
+import dro.Environment;
 import dro.hub.HubClient;
 import dro.prompt.PromptRegistry;
 import dro.prompt.PromptResources;

@@ -73,7 +73,12 @@ final class EvalCommand implements Callable<Integer> {
             description = "The judge (default: ${DEFAULT-VALUE}).")
     String judgeModel;
 
-    @Option(names = "--config-set", paramLabel = "SPEC", description = "A configuration; repeat for several"
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of these settings (snake_case or"
+            + " kebab-case keys, e.g. {\"max_new_tokens\": 512}); options on the command line win.")
+    Path configFile;
+
+    @Option(names = "--config-set", paramLabel = "SPEC", split = ConfigFileDefaults.LIST, hideParamSyntax = true,
+            description = "A configuration; repeat for several"
             + " (default: none, base, base+icl).")
     List<String> configSets;
 
@@ -85,7 +90,8 @@ final class EvalCommand implements Callable<Integer> {
             + " (default: the first of query, instruction, prompt).")
     String queryField;
 
-    @Option(names = "--unsafe-when", paramLabel = "FIELD=VALUE", description = {"Marks a query unsafe when FIELD holds"
+    @Option(names = "--unsafe-when", paramLabel = "FIELD=VALUE", split = ConfigFileDefaults.LIST,
+            hideParamSyntax = true, description = {"Marks a query unsafe when FIELD holds"
             + " VALUE (ignoring case); repeat for several. Replaces the defaults: type=safety, category=safety,"
             + " dataset=hh-rlhf, dataset=maliciousinstruct, unsafe=true."})
     List<String> unsafeWhen;
@@ -119,6 +125,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        ConfigFileDefaults.check(spec);
         if (model == null) {
             throw new dro.InvalidRequestException("--model is required (a GGUF file or an API model name)");
         }

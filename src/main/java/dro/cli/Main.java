@@ -1,6 +1,6 @@
 package dro.cli;
 
-import dro.hub.Environment;
+import dro.Environment;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,7 +117,7 @@ public final class Main implements Runnable {
      */
     static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         static CommandLine commandLine(Main main) {
-            return new CommandLine(main).setExecutionExceptionHandler(new ErrorHandler());
+            return ConfigFileDefaults.install(new CommandLine(main).setExecutionExceptionHandler(new ErrorHandler()));
         }
 
         static RuntimeException missingCommand(CommandLine.Model.CommandSpec spec) {

@@ -81,6 +81,10 @@ final class OptimizeIclCommand implements Callable<Integer> {
     @Option(names = "--critic-temperature", defaultValue = "0", description = "The critic's temperature (default: 0).")
     double criticTemperature;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of these settings (snake_case or"
+            + " kebab-case keys, e.g. {\"num_iters\": 2}); options on the command line win.")
+    Path configFile;
+
     @Option(names = "--out-dir", paramLabel = "DIR", description = "The run directory (default: runs/icl).")
     Path outDir;
 
@@ -94,6 +98,7 @@ final class OptimizeIclCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        ConfigFileDefaults.check(spec);
         List<IclSeed> seedList = seeds != null ? IclSeeds.load(seeds) : IclSeeds.bundled();
         Path dir = outDir != null ? outDir : Path.of("runs", "icl");
         IclOptimizerConfig.Builder cb = IclOptimizerConfig.builder().outDir(dir).iclFile(output)

@@ -17,9 +17,10 @@ final class RunOptions {
             + " this many tokens (resumable; exit code 3).")
     Long tokenBudget;
 
-    @Option(names = "--reasoning-model", paramLabel = "MODEL", description = "An API model of this run that is a"
-            + " reasoning model (OpenAI's o-series, GPT-5): it gets max_completion_tokens and no temperature or top_p."
-            + " Repeat for several.")
+    @Option(names = "--reasoning-model", paramLabel = "MODEL", split = ConfigFileDefaults.LIST,
+            hideParamSyntax = true, description = "An API model of this run that is a reasoning model (OpenAI's"
+                    + " o-series, GPT-5): it gets max_completion_tokens and no temperature or top_p. Repeat for"
+                    + " several.")
     List<String> reasoningModels = new ArrayList<>();
 
     @Option(names = "--disable-tqdm", description = "Do not print progress.")

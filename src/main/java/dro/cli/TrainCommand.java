@@ -1,6 +1,5 @@
 package dro.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dro.AutoModel;
 import dro.InvalidRequestException;
 import dro.backend.ChatClient;
@@ -9,7 +8,6 @@ import dro.hub.ConsoleProgressBar;
 import dro.hub.HubClient;
 import dro.icl.IclExamples;
 import dro.icl.MiniLmEmbedder;
-import dro.internal.Json;
 import dro.train.CallCache;
 import dro.train.DroTrainer;
 import dro.train.RunEstimate;
@@ -23,7 +21,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +29,6 @@ import java.util.function.BiFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -172,13 +168,14 @@ final class TrainCommand implements Callable<Integer> {
             + " their cost with --price), then exit without calling or loading any model.")
     boolean estimate;
 
-    @Option(names = "--price", paramLabel = "ROLE=IN/OUT", description = "With --estimate: USD per million input and"
-            + " output tokens for a role (base, judge, metrics or optimizer), e.g. judge=10/30. Repeatable.")
+    @Option(names = "--price", paramLabel = "ROLE=IN/OUT", split = ConfigFileDefaults.LIST, hideParamSyntax = true,
+            description = "With --estimate: USD per million input and output tokens for a role (base, judge, metrics"
+                    + " or optimizer), e.g. judge=10/30. Repeatable.")
     List<String> prices = new java.util.ArrayList<>();
 
     @Override
     public Integer call() throws IOException {
-        applyConfigFile();
+        ConfigFileDefaults.check(spec);
         if (baseModel == null) {
             throw new InvalidRequestException("--base-model is required (a GGUF file or an API model name)");
         }
@@ -262,65 +259,5 @@ final class TrainCommand implements Callable<Integer> {
                 err.flush();
             }
         };
-    }
-
-    /** Sets every option the command line did not give from the --config file. */
-    private void applyConfigFile() throws IOException {
-        if (configFile == null) {
-            return;
-        }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidRequestException("Config file " + configFile + " is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidRequestException("Config file " + configFile + " must hold a JSON object");
-        }
-        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String name = "--" + e.getKey().replace('_', '-');
-            OptionSpec option = spec.findOption(name);
-            if (option == null || name.equals("--config")) {
-                throw new InvalidRequestException("Config file " + configFile + " has an unknown setting \""
-                        + e.getKey() + "\"");
-            }
-            if (!parsed.hasMatchedOption(option)) {
-                JsonNode v = e.getValue();
-                String text = v.isTextual() ? v.asText() : v.toString();
-                if (option.isMultiValue()) { // a repeatable option (--price, --reasoning-model): a string or an array
-                    List<String> values = new java.util.ArrayList<>();
-                    (v.isArray() ? v : Json.MAPPER.createArrayNode().add(v)).forEach(x -> values.add(x.asText()));
-                    option.setValue(values);
-                    continue;
-                }
-                try {
-                    option.setValue(option.type() == boolean.class || option.type() == Boolean.class
-                            ? (Object) v.asBoolean() : convert(option, text));
-                } catch (NumberFormatException ex) {
-                    throw new InvalidRequestException("Config file " + configFile + ": \"" + e.getKey()
-                            + "\" must be a number, but is " + text);
-                }
-            }
-        }
-    }
-
-    private Object convert(OptionSpec option, String text) {
-        Class<?> t = option.type();
-        if (t == int.class || t == Integer.class) {
-            return Integer.parseInt(text);
-        }
-        if (t == long.class || t == Long.class) {
-            return Long.parseLong(text);
-        }
-        if (t == double.class || t == Double.class) {
-            return Double.parseDouble(text);
-        }
-        if (t == Path.class) {
-            return Path.of(text);
-        }
-        return text;
     }
 }

@@ -3,12 +3,9 @@ package dro.compat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import dro.internal.AtomicFiles;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -158,21 +155,16 @@ public final class MetricsCache {
         return PythonJson.dumps(json());
     }
 
-    /** Writes the cache to a file, atomically (a temporary file beside it, then a move). */
+    /**
+     * Writes the cache to a file, atomically (a temporary file of its own beside it, then a move), so that concurrent
+     * writers of one file never mix their bytes.
+     */
     public void write(Path file) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            }
-            Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new ArtifactException("Cannot write metrics cache " + file.toAbsolutePath() + ": " + e, e);
+            AtomicFiles.write(file, toJson());
+        } catch (UncheckedIOException e) {
+            throw new ArtifactException("Cannot write metrics cache " + file.toAbsolutePath() + ": " + e.getCause(),
+                    e.getCause());
         }
     }
 

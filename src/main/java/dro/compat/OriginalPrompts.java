@@ -2,18 +2,19 @@ package dro.compat;
 
 import dro.DroException;
 import dro.InvalidRequestException;
-import dro.hub.Environment;
+import dro.Environment;
 import dro.hub.HubClient;
 import dro.hub.HubException;
 import dro.hub.ModelCatalog;
 import dro.hub.PinnedFile;
+import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.prompt.OptimizedPrompt;
 import dro.prompt.PromptRegistry;
 import dro.prompt.PromptStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -216,8 +217,7 @@ public final class OriginalPrompts {
             if (!Files.isDirectory(data)) {
                 return new Result(runs, List.of(), failures);
             }
-            Files.writeString(data.resolve("model_mapping.json"), Json.MAPPER.writeValueAsString(mapping),
-                    StandardCharsets.UTF_8);
+            AtomicFiles.write(data.resolve("model_mapping.json"), Json.MAPPER.writeValueAsString(mapping));
             OriginalDataImporter.Report report = OriginalDataImporter.importInto(store, data,
                     from -> release.attribution() + ": " + "data/" + data.relativize(from).toString().replace('\\', '/')
                             + " (SHA-256 checked)");
@@ -230,7 +230,7 @@ public final class OriginalPrompts {
                 log.info("Pulled the original's optimised prompt {} for {} into {}", p.id(), p.models(), store.root());
             }
             return new Result(runs, imported, failures);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new InvalidRequestException("Cannot stage the original's files under " + staging + ": " + e, e);
         } catch (DroException e) {
             failures.add(new Failure(staging.toString(), e.getMessage()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dro.InvalidRequestException;
 import dro.hub.CatalogEntry;
 import dro.hub.ModelCatalog;
+import dro.internal.Digests;
 import dro.internal.Json;
 import dro.internal.ModelNames;
 import java.io.IOException;
@@ -45,7 +46,6 @@ public record OriginalRelease(String repository, URI repositoryUrl, String commi
     /** The classpath resource of the shipped manifest. */
     public static final String SHIPPED_RESOURCE = "/dro4j/original-release.json";
     private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public OriginalRelease {
         runs = List.copyOf(runs);
@@ -159,7 +159,7 @@ public record OriginalRelease(String repository, URI repositoryUrl, String commi
     private static PinnedPath pinned(JsonNode f, String where) {
         String path = text(f, "path", where);
         String sha = text(f, "sha256", where);
-        if (!SHA256.matcher(sha).matches()) {
+        if (!Digests.isSha256Hex(sha)) {
             throw new ArtifactException("Release manifest " + where + ": the SHA-256 of " + path + " must be 64"
                     + " lower-case hex digits, but was \"" + sha + "\"");
         }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.statistics.inference.BinomialTest;
 
 /**
  * Aggregates the judged answers of an evaluation: per configuration and aspect the mean with its 95% confidence
@@ -101,25 +102,15 @@ public final class EvalStatistics {
 
     /**
      * The two-sided sign test's p-value: under no difference, wins and losses are Binomial(wins + losses, 1/2);
-     * p = min(1, 2 · P(X &le; min(wins, losses))). 1 when there are neither.
+     * p = min(1, 2 · P(X &le; min(wins, losses))), Apache Commons Statistics' exact {@link BinomialTest}. 1 when
+     * there are neither.
      */
     public static double signTest(int wins, int losses) {
         int n = wins + losses;
         if (n == 0) {
             return 1;
         }
-        int k = Math.min(wins, losses);
-        // log C(n, i) built up term by term, so large n neither overflows nor underflows
-        double logC = 0;
-        double tail = 0;
-        double log2n = n * Math.log(2);
-        for (int i = 0; i <= k; i++) {
-            if (i > 0) {
-                logC += Math.log(n - i + 1) - Math.log(i);
-            }
-            tail += Math.exp(logC - log2n);
-        }
-        return Math.min(1, 2 * tail);
+        return BinomialTest.withDefaults().test(n, wins, 0.5).getPValue();
     }
 
     private static double[] toArray(List<Double> v) {

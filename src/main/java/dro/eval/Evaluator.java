@@ -14,7 +14,6 @@ import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import dro.internal.Validation;
-import dro.train.AspectScore;
 import dro.train.CallCache;
 import dro.train.LlmRoles;
 import dro.train.Roles;
@@ -146,13 +145,13 @@ public final class Evaluator {
             lines.append(resultLine(a)).append('\n');
         }
         AtomicFiles.write(result.resultsFile(), lines.toString());
-        ObjectNode summary = summaryJson(result.summary());
-        summary.put("model", settings.model()).put("judge_model", settings.judgeModel())
-                .put("queries", queries.size()).put("unsafe_queries", queries.stream().filter(EvalQuery::unsafe).count())
-                .put("calls_made", result.stats().made()).put("calls_reused", result.stats().reused())
-                .put("prompt_tokens", result.stats().promptTokens())
-                .put("completion_tokens", result.stats().completionTokens()).put("millis", millis)
-                .put("finished", Instant.now().toString());
+        EvalSummary s = result.summary();
+        EvalRunFiles.Summary summary = new EvalRunFiles.Summary(
+                s.configurations().stream().map(EvalRunFiles.Configuration::of).toList(),
+                s.comparisons().stream().map(EvalRunFiles.Comparison::of).toList(), settings.model(),
+                settings.judgeModel(), queries.size(), queries.stream().filter(EvalQuery::unsafe).count(),
+                result.stats().made(), result.stats().reused(), result.stats().promptTokens(),
+                result.stats().completionTokens(), millis, Instant.now().toString());
         AtomicFiles.write(result.summaryFile(), json(summary));
         AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis));
     }
@@ -162,59 +161,7 @@ public final class Evaluator {
      * "scores": {aspect: {"rationale", "score"}}, "mean"}}, {@code mean} null when the answer was not judged.
      */
     static String resultLine(ScoredAnswer a) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("configuration", a.configuration()).put("id", a.query().id()).put("query", a.query().query())
-                .put("unsafe", a.query().unsafe()).put("answer", a.answer());
-        ObjectNode scores = o.putObject("scores");
-        for (Map.Entry<String, AspectScore> s : a.evaluation().scores().entrySet()) {
-            scores.putObject(s.getKey()).put("rationale", s.getValue().rationale()).put("score", s.getValue().score());
-        }
-        number(o, "mean", a.mean());
-        return o.toString();
-    }
-
-    /**
-     * {@code {"configurations": [{"name", "answers", "unjudged", "overall": estimate, "aspects": {aspect: estimate}}],
-     * "comparisons": [{"a", "b", "n", "wins", "ties", "losses", "sign_test_p", "mean_difference": estimate}]}}, an
-     * estimate being {@code {"n", "mean", "sd", "ci_low", "ci_high"}} with null where undefined.
-     */
-    static ObjectNode summaryJson(EvalSummary s) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        ArrayNode cs = o.putArray("configurations");
-        for (ConfigurationSummary c : s.configurations()) {
-            ObjectNode co = cs.addObject();
-            co.put("name", c.name()).put("answers", c.answers()).put("unjudged", c.unjudged());
-            co.set("overall", estimate(c.overall()));
-            ObjectNode aspects = co.putObject("aspects");
-            c.aspects().forEach((a, e) -> aspects.set(a, estimate(e)));
-        }
-        ArrayNode ps = o.putArray("comparisons");
-        for (PairedComparison p : s.comparisons()) {
-            ObjectNode po = ps.addObject();
-            po.put("a", p.a()).put("b", p.b()).put("n", p.n()).put("wins", p.wins()).put("ties", p.ties())
-                    .put("losses", p.losses());
-            number(po, "sign_test_p", p.signTestP());
-            po.set("mean_difference", estimate(p.difference()));
-        }
-        return o;
-    }
-
-    private static ObjectNode estimate(MeanEstimate e) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("n", e.n());
-        number(o, "mean", e.mean());
-        number(o, "sd", e.sd());
-        number(o, "ci_low", e.low());
-        number(o, "ci_high", e.high());
-        return o;
-    }
-
-    private static void number(ObjectNode o, String field, double v) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            o.putNull(field);
-        } else {
-            o.put(field, v);
-        }
+        return Json.compact(EvalRunFiles.ResultLine.of(a));
     }
 
     private static String json(Object o) {

@@ -1,9 +1,12 @@
 package dro.eval;
 
+import org.apache.commons.statistics.distribution.TDistribution;
+
 /**
  * The mean of some values with its two-sided 95% confidence interval by Student's t:
  * {@code mean ± t(0.975, n-1) · s / √n}, where {@code s} is the sample standard deviation. With one value the
- * standard deviation and the interval are undefined (NaN); with none, the mean is too.
+ * standard deviation and the interval are undefined (NaN); with none, the mean is too. The t quantile is Apache
+ * Commons Statistics' {@link TDistribution}.
  *
  * @param n    how many values
  * @param mean their mean
@@ -32,7 +35,7 @@ public record MeanEstimate(int n, double mean, double sd, double low, double hig
             ss += (v - mean) * (v - mean);
         }
         double sd = Math.sqrt(ss / (n - 1));
-        double half = StudentT.quantile(0.975, n - 1) * sd / Math.sqrt(n);
+        double half = TDistribution.of(n - 1).inverseCumulativeProbability(0.975) * sd / Math.sqrt(n);
         return new MeanEstimate(n, mean, sd, mean - half, mean + half);
     }
 

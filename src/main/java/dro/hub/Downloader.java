@@ -1,5 +1,8 @@
 package dro.hub;
 
+import dro.internal.AtomicFiles;
+import dro.internal.Digests;
+import dro.internal.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -9,14 +12,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +36,6 @@ final class Downloader {
 
     private static final Logger log = LoggerFactory.getLogger(Downloader.class);
     private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/(\\d+)");
     private static final int MAX_REDIRECTS = 10;
@@ -101,25 +100,21 @@ final class Downloader {
     }
 
     private Path withRetries() {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Path p = attempt();
-                if (hfFile != null) {
-                    hub.listener.finished(hfFile, p);
+        Path p;
+        try {
+            p = hub.retryPolicy.execute(this::attempt, (attempt, max, e, wait) -> {
+                if (hfFile != null && e instanceof HubException he) {
+                    hub.listener.retrying(hfFile, attempt, max, he);
                 }
-                return p;
-            } catch (HubException e) {
-                if (!e.isRetriable() || attempt >= hub.maxAttempts) {
-                    failed(e);
-                    throw e;
-                }
-                log.info("Download attempt {} of {} failed: {}", attempt, hub.maxAttempts, e.getMessage());
-                if (hfFile != null) {
-                    hub.listener.retrying(hfFile, attempt, hub.maxAttempts, e);
-                }
-                sleep(hub.retryBackoff.toMillis() << Math.min(attempt - 1, 10));
-            }
+            });
+        } catch (HubException e) {
+            failed(e);
+            throw e;
         }
+        if (hfFile != null) {
+            hub.listener.finished(hfFile, p);
+        }
+        return p;
     }
 
     private Path attempt() {
@@ -159,7 +154,7 @@ final class Downloader {
                 throw new HubException("The server refused to resume " + file + " after " + have + " bytes (HTTP 416);"
                         + " the partial file was discarded", true);
             } else {
-                throw statusError(status, hop.url);
+                throw statusError(status, hop.url, r);
             }
             if (expectedSize < 0) {
                 expectedSize = total;
@@ -171,7 +166,7 @@ final class Downloader {
                 throw new HubException("The hub says " + file + " has " + expectedSize + " bytes, but the download"
                         + " server sends " + total, true);
             }
-            MessageDigest digest = sha256 != null ? sha256() : null;
+            MessageDigest digest = sha256 != null ? Digests.sha256() : null;
             if (digest != null && start > 0) {
                 hashExisting(digest, start);
             }
@@ -244,10 +239,10 @@ final class Downloader {
         }
         if (sha256 != null) {
             if (digest == null) {
-                digest = sha256();
+                digest = Digests.sha256();
                 hashExisting(digest, size);
             }
-            String actual = HexFormat.of().formatHex(digest.digest());
+            String actual = Digests.hex(digest);
             if (!actual.equals(sha256)) {
                 Files.deleteIfExists(part);
                 if (pinned != null) { // the source serves other bytes than the pinned ones: trying again cannot help
@@ -260,11 +255,7 @@ final class Downloader {
         } else {
             log.debug("The hub gave no SHA-256 for {}; checked its size only", file);
         }
-        try {
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.move(part, target);
         log.info("Downloaded {} to {}", file, target);
         return target;
     }
@@ -339,14 +330,19 @@ final class Downloader {
         }
     }
 
-    private HubException statusError(int status, URI url) {
+    private HubException statusError(int status, URI url, HttpResponse<InputStream> r) {
         String where = "HTTP " + status + " from " + origin(url);
+        Duration retryAfter = status == 429 || status == 503
+                ? RetryPolicy.parseRetryAfter(r.headers().firstValue("Retry-After").orElse(null),
+                        hub.retryPolicy.clock()).orElse(null)
+                : null;
         if (pinned != null) {
             if (status == 404) {
                 return new HubException(file + " was not found (" + where + " for " + url + ")", false);
             }
             boolean retriable = status == 408 || status == 429 || status >= 500;
-            return new HubException("Cannot download " + file + " (" + where + " for " + url + ")", retriable);
+            return new HubException("Cannot download " + file + " (" + where + " for " + url + ")", retriable,
+                    retryAfter, null);
         }
         String repoUrl = hub.endpoint.toString().replaceAll("/+$", "") + "/" + hfFile.repo();
         if (status == 401 || status == 403) {
@@ -364,7 +360,7 @@ final class Downloader {
                     + " the revision at " + repoUrl + ".", false);
         }
         boolean retriable = status == 408 || status == 429 || status >= 500;
-        return new HubException("Cannot download " + file + " (" + where + ")", retriable);
+        return new HubException("Cannot download " + file + " (" + where + ")", retriable, retryAfter, null);
     }
 
     private static String sha256Of(String etag) {
@@ -376,7 +372,7 @@ final class Downloader {
             e = e.substring(2);
         }
         e = e.replace("\"", "").toLowerCase(Locale.ROOT);
-        return SHA256.matcher(e).matches() ? e : null;
+        return Digests.isSha256Hex(e) ? e : null;
     }
 
     private static boolean sameOrigin(URI a, URI b) {
@@ -401,30 +397,11 @@ final class Downloader {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static void closeQuietly(HttpResponse<InputStream> r) {
         try {
             r.body().close();
         } catch (IOException ignored) {
             // nothing to do
-        }
-    }
-
-    private static void sleep(long millis) {
-        if (millis <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

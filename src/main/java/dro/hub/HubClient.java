@@ -1,7 +1,9 @@
 package dro.hub;
 
+import dro.Environment;
 import dro.InvalidRequestException;
 import dro.internal.CacheDirs;
+import dro.internal.RetryPolicy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,7 +22,8 @@ import java.util.Optional;
  * <h2>Downloads</h2>
  * A file goes to {@code <cacheDir>/<owner>/<repo>/<revision>/<path>}. It is written to {@code <file>.part} first;
  * an interrupted transfer is resumed with an HTTP Range request (within one call, up to {@code maxAttempts}
- * attempts, and by the next call); the result is checked against the size and SHA-256 the hub reports
+ * attempts, and by the next call); between attempts the client waits as the {@link RetryPolicy} says (exponential
+ * backoff with jitter, or exactly the {@code Retry-After} of a 429 or 503 answer); the result is checked against the size and SHA-256 the hub reports
  * ({@code X-Linked-Size}, {@code X-Linked-Etag}) and only then moved into place atomically, so a half or corrupt
  * file is never used. A cached file is used without asking the network.
  *
@@ -49,8 +52,7 @@ public final class HubClient {
     final DownloadListener listener;
     private final HttpClient givenHttp;
     private volatile HttpClient http;
-    final int maxAttempts;
-    final Duration retryBackoff;
+    final RetryPolicy retryPolicy;
     final ModelCatalog catalog;
     final String quantization;
     private final Builder settings;
@@ -58,7 +60,7 @@ public final class HubClient {
     private HubClient(Builder b) {
         this.settings = b.copy();
         Environment env = b.environment;
-        this.cacheDir = (b.cacheDir != null ? b.cacheDir : CacheDirs.root().resolve("models")).toAbsolutePath();
+        this.cacheDir = (b.cacheDir != null ? b.cacheDir : CacheDirs.root(env).resolve("models")).toAbsolutePath();
         String ep = b.endpoint != null ? b.endpoint : env.get("HF_ENDPOINT");
         if (ep == null || ep.isBlank()) {
             ep = DEFAULT_ENDPOINT;
@@ -80,8 +82,7 @@ public final class HubClient {
         }
         this.listener = b.listener;
         this.givenHttp = b.httpClient;
-        this.maxAttempts = b.maxAttempts;
-        this.retryBackoff = b.retryBackoff;
+        this.retryPolicy = b.policy();
         this.catalog = b.catalog;
         this.quantization = CatalogEntry.normalizeQuantization(b.quantization);
     }
@@ -295,6 +296,8 @@ public final class HubClient {
 
     /** Settings of a {@link HubClient}; each one not given falls back to the environment, then to its default. */
     public static final class Builder {
+        private static final int DEFAULT_ATTEMPTS = 4;
+        private static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(2);
         private Path cacheDir;
         private Boolean offline;
         private String endpoint;
@@ -302,8 +305,9 @@ public final class HubClient {
         private Environment environment = Environment.SYSTEM;
         private DownloadListener listener = DownloadListener.NONE;
         private HttpClient httpClient;
-        private int maxAttempts = 4;
-        private Duration retryBackoff = Duration.ofSeconds(2);
+        private Integer maxAttempts;
+        private Duration retryBackoff;
+        private RetryPolicy retryPolicy;
         private ModelCatalog catalog = ModelCatalog.DEFAULT;
         private String quantization;
 
@@ -320,6 +324,7 @@ public final class HubClient {
             b.httpClient = httpClient;
             b.maxAttempts = maxAttempts;
             b.retryBackoff = retryBackoff;
+            b.retryPolicy = retryPolicy;
             b.catalog = catalog;
             b.quantization = quantization;
             return b;
@@ -367,16 +372,42 @@ public final class HubClient {
             return this;
         }
 
-        /** Attempts per download, each resuming the last (default 4). */
+        /** Attempts per download, each resuming the last (default 4); overrides the retry policy's. */
         public Builder maxAttempts(int attempts) {
             this.maxAttempts = attempts;
             return this;
         }
 
-        /** Wait before the second attempt, doubled for each further one (default 2 s). */
+        /**
+         * Wait before the second attempt, doubled for each further one and shortened by the policy's jitter (default
+         * 2 s); overrides the retry policy's initial backoff.
+         */
         public Builder retryBackoff(Duration backoff) {
             this.retryBackoff = backoff;
             return this;
+        }
+
+        /**
+         * When downloads are tried again (default: {@link RetryPolicy#DEFAULT} with 4 attempts and a 2 s initial
+         * backoff). {@link #maxAttempts} and {@link #retryBackoff}, when given, override its settings.
+         */
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = policy;
+            return this;
+        }
+
+        private RetryPolicy policy() {
+            RetryPolicy.Builder p = retryPolicy != null ? retryPolicy.toBuilder()
+                    : RetryPolicy.DEFAULT.toBuilder().maxAttempts(DEFAULT_ATTEMPTS).initialBackoff(DEFAULT_BACKOFF);
+            if (maxAttempts != null) {
+                p.maxAttempts(maxAttempts);
+            }
+            if (retryBackoff != null) {
+                RetryPolicy base = p.build();
+                p.initialBackoff(retryBackoff).maxBackoff(retryBackoff.compareTo(base.maxBackoff()) > 0 ? retryBackoff
+                        : base.maxBackoff());
+            }
+            return p.build();
         }
 
         /** The names known besides paths and {@code hf://} names (default {@link ModelCatalog#DEFAULT}). */
@@ -406,10 +437,10 @@ public final class HubClient {
             if (catalog == null) {
                 throw new InvalidRequestException("catalog must not be null");
             }
-            if (maxAttempts < 1 || maxAttempts > 100) {
+            if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > 100)) {
                 throw new InvalidRequestException("maxAttempts must be between 1 and 100, but was " + maxAttempts);
             }
-            if (retryBackoff == null || retryBackoff.isNegative()) {
+            if (retryBackoff != null && retryBackoff.isNegative()) {
                 throw new InvalidRequestException("retryBackoff must not be negative, but was " + retryBackoff);
             }
             if (httpClient != null && httpClient.followRedirects() != HttpClient.Redirect.NEVER) {

@@ -1,6 +1,8 @@
 package dro.hub;
 
 import dro.DroException;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A model file could not be had from the hub or the cache: not found, not authorised, offline and not cached, a
@@ -10,15 +12,28 @@ import dro.DroException;
 public class HubException extends DroException {
 
     private final boolean retriable;
+    private final Duration retryAfter;
 
     public HubException(String message, boolean retriable) {
-        super(message);
-        this.retriable = retriable;
+        this(message, retriable, null, null);
     }
 
     public HubException(String message, boolean retriable, Throwable cause) {
+        this(message, retriable, null, cause);
+    }
+
+    /**
+     * @param retryAfter how long the server asked to wait before trying again ({@code Retry-After}), or null
+     */
+    public HubException(String message, boolean retriable, Duration retryAfter, Throwable cause) {
         super(message, cause);
         this.retriable = retriable;
+        this.retryAfter = retryAfter;
+    }
+
+    @Override
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dro.hub;
 
 import dro.InvalidRequestException;
+import dro.internal.Digests;
 import java.net.URI;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * A file at any http(s) URL whose content is known in advance: its SHA-256 and size are pinned, so the download is
@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
  */
 public record PinnedFile(String name, URI url, String sha256, long size) {
 
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public PinnedFile {
         if (name == null || name.isBlank()) {
@@ -30,7 +29,7 @@ public record PinnedFile(String name, URI url, String sha256, long size) {
             throw new InvalidRequestException("The URL of " + name + " must be an http(s) URL, but was " + url);
         }
         sha256 = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
-        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+        if (sha256 == null || !Digests.isSha256Hex(sha256)) {
             throw new InvalidRequestException("The SHA-256 of " + name + " must be 64 hex digits, but was " + sha256);
         }
         if (size < 0) {

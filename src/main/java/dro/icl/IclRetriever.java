@@ -1,21 +1,20 @@
 package dro.icl;
 
+import dro.internal.AtomicFiles;
 import dro.internal.CacheDirs;
+import dro.internal.Digests;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,16 +115,12 @@ public final class IclRetriever {
     }
 
     private String key() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (IclExample e : examples) {
-                md.update(e.query().getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(md.digest()).substring(0, 24);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest md = Digests.sha256();
+        for (IclExample e : examples) {
+            md.update(e.query().getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
         }
+        return Digests.hex(md).substring(0, 24);
     }
 
     private static float[][] read(Path file) throws IOException {
@@ -146,19 +141,21 @@ public final class IclRetriever {
     }
 
     private static void write(Path file, float[][] vectors) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "emb", ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp); DataOutputStream d = new DataOutputStream(
-                new java.io.BufferedOutputStream(out))) {
-            d.writeInt(vectors.length);
-            d.writeInt(vectors.length == 0 ? 1 : vectors[0].length);
-            for (float[] row : vectors) {
-                for (float v : row) {
-                    d.writeFloat(v);
+        try {
+            AtomicFiles.write(file, out -> {
+                DataOutputStream d = new DataOutputStream(out);
+                d.writeInt(vectors.length);
+                d.writeInt(vectors.length == 0 ? 1 : vectors[0].length);
+                for (float[] row : vectors) {
+                    for (float v : row) {
+                        d.writeFloat(v);
+                    }
                 }
-            }
+                d.flush();
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static float[] normalize(float[] v) {

@@ -96,7 +96,7 @@ public final class MiniLmEmbedder implements Embedder {
 
         private static AllMiniLmL6V2QuantizedEmbeddingModel create() {
             // The tokenizer's native library is extracted under DJL's cache: keep it in ours, not the home directory.
-            if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
+            if (System.getProperty("DJL_CACHE_DIR") == null && dro.Environment.SYSTEM.get("DJL_CACHE_DIR") == null) {
                 System.setProperty("DJL_CACHE_DIR", CacheDirs.root().resolve("djl").toString());
             }
             long t0 = System.nanoTime();

@@ -1,9 +1,10 @@
 package dro.internal;
 
+import dro.Environment;
 import java.nio.file.Path;
 
 /**
- * Where the library keeps what it computes or extracts once: native libraries, embedding caches.
+ * Where the library keeps what it computes or extracts once: models, native libraries, embedding caches.
  * Resolved from the system property {@code dro4j.cache.dir}, else the environment variable {@code DRO4J_CACHE},
  * else {@code $XDG_CACHE_HOME/dro4j}, else {@code ~/.cache/dro4j}.
  */
@@ -11,19 +12,13 @@ public final class CacheDirs {
 
     private CacheDirs() { }
 
+    /** The cache root, read from the process environment. */
     public static Path root() {
-        String prop = System.getProperty("dro4j.cache.dir");
-        if (prop != null && !prop.isBlank()) {
-            return Path.of(prop);
-        }
-        String env = System.getenv("DRO4J_CACHE");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "dro4j");
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "dro4j");
+        return root(Environment.SYSTEM);
+    }
+
+    /** The cache root, read from {@code env}. */
+    public static Path root(Environment env) {
+        return UserDirs.resolve("dro4j.cache.dir", "DRO4J_CACHE", "XDG_CACHE_HOME", ".cache", env);
     }
 }

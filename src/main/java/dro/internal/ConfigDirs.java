@@ -1,5 +1,6 @@
 package dro.internal;
 
+import dro.Environment;
 import java.nio.file.Path;
 
 /**
@@ -11,19 +12,13 @@ public final class ConfigDirs {
 
     private ConfigDirs() { }
 
+    /** The configuration root, read from the process environment. */
     public static Path root() {
-        String prop = System.getProperty("dro4j.config.dir");
-        if (prop != null && !prop.isBlank()) {
-            return Path.of(prop);
-        }
-        String env = System.getenv("DRO4J_CONFIG");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        String xdg = System.getenv("XDG_CONFIG_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "dro4j");
-        }
-        return Path.of(System.getProperty("user.home"), ".config", "dro4j");
+        return root(Environment.SYSTEM);
+    }
+
+    /** The configuration root, read from {@code env}. */
+    public static Path root(Environment env) {
+        return UserDirs.resolve("dro4j.config.dir", "DRO4J_CONFIG", "XDG_CONFIG_HOME", ".config", env);
     }
 }

@@ -1,6 +1,8 @@
 package dro.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -11,5 +13,16 @@ public final class Json {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
 
+    private static final ObjectWriter COMPACT = MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
+
     private Json() { }
+
+    /** {@code value} as JSON on one line (for JSON Lines files). */
+    public static String compact(Object value) {
+        try {
+            return COMPACT.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Cannot write " + value.getClass().getName() + " as JSON: " + e, e);
+        }
+    }
 }

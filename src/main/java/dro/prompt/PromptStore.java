@@ -4,20 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
+import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,24 +108,31 @@ public final class PromptStore {
     public OptimizedPrompt put(OptimizedPrompt prompt) {
         Path dir = root.resolve("optimized");
         Path target = dir.resolve(prompt.id());
-        Path tmp = dir.resolve("." + prompt.id() + ".tmp-" + ProcessHandle.current().pid());
-        Path old = dir.resolve("." + prompt.id() + ".old-" + ProcessHandle.current().pid());
+        Path tmp = null;
+        Path old = dir.resolve("." + prompt.id() + ".old-" + UUID.randomUUID());
         try {
             Files.createDirectories(dir);
-            deleteTree(tmp);
-            Files.createDirectories(tmp);
+            tmp = Files.createTempDirectory(dir, "." + prompt.id() + ".tmp-");
             Files.writeString(tmp.resolve("prompt.txt"), prompt.text() + "\n", StandardCharsets.UTF_8);
             Files.writeString(tmp.resolve("meta.json"), Json.MAPPER.writeValueAsString(meta(prompt)) + "\n",
                     StandardCharsets.UTF_8);
             if (Files.exists(target)) {
-                deleteTree(old);
-                move(target, old);
+                AtomicFiles.move(target, old);
             }
-            move(tmp, target);
+            AtomicFiles.move(tmp, target);
+            tmp = null;
             deleteTree(old);
         } catch (IOException e) {
             throw new InvalidRequestException("Cannot write the optimised prompt " + prompt.id() + " to " + target
                     + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    deleteTree(tmp);
+                } catch (IOException ignored) {
+                    // the write already failed; that failure is the one reported
+                }
+            }
         }
         return read(target);
     }
@@ -232,14 +239,6 @@ public final class PromptStore {
             return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
         }
     }
 

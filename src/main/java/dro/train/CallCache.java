@@ -7,17 +7,15 @@ import dro.DroException;
 import dro.Usage;
 import dro.backend.ChatCompletionRequest;
 import dro.backend.ChatResponse;
+import dro.internal.AtomicFiles;
+import dro.internal.Digests;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -179,21 +177,13 @@ public final class CallCache {
                 .put("completion_tokens", response.usage().completionTokens());
         Path f = file(hash);
         try {
-            Files.createDirectories(f.getParent());
-            Path tmp = Files.createTempFile(f.getParent(), hash.substring(0, 8), ".tmp");
-            Files.writeString(tmp, record.toString(), StandardCharsets.UTF_8);
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot record a call in " + f, e);
+            AtomicFiles.write(f, record.toString());
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("Cannot record a call in " + f, e.getCause());
         }
     }
 
     static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256Hex(s);
     }
 }

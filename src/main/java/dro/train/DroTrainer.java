@@ -1,8 +1,6 @@
 package dro.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
 import dro.backend.ChatClient;
 import dro.icl.Embedder;
@@ -10,6 +8,7 @@ import dro.icl.IclExample;
 import dro.icl.IclExamples;
 import dro.icl.IclRetriever;
 import dro.icl.MiniLmEmbedder;
+import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import java.io.IOException;
@@ -17,13 +16,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,16 +171,12 @@ public final class DroTrainer {
             throws UncheckedIOException {
         try {
             write(dir.resolve("optimized_prompt.txt"), out.optimizedPrompt() + "\n");
-            write(dir.resolve("trace.json"), Json.MAPPER.writeValueAsString(trace(out.bestPath(),
-                    result.terminal().rewards())));
-            write(dir.resolve("search_tree.json"), Json.MAPPER.writeValueAsString(tree(result.root())));
-            ObjectNode summary = Json.MAPPER.createObjectNode();
-            summary.put("score", out.score()).put("depth_limit", out.depthLimit()).put("nodes", out.nodes())
-                    .put("calls_made", out.stats().made()).put("calls_reused", out.stats().reused())
-                    .put("prompt_tokens", out.stats().promptTokens())
-                    .put("completion_tokens", out.stats().completionTokens()).put("millis", millis)
-                    .put("finished", Instant.now().toString()).put("train_format", config.trainFormat().id());
-            summary.set("settings", config.searchSettings());
+            write(dir.resolve("trace.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.trace(out.bestPath())));
+            write(dir.resolve("search_tree.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.tree(result.root())));
+            TrainRunFiles.Result summary = new TrainRunFiles.Result(out.score(), out.depthLimit(), out.nodes(),
+                    out.stats().made(), out.stats().reused(), out.stats().promptTokens(),
+                    out.stats().completionTokens(), millis, Instant.now().toString(), config.trainFormat().id(),
+                    config.searchSettings());
             write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
             write(dir.resolve("meta.json"), Json.MAPPER.writeValueAsString(promptMeta(dir, out)));
             write(dir.resolve("report.html"), Report.html(config, out, result, millis));
@@ -197,70 +190,21 @@ public final class DroTrainer {
      * {@link dro.prompt.PromptStore}) plus what a user of the prompt should know of its training: the format the
      * base model was prompted in ({@code train_format}), the seed and the score.
      */
-    private ObjectNode promptMeta(Path dir, TrainResult out) {
-        ObjectNode meta = Json.MAPPER.createObjectNode();
+    private TrainRunFiles.PromptMeta promptMeta(Path dir, TrainResult out) {
         Path name = dir.toAbsolutePath().normalize().getFileName();
-        meta.put("id", dro.prompt.OptimizedPrompt.idFrom(name == null ? "run" : name.toString()));
-        ArrayNode models = meta.putArray("models");
-        if (config.baseModel() != null) {
-            models.add(config.baseModel());
-        }
-        meta.putArray("aliases");
-        meta.put("source", "dro4j train, run directory " + dir.toAbsolutePath().normalize());
-        meta.put("created", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-        meta.put("train_format", config.trainFormat().id()).put("seed", config.seed()).put("score", out.score());
-        return meta;
-    }
-
-    /**
-     * The best path as {@code {"level N": {"Prompt", "Query", "ICL", "Output", "Evaluation of the prompt",
-     * "Reward"}}}, level 1 being the initial prompt's step (the original's {@code output.json} plus fields).
-     */
-    static ObjectNode trace(List<Step> path, List<Double> rewards) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        for (int i = 0; i < path.size(); i++) {
-            Step s = path.get(i);
-            ObjectNode level = root.putObject("level " + (i + 1));
-            level.put("Prompt", s.systemPrompt()).put("Query", s.query()).put("ICL", s.icl()).put("Output", s.output());
-            level.set("Evaluation of the prompt", evaluation(s.evaluation()));
-            level.put("Reward", s.evaluation().reward());
-        }
-        return root;
-    }
-
-    static ObjectNode evaluation(Evaluation e) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        for (Map.Entry<String, AspectScore> a : e.scores().entrySet()) {
-            o.putObject(a.getKey()).put("rationale", a.getValue().rationale()).put("score", a.getValue().score());
-        }
-        return o;
-    }
-
-    private static ArrayNode tree(BeamSearch.Node<PathState, String> root) {
-        ArrayNode nodes = Json.MAPPER.createArrayNode();
-        List<BeamSearch.Node<PathState, String>> todo = new ArrayList<>(List.of(root));
-        while (!todo.isEmpty()) {
-            BeamSearch.Node<PathState, String> n = todo.remove(0);
-            Step s = n.state().last();
-            ObjectNode o = nodes.addObject();
-            o.put("id", n.id());
-            if (n.parent() == null) {
-                o.putNull("parent");
-            } else {
-                o.put("parent", n.parent().id());
-            }
-            o.put("length", n.state().size()).put("reward", n.reward()).put("score", n.score());
-            o.put("prompt", s.systemPrompt()).put("query", s.query()).put("output", s.output());
-            o.set("evaluation", evaluation(s.evaluation()));
-            todo.addAll(n.children());
-        }
-        return nodes;
+        return new TrainRunFiles.PromptMeta(dro.prompt.OptimizedPrompt.idFrom(name == null ? "run" : name.toString()),
+                config.baseModel() == null ? List.of() : List.of(config.baseModel()), List.of(),
+                "dro4j train, run directory " + dir.toAbsolutePath().normalize(),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+                config.trainFormat().id(), config.seed(), out.score());
     }
 
     static void write(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".write", ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            AtomicFiles.write(file, text);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** The run's own log file: one timestamped line per event, appended. */

@@ -1,14 +1,16 @@
 package dro.train;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A judge's evaluation of one answer: a score per selected aspect, in the judge's order. An empty evaluation (the
- * judge's reply could not be read) has reward 0.
+ * judge's reply could not be read) has reward 0. In JSON (run files, prompts that show an evaluation) it is written
+ * as the judges write it: {@code {aspect: {"rationale": ..., "score": ...}}}.
  */
-public record Evaluation(Map<String, AspectScore> scores) {
+public record Evaluation(@JsonValue Map<String, AspectScore> scores) {
 
     public static final Evaluation EMPTY = new Evaluation(Map.of());
 

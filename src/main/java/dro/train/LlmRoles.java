@@ -323,10 +323,8 @@ public final class LlmRoles {
 
         /** An evaluation as the judges write it: {@code {aspect: {"rationale": ..., "score": ...}}}. */
         public static String evaluationJson(Evaluation e) {
-            ObjectNode o = Json.MAPPER.createObjectNode();
-            e.scores().forEach((a, s) -> o.putObject(a).put("rationale", s.rationale()).put("score", s.score()));
             try {
-                return Json.MAPPER.writeValueAsString(o);
+                return Json.MAPPER.writeValueAsString(e);
             } catch (JsonProcessingException ex) {
                 throw new IllegalStateException(ex);
             }

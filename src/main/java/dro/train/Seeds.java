@@ -2,8 +2,8 @@ package dro.train;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import dro.internal.Digests;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * The sampling seed of each model call of a run, derived from the run's seed and the call's place, so that a fresh run
@@ -23,13 +23,9 @@ public final class Seeds {
 
     /** The seed of the call of {@code role} at {@code site} in a run seeded with {@code seed}: 0 to 2^30 - 1. */
     public static long derive(long seed, String role, String site) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(ByteBuffer.allocate(Long.BYTES).putLong(seed).array());
-            d.update((role + "\u0000" + site).getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(d.digest()).getLong() & 0x3fffffffL;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest d = Digests.sha256();
+        d.update(ByteBuffer.allocate(Long.BYTES).putLong(seed).array());
+        d.update((role + "\u0000" + site).getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(d.digest()).getLong() & 0x3fffffffL;
     }
 }

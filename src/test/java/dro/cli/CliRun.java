@@ -1,6 +1,6 @@
 package dro.cli;
 
-import dro.hub.Environment;
+import dro.Environment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 

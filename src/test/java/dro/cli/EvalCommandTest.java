@@ -75,6 +75,20 @@ class EvalCommandTest {
     }
 
     @Test
+    void settingsAndRepeatedConfigurationsComeFromAConfigFileUnlessGivenOnTheCommandLine() throws Exception {
+        Path dir = tmp.resolve("run");
+        Path config = Files.writeString(tmp.resolve("c.json"), "{\"model\": \"answerer-m\", \"judge-model\":"
+                + " \"eval-judge-m\", \"config_set\": [\"none\", \"base\"], \"limit\": 9, \"out_dir\": \""
+                + dir.toString().replace("\\", "\\\\") + "\"}");
+
+        CliRun r = dro("eval", "--config", config.toString(), "--limit", "2");
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("none", "none", "base", "base"), results(dir).stream()
+                .map(j -> j.get("configuration").asText()).toList(), "two configurations from the file, 2 queries");
+    }
+
+    @Test
     void aRerunMakesNoCall() {
         Path dir = tmp.resolve("run");
         String[] args = {"eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--limit", "5",

@@ -72,6 +72,21 @@ class OptimizeIclCommandTest {
     }
 
     @Test
+    void settingsComeFromAConfigFile() throws Exception {
+        Path dir = tmp.resolve("run");
+        Path config = Files.writeString(tmp.resolve("c.json"), "{\"answer_model\": \"answer-m\", \"critic-model\":"
+                + " \"critic-m\", \"metrics_model\": \"critic-selector-m\", \"rewrite_model\": \"rewriter-m\","
+                + " \"num_iters\": 1, \"concurrency\": 1}");
+
+        CliRun r = dro("optimize-icl", "--config", config.toString(), "--seeds", seeds().toString(), "--out-dir",
+                dir.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, new ObjectMapper().readTree(dir.resolve("config.json").toFile()).get("num_iters").asInt(),
+                "num_iters from the file");
+    }
+
+    @Test
     void aRerunMakesNoCallAndAWrittenOutputGoesWhereAsked() throws Exception {
         Path dir = tmp.resolve("run");
         assertEquals(0, dro(args(dir)).code());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dro.hub.Environment;
+import dro.Environment;
 import dro.testing.FakeHub;
 import dro.testing.SharedData;
 import dro.testing.TinyGguf;

@@ -118,7 +118,7 @@ class TrainCommandTest {
     void aCatalogueNameIsALocalModelToDownloadNotAnApiModel() throws Exception {
         roles();
         Path queries = Files.writeString(tmp.resolve("q.json"), "[\"What is rice?\"]");
-        CliRun r = dro(dro.hub.Environment.of(Map.of("DRO4J_OFFLINE", "1")), "train", "--base-model",
+        CliRun r = dro(dro.Environment.of(Map.of("DRO4J_OFFLINE", "1")), "train", "--base-model",
                 "mistralai/Mistral-7B-v0.1", "--eval-model", "judge-x", "--metrics-model", "selector-x",
                 "--optimize-model", "optimizer-x", "--queries", queries.toString(), "--base-model-download-dir",
                 tmp.resolve("models").toString(), "--log-dir", tmp.resolve("run").toString());

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.InvalidRequestException;
-import dro.hub.Environment;
+import dro.Environment;
 import dro.hub.HubClient;
 import dro.prompt.OptimizedPrompt;
 import dro.prompt.PromptStore;

@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dro.Environment;
 import dro.InvalidRequestException;
+import dro.internal.RetryPolicy;
 import dro.testing.FakeHub;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -338,6 +343,63 @@ class HubClientTest {
                 + " meta-llama/Llama-2-7b-chat-hf, meta-llama/Llama-2-70b-hf, meta-llama/Llama-2-70b-chat-hf,"
                 + " meta-llama/Meta-Llama-3-8B, meta-llama/Meta-Llama-3-8B-Instruct)", e.getMessage());
         assertEquals(List.of(), hub.requests());
+    }
+
+    @Test
+    void a503WithRetryAfterInSecondsIsWaitedForExactly() throws Exception {
+        hub.add(REPO, FILE, content).busy(1, 503, "7");
+        List<Duration> waits = new ArrayList<>();
+
+        Path p = HubClient.builder().cacheDir(cache).environment(Environment.of(env)).listener(events)
+                .retryPolicy(RetryPolicy.builder().sleeper(waits::add).build()).build().resolve(NAME).file();
+
+        assertArrayEquals(content, Files.readAllBytes(p));
+        assertEquals(List.of(Duration.ofSeconds(7)), waits);
+        assertEquals(List.of("retrying after attempt 1 of 3", "started " + NAME + " 300000 from 0",
+                "finished " + FILE), events.log);
+    }
+
+    @Test
+    void a429WithRetryAfterAsAnHttpDateIsWaitedForUntilThatDate() throws Exception {
+        hub.add(REPO, FILE, content).busy(2, 429, "Wed, 21 Oct 2015 07:28:00 GMT");
+        List<Duration> waits = new ArrayList<>();
+        Clock clock = Clock.fixed(Instant.parse("2015-10-21T07:27:30Z"), ZoneOffset.UTC);
+
+        HubClient c = HubClient.builder().cacheDir(cache).environment(Environment.of(env)).listener(events)
+                .retryPolicy(RetryPolicy.builder().sleeper(waits::add).clock(clock).build()).maxAttempts(3).build();
+        c.resolve(NAME);
+
+        assertEquals(List.of(Duration.ofSeconds(30), Duration.ofSeconds(30)), waits);
+    }
+
+    @Test
+    void withoutRetryAfterTheWaitsBackOffExponentiallyWithJitter() throws Exception {
+        hub.add(REPO, FILE, content).busy(3, 503, null);
+        List<Duration> waits = new ArrayList<>();
+
+        HubClient.builder().cacheDir(cache).environment(Environment.of(env)).listener(events)
+                .retryPolicy(RetryPolicy.builder().sleeper(waits::add).build()).maxAttempts(4)
+                .retryBackoff(Duration.ofSeconds(2)).build().resolve(NAME);
+
+        assertEquals(3, waits.size(), waits.toString());
+        long[] base = {2000, 4000, 8000};
+        for (int i = 0; i < 3; i++) {
+            long ms = waits.get(i).toMillis();
+            assertTrue(ms > base[i] * 3 / 4 - 1 && ms <= base[i], "wait " + (i + 1) + " was " + ms + " ms");
+        }
+    }
+
+    @Test
+    void aRetryAfterLongerThanThePolicyAllowsFailsAtOnce() {
+        hub.add(REPO, FILE, content).busy(1, 503, "3600");
+        List<Duration> waits = new ArrayList<>();
+
+        HubException e = assertThrows(HubException.class, () -> HubClient.builder().cacheDir(cache)
+                .environment(Environment.of(env)).listener(events)
+                .retryPolicy(RetryPolicy.builder().sleeper(waits::add).build()).build().resolve(NAME));
+
+        assertEquals("Cannot download " + NAME + " (HTTP 503 from " + hub.endpoint() + ")", e.getMessage());
+        assertEquals(List.of(), waits);
     }
 
     @Test

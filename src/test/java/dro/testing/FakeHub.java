@@ -46,6 +46,9 @@ public final class FakeHub implements AutoCloseable {
         boolean ignoreRange;
         boolean chunked;
         boolean lfs = true;
+        int busyTimes;
+        int busyStatus;
+        String busyRetryAfter;
 
         File(byte[] content) {
             this.content = content;
@@ -80,6 +83,17 @@ public final class FakeHub implements AutoCloseable {
         /** The CDN ignores Range headers and always sends the whole file with 200. */
         public File ignoreRange() {
             this.ignoreRange = true;
+            return this;
+        }
+
+        /**
+         * The first {@code times} requests to the resolve URL answer {@code status} (429 or 503, say), with
+         * {@code Retry-After: retryAfter} unless it is null.
+         */
+        public File busy(int times, int status, String retryAfter) {
+            this.busyTimes = times;
+            this.busyStatus = status;
+            this.busyRetryAfter = retryAfter;
             return this;
         }
 
@@ -182,6 +196,20 @@ public final class FakeHub implements AutoCloseable {
             if (f == null) {
                 ex.getResponseHeaders().set("X-Error-Code", "EntryNotFound");
                 send(ex, 404, "Entry not found");
+                return;
+            }
+            boolean busy;
+            synchronized (f) {
+                busy = f.busyTimes > 0;
+                if (busy) {
+                    f.busyTimes--;
+                }
+            }
+            if (busy) {
+                if (f.busyRetryAfter != null) {
+                    ex.getResponseHeaders().set("Retry-After", f.busyRetryAfter);
+                }
+                send(ex, f.busyStatus, "busy");
                 return;
             }
             if (f.token != null) {

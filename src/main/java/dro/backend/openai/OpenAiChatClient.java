@@ -3,6 +3,7 @@ package dro.backend.openai;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
 
+import dro.internal.RetryPolicy;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.LogLevel;
@@ -14,6 +15,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
+import dro.Environment;
 import dro.ApiException;
 import dro.DroException;
 import dro.FinishReason;
@@ -30,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -296,7 +297,7 @@ public final class OpenAiChatClient implements ChatClient {
         private String model;
         private String apiKey;
         private String baseUrl;
-        private Function<String, String> environment = System::getenv;
+        private Environment environment = Environment.SYSTEM;
         private Duration timeout;
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
         private boolean reasoningModel;
@@ -321,8 +322,8 @@ public final class OpenAiChatClient implements ChatClient {
             return this;
         }
 
-        /** Where environment variables are read from (default {@link System#getenv(String)}). */
-        public Builder environment(Function<String, String> environment) {
+        /** Where environment variables are read from (default {@link Environment#SYSTEM}). */
+        public Builder environment(Environment environment) {
             this.environment = environment;
             return this;
         }
@@ -362,12 +363,12 @@ public final class OpenAiChatClient implements ChatClient {
             }
             String url = baseUrl != null ? checkUrl(baseUrl, "baseUrl") : null;
             if (url == null) {
-                String fromEnv = environment.apply(BASE_URL_VARIABLE);
+                String fromEnv = environment.get(BASE_URL_VARIABLE);
                 url = fromEnv != null && !fromEnv.isBlank() ? checkUrl(fromEnv, BASE_URL_VARIABLE) : DEFAULT_BASE_URL;
             }
             String key = apiKey;
             if (key == null) {
-                key = environment.apply(API_KEY_VARIABLE);
+                key = environment.get(API_KEY_VARIABLE);
                 if (key == null || key.isBlank()) {
                     throw new InvalidRequestException("The environment variable " + API_KEY_VARIABLE + " is not set:"
                             + " set it to the endpoint's API key (any non-empty value for a server that needs"

@@ -1,8 +1,6 @@
 package dro.train.icl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.DroException;
 import dro.InvalidRequestException;
 import dro.backend.ChatClient;
@@ -11,13 +9,12 @@ import dro.internal.Json;
 import dro.internal.Parallel;
 import dro.internal.Validation;
 import dro.train.AspectCache;
-import dro.train.AspectScore;
 import dro.train.CallCache;
-import dro.train.Evaluation;
 import dro.train.LlmRoles;
 import dro.train.Roles;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -120,55 +117,20 @@ public final class IclOptimizer {
 
     private void writeOutputs(IclResult result, long millis) {
         Path dir = result.runDir();
-        ObjectNode icl = Json.MAPPER.createObjectNode();
+        Map<String, String> icl = new LinkedHashMap<>();
         result.answers().forEach(a -> icl.put(a.query(), a.answer()));
         AtomicFiles.write(result.iclFile(), json(icl) + "\n");
-        AtomicFiles.write(dir.resolve("icl_trace.json"), json(trace(result.answers())));
-        ObjectNode summary = Json.MAPPER.createObjectNode();
-        summary.put("seeds", result.answers().size())
-                .put("mean_initial_score", mean(result.answers().stream().mapToDouble(a -> a.initial().score())))
-                .put("mean_kept_score", mean(result.answers().stream().mapToDouble(a -> a.kept().score())))
-                .put("rewrites", result.answers().stream().mapToInt(RefinedAnswer::rewrites).sum())
-                .put("stopped_at_all_fives", result.answers().stream()
-                        .filter(a -> a.stop() == RefinedAnswer.Stop.ALL_FIVES).count())
-                .put("icl_file", result.iclFile().toAbsolutePath().toString())
-                .put("calls_made", result.stats().made()).put("calls_reused", result.stats().reused())
-                .put("prompt_tokens", result.stats().promptTokens())
-                .put("completion_tokens", result.stats().completionTokens()).put("millis", millis)
-                .put("finished", Instant.now().toString());
-        summary.set("settings", config.settings());
+        AtomicFiles.write(dir.resolve("icl_trace.json"), json(IclRunFiles.trace(result.answers())));
+        IclRunFiles.Result summary = new IclRunFiles.Result(result.answers().size(),
+                mean(result.answers().stream().mapToDouble(a -> a.initial().score())),
+                mean(result.answers().stream().mapToDouble(a -> a.kept().score())),
+                result.answers().stream().mapToInt(RefinedAnswer::rewrites).sum(),
+                result.answers().stream().filter(a -> a.stop() == RefinedAnswer.Stop.ALL_FIVES).count(),
+                result.iclFile().toAbsolutePath().toString(), result.stats().made(), result.stats().reused(),
+                result.stats().promptTokens(), result.stats().completionTokens(), millis, Instant.now().toString(),
+                config.settings());
         AtomicFiles.write(dir.resolve("result.json"), json(summary));
         AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis));
-    }
-
-    /**
-     * Every seed as {@code {"query", "aspects", "reasoning", "attempts": [{"round", "answer", "score",
-     * "evaluation": {aspect: {"rationale", "score"}}}], "kept_round", "stop"}}.
-     */
-    static ArrayNode trace(List<RefinedAnswer> answers) {
-        ArrayNode out = Json.MAPPER.createArrayNode();
-        for (RefinedAnswer a : answers) {
-            ObjectNode o = out.addObject();
-            o.put("query", a.query());
-            a.aspects().aspects().forEach(o.putArray("aspects")::add);
-            o.put("reasoning", a.aspects().reasoning());
-            ArrayNode attempts = o.putArray("attempts");
-            for (RefinedAnswer.Attempt t : a.attempts()) {
-                ObjectNode at = attempts.addObject();
-                at.put("round", t.round()).put("answer", t.answer()).put("score", t.score());
-                at.set("evaluation", evaluation(t.evaluation()));
-            }
-            o.put("kept_round", a.kept().round()).put("stop", a.stop().name().toLowerCase(java.util.Locale.ROOT));
-        }
-        return out;
-    }
-
-    static ObjectNode evaluation(Evaluation e) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        for (Map.Entry<String, AspectScore> a : e.scores().entrySet()) {
-            o.putObject(a.getKey()).put("rationale", a.getValue().rationale()).put("score", a.getValue().score());
-        }
-        return o;
     }
 
     private static double mean(java.util.stream.DoubleStream s) {

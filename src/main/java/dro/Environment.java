@@ -1,12 +1,15 @@
-package dro.hub;
+package dro;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Where the hub settings that live in environment variables are read from ({@code HF_TOKEN}, {@code HF_ENDPOINT},
- * {@code DRO4J_OFFLINE}, {@code HF_HUB_OFFLINE}). {@link #SYSTEM} reads the process environment; tests and
- * embedding applications can pass their own.
+ * Where dro4j reads environment variables: the hub's ({@code HF_TOKEN}, {@code HF_ENDPOINT}, {@code DRO4J_OFFLINE},
+ * {@code HF_HUB_OFFLINE}), the API's ({@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}), the directories'
+ * ({@code DRO4J_CACHE}, {@code DRO4J_CONFIG}, {@code XDG_CACHE_HOME}, {@code XDG_CONFIG_HOME}) and the prompt pulls'
+ * ({@code DRO4J_PROMPTS_URL}). Library code reads the environment only through this interface. {@link #SYSTEM}
+ * reads the process environment; tests and embedding applications can pass their own.
  *
  * <p>Implementations must be thread-safe.
  */
@@ -26,6 +29,12 @@ public interface Environment {
     static Environment of(Map<String, String> variables) {
         Map<String, String> copy = Map.copyOf(variables);
         return copy::get;
+    }
+
+    /** The value of {@code name} if it is set to something other than blanks. */
+    default Optional<String> nonBlank(String name) {
+        String v = get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
     }
 
     /** Whether {@code name} is set to a true value: 1, true, yes or on (any case). */

@@ -1,4 +1,4 @@
-package dro.backend.openai;
+package dro.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package dro.backend.openai;
+package dro.internal;
 
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotNull;
@@ -18,12 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When and how often a request to an endpoint is tried again.
+ * When and how often a request to an endpoint is tried again: the one retry policy of dro4j, used for API calls and
+ * hub downloads alike.
  *
  * <h2>What is retried</h2>
  * Only a {@link DroException} whose {@link DroException#isRetriable()} is true: rate limits (429), server errors
  * (5xx), timeouts, broken connections and answers that are not a readable chat completion (garbled or truncated
- * bodies). Everything else (authentication, invalid request, unknown model) is thrown at once. After {@link #maxAttempts()} tries the last failure is thrown, its message
+ * bodies), interrupted downloads. Everything else (authentication, invalid request, unknown model) is thrown at once. After {@link #maxAttempts()} tries the last failure is thrown, its message
  * ending in {@code "; gave up after N attempts"}.
  *
  * <h2>How long it waits</h2>
@@ -44,6 +45,20 @@ public final class RetryPolicy {
         Sleeper SYSTEM = d -> Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
 
         void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /** Hears each retry before its wait (for progress displays); {@link #NONE} hears nothing. */
+    @FunctionalInterface
+    public interface Retrying {
+        Retrying NONE = (failedAttempt, maxAttempts, cause, wait) -> { };
+
+        /**
+         * @param failedAttempt the attempt that failed, from 1
+         * @param maxAttempts   tries in all
+         * @param cause         its failure
+         * @param wait          how long is waited before the next attempt
+         */
+        void retrying(int failedAttempt, int maxAttempts, DroException cause, Duration wait);
     }
 
     /** Three attempts, backoff from 0.5 s up to 8 s with 25% jitter, {@code Retry-After} honoured up to 60 s. */
@@ -124,6 +139,15 @@ public final class RetryPolicy {
      * @throws DroException the last failure; an {@link ApiException} after several tries reports their number
      */
     public <T> T execute(Supplier<T> call) {
+        return execute(call, Retrying.NONE);
+    }
+
+    /**
+     * As {@link #execute(Supplier)}, telling {@code retrying} of each retry before its wait.
+     *
+     * @throws DroException the last failure; an {@link ApiException} after several tries reports their number
+     */
+    public <T> T execute(Supplier<T> call, Retrying retrying) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
@@ -134,7 +158,7 @@ public final class RetryPolicy {
                 if (attempt >= maxAttempts) {
                     throw afterAttempts(e, attempt);
                 }
-                Optional<Duration> asked = e instanceof ApiException a ? a.retryAfter() : Optional.empty();
+                Optional<Duration> asked = e.retryAfter();
                 if (asked.isPresent() && asked.get().compareTo(maxRetryAfter) > 0) {
                     log.warn("{}; the endpoint asks to wait {} s, longer than maxRetryAfter {} s: not retrying",
                             e.getMessage(), asked.get().toSeconds(), maxRetryAfter.toSeconds());
@@ -144,6 +168,7 @@ public final class RetryPolicy {
                         : backoff(attempt, ThreadLocalRandom.current().nextDouble());
                 log.warn("{}; retrying in {} ms (attempt {} of {})", e.getMessage(), wait.toMillis(), attempt + 1,
                         maxAttempts);
+                retrying.retrying(attempt, maxAttempts, e, wait);
                 try {
                     sleeper.sleep(wait);
                 } catch (InterruptedException ie) {
@@ -172,7 +197,7 @@ public final class RetryPolicy {
      * A {@code Retry-After} value as a wait from now: delay seconds ({@code "7"}, {@code "1.5"}) or an HTTP date
      * ({@code "Wed, 21 Oct 2015 07:28:00 GMT"}; a date in the past is no wait). Empty if the value is neither.
      */
-    static Optional<Duration> parseRetryAfter(String value, Clock clock) {
+    public static Optional<Duration> parseRetryAfter(String value, Clock clock) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
@@ -196,7 +221,7 @@ public final class RetryPolicy {
     }
 
     /** {@code retry-after-ms} (milliseconds, OpenAI's own), then {@code Retry-After}. */
-    static Optional<Duration> parseRetryAfter(String retryAfterMs, String retryAfter, Clock clock) {
+    public static Optional<Duration> parseRetryAfter(String retryAfterMs, String retryAfter, Clock clock) {
         if (retryAfterMs != null && !retryAfterMs.isBlank()) {
             try {
                 double ms = Double.parseDouble(retryAfterMs.strip());
