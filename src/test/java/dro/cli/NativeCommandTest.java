@@ -3,7 +3,7 @@ package dro.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dro.hub.Environment;
+import dro.Environment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dro.backend.llamacpp;
 
 import dro.InvalidRequestException;
-import dro.hub.Environment;
+import dro.Environment;
 import dro.internal.CacheDirs;
 import java.io.BufferedReader;
 import java.io.File;
