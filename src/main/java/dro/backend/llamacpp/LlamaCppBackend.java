@@ -350,7 +350,7 @@ public final class LlamaCppBackend implements ChatBackend {
         }
     }
 
-    private record Prepared(InferenceParameters parameters, int[] tokens, int maxTokens) {
+    private record Prepared(InferenceParameters parameters, int[] tokens, int maxTokens, List<String> stop) {
         int promptTokens() {
             return tokens.length;
         }
@@ -377,13 +377,12 @@ public final class LlamaCppBackend implements ChatBackend {
                 .setTopP((float) request.topP())
                 .setNPredict(maxTokens)
                 .setCachePrompt(true);
-        if (!request.stop().isEmpty()) {
-            p.setStopStrings(request.stop().toArray(String[]::new));
-        }
+        // Stop strings are applied here, not by llama.cpp, so that a generation llama.cpp ends is known to have ended
+        // by its token limit or an end-of-generation token (see LlamaTokenStream).
         if (request.seed() != null) {
             p.setSeed((int) (request.seed() & 0x7fffffffL));
         }
-        return new Prepared(p, tokens, maxTokens);
+        return new Prepared(p, tokens, maxTokens, request.stop());
     }
 
     private TokenStream start(Prepared p) {
@@ -411,7 +410,7 @@ public final class LlamaCppBackend implements ChatBackend {
             }
             throw new GenerationException("llama.cpp refused the request: " + e.getMessage(), e, false);
         }
-        return new LlamaTokenStream(it, p.tokens(), p.maxTokens(), deadline, lease);
+        return new LlamaTokenStream(it, p.tokens(), p.maxTokens(), p.stop(), deadline, lease);
     }
 
     private void ensureOpen() {
@@ -474,27 +473,49 @@ public final class LlamaCppBackend implements ChatBackend {
     /**
      * Pieces of one llama.cpp generation; cancellation and the timeout are checked between tokens. The slot is given
      * back once the stream ends.
+     *
+     * <h2>Counting tokens</h2>
+     * The binding streams one output per sampled token (its text may be empty: an end-of-generation token, a control
+     * token), then a last output that ends the stream and is no token. The exception: while the text generated so far
+     * ends in an incomplete UTF-8 character, llama.cpp holds the tokens back and later sends their bytes with the token
+     * that completes the character, or never when the generation ends first. So:
+     * <ul>
+     *   <li>Stop strings are matched here, on the text, not by llama.cpp: a generation that llama.cpp ends itself ended
+     *   either with an end-of-generation token (a last output with empty text) or at its token limit.</li>
+     *   <li>A generation that ended at the limit generated exactly {@code maxTokens} tokens, whatever they decode to,
+     *   and ends with {@link FinishReason#LENGTH}.</li>
+     *   <li>Otherwise each output is one token; an output carrying text outside ASCII may also carry held-back tokens
+     *   of an incomplete character, counted by the model's tokenizer on that text (exact for byte tokens).</li>
+     * </ul>
      */
     private final class LlamaTokenStream extends PieceStream {
         private final LlamaIterator it;
         private final int[] prompt;
         private final int maxTokens;
+        private final List<String> stops;
         private final long deadline;
         private final SlotScheduler.Lease lease;
         private final AtomicBoolean released = new AtomicBoolean();
+        private final StringBuilder unsent = new StringBuilder();
         private volatile boolean answered;
+        private volatile int tokens;
+        private boolean lastEmpty;
+        private boolean stopMatched;
+        private boolean limitReached;
 
-        LlamaTokenStream(LlamaIterator it, int[] prompt, int maxTokens, long deadline, SlotScheduler.Lease lease) {
+        LlamaTokenStream(LlamaIterator it, int[] prompt, int maxTokens, List<String> stops, long deadline,
+                         SlotScheduler.Lease lease) {
             this.it = it;
             this.prompt = prompt;
             this.maxTokens = maxTokens;
+            this.stops = stops;
             this.deadline = deadline;
             this.lease = lease;
         }
 
         @Override
         protected String nextPiece() {
-            while (it.hasNext()) {
+            while (!stopMatched && it.hasNext()) {
                 if (System.nanoTime() > deadline) {
                     throw new GenerationException("The local generation timed out after " + timeout + " ("
                             + text().length() + " characters generated)", null, true);
@@ -509,21 +530,84 @@ public final class LlamaCppBackend implements ChatBackend {
                     throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, kvFull);
                 }
                 answered = true; // an answer token implies the whole prompt was processed
+                if (!it.hasNext()) {
+                    break; // the output that ends the stream is no token
+                }
+                tokens += tokensIn(out.text);
+                lastEmpty = out.text.isEmpty();
                 if (!out.text.isEmpty()) {
-                    return out.text;
+                    unsent.append(out.text);
+                    String piece = sendable();
+                    if (stopMatched) {
+                        it.cancel();
+                    }
+                    if (!piece.isEmpty()) {
+                        return piece;
+                    }
                 }
                 if (cancelRequested()) {
                     return null;
                 }
             }
+            if (!stopMatched && !cancelRequested() && (tokens >= maxTokens || !lastEmpty)) {
+                limitReached = true;
+            }
+            if (!stopMatched && unsent.length() > 0) {
+                String rest = unsent.toString();
+                unsent.setLength(0);
+                return rest;
+            }
             return null;
+        }
+
+        /** Tokens one output carries: one, plus those held back for an incomplete character (see above). */
+        private int tokensIn(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) >= 0x80) {
+                    return Math.max(1, model.encode(text).length);
+                }
+            }
+            return 1;
+        }
+
+        /**
+         * The unsent text that can be sent: up to the first stop string (then the generation is over), else all but
+         * its longest end that may begin a stop string.
+         */
+        private String sendable() {
+            String u = unsent.toString();
+            int at = -1;
+            for (String s : stops) {
+                int i = u.indexOf(s);
+                if (i >= 0 && (at < 0 || i < at)) {
+                    at = i;
+                }
+            }
+            if (at >= 0) {
+                stopMatched = true;
+                unsent.setLength(0);
+                return u.substring(0, at);
+            }
+            int keep = 0;
+            for (String s : stops) {
+                for (int k = Math.min(s.length() - 1, u.length()); k > keep; k--) {
+                    if (u.regionMatches(u.length() - k, s, 0, k)) {
+                        keep = k;
+                        break;
+                    }
+                }
+            }
+            unsent.delete(0, u.length() - keep);
+            return u.substring(0, u.length() - keep);
         }
 
         @Override
         protected FinishReason naturalEnd() {
             releaseSlot(true);
-            return cancelRequested() ? FinishReason.CANCELLED
-                    : model.encode(text()).length >= maxTokens ? FinishReason.LENGTH : FinishReason.STOP;
+            if (cancelRequested()) {
+                return FinishReason.CANCELLED;
+            }
+            return limitReached ? FinishReason.LENGTH : FinishReason.STOP;
         }
 
         @Override
@@ -541,8 +625,8 @@ public final class LlamaCppBackend implements ChatBackend {
 
         @Override
         protected Usage usage(String text) {
-            return new Usage(prompt.length, text.isEmpty() ? 0 : model.encode(text).length,
-                    lease == null ? -1 : lease.evaluated());
+            int generated = limitReached ? maxTokens : Math.min(tokens, maxTokens);
+            return new Usage(prompt.length, generated, lease == null ? -1 : lease.evaluated());
         }
     }
 }
