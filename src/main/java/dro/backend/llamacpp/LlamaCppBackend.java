@@ -14,6 +14,16 @@ import dro.ModelLoadException;
 import dro.TokenStream;
 import dro.Usage;
 import dro.backend.ChatBackend;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
+import dro.backend.ResponseFormat;
+import dro.InvalidRequestException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import dro.backend.ChatRequest;
 import dro.backend.PieceStream;
 import dro.gguf.GgufFile;
@@ -56,12 +66,13 @@ import org.slf4j.LoggerFactory;
  * binding frees none of its native memory. The task loop's thread does not keep the JVM from exiting where
  * {@link NativeLibrary#nativeThreadsAreDaemons()} (see {@code dro.AutoModel}, "Exiting the JVM").
  */
-public final class LlamaCppBackend implements ChatBackend {
+public final class LlamaCppBackend implements ChatBackend, ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(LlamaCppBackend.class);
     private static final String SYSTEM_SENTINEL = "DRO4JSYSTEMSENTINEL";
     private static final String USER_SENTINEL = "DRO4JUSERSENTINEL";
     private static final int BOS_MARK = -1;
+    private static final String JSON_OBJECT_GRAMMAR = readGrammar();
 
     private final LlamaModel model;
     private final GgufFile gguf;
@@ -202,6 +213,82 @@ public final class LlamaCppBackend implements ChatBackend {
         Prepared p = prepare(request);
         p.parameters().setGrammar(grammar);
         return drain(start(p));
+    }
+
+    /** The model file's name. */
+    @Override
+    public String modelName() {
+        return gguf.path().getFileName().toString();
+    }
+
+    /**
+     * Replies are generated one after another (seeds {@code seed, seed + 1, ...}); JSON object and JSON schema mode are
+     * enforced by a grammar; raw prompts are taken; evaluated prompt tokens are reported where requests can be pinned
+     * to slots; one system and one user message.
+     */
+    @Override
+    public ModelCapabilities capabilities() {
+        return new ModelCapabilities(false, true, true, true, scheduler != null, true, false, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public ChatModelResponse doChat(ChatModelRequest request) {
+        String grammar = grammar(request.responseFormat());
+        List<String> texts = new ArrayList<>();
+        List<FinishReason> reasons = new ArrayList<>();
+        Usage usage = null;
+        for (int i = 0; i < request.n(); i++) {
+            Prepared p = prepare(chatRequest(request, i));
+            if (grammar != null) {
+                p.parameters().setGrammar(grammar);
+            }
+            Generation g = drain(start(p));
+            texts.add(g.text());
+            reasons.add(g.finishReason());
+            Usage u = g.usage();
+            usage = usage == null ? u : new Usage(usage.promptTokens(), usage.completionTokens() + u.completionTokens(),
+                    usage.evaluatedPromptTokens() < 0 || u.evaluatedPromptTokens() < 0 ? -1
+                            : usage.evaluatedPromptTokens() + u.evaluatedPromptTokens());
+        }
+        return new ChatModelResponse(texts, usage, reasons);
+    }
+
+    @Override
+    public TokenStream doStream(ChatModelRequest request) {
+        String grammar = grammar(request.responseFormat());
+        Prepared p = prepare(chatRequest(request, 0));
+        if (grammar != null) {
+            p.parameters().setGrammar(grammar);
+        }
+        return start(p);
+    }
+
+    private static ChatRequest chatRequest(ChatModelRequest r, int i) {
+        return new ChatRequest(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), r.stop(),
+                r.seed() == null ? null : r.seed() + i, r.rawPrompt());
+    }
+
+    private static String grammar(ResponseFormat format) {
+        return switch (format.type()) {
+            case TEXT -> null;
+            case JSON_OBJECT -> JSON_OBJECT_GRAMMAR;
+            case JSON_SCHEMA -> {
+                try {
+                    yield LlamaModel.jsonSchemaToGrammar(format.schema());
+                } catch (RuntimeException e) {
+                    throw new InvalidRequestException("llama.cpp cannot turn the JSON schema into a grammar: "
+                            + e.getMessage() + "; schema: " + format.schema());
+                }
+            }
+        };
+    }
+
+    private static String readGrammar() {
+        try (InputStream in = LlamaCppBackend.class.getResourceAsStream("/dro4j/json-object.gbnf")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -15,6 +15,11 @@ import dro.GenerationException;
 import dro.TokenStream;
 import dro.Usage;
 import dro.backend.ChatBackend;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
+import dro.backend.ResponseFormat;
 import dro.backend.ChatRequest;
 import dro.backend.PieceStream;
 import dro.internal.Json;
@@ -42,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} closes the client.
  */
-public final class OpenAiBackend implements ChatBackend {
+public final class OpenAiBackend implements ChatBackend, ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiBackend.class);
 
@@ -101,6 +106,35 @@ public final class OpenAiBackend implements ChatBackend {
     public TokenStream stream(ChatRequest request) {
         ChatCompletionCreateParams params = params(request, true);
         return new OpenAiTokenStream(client.openStream(params));
+    }
+
+    @Override
+    public String modelName() {
+        return client.modelName();
+    }
+
+    /**
+     * {@code n} replies from one call, JSON object mode, seeds; at most {@value OpenAiChatClient#MAX_STOP_STRINGS}
+     * stop strings; one system and one user message.
+     */
+    @Override
+    public ModelCapabilities capabilities() {
+        return new ModelCapabilities(true, true, false, true, false, false, false, OpenAiChatClient.MAX_STOP_STRINGS);
+    }
+
+    @Override
+    public ChatModelResponse doChat(ChatModelRequest r) {
+        return client.completeAll(params(r, false), r.n());
+    }
+
+    @Override
+    public TokenStream doStream(ChatModelRequest r) {
+        return new OpenAiTokenStream(client.openStream(params(r, true)));
+    }
+
+    private ChatCompletionCreateParams params(ChatModelRequest r, boolean stream) {
+        return client.params(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), r.n(), r.seed(),
+                r.responseFormat().type() == ResponseFormat.Type.JSON_OBJECT, r.stop(), stream);
     }
 
     @Override

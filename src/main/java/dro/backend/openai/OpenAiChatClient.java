@@ -188,6 +188,21 @@ public final class OpenAiChatClient implements ChatClient {
         });
     }
 
+    /** The {@code n} replies of one call, with their finish reasons. */
+    dro.backend.ChatModelResponse completeAll(ChatCompletionCreateParams params, int n) {
+        return call(() -> {
+            ChatCompletion c = client.chat().completions().create(params);
+            List<ChatCompletion.Choice> choices = choices(c);
+            if (choices.size() < n) {
+                log.warn("{} sent {} of the {} replies asked for (n)", errors.where(), choices.size(), n);
+            }
+            List<String> texts = choices.stream().map(ch -> ch.message().content().orElse("")).toList();
+            List<FinishReason> reasons = choices.stream().map(ch -> ch._finishReason().asKnown()
+                    .map(f -> finishReason(f.asString())).orElse(FinishReason.STOP)).toList();
+            return new dro.backend.ChatModelResponse(texts, usage(c), reasons);
+        });
+    }
+
     /** Opens a stream of chunks; failures before the stream opens are retried. */
     StreamResponse<ChatCompletionChunk> openStream(ChatCompletionCreateParams params) {
         return call(() -> client.chat().completions().createStreaming(params));
