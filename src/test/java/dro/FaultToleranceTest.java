@@ -69,7 +69,7 @@ class FaultToleranceTest {
         Map<String, Integer> outcomes = new TreeMap<>();
         List<String> unclear = new ArrayList<>();
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(faults);
-             AutoModel model = AutoModel.builder().backend(OpenAiBackend.create(client(server, "m", NO_WAIT), 8))
+             AutoModel model = AutoModel.builder().chatModel(OpenAiBackend.create(client(server, "m", NO_WAIT), 8))
                      .build()) {
             GenerateOptions o = GenerateOptions.builder().optimizedIcl(false).build();
             ExecutorService pool = Executors.newFixedThreadPool(8);

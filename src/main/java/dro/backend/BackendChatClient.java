@@ -1,32 +1,21 @@
 package dro.backend;
 
-import dro.Generation;
-import dro.Usage;
-import dro.backend.llamacpp.LlamaCppBackend;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import dro.InvalidRequestException;
 
 /**
- * A {@link ChatClient} over any {@link ChatBackend}, so a local model can play any role. The {@code n} replies are
- * generated one after another (seeds {@code seed}, {@code seed + 1}, ... when a seed is given). A raw-prompt request
- * goes to the backend as one text with no chat template, where the backend takes raw prompts. JSON mode is
- * enforced on llama.cpp models with a JSON grammar; on other backends it is refused rather than ignored.
+ * A {@link ChatClient} over any {@link ChatModel}, so that any model can play any role. Features the model lacks
+ * (JSON object mode, raw prompts) are refused by the model's {@link ChatModel#capabilities()} check rather than
+ * ignored.
  *
- * <p>Thread-safe when the backend is.
+ * <p>Thread-safe when the model is.
  */
 public final class BackendChatClient implements ChatClient {
 
-    private static final String JSON_GRAMMAR = readGrammar();
-
-    private final ChatBackend backend;
+    private final ChatModel model;
     private final String name;
 
-    public BackendChatClient(ChatBackend backend, String name) {
-        this.backend = backend;
+    public BackendChatClient(ChatModel model, String name) {
+        this.model = model;
         this.name = name;
     }
 
@@ -35,46 +24,26 @@ public final class BackendChatClient implements ChatClient {
         return name;
     }
 
-    /** Whether the backend takes raw prompts (a llama.cpp model does). */
+    /** Whether the model takes raw prompts (a llama.cpp model does). */
     @Override
     public boolean supportsRawPrompt() {
-        return backend.supportsRawPrompt();
+        return model.capabilities().rawPrompt();
     }
 
     @Override
     public ChatResponse chat(ChatCompletionRequest r) {
-        if (r.rawPrompt() && !backend.supportsRawPrompt()) {
-            throw new dro.InvalidRequestException("A raw prompt (no chat template) is not available on "
-                    + backend.getClass().getSimpleName());
+        if (r == null) {
+            throw new InvalidRequestException("request must not be null");
         }
-        if (r.jsonMode() && !(backend instanceof LlamaCppBackend)) {
-            throw new dro.InvalidRequestException("JSON mode is not available on " + backend.getClass().getSimpleName());
-        }
-        List<String> choices = new ArrayList<>();
-        Usage usage = null;
-        for (int i = 0; i < r.n(); i++) {
-            ChatRequest req = new ChatRequest(r.system(), r.user(), r.temperature(), r.topP(), r.maxTokens(), r.stop(),
-                    r.seed() == null ? null : r.seed() + i, r.rawPrompt());
-            Generation g = r.jsonMode() ? ((LlamaCppBackend) backend).generate(req, JSON_GRAMMAR)
-                    : backend.generate(req);
-            choices.add(g.text());
-            Usage u = g.usage();
-            usage = usage == null ? u : new Usage(usage.promptTokens(), usage.completionTokens() + u.completionTokens(),
-                    -1);
-        }
-        return new ChatResponse(choices, usage);
+        ChatModelResponse response = model.chat(ChatModelRequest.builder(r.system(), r.user()).n(r.n())
+                .temperature(r.temperature()).topP(r.topP()).maxNewTokens(r.maxTokens()).stop(r.stop()).seed(r.seed())
+                .responseFormat(r.jsonMode() ? ResponseFormat.JSON_OBJECT : ResponseFormat.TEXT)
+                .rawPrompt(r.rawPrompt()).build());
+        return new ChatResponse(response.texts(), response.usage());
     }
 
     @Override
     public void close() {
-        backend.close();
-    }
-
-    private static String readGrammar() {
-        try (InputStream in = BackendChatClient.class.getResourceAsStream("/dro4j/json-object.gbnf")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        model.close();
     }
 }

@@ -73,7 +73,7 @@ final class RoleModels implements AutoCloseable {
 
     ChatClient client(String spec) {
         return loaded.computeIfAbsent(spec, s -> isLocal(s)
-                ? new BackendChatClient(local.apply(s).pullPrompts(false).build().backend(), s) // a role needs no DRO prompt
+                ? new BackendChatClient(local.apply(s).buildChatModel(), s) // a role needs no DRO prompt
                 : api.apply(s, reasoningModels.contains(s)));
     }
 

@@ -18,6 +18,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,12 +44,19 @@ public abstract class ChatModelContract {
 
     private ChatModel scripted;
     private ChatModel seeded;
+    private ChatModel queryDependent;
 
     /**
      * A model that answers any system and user message with {@link #SCRIPT} cyclically at temperature 0, one character
      * per token, honouring maxNewTokens, stop strings and n; in JSON object mode it answers one JSON object.
      */
     protected abstract ChatModel scripted();
+
+    /**
+     * A model whose answers at temperature 0 are deterministic and differ between user messages (with a unique most
+     * frequent digit); able to serve at least 4 requests at once.
+     */
+    protected abstract ChatModel queryDependent();
 
     /** A model that at temperature 1 writes {@code a}, {@code b} or {@code c} as its first token, chosen by the seed. */
     protected abstract ChatModel seeded();
@@ -64,6 +74,7 @@ public abstract class ChatModelContract {
     void loadModels() {
         scripted = scripted();
         seeded = seeded();
+        queryDependent = queryDependent();
     }
 
     @AfterAll
@@ -73,6 +84,9 @@ public abstract class ChatModelContract {
         }
         if (seeded != null) {
             seeded.close();
+        }
+        if (queryDependent != null) {
+            queryDependent.close();
         }
     }
 
@@ -139,6 +153,45 @@ public abstract class ChatModelContract {
             assertEquals("Hi<END>Hi", all.toString());
             assertEquals(new Generation("Hi<END>Hi", s.result().usage(), FinishReason.LENGTH), s.result());
             assertEquals(9, s.result().usage().completionTokens());
+        }
+    }
+
+    private static List<ChatModelRequest> queryDependentRequests(List<String> queries) {
+        return queries.stream().map(q -> greedy(q).maxNewTokens(24).build()).toList();
+    }
+
+    @Test
+    void aBatchAnswersInRequestOrderAsSequentialCallsWould() {
+        List<ChatModelRequest> requests = queryDependentRequests(List.of("Tell me 1 story.", "What is love? 22",
+                "Explain gravity 333.", "2+2?", "Name 5 colours.", "Why is the sky blue? 4 4"));
+        List<String> sequential = requests.stream().map(r -> queryDependent.chat(r).text()).toList();
+        assertEquals(sequential, queryDependent.chatAll(requests).stream().map(ChatModelResponse::text).toList());
+        assertEquals(sequential, queryDependent.chatAllSharingPrefixes(requests).stream()
+                .map(ChatModelResponse::text).toList());
+        assertTrue(sequential.stream().distinct().count() > 1, "outputs depend on the query: " + sequential);
+    }
+
+    @Test
+    void concurrentCallsFromEightThreadsAnswerAsSequentialCallsWould() throws Exception {
+        List<String> queries = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            queries.add("Question number " + i + "?");
+        }
+        List<ChatModelRequest> requests = queryDependentRequests(queries);
+        List<String> sequential = requests.stream().map(r -> queryDependent.chat(r).text()).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (ChatModelRequest r : requests) {
+                futures.add(pool.submit(() -> queryDependent.chat(r).text()));
+            }
+            List<String> concurrent = new ArrayList<>();
+            for (Future<String> f : futures) {
+                concurrent.add(f.get(120, TimeUnit.SECONDS));
+            }
+            assertEquals(sequential, concurrent);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.AutoModel;
 import dro.backend.BackendChatClient;
+import dro.backend.ChatModel;
 import dro.backend.ChatClient;
 import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedDroRoles;
@@ -67,10 +68,10 @@ class TrainOverHttpTest {
 
     @Test
     void localGgufBaseModelTrainsWithApiRoles() throws Exception {
-        try (AutoModel local = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(12288).threads(2)
-                .parallelSlots(4).build()) {
+        try (ChatModel local = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(12288).threads(2)
+                .parallelSlots(4).buildChatModel()) {
             TrainResult r = new DroTrainer(config(tmp.resolve("run")), new DroTrainer.Models(
-                    new BackendChatClient(local.backend(), "scripted"), api("judge-m"), api("selector-m"),
+                    new BackendChatClient(local, "scripted"), api("judge-m"), api("selector-m"),
                     api("optimizer-m")), DroTrainerTest.ICL, DroTrainerTest.LETTERS).run(queries(), TrainListener.NONE);
 
             // the local model always says "Hi": the judge scores every answer alike, so ties keep the first proposal

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.AutoModel;
 import dro.InvalidRequestException;
 import dro.backend.BackendChatClient;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
 import dro.backend.ChatClient;
 import dro.backend.ChatCompletionRequest;
 import dro.backend.ChatResponse;
@@ -149,8 +151,9 @@ class TrainingRequestsOverHttpTest {
         Path gguf = TinyGguf.majorityDigit(tmp.resolve("sevens.gguf"), TestModels.SCRIPT, SEVENS_TEMPLATE, 4096);
         String system = "# instructions\n\nSay 3.\n\n# Query:\nAdd 3 and 3?\n\n#Answer:\n<START>\n33\n<END>\n\n";
         String user = "# Query:\nWhy?\n\n# Answer:\n<START>";
-        try (AutoModel m = AutoModel.builder().model(gguf).maxModelLen(4096).threads(1).parallelSlots(1).build()) {
-            BackendChatClient client = new BackendChatClient(m.backend(), "sevens");
+        try (ChatModel m = AutoModel.builder().model(gguf).maxModelLen(4096).threads(1).parallelSlots(1)
+                .buildChatModel()) {
+            BackendChatClient client = new BackendChatClient(m, "sevens");
             assertTrue(client.supportsRawPrompt());
             ChatCompletionRequest req = new ChatCompletionRequest(system, user, 0, 1, 3, 1, 42L, false, List.of());
 
@@ -160,16 +163,17 @@ class TrainingRequestsOverHttpTest {
             assertEquals("333", raw.text(), "no 7 of the template was read");
             assertEquals(bytes(system + user), raw.usage().promptTokens(), "one token per byte of system + user");
             assertEquals("777", templated.text(), "the template's 7s outnumber the prompt's 3s");
-            assertEquals(bytes(m.backend().renderPrompt(system, user)), templated.usage().promptTokens());
+            assertEquals(bytes(m.renderPrompt(ChatModelRequest.builder(system, user).build())),
+                    templated.usage().promptTokens());
         }
     }
 
     @Test
     void theBaseModelInTrainingIsGivenALocalModelAsOneRawPrompt() throws Exception {
         Path calls = tmp.resolve("calls");
-        try (AutoModel m = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(4096).threads(1)
-                .parallelSlots(1).build()) {
-            LlmRoles.Policy policy = new LlmRoles.Policy(new BackendChatClient(m.backend(), "scripted"),
+        try (ChatModel m = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(4096).threads(1)
+                .parallelSlots(1).buildChatModel()) {
+            LlmRoles.Policy policy = new LlmRoles.Policy(new BackendChatClient(m, "scripted"),
                     new CallCache(calls, Long.MAX_VALUE), null, List.of(new IclExample("q", "<START>\na\n<END>")), 1,
                     TrainFormat.ORIGINAL, 42L);
 

@@ -13,7 +13,6 @@ import dro.GenerationException;
 import dro.ModelLoadException;
 import dro.TokenStream;
 import dro.Usage;
-import dro.backend.ChatBackend;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
@@ -24,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import dro.backend.ChatRequest;
 import dro.backend.PieceStream;
 import dro.gguf.GgufFile;
 import dro.internal.Json;
@@ -59,14 +57,14 @@ import org.slf4j.LoggerFactory;
  * cached prompt to reuse a little (see {@link SlotScheduler}); while all slots are busy it waits, within its
  * {@code timeout}. The prompt tokens actually
  * evaluated are reported in {@link Usage#evaluatedPromptTokens()} (-1 in the rare cases where they cannot be known).
- * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #generateAllSharingPrefixes}
+ * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #chatAllSharingPrefixes}
  * orders a batch so that requests sharing a prefix run one after another on one slot.
  *
  * <p>Thread-safe. Load a model once and reuse it: {@link #close()} stops the model's native task loop, but the
  * binding frees none of its native memory. The task loop's thread does not keep the JVM from exiting where
  * {@link NativeLibrary#nativeThreadsAreDaemons()} (see {@code dro.AutoModel}, "Exiting the JVM").
  */
-public final class LlamaCppBackend implements ChatBackend, ChatModel {
+public final class LlamaCppBackend implements ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(LlamaCppBackend.class);
     private static final String SYSTEM_SENTINEL = "DRO4JSYSTEMSENTINEL";
@@ -150,14 +148,15 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
     }
 
     /**
-     * The underlying binding, for callers that need what this class does not offer. Requests sent through it bypass
-     * this backend's slot bookkeeping, so the {@link Usage#evaluatedPromptTokens()} of later requests may be wrong.
+     * The exact text the model reads: the raw prompt ({@code system + user}) or the chat template applied to the
+     * system and user message.
      */
-    public LlamaModel llamaModel() {
-        return model;
+    @Override
+    public String renderPrompt(ChatModelRequest request) {
+        return request.rawPrompt() ? request.system() + request.user() : renderPrompt(request.system(), request.user());
     }
 
-    @Override
+    /** The text the model reads for a system and a user message under its chat template (base models: joined). */
     public String renderPrompt(String system, String user) {
         if (skeleton == null) {
             return system + "\n\n" + user;
@@ -168,12 +167,6 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
             return skeleton.prefix + s + "\n\n" + u + skeleton.suffix;
         }
         return skeleton.prefix + s + skeleton.middle + u + skeleton.suffix;
-    }
-
-    /** A llama.cpp model takes raw prompts: {@code system + user} is the exact text it reads. */
-    @Override
-    public boolean supportsRawPrompt() {
-        return true;
     }
 
     /** Tokens the model reads for this prompt text, including the BOS token it adds. */
@@ -200,21 +193,6 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
         return model.encode(text).length;
     }
 
-    @Override
-    public TokenStream stream(ChatRequest request) {
-        return start(prepare(request));
-    }
-
-    /**
-     * Generates with the output constrained by a GBNF grammar (llama.cpp's grammar sampling), for example to force
-     * one JSON object.
-     */
-    public Generation generate(ChatRequest request, String grammar) {
-        Prepared p = prepare(request);
-        p.parameters().setGrammar(grammar);
-        return drain(start(p));
-    }
-
     /** The model file's name. */
     @Override
     public String modelName() {
@@ -233,39 +211,54 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
 
     @Override
     public ChatModelResponse doChat(ChatModelRequest request) {
-        String grammar = grammar(request.responseFormat());
-        List<String> texts = new ArrayList<>();
-        List<FinishReason> reasons = new ArrayList<>();
-        Usage usage = null;
+        List<Generation> gs = new ArrayList<>();
         for (int i = 0; i < request.n(); i++) {
-            Prepared p = prepare(chatRequest(request, i));
-            if (grammar != null) {
-                p.parameters().setGrammar(grammar);
-            }
-            Generation g = drain(start(p));
-            texts.add(g.text());
-            reasons.add(g.finishReason());
+            gs.add(drain(start(prepare(request, i))));
+        }
+        return response(gs);
+    }
+
+    @Override
+    public TokenStream doStream(ChatModelRequest request) {
+        return start(prepare(request, 0));
+    }
+
+    /** The replies of one request: the prompt counted once, completions and evaluated prompt tokens summed. */
+    private static ChatModelResponse response(List<Generation> gs) {
+        Usage usage = null;
+        for (Generation g : gs) {
             Usage u = g.usage();
             usage = usage == null ? u : new Usage(usage.promptTokens(), usage.completionTokens() + u.completionTokens(),
                     usage.evaluatedPromptTokens() < 0 || u.evaluatedPromptTokens() < 0 ? -1
                             : usage.evaluatedPromptTokens() + u.evaluatedPromptTokens());
         }
-        return new ChatModelResponse(texts, usage, reasons);
+        return new ChatModelResponse(gs.stream().map(Generation::text).toList(), usage,
+                gs.stream().map(Generation::finishReason).toList());
     }
 
+    /**
+     * Generates every reply of every request in the parallel slots. With {@code sharePrefixes}, in an order that
+     * reuses prompt prefixes: the prompts are sorted by their tokens, so that prompts sharing a prefix are neighbours,
+     * and cut into one run of neighbours per parallel slot, each cut where neighbours share least. Each run is
+     * generated in order on one slot; a slot that finishes early takes requests from the far end of the longest run
+     * left. Results in request order.
+     */
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
-        String grammar = grammar(request.responseFormat());
-        Prepared p = prepare(chatRequest(request, 0));
-        if (grammar != null) {
-            p.parameters().setGrammar(grammar);
+    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+        List<Prepared> prepared = new ArrayList<>();
+        for (ChatModelRequest r : requests) {
+            for (int i = 0; i < r.n(); i++) {
+                prepared.add(prepare(r, i)); // every prompt is checked before any generation starts
+            }
         }
-        return start(p);
-    }
-
-    private static ChatRequest chatRequest(ChatModelRequest r, int i) {
-        return new ChatRequest(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), r.stop(),
-                r.seed() == null ? null : r.seed() + i, r.rawPrompt());
+        List<Generation> gs = sharePrefixes ? runSharingPrefixes(prepared) : runInOrder(prepared);
+        List<ChatModelResponse> out = new ArrayList<>(requests.size());
+        int k = 0;
+        for (ChatModelRequest r : requests) {
+            out.add(response(gs.subList(k, k + r.n())));
+            k += r.n();
+        }
+        return out;
     }
 
     private static String grammar(ResponseFormat format) {
@@ -291,9 +284,7 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
         }
     }
 
-    @Override
-    public List<Generation> generateAll(List<ChatRequest> requests) {
-        List<Prepared> prepared = prepareAll(requests);
+    private List<Generation> runInOrder(List<Prepared> prepared) {
         List<Deque<Integer>> queue = new ArrayList<>();
         queue.add(new ArrayDeque<>());
         for (int i = 0; i < prepared.size(); i++) {
@@ -302,15 +293,7 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
         return run(prepared, queue, Math.min(prepared.size(), plan.parallelSlots()));
     }
 
-    /**
-     * Generates every request, with the same results as {@link #generateAll}, in an order that reuses prompt prefixes:
-     * the prompts are sorted by their tokens, so that prompts sharing a prefix are neighbours, and cut into one run of
-     * neighbours per parallel slot, each cut where neighbours share least. Each run is generated in order on one slot;
-     * a slot that finishes early takes requests from the far end of the longest run left. Results in request order.
-     */
-    @Override
-    public List<Generation> generateAllSharingPrefixes(List<ChatRequest> requests) {
-        List<Prepared> prepared = prepareAll(requests);
+    private List<Generation> runSharingPrefixes(List<Prepared> prepared) {
         int n = prepared.size();
         List<Integer> order = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -341,14 +324,6 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
             }
         }
         return Math.min(best, order.size());
-    }
-
-    private List<Prepared> prepareAll(List<ChatRequest> requests) {
-        List<Prepared> prepared = new ArrayList<>(requests.size());
-        for (ChatRequest r : requests) {
-            prepared.add(prepare(r)); // every prompt is checked before any generation starts
-        }
-        return prepared;
     }
 
     /**
@@ -443,10 +418,10 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
         }
     }
 
-    private Prepared prepare(ChatRequest request) {
+    /** Reply {@code index} of a request: its seed is the request's plus {@code index}. */
+    private Prepared prepare(ChatModelRequest request, int index) {
         ensureOpen();
-        String prompt = request.rawPrompt() ? request.system() + request.user()
-                : renderPrompt(request.system(), request.user());
+        String prompt = renderPrompt(request);
         int[] tokens = promptTokens(prompt);
         int promptTokens = tokens.length;
         int ctx = plan.contextPerSlot();
@@ -467,7 +442,11 @@ public final class LlamaCppBackend implements ChatBackend, ChatModel {
         // Stop strings are applied here, not by llama.cpp, so that a generation llama.cpp ends is known to have ended
         // by its token limit or an end-of-generation token (see LlamaTokenStream).
         if (request.seed() != null) {
-            p.setSeed((int) (request.seed() & 0x7fffffffL));
+            p.setSeed((int) ((request.seed() + index) & 0x7fffffffL));
+        }
+        String grammar = grammar(request.responseFormat());
+        if (grammar != null) {
+            p.setGrammar(grammar);
         }
         return new Prepared(p, tokens, maxTokens, request.stop());
     }

@@ -14,6 +14,11 @@ class LlamaCppChatModelContractTest extends ChatModelContract {
     }
 
     @Override
+    protected ChatModel queryDependent() {
+        return LocalChatModels.load(TestModels.majorityDigitChat(), 4, 1024, null);
+    }
+
+    @Override
     protected ChatModel seeded() {
         return LocalChatModels.load(LocalChatModels.seededChat(), 1, 1024, null);
     }

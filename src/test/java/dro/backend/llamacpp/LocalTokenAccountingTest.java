@@ -2,11 +2,10 @@ package dro.backend.llamacpp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dro.AutoModel;
 import dro.FinishReason;
-import dro.Generation;
-import dro.backend.ChatBackend;
-import dro.backend.ChatRequest;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
 import dro.testing.TestModels;
 import dro.testing.TinyGguf;
 import java.nio.file.Path;
@@ -29,9 +28,9 @@ class LocalTokenAccountingTest {
     @TempDir
     static Path tmp;
 
-    private AutoModel euro;
-    private AutoModel euroThenEnd;
-    private AutoModel random;
+    private ChatModel euro;
+    private ChatModel euroThenEnd;
+    private ChatModel random;
 
     @BeforeAll
     void load() throws Exception {
@@ -44,27 +43,27 @@ class LocalTokenAccountingTest {
         random = load(TestModels.randomChat());
     }
 
-    private static AutoModel load(Path model) {
-        return AutoModel.builder().model(model).threads(2).parallelSlots(1).maxModelLen(1024).build();
+    private static ChatModel load(Path model) {
+        return LocalChatModels.load(model, 1, 1024, null);
     }
 
     @AfterAll
     void close() {
-        for (AutoModel m : new AutoModel[] {euro, euroThenEnd, random}) {
+        for (ChatModel m : new ChatModel[] {euro, euroThenEnd, random}) {
             if (m != null) {
                 m.close();
             }
         }
     }
 
-    private static Generation generate(AutoModel m, int maxNewTokens, List<String> stop) {
-        ChatBackend b = m.backend();
-        return b.generate(new ChatRequest("", "Go.", 0, 1, maxNewTokens, stop, 1L));
+    private static ChatModelResponse generate(ChatModel m, int maxNewTokens, List<String> stop) {
+        return m.chat(ChatModelRequest.builder("", "Go.").temperature(0).maxNewTokens(maxNewTokens).stop(stop)
+                .seed(1L).build());
     }
 
     @Test
     void aLimitThatCutsACharacterCountsEveryTokenAndEndsWithLength() {
-        Generation g = generate(euro, 6, List.of());
+        ChatModelResponse g = generate(euro, 6, List.of());
         assertEquals("a\u20aca", g.text(), "the two bytes of the cut character are never sent");
         assertEquals(6, g.usage().completionTokens());
         assertEquals(FinishReason.LENGTH, g.finishReason());
@@ -72,7 +71,7 @@ class LocalTokenAccountingTest {
 
     @Test
     void aLimitAfterWholeCharactersCountsEveryToken() {
-        Generation g = generate(euro, 8, List.of());
+        ChatModelResponse g = generate(euro, 8, List.of());
         assertEquals("a\u20aca\u20ac", g.text());
         assertEquals(8, g.usage().completionTokens());
         assertEquals(FinishReason.LENGTH, g.finishReason());
@@ -80,7 +79,7 @@ class LocalTokenAccountingTest {
 
     @Test
     void anEndOfGenerationTokenCountsAndEndsWithStop() {
-        Generation g = generate(euroThenEnd, 16, List.of());
+        ChatModelResponse g = generate(euroThenEnd, 16, List.of());
         assertEquals("a\u20ac", g.text());
         assertEquals(5, g.usage().completionTokens(), "a, three bytes of the euro sign, the end token");
         assertEquals(FinishReason.STOP, g.finishReason());
@@ -88,11 +87,11 @@ class LocalTokenAccountingTest {
 
     @Test
     void aStopStringEndsWithStopAndCountsTheTokensUpToIt() {
-        Generation g = generate(euro, 16, List.of("a\u20aca"));
+        ChatModelResponse g = generate(euro, 16, List.of("a\u20aca"));
         assertEquals("", g.text());
         assertEquals(5, g.usage().completionTokens());
         assertEquals(FinishReason.STOP, g.finishReason());
-        Generation h = generate(euro, 16, List.of("\u20ac"));
+        ChatModelResponse h = generate(euro, 16, List.of("\u20ac"));
         assertEquals("a", h.text());
         assertEquals(4, h.usage().completionTokens());
         assertEquals(FinishReason.STOP, h.finishReason());
@@ -102,8 +101,8 @@ class LocalTokenAccountingTest {
     void aRandomWeightModelReportsExactlyMaxNewTokensWhateverItsBytesDecodeTo() {
         for (int max : new int[] {16, 128}) {
             for (long seed = 1; seed <= 3; seed++) {
-                Generation g = random.backend().generate(new ChatRequest("", "Go " + seed + ".", 1.0, 1, max,
-                        List.of(), seed));
+                ChatModelResponse g = random.chat(ChatModelRequest.builder("", "Go " + seed + ".").temperature(1.0)
+                        .maxNewTokens(max).seed(seed).build());
                 assertEquals(FinishReason.LENGTH, g.finishReason(), "seed " + seed + ": " + g);
                 assertEquals(max, g.usage().completionTokens(), "seed " + seed + ": " + g);
             }

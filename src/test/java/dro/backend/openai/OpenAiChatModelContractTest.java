@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 /**
  * The chat model contract on an OpenAI-compatible endpoint: the real client over HTTP against
  * {@link ScriptedOpenAiServer}, which plays the fixtures (a reply of model {@code "seeded"} is chosen by the request's
- * seed; model {@code "json"} answers {@code {}} in JSON object mode, else {@code Hi}; model {@code "slow"} answers after 5 seconds).
+ * seed; model {@code "query-dependent"} answers a hash of the user message; model {@code "json"} answers {@code {}} in JSON object mode, else {@code Hi}; model {@code "slow"} answers after 5 seconds).
  */
 class OpenAiChatModelContractTest extends ChatModelContract {
 
@@ -17,6 +17,10 @@ class OpenAiChatModelContractTest extends ChatModelContract {
         if ("seeded".equals(r.model())) {
             return ScriptedOpenAiServer.Reply.completion(String.valueOf("abc".charAt(
                     (int) (r.json().path("seed").asLong() % 3)))).withFinishReason("length").withUsage(5, 1);
+        }
+        if ("query-dependent".equals(r.model())) {
+            return ScriptedOpenAiServer.scriptedModel(q -> "A" + Integer.toHexString(q.message("user").hashCode())
+                    + " ").apply(r);
         }
         if ("slow".equals(r.model())) {
             return ScriptedOpenAiServer.Reply.completion("late").withDelay(Duration.ofSeconds(5));
@@ -41,6 +45,11 @@ class OpenAiChatModelContractTest extends ChatModelContract {
     @Override
     protected ChatModel scripted() {
         return model("scripted", null);
+    }
+
+    @Override
+    protected ChatModel queryDependent() {
+        return model("query-dependent", null);
     }
 
     @Override
