@@ -3,7 +3,7 @@ package dro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.backend.openai.RetryPolicy;
@@ -47,6 +47,10 @@ class FaultToleranceTest {
 
     @TempDir
     Path tmp;
+
+    static ChatModel model(ScriptedOpenAiServer server, String model, RetryPolicy retries) {
+        return OpenAiBackend.create(client(server, model, retries), 4);
+    }
 
     static OpenAiChatClient client(ScriptedOpenAiServer server, String model, RetryPolicy retries) {
         return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
@@ -152,9 +156,9 @@ class FaultToleranceTest {
         for (int i = 0; i < 8; i++) {
             queries.add("Training question " + i + "?");
         }
-        try (ChatClient policy = client(server, "policy-m", retries); ChatClient judge = client(server, "judge-m",
-                retries); ChatClient selector = client(server, "selector-m", retries);
-             ChatClient optimizer = client(server, "optimizer-m", retries)) {
+        try (ChatModel policy = model(server, "policy-m", retries); ChatModel judge = model(server, "judge-m",
+                retries); ChatModel selector = model(server, "selector-m", retries);
+             ChatModel optimizer = model(server, "optimizer-m", retries)) {
             return new DroTrainer(config, new DroTrainer.Models(policy, judge, selector, optimizer), ICL, EMBEDDER)
                     .run(queries, TrainListener.NONE);
         }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -47,7 +47,7 @@ public final class DroTrainer {
     private static final Logger log = LoggerFactory.getLogger(DroTrainer.class);
 
     /** The model behind each role. */
-    public record Models(ChatClient policy, ChatClient judge, ChatClient aspectSelector, ChatClient optimizer) { }
+    public record Models(ChatModel policy, ChatModel judge, ChatModel aspectSelector, ChatModel optimizer) { }
 
     private final TrainConfig config;
     private final Models models;

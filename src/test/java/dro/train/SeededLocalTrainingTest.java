@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.AutoModel;
-import dro.backend.BackendChatClient;
 import dro.backend.ChatModel;
-import dro.backend.ChatClient;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedOpenAiServer;
@@ -82,8 +81,9 @@ class SeededLocalTrainingTest {
         return Files.exists(p) ? p : TinyGguf.bigram(p, next, TinyGguf.CHAT_TEMPLATE, 8192);
     }
 
-    ChatClient api(String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl()).build();
+    ChatModel api(String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
+                .build(), 4);
     }
 
     TrainResult train(Path dir, long seed) throws IOException {
@@ -93,8 +93,8 @@ class SeededLocalTrainingTest {
                 .parallelSlots(1).buildChatModel();
              ChatModel judge = AutoModel.builder().model(samplingJudge()).maxModelLen(8192).threads(1)
                      .parallelSlots(1).buildChatModel()) {
-            return new DroTrainer(config, new DroTrainer.Models(new BackendChatClient(base, "base"),
-                    new BackendChatClient(judge, "judge"), api("selector-m"), api("optimizer-m")),
+            return new DroTrainer(config, new DroTrainer.Models(base,
+                    judge, api("selector-m"), api("optimizer-m")),
                     DroTrainerTest.ICL, DroTrainerTest.LETTERS).run(TrainOverHttpTest.queries(), TrainListener.NONE);
         }
     }

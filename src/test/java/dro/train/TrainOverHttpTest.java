@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.AutoModel;
-import dro.backend.BackendChatClient;
 import dro.backend.ChatModel;
-import dro.backend.ChatClient;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedOpenAiServer;
@@ -36,8 +35,9 @@ class TrainOverHttpTest {
         server.close();
     }
 
-    ChatClient api(String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl()).build();
+    ChatModel api(String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
+                .build(), 4);
     }
 
     TrainConfig config(Path dir) {
@@ -71,7 +71,7 @@ class TrainOverHttpTest {
         try (ChatModel local = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(12288).threads(2)
                 .parallelSlots(4).buildChatModel()) {
             TrainResult r = new DroTrainer(config(tmp.resolve("run")), new DroTrainer.Models(
-                    new BackendChatClient(local, "scripted"), api("judge-m"), api("selector-m"),
+                    local, api("judge-m"), api("selector-m"),
                     api("optimizer-m")), DroTrainerTest.ICL, DroTrainerTest.LETTERS).run(queries(), TrainListener.NONE);
 
             // the local model always says "Hi": the judge scores every answer alike, so ties keep the first proposal

@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChatModel} on an OpenAI-compatible endpoint: the system and user message go as they are (see {@link OpenAiChatClient} for the request, the key, retries and errors).
+ * A {@link ChatModel} on an OpenAI-compatible endpoint: the system and user message go as they are (see
+ * {@link OpenAiChatClient} for the request, the key, retries and errors).
  *
  * <ul>
  *   <li>{@link #renderPrompt(ChatModelRequest)} returns the messages as JSON text, {@code [{"role": "system", ...}, {"role": "user",

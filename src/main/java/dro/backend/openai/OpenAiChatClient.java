@@ -20,9 +20,6 @@ import dro.FinishReason;
 import dro.InvalidRequestException;
 import dro.InvalidResponseException;
 import dro.Usage;
-import dro.backend.ChatClient;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -36,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChatClient} for any endpoint that speaks OpenAI's chat-completions protocol: OpenAI itself, or a local or
+ * The connection of an {@link OpenAiBackend} to any endpoint that speaks OpenAI's chat-completions protocol: OpenAI itself, or a local or
  * hosted server (vLLM, llama.cpp's server, Ollama, ...) given by its base URL. Built on {@code com.openai:openai-java}.
  *
  * <h2>Configuration</h2>
@@ -64,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; share one client. {@link #close()} releases its connections.
  */
-public final class OpenAiChatClient implements ChatClient {
+public final class OpenAiChatClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiChatClient.class);
 
@@ -108,7 +105,7 @@ public final class OpenAiChatClient implements ChatClient {
         return new Builder();
     }
 
-    @Override
+    /** The model name sent with every request. */
     public String modelName() {
         return model;
     }
@@ -135,34 +132,6 @@ public final class OpenAiChatClient implements ChatClient {
         return reasoningModel;
     }
 
-    /**
-     * Sends one request (retried as {@link #retryPolicy()} says) and returns its replies in order. A server that
-     * ignores {@code n} sends fewer replies than asked for; they are returned as they are, with a warning logged.
-     *
-     * @throws InvalidRequestException if the request has more than {@value #MAX_STOP_STRINGS} stop strings
-     * @throws ApiException            what the endpoint answered, if it was not a chat completion
-     */
-    @Override
-    public ChatResponse chat(ChatCompletionRequest request) {
-        ensureNotNull(request, "request");
-        checkRaw(request.rawPrompt(), model);
-        checkStop(request.stop());
-        ChatCompletionCreateParams params = params(request.system(), request.user(), request.temperature(),
-                request.topP(), request.maxTokens(), request.n(), request.seed(), request.jsonMode(), request.stop(),
-                false);
-        return call(() -> {
-            ChatCompletion c = client.chat().completions().create(params);
-            List<ChatCompletion.Choice> choices = choices(c);
-            if (choices.size() < request.n()) {
-                log.warn("{} sent {} of the {} replies asked for (n)", errors.where(), choices.size(), request.n());
-            }
-            List<String> texts = choices.stream().map(ch -> ch.message().content().orElse("")).toList();
-            Usage usage = usage(c);
-            log.debug("{} answered {} reply(ies), {}", errors.where(), texts.size(), usage);
-            return new ChatResponse(texts, usage);
-        });
-    }
-
     @Override
     public void close() {
         client.close();
@@ -173,7 +142,7 @@ public final class OpenAiChatClient implements ChatClient {
         return "OpenAiChatClient{" + errors.where() + "}";
     }
 
-    // ---- shared with OpenAiBackend ----
+    // ---- used by OpenAiBackend ----
 
     record Completion(String text, Usage usage, FinishReason finishReason) { }
 
