@@ -200,13 +200,14 @@ public final class LlamaCppBackend implements ChatModel {
     }
 
     /**
-     * Replies are generated one after another (seeds {@code seed, seed + 1, ...}); JSON object and JSON schema mode are
-     * enforced by a grammar; raw prompts are taken; evaluated prompt tokens are reported where requests can be pinned
-     * to slots; one system and one user message.
+     * Replies are generated one after another (seeds {@code seed, seed + 1, ...}); JSON object mode is enforced by a
+     * grammar ({@code dro4j/json-object.gbnf}); JSON schema mode is not offered (the binding's schema-to-grammar
+     * conversion ends the JVM on a schema it cannot convert); raw prompts are taken; evaluated prompt tokens are
+     * reported where requests can be pinned to slots; one system and one user message.
      */
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(false, true, true, true, scheduler != null, true, false, Integer.MAX_VALUE);
+        return new ModelCapabilities(false, true, false, true, scheduler != null, true, false, Integer.MAX_VALUE);
     }
 
     @Override
@@ -261,18 +262,14 @@ public final class LlamaCppBackend implements ChatModel {
         return out;
     }
 
-    private static String grammar(ResponseFormat format) {
+    private String grammar(ResponseFormat format) {
         return switch (format.type()) {
             case TEXT -> null;
             case JSON_OBJECT -> JSON_OBJECT_GRAMMAR;
-            case JSON_SCHEMA -> {
-                try {
-                    yield LlamaModel.jsonSchemaToGrammar(format.schema());
-                } catch (RuntimeException e) {
-                    throw new InvalidRequestException("llama.cpp cannot turn the JSON schema into a grammar: "
-                            + e.getMessage() + "; schema: " + format.schema());
-                }
-            }
+            // The binding's jsonSchemaToGrammar ends the JVM (an uncaught C++ exception) on a schema it cannot
+            // convert, so JSON schema mode is declared unsupported (capabilities) and never reaches this point.
+            case JSON_SCHEMA -> throw new InvalidRequestException("JSON schema mode is not available on "
+                    + modelName());
         };
     }
 
