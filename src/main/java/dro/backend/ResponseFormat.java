@@ -23,7 +23,7 @@ public record ResponseFormat(Type type, String schema) {
         }
         if ((type == Type.JSON_SCHEMA) != (schema != null && !schema.isBlank())) {
             throw new dro.InvalidRequestException("a schema goes with JSON_SCHEMA and only with it, but the type was "
-                    + type + " and the schema " + schema);
+                    + type + " and the schema " + (schema == null ? "null" : "\"" + schema + "\""));
         }
     }
 

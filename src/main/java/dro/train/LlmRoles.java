@@ -415,8 +415,9 @@ public final class LlmRoles {
                 }
                 icl = system.substring(systemPrompt.length());
             }
-            ChatModelRequest req = ChatModelRequest.builder(system, PromptAssembler.user(query)).temperature(temperature)
-                    .maxNewTokens(maxTokens).seed(callSeed).stop(GenerateOptions.DEFAULT_STOP).rawPrompt(raw).build();
+            ChatModelRequest req = ChatModelRequest.builder(system, PromptAssembler.user(query))
+                    .temperature(temperature).maxNewTokens(maxTokens).seed(callSeed).stop(GenerateOptions.DEFAULT_STOP)
+                    .rawPrompt(raw).build();
             ChatModelResponse r = calls.call("policy", "", req, () -> client.chat(req));
             return new Roles.Answer(icl, PromptAssembler.answer(r.text()));
         }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * What every {@link ChatModel} must do, run once per implementation by a subclass that supplies the fixtures: the
- * local llama.cpp model on tiny generated GGUF models, an OpenAI-compatible endpoint over real HTTP against the loopback
- * server. The suite uses nothing but the interface, so any later implementation passes it unchanged.
+ * local llama.cpp model on tiny generated GGUF models, an OpenAI-compatible endpoint over real HTTP against the
+ * loopback server. The suite uses nothing but the interface, so any later implementation passes it unchanged.
  *
  * <p>The fixtures' outputs are known by construction, so every expected value here is independent of the code under
  * test: the scripted model writes {@code Hi<END>} cyclically, one character per token, so the tokens it generated are
@@ -58,7 +58,7 @@ public abstract class ChatModelContract {
      */
     protected abstract ChatModel queryDependent();
 
-    /** A model that at temperature 1 writes {@code a}, {@code b} or {@code c} as its first token, chosen by the seed. */
+    /** A model that at temperature 1 writes {@code a}, {@code b} or {@code c} first, chosen by the seed. */
     protected abstract ChatModel seeded();
 
     /**

@@ -36,7 +36,8 @@ class TrainCommandTest {
 
     ScriptedClients roles() {
         ScriptedClients c = new ScriptedClients(p -> ScriptedClients.scores(2.0));
-        Map<String, ChatModel> byName = Map.of("judge-x", c.judge, "selector-x", c.selector, "optimizer-x", c.optimizer);
+        Map<String, ChatModel> byName = Map.of("judge-x", c.judge, "selector-x", c.selector, "optimizer-x",
+                c.optimizer);
         TrainCommand.apiClients = (name, reasoning) -> {
             reasoningSeen.put(name, reasoning);
             ChatModel client = byName.get(name);

@@ -155,7 +155,8 @@ class TrainingRequestsOverHttpTest {
                 .buildChatModel()) {
             ChatModel client = m;
             assertTrue(client.capabilities().rawPrompt());
-            ChatModelRequest req = ChatModelRequest.builder(system, user).temperature(0).maxNewTokens(3).seed(42L).build();
+            ChatModelRequest req = ChatModelRequest.builder(system, user).temperature(0).maxNewTokens(3).seed(42L)
+                    .build();
 
             ChatModelResponse raw = client.chat(req.toBuilder().rawPrompt(true).build());
             ChatModelResponse templated = client.chat(req);

@@ -3,9 +3,6 @@ package dro.backend.openai;
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -18,12 +15,11 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
-import dro.backend.ResponseFormat;
 import dro.backend.PieceStream;
-import dro.internal.Json;
+import dro.backend.ResponseFormat;
 import dro.internal.Parallel;
-import java.util.Iterator;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@link OpenAiChatClient} for the request, the key, retries and errors).
  *
  * <ul>
- *   <li>{@link #renderPrompt(ChatModelRequest)} returns the messages as JSON text, {@code [{"role": "system", ...}, {"role": "user",
- *   ...}]}: what the endpoint reads.</li>
+ *   <li>{@link #renderPrompt(ChatModelRequest)} returns the messages as JSON text, {@code [{"role": "system", ...},
+ *   {"role": "user", ...}]}: what the endpoint reads.</li>
  *   <li>{@link #stream} streams server-sent events; pieces arrive as the endpoint sends them and the usage comes
  *   from the final chunk ({@code stream_options.include_usage}). A failure before the stream opens is retried; one
  *   in the middle of a stream is thrown (pieces have been handed out already).</li>

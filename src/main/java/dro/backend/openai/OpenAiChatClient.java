@@ -33,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection of an {@link OpenAiBackend} to any endpoint that speaks OpenAI's chat-completions protocol: OpenAI itself, or a local or
- * hosted server (vLLM, llama.cpp's server, Ollama, ...) given by its base URL. Built on {@code com.openai:openai-java}.
+ * The connection of an {@link OpenAiBackend} to any endpoint that speaks OpenAI's chat-completions protocol: OpenAI
+ * itself, or a local or hosted server (vLLM, llama.cpp's server, Ollama, ...) given by its base URL. Built on
+ * {@code com.openai:openai-java}.
  *
  * <h2>Configuration</h2>
  * <ul>
@@ -144,19 +145,6 @@ public final class OpenAiChatClient implements AutoCloseable {
 
     // ---- used by OpenAiBackend ----
 
-    record Completion(String text, Usage usage, FinishReason finishReason) { }
-
-    /** One reply, not streamed. */
-    Completion complete(ChatCompletionCreateParams params) {
-        return call(() -> {
-            ChatCompletion c = client.chat().completions().create(params);
-            ChatCompletion.Choice first = choices(c).get(0);
-            FinishReason finish = first._finishReason().asKnown().map(f -> finishReason(f.asString()))
-                    .orElse(FinishReason.STOP);
-            return new Completion(first.message().content().orElse(""), usage(c), finish);
-        });
-    }
-
     /** The {@code n} replies of one call, with their finish reasons. */
     dro.backend.ChatModelResponse completeAll(ChatCompletionCreateParams params, int n) {
         return call(() -> {
@@ -209,21 +197,6 @@ public final class OpenAiChatClient implements AutoCloseable {
                 + " stream {}", displayUrl(baseUrl), model, system == null ? 0 : system.length(), user.length(),
                 reasoningModel ? "max_completion_tokens" : "max_tokens", maxTokens, n, stream);
         return p.build();
-    }
-
-    /** An API model takes messages: a raw prompt (one text, no chat template) is refused, never sent as messages. */
-    static void checkRaw(boolean rawPrompt, String model) {
-        if (rawPrompt) {
-            throw new InvalidRequestException("A raw prompt (one text with no chat template) is for local models; the"
-                    + " API model " + model + " takes a system and a user message");
-        }
-    }
-
-    static void checkStop(List<String> stop) {
-        if (stop.size() > MAX_STOP_STRINGS) {
-            throw new InvalidRequestException("stop must hold at most " + MAX_STOP_STRINGS + " strings for an"
-                    + " OpenAI-compatible endpoint, but was " + stop);
-        }
     }
 
     static FinishReason finishReason(String reason) {

@@ -70,6 +70,9 @@ class OpenAiChatClientTest {
                 .retryPolicy(recordingRetries);
     }
 
+    static final ChatModelRequest HELLO = ChatModelRequest.builder("", "Hello?").temperature(0).build();
+    static final ChatModelRequest HI = ChatModelRequest.builder("", "Hi").temperature(0).build();
+
     OpenAiBackend model() {
         return OpenAiBackend.create(client(), 4);
     }
@@ -87,7 +90,8 @@ class OpenAiChatClientTest {
     @Test
     void sendsSystemAndUserMessagesAndEverySamplingFieldAsGiven() throws Exception {
         try (OpenAiBackend c = model()) {
-            c.chat(ChatModelRequest.builder("Be terse.", "What is 2+2?").temperature(0.3).topP(0.9).maxNewTokens(77).n(2).seed(42L).stop(List.of("<END>", "###")).build());
+            c.chat(ChatModelRequest.builder("Be terse.", "What is 2+2?").temperature(0.3).topP(0.9).maxNewTokens(77)
+                    .n(2).seed(42L).stop(List.of("<END>", "###")).build());
         }
         ScriptedOpenAiServer.Request r = server.lastRequest();
         assertEquals("POST", r.method());
@@ -163,7 +167,8 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.completion("{\"score\": 5}"));
         ChatModelResponse r;
         try (OpenAiBackend c = model()) {
-            r = c.chat(ChatModelRequest.builder("Judge.", "Score this.").temperature(0).responseFormat(ResponseFormat.JSON_OBJECT).seed(7L).build());
+            r = c.chat(ChatModelRequest.builder("Judge.", "Score this.").temperature(0)
+                    .responseFormat(ResponseFormat.JSON_OBJECT).seed(7L).build());
         }
         assertEquals("{\"score\": 5}", r.text());
         JsonNode body = server.lastRequest().json();
@@ -174,10 +179,12 @@ class OpenAiChatClientTest {
     @Test
     void rejectsMoreThanFourStopStringsBeforeSendingAnything() {
         try (OpenAiBackend c = model()) {
-            ChatModelRequest five = ChatModelRequest.builder("", "Hi").temperature(0).topP(1).maxNewTokens(10).n(1).seed(null).stop(List.of("a", "b", "c", "d", "e")).build();
+            ChatModelRequest five = ChatModelRequest.builder("", "Hi").temperature(0).maxNewTokens(10)
+                    .stop(List.of("a", "b", "c", "d", "e")).build();
             assertEquals("stop must hold at most 4 strings for test-model, but was"
                     + " [a, b, c, d, e]", assertThrows(InvalidRequestException.class, () -> c.chat(five)).getMessage());
-            c.chat(ChatModelRequest.builder("", "Hi").temperature(0).topP(1).maxNewTokens(10).n(1).seed(null).stop(List.of("a", "b", "c", "d")).build());
+            c.chat(ChatModelRequest.builder("", "Hi").temperature(0).maxNewTokens(10).stop(List.of("a", "b", "c", "d"))
+                    .build());
         }
         assertEquals(1, server.requests().size(), "only the request with four stop strings was sent");
     }
@@ -189,7 +196,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.error(429, "Rate limit reached").withHeader("Retry-After", "7"),
                 Reply.completion("Hello!"));
         try (OpenAiBackend c = model()) {
-            assertEquals("Hello!", c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()).text());
+            assertEquals("Hello!", c.chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
         assertEquals(List.of(Duration.ofSeconds(7)), sleeps);
@@ -202,7 +209,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.error(503, "Overloaded").withHeader("Retry-After", in5s));
         RetryPolicy atNow = recordingRetries.toBuilder().clock(Clock.fixed(now, ZoneOffset.UTC)).build();
         try (OpenAiChatClient c = clientBuilder().retryPolicy(atNow).build()) {
-            OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hello?").temperature(0).maxNewTokens(10).build());
+            OpenAiBackend.create(c, 4).chat(HELLO.toBuilder().maxNewTokens(10).build());
         }
         assertEquals(List.of(Duration.ofSeconds(5)), sleeps);
     }
@@ -222,7 +229,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.error(429, "Daily quota used up").withHeader("Retry-After", "3600"));
         try (OpenAiBackend c = model()) {
             RateLimitException e = assertThrows(RateLimitException.class,
-                    () -> c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()));
+                    () -> c.chat(HELLO));
             assertEquals("HTTP 429 from " + where() + ": Daily quota used up", e.getMessage());
             assertEquals(Duration.ofHours(1), e.retryAfter().orElseThrow());
         }
@@ -236,7 +243,7 @@ class OpenAiChatClientTest {
                 Reply.error(500, "The server had an error"), Reply.completion("never reached"));
         ServerErrorException e;
         try (OpenAiBackend c = model()) {
-            e = assertThrows(ServerErrorException.class, () -> c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()));
+            e = assertThrows(ServerErrorException.class, () -> c.chat(HELLO));
         }
         assertEquals("HTTP 500 from " + where() + ": The server had an error; gave up after 3 attempts",
                 e.getMessage());
@@ -261,7 +268,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.error(status, message));
         ApiException e;
         try (OpenAiBackend c = model()) {
-            e = assertThrows(ApiException.class, () -> c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()));
+            e = assertThrows(ApiException.class, () -> c.chat(HELLO));
         }
         assertSame(Class.forName(type), e.getClass());
         assertEquals("HTTP " + status + " from " + where() + ": " + message, e.getMessage());
@@ -277,7 +284,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.raw(400, "application/json", "{\"detail\":\"max_tokens is too large\"}"));
         try (OpenAiBackend c = model()) {
             assertEquals("HTTP 400 from " + where() + ": max_tokens is too large", assertThrows(
-                    BadRequestException.class, () -> c.chat(ChatModelRequest.builder("", "Hi").temperature(0).build())).getMessage());
+                    BadRequestException.class, () -> c.chat(HI)).getMessage());
         }
     }
 
@@ -285,7 +292,7 @@ class OpenAiChatClientTest {
     void aSlowAnswerHitsTheTimeoutAndIsRetried() {
         server.enqueue(Reply.completion("too late").withDelay(Duration.ofSeconds(3)), Reply.completion("in time"));
         try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).build()) {
-            assertEquals("in time", OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()).text());
+            assertEquals("in time", OpenAiBackend.create(c, 4).chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
         assertEquals(1, sleeps.size());
@@ -298,7 +305,7 @@ class OpenAiChatClientTest {
         long t0 = System.nanoTime();
         ApiTimeoutException e;
         try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).retryPolicy(two).build()) {
-            e = assertThrows(ApiTimeoutException.class, () -> OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()));
+            e = assertThrows(ApiTimeoutException.class, () -> OpenAiBackend.create(c, 4).chat(HELLO));
         }
         assertEquals(where() + " did not answer within 300 ms; gave up after 2 attempts", e.getMessage());
         assertEquals(-1, e.statusCode());
@@ -313,7 +320,7 @@ class OpenAiChatClientTest {
         server.enqueue(garbled, garbled, garbled);
         ApiException e;
         try (OpenAiBackend c = model()) {
-            e = assertThrows(ApiException.class, () -> c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()));
+            e = assertThrows(ApiException.class, () -> c.chat(HELLO));
         }
         assertSame(InvalidResponseException.class, e.getClass());
         assertEquals("The answer from " + where() + " is not a chat completion: Unrecognized token 'this': was"
@@ -328,7 +335,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.raw(200, "application/json", "{\"id\":\"chatcmpl-1\",\"object\":\"chat.comp"),
                 Reply.completion("Fine."));
         try (OpenAiBackend c = model()) {
-            assertEquals("Fine.", c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()).text());
+            assertEquals("Fine.", c.chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
     }
@@ -340,7 +347,7 @@ class OpenAiChatClientTest {
         try (OpenAiBackend c = model()) {
             assertEquals("The answer from " + where() + " has no choices; gave up after 3 attempts",
                     assertThrows(InvalidResponseException.class,
-                            () -> c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).build())).getMessage());
+                            () -> c.chat(HELLO)).getMessage());
         }
     }
 
@@ -351,7 +358,7 @@ class OpenAiChatClientTest {
         RetryPolicy two = recordingRetries.toBuilder().maxAttempts(2).build();
         try (OpenAiChatClient c = clientBuilder().baseUrl(closed).retryPolicy(two).build()) {
             ApiConnectionException e = assertThrows(ApiConnectionException.class,
-                    () -> OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hello?").temperature(0).build()));
+                    () -> OpenAiBackend.create(c, 4).chat(HELLO));
             assertTrue(e.getMessage().startsWith("Cannot reach " + closed + " (model \"test-model\"): "),
                     e.getMessage());
             assertTrue(e.getMessage().endsWith("; gave up after 2 attempts"), e.getMessage());
@@ -376,7 +383,7 @@ class OpenAiChatClientTest {
         Map<String, String> env = Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl() + "/");
         try (OpenAiChatClient c = OpenAiChatClient.builder().model("m").environment(env::get).build()) {
             assertEquals(server.baseUrl(), c.baseUrl());
-            OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hi").temperature(0).build());
+            OpenAiBackend.create(c, 4).chat(HI);
         }
         assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
 
@@ -384,7 +391,7 @@ class OpenAiChatClientTest {
                 "http://127.0.0.1:9/v1");
         try (OpenAiChatClient c = OpenAiChatClient.builder().model("m").environment(elsewhere::get)
                 .baseUrl(server.baseUrl()).apiKey(KEY).build()) {
-            OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hi").temperature(0).build());
+            OpenAiBackend.create(c, 4).chat(HI);
         }
         assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
         assertEquals(2, server.requests().size());
@@ -420,9 +427,9 @@ class OpenAiChatClientTest {
              OpenAiChatClient c = client()) {
             System.setErr(capture);
             ServerErrorException gaveUp = assertThrows(ServerErrorException.class,
-                    () -> OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hi").temperature(0).build()));
+                    () -> OpenAiBackend.create(c, 4).chat(HI));
             AuthenticationException refused = assertThrows(AuthenticationException.class,
-                    () -> OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("", "Hi").temperature(0).build()));
+                    () -> OpenAiBackend.create(c, 4).chat(HI));
             for (Throwable t : List.of(gaveUp, refused)) {
                 for (Throwable x = t; x != null; x = x.getCause()) {
                     messages.add(String.valueOf(x.getMessage()));

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * The chat model contract on an OpenAI-compatible endpoint: the real client over HTTP against
- * {@link ScriptedOpenAiServer}, which plays the fixtures (a reply of model {@code "seeded"} is chosen by the request's
- * seed; model {@code "query-dependent"} answers a hash of the user message; model {@code "json"} answers {@code {}} in JSON object mode, else {@code Hi}; model {@code "slow"} answers after 5 seconds).
+ * {@link ScriptedOpenAiServer}, which plays the fixtures: a reply of model {@code "seeded"} is chosen by the request's
+ * seed; model {@code "query-dependent"} answers a hash of the user message; model {@code "json"} answers {@code {}} in
+ * JSON object mode, else {@code Hi}; model {@code "slow"} answers after 5 seconds.
  */
 class OpenAiChatModelContractTest extends ChatModelContract {
 
