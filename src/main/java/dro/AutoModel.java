@@ -4,8 +4,9 @@ import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
 
-import dro.backend.ChatBackend;
-import dro.backend.ChatRequest;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
 import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
@@ -113,7 +114,7 @@ public final class AutoModel implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AutoModel.class);
 
-    private final ChatBackend backend;
+    private final ChatModel backend;
     private final String modelName;
     private final String optimizedPrompt;
     private final SystemPromptSource optimizedPromptSource;
@@ -122,7 +123,7 @@ public final class AutoModel implements AutoCloseable {
     private final Path embeddingCacheDir;
     private volatile IclRetriever retriever;
 
-    private AutoModel(Builder b, ChatBackend backend, String optimizedPrompt, SystemPromptSource source,
+    private AutoModel(Builder b, ChatModel backend, String optimizedPrompt, SystemPromptSource source,
                       List<IclExample> icl) {
         this.backend = backend;
         this.modelName = b.model != null ? b.model : "custom backend";
@@ -149,7 +150,7 @@ public final class AutoModel implements AutoCloseable {
 
     /** The answer with its token usage and finish reason. */
     public Generation complete(String query, GenerateOptions options) {
-        return clean(backend.generate(request(assembleParts(query, options), options)));
+        return clean(generation(backend.chat(request(assembleParts(query, options), options))));
     }
 
     /**
@@ -208,7 +209,7 @@ public final class AutoModel implements AutoCloseable {
     /** Like {@link #generateAll} with usage and finish reasons. Every query is checked before any is generated. */
     public List<Generation> completeAll(List<String> queries, GenerateOptions options) {
         ensureNotNull(queries, "queries");
-        List<ChatRequest> requests = new ArrayList<>(queries.size());
+        List<ChatModelRequest> requests = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             String q = queries.get(i);
             if (q == null || q.isBlank()) {
@@ -217,21 +218,16 @@ public final class AutoModel implements AutoCloseable {
             }
             requests.add(request(assembleParts(q, options), options));
         }
-        List<Generation> out = options.groupSharedPrefixes() ? backend.generateAllSharingPrefixes(requests)
-                : backend.generateAll(requests);
-        return out.stream().map(this::clean).toList();
+        List<ChatModelResponse> out = options.groupSharedPrefixes() ? backend.chatAllSharingPrefixes(requests)
+                : backend.chatAll(requests);
+        return out.stream().map(r -> clean(generation(r))).toList();
     }
 
     /** Exactly what would be sent for {@code query}, without generating. */
     public AssembledPrompt assemble(String query, GenerateOptions options) {
         AssembledPrompt parts = assembleParts(query, options);
-        return new AssembledPrompt(parts.system(), parts.user(), backend.renderPrompt(parts.system(), parts.user()),
+        return new AssembledPrompt(parts.system(), parts.user(), backend.renderPrompt(request(parts, options)),
                 parts.examples(), parts.systemPromptSource());
-    }
-
-    /** The backend this model runs on. */
-    public ChatBackend backend() {
-        return backend;
     }
 
     /** The system prompt used when the optimised prompt is asked for. */
@@ -273,9 +269,13 @@ public final class AutoModel implements AutoCloseable {
                 examples, source);
     }
 
-    private static ChatRequest request(AssembledPrompt parts, GenerateOptions o) {
-        return new ChatRequest(parts.system(), parts.user(), o.temperature(), o.topP(), o.maxNewTokens(), o.stop(),
-                o.seed());
+    private static ChatModelRequest request(AssembledPrompt parts, GenerateOptions o) {
+        return ChatModelRequest.builder(parts.system(), parts.user()).temperature(o.temperature()).topP(o.topP())
+                .maxNewTokens(o.maxNewTokens()).stop(o.stop()).seed(o.seed()).build();
+    }
+
+    private static Generation generation(ChatModelResponse r) {
+        return new Generation(r.text(), r.usage(), r.finishReason());
     }
 
     private Generation clean(Generation g) {
@@ -323,7 +323,7 @@ public final class AutoModel implements AutoCloseable {
         private Path iclFile;
         private Embedder embedder = MiniLmEmbedder.INSTANCE;
         private Path embeddingCacheDir;
-        private ChatBackend backend;
+        private ChatModel backend;
         private boolean openAiModel;
         private String apiKey;
         private String baseUrl;
@@ -474,8 +474,8 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
-        /** Runs on this backend instead of loading {@link #model}. */
-        public Builder backend(ChatBackend backend) {
+        /** Runs on this chat model instead of loading {@link #model}; the built model owns it (and closes it). */
+        public Builder chatModel(ChatModel backend) {
             this.backend = backend;
             return this;
         }
@@ -644,25 +644,17 @@ public final class AutoModel implements AutoCloseable {
             if (embeddingCacheDir == null) {
                 embeddingCacheDir = CacheDirs.root().resolve("embeddings");
             }
-            ChatBackend b = backend;
-            ResolvedModel resolved = null;
-            HubClient hub = null;
-            if (b == null && openAiModel) {
-                b = openAiBackend();
-            } else if (b == null) {
-                ensureNotBlank(model, "model");
-                hub = modelIsFile ? null : hub();
-                resolved = modelIsFile ? ResolvedModel.local(model, Path.of(model)) : hub.resolve(model);
-                LlamaCppSettings settings = new LlamaCppSettings(resolved.file(), numGpus, cudaVisibleDevices, dtype,
-                        gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
-                b = LlamaCppBackend.load(settings, nativeLibraryPath, gpuInfo);
-            }
+            Loaded loadedModel = load();
+            ChatModel b = loadedModel.model();
+            LlamaCppBackend local = loadedModel.local();
+            ResolvedModel resolved = loadedModel.resolved();
+            HubClient hub = loadedModel.hub();
             PromptRegistry registry = promptRegistry != null ? promptRegistry : PromptRegistry.defaults();
             if (prompt == null && (resolved != null || openAiModel)) {
                 final ResolvedModel r = resolved;
-                final ChatBackend backendForGguf = b;
+                final LlamaCppBackend loaded = local;
                 Supplier<Optional<PromptRegistry.Match>> lookup = r != null
-                        ? () -> registry.lookup(r, () -> backendForGguf instanceof LlamaCppBackend l ? l.gguf()
+                        ? () -> registry.lookup(r, () -> loaded != null ? loaded.gguf()
                                 : GgufFile.readMetadata(r.file()))
                         : () -> registry.find(model);
                 Optional<PromptRegistry.Match> found = lookup.get();
@@ -681,6 +673,38 @@ public final class AutoModel implements AutoCloseable {
                 log.info("No optimised prompt is known for {}; using the base alignment prompt", model);
             }
             return new AutoModel(this, b, prompt, source, icl);
+        }
+
+        /**
+         * Loads the model this builder names as a bare {@link ChatModel}: no system prompt, no in-context examples, no
+         * answer cleaning; the caller sends its own messages. This is what the training, ICL and evaluation roles
+         * (judge, optimiser, aspect selector) run on. Settings for prompts and examples are ignored; the caller owns
+         * (and closes) the model.
+         *
+         * @throws InvalidRequestException naming a setting that cannot be honoured
+         * @throws ModelLoadException      if the model cannot be loaded
+         */
+        public ChatModel buildChatModel() {
+            checkSettingsApply();
+            return load().model();
+        }
+
+        private record Loaded(ChatModel model, LlamaCppBackend local, ResolvedModel resolved, HubClient hub) { }
+
+        private Loaded load() {
+            if (backend == null && openAiModel) {
+                return new Loaded(openAiBackend(), null, null, null);
+            }
+            if (backend != null) {
+                return new Loaded(backend, null, null, null);
+            }
+            ensureNotBlank(model, "model");
+            HubClient hub = modelIsFile ? null : hub();
+            ResolvedModel resolved = modelIsFile ? ResolvedModel.local(model, Path.of(model)) : hub.resolve(model);
+            LlamaCppSettings settings = new LlamaCppSettings(resolved.file(), numGpus, cudaVisibleDevices, dtype,
+                    gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
+            LlamaCppBackend local = LlamaCppBackend.load(settings, nativeLibraryPath, gpuInfo);
+            return new Loaded(local, local, resolved, hub);
         }
 
         /**
@@ -755,7 +779,7 @@ public final class AutoModel implements AutoCloseable {
             List<String> wrong = new ArrayList<>();
             if (openAiModel) {
                 if (backend != null) {
-                    throw new InvalidRequestException("Give backend or openAiModel(true), not both");
+                    throw new InvalidRequestException("Give chatModel or openAiModel(true), not both");
                 }
                 addIf(wrong, numGpus != 0, "numGpus " + numGpus);
                 addIf(wrong, cudaVisibleDevices != null, "cudaVisibleDevices \"" + cudaVisibleDevices + "\"");
@@ -796,7 +820,7 @@ public final class AutoModel implements AutoCloseable {
             }
         }
 
-        private ChatBackend openAiBackend() {
+        private ChatModel openAiBackend() {
             ensureNotBlank(model, "model");
             int concurrency = ensureBetween(maxConcurrency != null ? maxConcurrency
                     : OpenAiBackend.DEFAULT_MAX_CONCURRENCY, 1, 256, "maxConcurrency");

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dro.backend.openai.OpenAiBackend;
-import dro.backend.openai.OpenAiChatClient;
+import dro.backend.ChatModel;
 import dro.prompt.PromptResources;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
@@ -99,9 +98,7 @@ class AutoModelOpenAiTest {
         Map<String, String> env = Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl());
         try (AutoModel m = AutoModel.builder().openAiModel(true).model("test-model").environment(env::get).build()) {
             assertEquals("Hi", m.generate("Hello?", NO_ICL));
-            OpenAiChatClient client = ((OpenAiBackend) m.backend()).client();
-            assertEquals(server.baseUrl(), client.baseUrl());
-            assertEquals("test-model", client.modelName());
+            assertEquals("test-model", server.lastRequest().json().path("model").asText(), "sent to the base URL");
         }
         assertEquals("Bearer " + KEY, server.lastRequest().header("Authorization"));
     }
@@ -177,9 +174,9 @@ class AutoModelOpenAiTest {
 
     @Test
     void aBackendAndOpenAiModelTogetherAreRejected() {
-        try (AutoModel m = api().build()) {
-            assertEquals("Give backend or openAiModel(true), not both", assertThrows(InvalidRequestException.class,
-                    () -> api().backend(m.backend()).build()).getMessage());
+        try (ChatModel m = api().buildChatModel()) {
+            assertEquals("Give chatModel or openAiModel(true), not both", assertThrows(InvalidRequestException.class,
+                    () -> api().chatModel(m).build()).getMessage());
         }
     }
 
@@ -220,7 +217,7 @@ class AutoModelOpenAiTest {
     void moreThanFourStopStringsIsAClearError() {
         try (AutoModel m = api().build()) {
             GenerateOptions five = NO_ICL.toBuilder().stop("a", "b", "c", "d", "e").build();
-            assertEquals("stop must hold at most 4 strings for an OpenAI-compatible endpoint, but was"
+            assertEquals("stop must hold at most 4 strings for test-model, but was"
                     + " [a, b, c, d, e]", assertThrows(InvalidRequestException.class,
                     () -> m.generate("Hi?", five)).getMessage());
             assertThrows(InvalidRequestException.class, () -> m.stream("Hi?", five));

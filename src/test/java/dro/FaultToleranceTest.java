@@ -3,7 +3,7 @@ package dro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.internal.RetryPolicy;
@@ -48,6 +48,10 @@ class FaultToleranceTest {
     @TempDir
     Path tmp;
 
+    static ChatModel model(ScriptedOpenAiServer server, String model, RetryPolicy retries) {
+        return OpenAiBackend.create(client(server, model, retries), 4);
+    }
+
     static OpenAiChatClient client(ScriptedOpenAiServer server, String model, RetryPolicy retries) {
         return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
                 .timeout(retries == RetryPolicy.NONE ? Duration.ofSeconds(60) : TIMEOUT).retryPolicy(retries).build();
@@ -69,7 +73,7 @@ class FaultToleranceTest {
         Map<String, Integer> outcomes = new TreeMap<>();
         List<String> unclear = new ArrayList<>();
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(faults);
-             AutoModel model = AutoModel.builder().backend(OpenAiBackend.create(client(server, "m", NO_WAIT), 8))
+             AutoModel model = AutoModel.builder().chatModel(OpenAiBackend.create(client(server, "m", NO_WAIT), 8))
                      .build()) {
             GenerateOptions o = GenerateOptions.builder().optimizedIcl(false).build();
             ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -152,9 +156,9 @@ class FaultToleranceTest {
         for (int i = 0; i < 8; i++) {
             queries.add("Training question " + i + "?");
         }
-        try (ChatClient policy = client(server, "policy-m", retries); ChatClient judge = client(server, "judge-m",
-                retries); ChatClient selector = client(server, "selector-m", retries);
-             ChatClient optimizer = client(server, "optimizer-m", retries)) {
+        try (ChatModel policy = model(server, "policy-m", retries); ChatModel judge = model(server, "judge-m",
+                retries); ChatModel selector = model(server, "selector-m", retries);
+             ChatModel optimizer = model(server, "optimizer-m", retries)) {
             return new DroTrainer(config, new DroTrainer.Models(policy, judge, selector, optimizer), ICL, EMBEDDER)
                     .run(queries, TrainListener.NONE);
         }

@@ -1,6 +1,6 @@
 package dro.cli;
 
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.train.CallCache;
 import dro.train.icl.IclListener;
 import dro.train.icl.IclOptimizer;
@@ -116,7 +116,7 @@ final class OptimizeIclCommand implements Callable<Integer> {
         IclOptimizerConfig config = cb.build();
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, criticModel, metricsModel, rewriteModel, answerModel), models -> {
-            ChatClient answerer = answerModel == null ? null : models.client(answerModel);
+            ChatModel answerer = answerModel == null ? null : models.client(answerModel);
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
                     models.client(metricsModel), models.client(rewriteModel), answerer))
                     .run(seedList, run.disableProgress ? IclListener.NONE : progress(err));

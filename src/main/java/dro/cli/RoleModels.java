@@ -2,8 +2,7 @@ package dro.cli;
 
 import dro.AutoModel;
 import dro.InvalidRequestException;
-import dro.backend.BackendChatClient;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.hub.HfFile;
 import dro.hub.ModelCatalog;
 import java.nio.file.Files;
@@ -17,16 +16,16 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Turns the model of each training role into a {@link ChatClient}. A GGUF file, an {@code hf://} name or a name from
+ * Turns the model of each training role into a {@link ChatModel}. A GGUF file, an {@code hf://} name or a name from
  * the model catalogue (such as {@code mistralai/Mistral-7B-v0.1}, downloaded once) is a local llama.cpp model, loaded
  * once however many roles use it; anything else is a model name at the OpenAI-compatible endpoint given by the
  * environment.
  */
 final class RoleModels implements AutoCloseable {
 
-    private final Map<String, ChatClient> loaded = new LinkedHashMap<>();
+    private final Map<String, ChatModel> loaded = new LinkedHashMap<>();
     private final Function<String, AutoModel.Builder> local;
-    private final BiFunction<String, Boolean, ChatClient> api;
+    private final BiFunction<String, Boolean, ChatModel> api;
     private final Set<String> reasoningModels;
 
     /**
@@ -36,7 +35,7 @@ final class RoleModels implements AutoCloseable {
      * @param roleModels      the models the roles of this run name (null for a role not used)
      * @throws InvalidRequestException if a reasoning model is a local model or not a model of this run
      */
-    RoleModels(Function<String, AutoModel.Builder> local, BiFunction<String, Boolean, ChatClient> api,
+    RoleModels(Function<String, AutoModel.Builder> local, BiFunction<String, Boolean, ChatModel> api,
                Collection<String> reasoningModels, String... roleModels) {
         this.local = local;
         this.api = api;
@@ -71,14 +70,14 @@ final class RoleModels implements AutoCloseable {
                 || Files.isRegularFile(Path.of(spec));
     }
 
-    ChatClient client(String spec) {
+    ChatModel client(String spec) {
         return loaded.computeIfAbsent(spec, s -> isLocal(s)
-                ? new BackendChatClient(local.apply(s).pullPrompts(false).build().backend(), s) // a role needs no DRO prompt
+                ? local.apply(s).buildChatModel() // a role needs no DRO prompt
                 : api.apply(s, reasoningModels.contains(s)));
     }
 
     @Override
     public void close() {
-        loaded.values().forEach(ChatClient::close);
+        loaded.values().forEach(ChatModel::close);
     }
 }

@@ -2,7 +2,8 @@ package dro.cli;
 
 import dro.AutoModel;
 import dro.InvalidRequestException;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.hub.ConsoleProgressBar;
 import dro.hub.HubClient;
@@ -52,8 +53,9 @@ final class TrainCommand implements Callable<Integer> {
      * How API model names become clients: the OpenAI-compatible endpoint of {@code OPENAI_BASE_URL} with
      * {@code OPENAI_API_KEY}. Replaced in tests that play the roles in-process.
      */
-    static BiFunction<String, Boolean, ChatClient> apiClients = (name, reasoning) -> OpenAiChatClient.builder()
-            .model(name).reasoningModel(reasoning).build();
+    static BiFunction<String, Boolean, ChatModel> apiClients = (name, reasoning) -> OpenAiBackend.create(
+            OpenAiChatClient.builder().model(name).reasoningModel(reasoning).build(),
+            OpenAiBackend.DEFAULT_MAX_CONCURRENCY);
 
     @Spec
     CommandSpec spec;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -58,7 +58,7 @@ public final class Evaluator {
      * @param model the model under evaluation
      * @param judge the judge
      */
-    public record Models(ChatClient model, ChatClient judge) { }
+    public record Models(ChatModel model, ChatModel judge) { }
 
     private final EvalSettings settings;
     private final Models models;

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.DroException;
 import dro.Usage;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
+import dro.FinishReason;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
 import dro.internal.AtomicFiles;
 import dro.internal.Digests;
 import dro.internal.Json;
@@ -38,7 +39,7 @@ import java.util.function.Supplier;
 public final class CallCache {
 
     private final Path dir;
-    private final Map<String, CompletableFuture<ChatResponse>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<ChatModelResponse>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger made = new AtomicInteger();
     private final AtomicInteger reused = new AtomicInteger();
     private final AtomicLong promptTokens = new AtomicLong();
@@ -86,19 +87,20 @@ public final class CallCache {
      *
      * @param site where in the search the call is made; "" for a deterministic call
      */
-    public ChatResponse call(String role, String site, ChatCompletionRequest request, Supplier<ChatResponse> call) {
+    public ChatModelResponse call(String role, String site, ChatModelRequest request,
+                                  Supplier<ChatModelResponse> call) {
         ObjectNode key = Json.MAPPER.createObjectNode();
-        key.put("role", role).put("site", site).set("request", Json.MAPPER.valueToTree(request));
+        key.put("role", role).put("site", site).set("request", Json.MAPPER.valueToTree(RecordedRequest.of(request)));
         String text = key.toString();
         String hash = sha256(text);
-        CompletableFuture<ChatResponse> mine = new CompletableFuture<>();
-        CompletableFuture<ChatResponse> existing = inFlight.putIfAbsent(hash, mine);
+        CompletableFuture<ChatModelResponse> mine = new CompletableFuture<>();
+        CompletableFuture<ChatModelResponse> existing = inFlight.putIfAbsent(hash, mine);
         if (existing != null) {
             reused.incrementAndGet();
             return join(existing);
         }
         try {
-            ChatResponse stored = read(hash);
+            ChatModelResponse stored = read(hash);
             if (stored != null) {
                 reused.incrementAndGet();
                 mine.complete(stored);
@@ -109,7 +111,7 @@ public final class CallCache {
                         + (promptTokens.get() + completionTokens.get()) + " tokens in " + made.get()
                         + " calls); run again with a larger budget to resume where it stopped");
             }
-            ChatResponse fresh = call.get();
+            ChatModelResponse fresh = call.get();
             write(hash, key, fresh);
             made.incrementAndGet();
             madeByRole.computeIfAbsent(role, r -> new AtomicInteger()).incrementAndGet();
@@ -130,7 +132,7 @@ public final class CallCache {
         return new Stats(made.get(), reused.get(), promptTokens.get(), completionTokens.get(), byRole);
     }
 
-    private static ChatResponse join(CompletableFuture<ChatResponse> f) {
+    private static ChatModelResponse join(CompletableFuture<ChatModelResponse> f) {
         try {
             return f.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -145,7 +147,7 @@ public final class CallCache {
         return dir.resolve(hash.substring(0, 2)).resolve(hash + ".json");
     }
 
-    private ChatResponse read(String hash) {
+    private ChatModelResponse read(String hash) {
         if (dir == null) {
             return null;
         }
@@ -158,21 +160,28 @@ public final class CallCache {
             List<String> choices = new ArrayList<>();
             n.get("choices").forEach(c -> choices.add(c.asText()));
             JsonNode u = n.get("usage");
-            return new ChatResponse(choices, new Usage(u.get("prompt_tokens").asInt(), u.get("completion_tokens").asInt(),
-                    -1));
+            List<FinishReason> reasons = new ArrayList<>();
+            JsonNode fr = n.get("finish_reasons"); // absent in records written before finish reasons were kept
+            for (int i = 0; i < choices.size(); i++) {
+                reasons.add(fr == null ? FinishReason.STOP : FinishReason.valueOf(fr.get(i).asText()));
+            }
+            return new ChatModelResponse(choices, new Usage(u.get("prompt_tokens").asInt(),
+                    u.get("completion_tokens").asInt(), -1), reasons);
         } catch (IOException | RuntimeException e) {
             return null; // an unreadable record is made again
         }
     }
 
-    private void write(String hash, ObjectNode key, ChatResponse response) {
+    private void write(String hash, ObjectNode key, ChatModelResponse response) {
         if (dir == null) {
             return;
         }
         ObjectNode record = key.deepCopy();
         ObjectNode r = record.putObject("response");
         ArrayNode choices = r.putArray("choices");
-        response.choices().forEach(choices::add);
+        response.texts().forEach(choices::add);
+        ArrayNode reasons = r.putArray("finish_reasons");
+        response.finishReasons().forEach(f -> reasons.add(f.name()));
         r.putObject("usage").put("prompt_tokens", response.usage().promptTokens())
                 .put("completion_tokens", response.usage().completionTokens());
         Path f = file(hash);

@@ -2,7 +2,7 @@ package dro.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dro.InvalidRequestException;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -45,7 +45,7 @@ public final class DroTrainer {
     private static final Logger log = LoggerFactory.getLogger(DroTrainer.class);
 
     /** The model behind each role. */
-    public record Models(ChatClient policy, ChatClient judge, ChatClient aspectSelector, ChatClient optimizer) { }
+    public record Models(ChatModel policy, ChatModel judge, ChatModel aspectSelector, ChatModel optimizer) { }
 
     private final TrainConfig config;
     private final Models models;

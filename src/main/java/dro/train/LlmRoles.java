@@ -4,9 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.GenerateOptions;
-import dro.backend.ChatClient;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ResponseFormat;
 import dro.icl.IclExample;
 import dro.icl.IclRetriever;
 import dro.internal.Json;
@@ -25,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The DRO roles played by language models behind {@link ChatClient}s, with their prompts from {@code prompts/}.
+ * The DRO roles played by language models behind {@link ChatModel}s, with their prompts from {@code prompts/}.
  * Every call goes through the run's {@link CallCache}. A reply that cannot be read is asked again, at most
  * {@code maxReasks} times, with a reminder of the expected shape; what stays unreadable is logged and handled as
  * the original did (an empty evaluation, fewer proposals), never a crash.
@@ -51,14 +52,15 @@ public final class LlmRoles {
      * Sends a role's JSON-mode prompt through the call cache; attempt {@code a > 0} is a re-ask (the prompt plus a
      * reminder of the expected shape), recorded at its own site.
      */
-    private record Asker(ChatClient client, CallCache calls, String role, double temperature, double topP,
+    private record Asker(ChatModel client, CallCache calls, String role, double temperature, double topP,
                          int maxTokens, Long seed) {
-        ChatResponse ask(String site, String prompt, int attempt, int n) {
+        ChatModelResponse ask(String site, String prompt, int attempt, int n) {
             String at = attempt == 0 || site.isEmpty() ? site : site + "/reask" + attempt;
             Long callSeed = seed == null ? null : Seeds.derive(seed, role, at.isEmpty() && attempt > 0
                     ? "reask" + attempt : at);
-            ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + REASK,
-                    temperature, topP, maxTokens, n, callSeed, true, List.of());
+            ChatModelRequest req = ChatModelRequest.builder("", attempt == 0 ? prompt : prompt + REASK)
+                    .temperature(temperature).topP(topP).maxNewTokens(maxTokens).n(n).seed(callSeed)
+                    .responseFormat(ResponseFormat.JSON_OBJECT).build();
             return calls.call(role, at, req, () -> client.chat(req));
         }
     }
@@ -90,7 +92,7 @@ public final class LlmRoles {
         private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
 
         /** DRO's reward: {@code prompts/aspect_selection.txt}, 2 to 5 aspects, no seed. */
-        public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks) {
+        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks) {
             this(client, calls, cache, maxReasks, null);
         }
 
@@ -100,7 +102,7 @@ public final class LlmRoles {
          *
          * @param seed the run's seed, or null to send no seed
          */
-        public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
+        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
             this(new Asker(client, calls, "aspect_selector", 0.0, 1.0, 2048, seed), cache, maxReasks,
                     "aspect_selection.txt", 2, 5);
         }
@@ -112,7 +114,7 @@ public final class LlmRoles {
          * @param promptResource a prompt in {@code prompts/} with the placeholders {@code aspects} and {@code query},
          *                       asking for the {@code metrics_cache.json} shape
          */
-        public AspectSelector(ChatClient client, CallCache calls, AspectCache cache, int maxReasks, String role,
+        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, String role,
                               String promptResource, int minAspects, int maxAspects) {
             this(new Asker(client, calls, role, 0.0, 1.0, 1024, null), cache, maxReasks, promptResource, minAspects,
                     maxAspects);
@@ -156,7 +158,7 @@ public final class LlmRoles {
                     "query", query));
             AspectSelection outside = null;
             for (int attempt = 0; attempt <= maxReasks; attempt++) {
-                ChatResponse r = asker.ask("", prompt, attempt, 1);
+                ChatModelResponse r = asker.ask("", prompt, attempt, 1);
                 Optional<AspectSelection> s = JsonReplies.object(r.text()).flatMap(AspectCache::selection);
                 if (s.isPresent() && s.get().aspects().size() >= minAspects && s.get().aspects().size() <= maxAspects) {
                     cache.put(query, s.get());
@@ -192,7 +194,7 @@ public final class LlmRoles {
         private final PromptTemplate template;
 
         /** DRO's training judge, {@code prompts/judge.txt}, no seed. */
-        public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks) {
+        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks) {
             this(client, calls, temperature, maxReasks, null);
         }
 
@@ -201,7 +203,7 @@ public final class LlmRoles {
          *
          * @param seed the run's seed, or null to send no seed
          */
-        public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks, Long seed) {
+        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
             this(new Asker(client, calls, "judge", temperature, 1.0, 2048, seed), maxReasks, "judge.txt");
         }
 
@@ -213,7 +215,7 @@ public final class LlmRoles {
          *                       {@code aspect_names}, {@code query} and {@code output}, asking for
          *                       {@code {aspect: {"rationale": ..., "score": ...}}}
          */
-        public Judge(ChatClient client, CallCache calls, double temperature, int maxReasks, String role,
+        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, String role,
                      String promptResource) {
             this(new Asker(client, calls, role, temperature, 1.0, 2048, null), maxReasks, promptResource);
         }
@@ -231,7 +233,7 @@ public final class LlmRoles {
                     String.join(", ", aspects), "query", query, "output", output));
             Evaluation best = Evaluation.EMPTY;
             for (int attempt = 0; attempt <= maxReasks; attempt++) {
-                ChatResponse r = asker.ask(site, prompt, attempt, 1);
+                ChatModelResponse r = asker.ask(site, prompt, attempt, 1);
                 Evaluation e = read(r.text(), aspects);
                 if (e.scores().size() > best.scores().size()) {
                     best = e;
@@ -278,7 +280,7 @@ public final class LlmRoles {
         private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
 
         /** The optimiser at its temperature, top_p 0.95, at most 2048 new tokens, no seed. */
-        public Proposer(ChatClient client, CallCache calls, double temperature, int maxReasks) {
+        public Proposer(ChatModel client, CallCache calls, double temperature, int maxReasks) {
             this(client, calls, temperature, maxReasks, null);
         }
 
@@ -287,7 +289,7 @@ public final class LlmRoles {
          *
          * @param seed the run's seed, or null to send no seed
          */
-        public Proposer(ChatClient client, CallCache calls, double temperature, int maxReasks, Long seed) {
+        public Proposer(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
             this.asker = new Asker(client, calls, "optimizer", temperature, 0.95, 2048, seed);
             this.maxReasks = maxReasks;
         }
@@ -301,8 +303,8 @@ public final class LlmRoles {
             List<String> out = new ArrayList<>();
             for (int attempt = 0; attempt <= maxReasks && out.size() < n; attempt++) {
                 int want = n - out.size();
-                ChatResponse r = asker.ask(site, prompt, attempt, want);
-                for (String choice : r.choices()) {
+                ChatModelResponse r = asker.ask(site, prompt, attempt, want);
+                for (String choice : r.texts()) {
                     JsonReplies.object(choice).map(o -> o.path("new_system_prompt").asText(""))
                             .filter(s -> !s.isBlank()).ifPresent(out::add);
                 }
@@ -336,7 +338,7 @@ public final class LlmRoles {
      * prompt plus the top-k in-context examples, the DRO user turn, rendered with the model's chat template (an empty
      * system prompt sends the examples alone, or no system message at all). In {@link TrainFormat#ORIGINAL} it is
      * prompted as the original's training prompts it ({@link PromptAssembler#trainingSystem}, the same user turn): a
-     * client that {@linkplain ChatClient#supportsRawPrompt() takes raw prompts} (a local model) reads
+     * client that {@linkplain dro.backend.ModelCapabilities#rawPrompt() takes raw prompts} (a local model) reads
      * {@code system + user} as one text with no chat template, others get one system and one user message.
      *
      * <p>The examples are the top k retrieved for the query, or, without a retriever ({@code ret_icl} off), the given
@@ -344,7 +346,7 @@ public final class LlmRoles {
      * appended blocks in {@code INFERENCE}).
      */
     public static final class Policy implements Roles.Policy {
-        private final ChatClient client;
+        private final ChatModel client;
         private final CallCache calls;
         private final IclRetriever retriever;
         private final List<IclExample> fixed;
@@ -355,12 +357,12 @@ public final class LlmRoles {
         private final Long seed;
 
         /** @param retriever the examples to retrieve from, or null for none */
-        public Policy(ChatClient client, CallCache calls, IclRetriever retriever, int k) {
+        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, int k) {
             this(client, calls, retriever, k, 0.0, 2048);
         }
 
         /** With other sampling settings (evaluation answers with the settings it is asked to), inference format. */
-        public Policy(ChatClient client, CallCache calls, IclRetriever retriever, int k, double temperature,
+        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, int k, double temperature,
                       int maxTokens) {
             this(client, calls, retriever, List.of(), k, temperature, maxTokens, TrainFormat.INFERENCE, null);
         }
@@ -374,12 +376,12 @@ public final class LlmRoles {
          * @param format    the prompt format
          * @param seed      the run's seed, or null to send no seed
          */
-        public Policy(ChatClient client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
                       TrainFormat format, Long seed) {
             this(client, calls, retriever, fixed, k, 0.0, 2048, format, seed);
         }
 
-        private Policy(ChatClient client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+        private Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
                        double temperature, int maxTokens, TrainFormat format, Long seed) {
             this.client = client;
             this.calls = calls;
@@ -403,7 +405,7 @@ public final class LlmRoles {
             if (format == TrainFormat.ORIGINAL) {
                 system = PromptAssembler.trainingSystem(systemPrompt, examples);
                 icl = PromptAssembler.trainingIcl(examples);
-                raw = client.supportsRawPrompt();
+                raw = client.capabilities().rawPrompt();
             } else {
                 system = PromptAssembler.system(systemPrompt, examples);
                 if (systemPrompt.isEmpty()) {
@@ -411,9 +413,10 @@ public final class LlmRoles {
                 }
                 icl = system.substring(systemPrompt.length());
             }
-            ChatCompletionRequest req = new ChatCompletionRequest(system, PromptAssembler.user(query), temperature, 1.0,
-                    maxTokens, 1, callSeed, false, GenerateOptions.DEFAULT_STOP, raw);
-            ChatResponse r = calls.call("policy", "", req, () -> client.chat(req));
+            ChatModelRequest req = ChatModelRequest.builder(system, PromptAssembler.user(query))
+                    .temperature(temperature).maxNewTokens(maxTokens).seed(callSeed).stop(GenerateOptions.DEFAULT_STOP)
+                    .rawPrompt(raw).build();
+            ChatModelResponse r = calls.call("policy", "", req, () -> client.chat(req));
             return new Roles.Answer(icl, PromptAssembler.answer(r.text()));
         }
     }

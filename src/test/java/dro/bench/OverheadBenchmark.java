@@ -2,9 +2,9 @@ package dro.bench;
 
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
+import de.kherud.llama.ModelParameters;
 import dro.AutoModel;
 import dro.GenerateOptions;
-import dro.backend.llamacpp.LlamaCppBackend;
 import dro.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,13 +39,14 @@ public final class OverheadBenchmark {
             String query = "How do I get rid of fruit flies in my kitchen?";
             GenerateOptions o = GenerateOptions.builder().numOptimizedIcl(1).temperature(0).topP(0.95)
                     .stop(List.of()).maxNewTokens(newTokens).build();
-            try (AutoModel m = AutoModel.builder().model(gguf).threads(2).maxModelLen(8192).build()) {
-                LlamaModel bare = ((LlamaCppBackend) m.backend()).llamaModel();
+            try (AutoModel m = AutoModel.builder().model(gguf).threads(2).maxModelLen(8192).build();
+                 LlamaModel bare = new LlamaModel(new ModelParameters().setModel(gguf.toString()).setThreads(2)
+                         .setCtxSize(8192))) { // the binding alone, on its own copy of the model
                 String prompt = m.assemble(query, o).prompt();
                 long t0 = System.nanoTime();
                 m.generate(query, o); // evaluates the prompt once; every later call reuses it
                 System.out.printf(Locale.ROOT, "prompt: %d tokens, first evaluated in %.1f s%n",
-                        ((LlamaCppBackend) m.backend()).countPromptTokens(prompt), BenchSupport.seconds(t0));
+                        bare.encode(prompt).length, BenchSupport.seconds(t0));
                 bare.complete(params(prompt, newTokens));
                 List<Double> ours = new ArrayList<>();
                 List<Double> theirs = new ArrayList<>();

@@ -7,6 +7,8 @@ import dro.AssembledPrompt;
 import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.Generation;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
 import dro.icl.IclExample;
 import dro.icl.IclOrder;
 import dro.prompt.PromptAssembler;
@@ -83,7 +85,8 @@ public final class PrefixReuseBenchmark {
      * UTF-8 byte). Computed from the prompt texts, without the model.
      */
     private static void floor(Path gguf, List<String> queries, GenerateOptions base) {
-        try (AutoModel m = AutoModel.builder().model(gguf).threads(1).maxModelLen(12288).build()) {
+        ChatModel chat = AutoModel.builder().model(gguf).threads(1).maxModelLen(12288).buildChatModel();
+        try (AutoModel m = AutoModel.builder().chatModel(chat).build()) {
             List<List<IclExample>> sets = new ArrayList<>();
             for (IclOrder order : IclOrder.values()) {
                 GenerateOptions o = base.toBuilder().iclOrder(order).build();
@@ -107,8 +110,8 @@ public final class PrefixReuseBenchmark {
             greedyOrder(sets, all, new ArrayList<>(), greedy);
             List<String> prompts = new ArrayList<>();
             for (int i = 0; i < queries.size(); i++) {
-                prompts.add(m.backend().renderPrompt(PromptAssembler.system(m.systemPrompt(), greedy.get(i)),
-                        PromptAssembler.user(queries.get(i))));
+                prompts.add(chat.renderPrompt(ChatModelRequest.builder(PromptAssembler.system(m.systemPrompt(),
+                        greedy.get(i)), PromptAssembler.user(queries.get(i))).build()));
             }
             printFloor("floor, an order chosen for the batch", prompts);
         }

@@ -1,6 +1,7 @@
 package dro.bench;
 
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.train.DroTrainer;
 import dro.train.TrainConfig;
@@ -67,7 +68,8 @@ public final class TrainSpeedBenchmark {
         return new Result((System.nanoTime() - t0) / 1e9, r.stats().made(), r.optimizedPrompt());
     }
 
-    private static ChatClient api(ScriptedOpenAiServer server, String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-bench").baseUrl(server.baseUrl()).build();
+    private static ChatModel api(ScriptedOpenAiServer server, String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-bench")
+                .baseUrl(server.baseUrl()).build(), 4);
     }
 }

@@ -1,6 +1,7 @@
 package dro.cli;
 
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedOpenAiServer;
 import java.util.function.BiFunction;
@@ -13,12 +14,12 @@ import java.util.function.Function;
 final class LoopbackApiModels implements AutoCloseable {
 
     final ScriptedOpenAiServer server;
-    private final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
+    private final BiFunction<String, Boolean, ChatModel> original = TrainCommand.apiClients;
 
     LoopbackApiModels(Function<ScriptedOpenAiServer.Request, ScriptedOpenAiServer.Reply> responder) {
         server = ScriptedOpenAiServer.start().respond(responder);
-        TrainCommand.apiClients = (name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-test")
-                .baseUrl(server.baseUrl()).reasoningModel(reasoning).build();
+        TrainCommand.apiClients = (name, reasoning) -> OpenAiBackend.create(OpenAiChatClient.builder().model(name)
+                .apiKey("sk-test").baseUrl(server.baseUrl()).reasoningModel(reasoning).build(), 4);
     }
 
     @Override

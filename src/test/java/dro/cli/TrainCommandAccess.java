@@ -1,6 +1,6 @@
 package dro.cli;
 
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import java.util.function.BiFunction;
 
 /** Lets tests in other packages plug the API clients that {@code dro train} uses. */
@@ -8,11 +8,11 @@ public final class TrainCommandAccess {
 
     private TrainCommandAccess() { }
 
-    public static BiFunction<String, Boolean, ChatClient> apiClients() {
+    public static BiFunction<String, Boolean, ChatModel> apiClients() {
         return TrainCommand.apiClients;
     }
 
-    public static void apiClients(BiFunction<String, Boolean, ChatClient> f) {
+    public static void apiClients(BiFunction<String, Boolean, ChatModel> f) {
         TrainCommand.apiClients = f;
     }
 }

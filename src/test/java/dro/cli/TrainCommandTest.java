@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.InvalidRequestException;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.testing.TestModels;
 import dro.train.ScriptedClients;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    final BiFunction<String, Boolean, ChatClient> original = TrainCommand.apiClients;
+    final BiFunction<String, Boolean, ChatModel> original = TrainCommand.apiClients;
 
     @AfterEach
     void restore() {
@@ -36,10 +36,11 @@ class TrainCommandTest {
 
     ScriptedClients roles() {
         ScriptedClients c = new ScriptedClients(p -> ScriptedClients.scores(2.0));
-        Map<String, ChatClient> byName = Map.of("judge-x", c.judge, "selector-x", c.selector, "optimizer-x", c.optimizer);
+        Map<String, ChatModel> byName = Map.of("judge-x", c.judge, "selector-x", c.selector, "optimizer-x",
+                c.optimizer);
         TrainCommand.apiClients = (name, reasoning) -> {
             reasoningSeen.put(name, reasoning);
-            ChatClient client = byName.get(name);
+            ChatModel client = byName.get(name);
             if (client == null) {
                 throw new InvalidRequestException("unknown test model " + name);
             }

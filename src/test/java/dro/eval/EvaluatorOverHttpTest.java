@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.icl.IclExample;
 import dro.testing.LetterEmbedder;
@@ -52,8 +53,9 @@ class EvaluatorOverHttpTest {
         server.close();
     }
 
-    ChatClient api(String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl()).build();
+    ChatModel api(String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
+                .build(), 4);
     }
 
     Evaluator evaluator(EvalSettings settings, String judge) {

@@ -290,7 +290,8 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
             }
             String[] choices = new String[r.n()];
             java.util.Arrays.fill(choices, text);
-            return Reply.completion(choices).withFinishReason(finish).withUsage(prompt, text.length() * r.n());
+            // one token per character generated, the characters of a stop string included
+            return Reply.completion(choices).withFinishReason(finish).withUsage(prompt, out.length() * r.n());
         };
     }
 

@@ -46,9 +46,11 @@ class TinyGgufTest {
         GenerateOptions o = GenerateOptions.builder().temperature(0).optimizedIcl(false)
                 .userSpecifiedSystemPrompt("Be brief.").stop(List.of()).maxNewTokens(8).build();
         try (AutoModel m = AutoModel.builder().model(f16).threads(2).maxModelLen(256).build()) {
-            String a = m.generate("Hello?", o);
-            assertEquals(a, m.generate("Hello?", o));
-            assertTrue(!a.isEmpty());
+            // Greedy answers of random weights are not compared across calls: a second call reuses the cached
+            // prefix, which sums in another order and can flip near-tied tokens (see MajorityDigitModelTest).
+            dro.Generation g = m.complete("Hello?", o);
+            assertEquals(8, g.usage().completionTokens(), g.toString());
+            assertEquals(dro.FinishReason.LENGTH, g.finishReason(), g.toString());
         }
     }
 }

@@ -207,6 +207,6 @@ class DroTrainerTest {
         assertEquals("P\n\n#Query:\n" + top.query() + "\n\n#Answer:\n" + top.answer(), req.system());
         assertEquals("# Query:\nQuestion 0?\n\n# Answer:\n<START>", req.user());
         assertEquals(0.0, req.temperature());
-        assertEquals(2048, req.maxTokens());
+        assertEquals(2048, req.maxNewTokens());
     }
 }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.cli.TrainCommandAccess;
 import dro.compat.AspectScore;
@@ -81,9 +82,9 @@ class ReplayOriginalRunsTest {
 
         Replayer replayer = new Replayer(nodes);
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(replayer::answer)) {
-            BiFunction<String, Boolean, ChatClient> original = TrainCommandAccess.apiClients();
-            TrainCommandAccess.apiClients((name, reasoning) -> OpenAiChatClient.builder().model(name).apiKey("sk-replay")
-                    .baseUrl(server.baseUrl()).build());
+            BiFunction<String, Boolean, ChatModel> original = TrainCommandAccess.apiClients();
+            TrainCommandAccess.apiClients((name, reasoning) -> OpenAiBackend.create(OpenAiChatClient.builder()
+                    .model(name).apiKey("sk-replay").baseUrl(server.baseUrl()).build(), 4));
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code;

@@ -1,9 +1,12 @@
 package dro.train;
 
+import dro.FinishReason;
+import dro.TokenStream;
 import dro.Usage;
-import dro.backend.ChatClient;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,18 +22,27 @@ import java.util.regex.Pattern;
  */
 public final class ScriptedClients {
 
+    /** What a scripted model takes: what an API model takes (no raw prompts), with any number of stop strings. */
+    public static final ModelCapabilities ALL = new ModelCapabilities(true, true, true, true, false, false, true,
+            Integer.MAX_VALUE);
+
+    /** Replies that each ended by themselves. */
+    public static ChatModelResponse response(List<String> texts, Usage usage) {
+        return new ChatModelResponse(texts, usage, texts.stream().map(t -> FinishReason.STOP).toList());
+    }
+
     static final Pattern ANSWER = Pattern.compile("ans\\(([^)]*)\\)");
     static final Pattern CURRENT = Pattern.compile("Current system prompt:\\n(.*?)\\n\\n", Pattern.DOTALL);
 
     /** A client answering by a function of the request, counting calls; it can be told to fail after N calls. */
-    public static final class Client implements ChatClient {
+    public static final class Client implements ChatModel {
         final String name;
-        final Function<ChatCompletionRequest, List<String>> answer;
+        final Function<ChatModelRequest, List<String>> answer;
         public final AtomicInteger calls = new AtomicInteger();
-        public final List<ChatCompletionRequest> requests = Collections.synchronizedList(new ArrayList<>());
+        public final List<ChatModelRequest> requests = Collections.synchronizedList(new ArrayList<>());
         volatile int failAfter = Integer.MAX_VALUE;
 
-        Client(String name, Function<ChatCompletionRequest, List<String>> answer) {
+        Client(String name, Function<ChatModelRequest, List<String>> answer) {
             this.name = name;
             this.answer = answer;
         }
@@ -41,13 +53,27 @@ public final class ScriptedClients {
         }
 
         @Override
-        public ChatResponse chat(ChatCompletionRequest request) {
+        public ModelCapabilities capabilities() {
+            return ALL;
+        }
+
+        @Override
+        public TokenStream doStream(ChatModelRequest request) {
+            throw new UnsupportedOperationException("the scripted roles answer whole replies");
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public ChatModelResponse doChat(ChatModelRequest request) {
             if (calls.get() >= failAfter) {
                 throw new IllegalStateException("simulated crash after " + failAfter + " calls");
             }
             calls.incrementAndGet();
             requests.add(request);
-            return new ChatResponse(answer.apply(request), new Usage(10, 5 * request.n(), -1));
+            return response(answer.apply(request), new Usage(10, 5 * request.n(), -1));
         }
     }
 

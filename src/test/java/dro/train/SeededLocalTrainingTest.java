@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.AutoModel;
-import dro.backend.BackendChatClient;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedOpenAiServer;
@@ -81,19 +81,20 @@ class SeededLocalTrainingTest {
         return Files.exists(p) ? p : TinyGguf.bigram(p, next, TinyGguf.CHAT_TEMPLATE, 8192);
     }
 
-    ChatClient api(String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl()).build();
+    ChatModel api(String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
+                .build(), 4);
     }
 
     TrainResult train(Path dir, long seed) throws IOException {
         TrainConfig config = TrainConfig.builder().initialSystemPrompt("P").depth(4).maxDepthIncrease(0).beamSize(2)
                 .nActions(2).judgeTemperature(1.0).seed(seed).concurrency(1).maxReasks(0).logDir(dir).build();
-        try (AutoModel base = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(8192).threads(1)
-                .parallelSlots(1).build();
-             AutoModel judge = AutoModel.builder().model(samplingJudge()).maxModelLen(8192).threads(1)
-                     .parallelSlots(1).build()) {
-            return new DroTrainer(config, new DroTrainer.Models(new BackendChatClient(base.backend(), "base"),
-                    new BackendChatClient(judge.backend(), "judge"), api("selector-m"), api("optimizer-m")),
+        try (ChatModel base = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(8192).threads(1)
+                .parallelSlots(1).buildChatModel();
+             ChatModel judge = AutoModel.builder().model(samplingJudge()).maxModelLen(8192).threads(1)
+                     .parallelSlots(1).buildChatModel()) {
+            return new DroTrainer(config, new DroTrainer.Models(base,
+                    judge, api("selector-m"), api("optimizer-m")),
                     DroTrainerTest.ICL, DroTrainerTest.LETTERS).run(TrainOverHttpTest.queries(), TrainListener.NONE);
         }
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.AutoModel;
-import dro.backend.BackendChatClient;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedOpenAiServer;
@@ -35,8 +35,9 @@ class TrainOverHttpTest {
         server.close();
     }
 
-    ChatClient api(String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl()).build();
+    ChatModel api(String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
+                .build(), 4);
     }
 
     TrainConfig config(Path dir) {
@@ -67,10 +68,10 @@ class TrainOverHttpTest {
 
     @Test
     void localGgufBaseModelTrainsWithApiRoles() throws Exception {
-        try (AutoModel local = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(12288).threads(2)
-                .parallelSlots(4).build()) {
+        try (ChatModel local = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(12288).threads(2)
+                .parallelSlots(4).buildChatModel()) {
             TrainResult r = new DroTrainer(config(tmp.resolve("run")), new DroTrainer.Models(
-                    new BackendChatClient(local.backend(), "scripted"), api("judge-m"), api("selector-m"),
+                    local, api("judge-m"), api("selector-m"),
                     api("optimizer-m")), DroTrainerTest.ICL, DroTrainerTest.LETTERS).run(queries(), TrainListener.NONE);
 
             // the local model always says "Hi": the judge scores every answer alike, so ties keep the first proposal

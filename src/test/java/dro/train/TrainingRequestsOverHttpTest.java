@@ -9,10 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.AutoModel;
 import dro.InvalidRequestException;
-import dro.backend.BackendChatClient;
-import dro.backend.ChatClient;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.icl.IclExample;
 import dro.icl.IclRetriever;
@@ -54,8 +55,9 @@ class TrainingRequestsOverHttpTest {
         server.close();
     }
 
-    ChatClient api(String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl()).build();
+    ChatModel api(String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
+                .build(), 4);
     }
 
     TrainResult train(int depth) {
@@ -125,12 +127,12 @@ class TrainingRequestsOverHttpTest {
 
     @Test
     void anApiClientRefusesARawPromptWithoutSendingIt() {
-        try (ChatClient c = api("policy-m")) {
-            assertFalse(c.supportsRawPrompt());
+        try (ChatModel c = api("policy-m")) {
+            assertFalse(c.capabilities().rawPrompt());
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> c.chat(
-                    ChatCompletionRequest.of("S", "U", 0).withRawPrompt(true)));
-            assertEquals("A raw prompt (one text with no chat template) is for local models; the API model policy-m"
-                    + " takes a system and a user message", e.getMessage());
+                    ChatModelRequest.builder("S", "U").temperature(0).rawPrompt(true).build()));
+            assertEquals("A raw prompt (one text with no chat template) is not available on policy-m",
+                    e.getMessage());
         }
         assertTrue(server.requests().isEmpty());
     }
@@ -149,27 +151,30 @@ class TrainingRequestsOverHttpTest {
         Path gguf = TinyGguf.majorityDigit(tmp.resolve("sevens.gguf"), TestModels.SCRIPT, SEVENS_TEMPLATE, 4096);
         String system = "# instructions\n\nSay 3.\n\n# Query:\nAdd 3 and 3?\n\n#Answer:\n<START>\n33\n<END>\n\n";
         String user = "# Query:\nWhy?\n\n# Answer:\n<START>";
-        try (AutoModel m = AutoModel.builder().model(gguf).maxModelLen(4096).threads(1).parallelSlots(1).build()) {
-            BackendChatClient client = new BackendChatClient(m.backend(), "sevens");
-            assertTrue(client.supportsRawPrompt());
-            ChatCompletionRequest req = new ChatCompletionRequest(system, user, 0, 1, 3, 1, 42L, false, List.of());
+        try (ChatModel m = AutoModel.builder().model(gguf).maxModelLen(4096).threads(1).parallelSlots(1)
+                .buildChatModel()) {
+            ChatModel client = m;
+            assertTrue(client.capabilities().rawPrompt());
+            ChatModelRequest req = ChatModelRequest.builder(system, user).temperature(0).maxNewTokens(3).seed(42L)
+                    .build();
 
-            ChatResponse raw = client.chat(req.withRawPrompt(true));
-            ChatResponse templated = client.chat(req);
+            ChatModelResponse raw = client.chat(req.toBuilder().rawPrompt(true).build());
+            ChatModelResponse templated = client.chat(req);
 
             assertEquals("333", raw.text(), "no 7 of the template was read");
             assertEquals(bytes(system + user), raw.usage().promptTokens(), "one token per byte of system + user");
             assertEquals("777", templated.text(), "the template's 7s outnumber the prompt's 3s");
-            assertEquals(bytes(m.backend().renderPrompt(system, user)), templated.usage().promptTokens());
+            assertEquals(bytes(m.renderPrompt(ChatModelRequest.builder(system, user).build())),
+                    templated.usage().promptTokens());
         }
     }
 
     @Test
     void theBaseModelInTrainingIsGivenALocalModelAsOneRawPrompt() throws Exception {
         Path calls = tmp.resolve("calls");
-        try (AutoModel m = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(4096).threads(1)
-                .parallelSlots(1).build()) {
-            LlmRoles.Policy policy = new LlmRoles.Policy(new BackendChatClient(m.backend(), "scripted"),
+        try (ChatModel m = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(4096).threads(1)
+                .parallelSlots(1).buildChatModel()) {
+            LlmRoles.Policy policy = new LlmRoles.Policy(m,
                     new CallCache(calls, Long.MAX_VALUE), null, List.of(new IclExample("q", "<START>\na\n<END>")), 1,
                     TrainFormat.ORIGINAL, 42L);
 

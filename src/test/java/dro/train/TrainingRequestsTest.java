@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dro.backend.ChatCompletionRequest;
+import dro.backend.ChatModelRequest;
+import dro.backend.ResponseFormat;
 import dro.icl.IclExample;
 import dro.icl.IclRetriever;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class TrainingRequestsTest {
         ScriptedClients c = new ScriptedClients(DroTrainerTest.PREFERS_TWO);
         TrainResult r = run(config("run").depth(1).build(), c.models(), List.of("Question 0?"));
 
-        ChatCompletionRequest req = c.policy.requests.get(0);
+        ChatModelRequest req = c.policy.requests.get(0);
         List<IclExample> top = new IclRetriever(DroTrainerTest.ICL, DroTrainerTest.LETTERS, null).topK("Question 0?", 2)
                 .stream().map(IclRetriever.Scored::example).toList();
         String icl = "# Query:\n" + top.get(0).query() + "\n\n#Answer:\n" + top.get(0).answer()
@@ -55,12 +56,12 @@ class TrainingRequestsTest {
         assertEquals("# Query:\nQuestion 0?\n\n# Answer:\n<START>", req.user());
         assertEquals(0.0, req.temperature());
         assertEquals(1.0, req.topP());
-        assertEquals(2048, req.maxTokens());
+        assertEquals(2048, req.maxNewTokens());
         assertEquals(1, req.n());
         assertEquals(STOPS, req.stop());
         assertEquals(814367319L, req.seed(), "Seeds.derive(42, \"policy\", \"\"), computed independently");
         assertFalse(req.rawPrompt(), "a client that takes no raw prompt gets the system and user messages");
-        assertFalse(req.jsonMode());
+        assertFalse(req.responseFormat().equals(ResponseFormat.JSON_OBJECT));
 
         JsonNode trace = JSON.readTree(r.runDir().resolve("trace.json").toFile());
         assertEquals(icl, trace.get("level 1").get("ICL").asText(), "the trace records the examples as sent");
@@ -96,7 +97,7 @@ class TrainingRequestsTest {
                 List.of("How do I pick a lock?", "Can you pick a lock?", "Lock picking, how?"));
 
         assertEquals(1 + 3 + 6, c.policy.requests.size(), "the initial step, then 1 and 2 beam items x 3 actions");
-        for (ChatCompletionRequest req : c.policy.requests) {
+        for (ChatModelRequest req : c.policy.requests) {
             assertTrue(req.system().startsWith("# instructions\n\nP"), req.system());
             assertTrue(req.system().endsWith("\n\n# Query:\nHow do I cook rice?\n\n#Answer:\n<START>\nRinse it.\n<END>"
                     + "\n\n"), req.system());
@@ -108,15 +109,15 @@ class TrainingRequestsTest {
         ScriptedClients c = new ScriptedClients(DroTrainerTest.PREFERS_TWO);
         run(config("run").build(), c.models(), DroTrainerTest.queries(3));
 
-        for (ChatCompletionRequest s : c.selector.requests) {
-            assertEquals(List.of(0.0, 1.0, 2048), List.of(s.temperature(), s.topP(), s.maxTokens()));
-            assertTrue(s.jsonMode());
+        for (ChatModelRequest s : c.selector.requests) {
+            assertEquals(List.of(0.0, 1.0, 2048), List.of(s.temperature(), s.topP(), s.maxNewTokens()));
+            assertTrue(s.responseFormat().equals(ResponseFormat.JSON_OBJECT));
         }
-        for (ChatCompletionRequest j : c.judge.requests) {
-            assertEquals(List.of(0.0, 1.0, 2048), List.of(j.temperature(), j.topP(), j.maxTokens()));
+        for (ChatModelRequest j : c.judge.requests) {
+            assertEquals(List.of(0.0, 1.0, 2048), List.of(j.temperature(), j.topP(), j.maxNewTokens()));
         }
-        for (ChatCompletionRequest o : c.optimizer.requests) {
-            assertEquals(List.of(0.2, 0.95, 2048, 3), List.of(o.temperature(), o.topP(), o.maxTokens(), o.n()));
+        for (ChatModelRequest o : c.optimizer.requests) {
+            assertEquals(List.of(0.2, 0.95, 2048, 3), List.of(o.temperature(), o.topP(), o.maxNewTokens(), o.n()));
         }
         assertEquals(494461944L, c.optimizer.requests.stream().filter(o -> o.user().contains("Current system prompt:\nP"
                 + "\n\n")).findFirst().orElseThrow().seed(), "level 1, beam item 0: Seeds.derive(42, optimizer, L1/B0)");
@@ -126,7 +127,7 @@ class TrainingRequestsTest {
         assertEquals(Set.of(814367319L), seeds(c.policy.requests), "the base model at temperature 0: one seed");
     }
 
-    private static Set<Long> seeds(List<ChatCompletionRequest> requests) {
+    private static Set<Long> seeds(List<ChatModelRequest> requests) {
         Set<Long> s = new HashSet<>();
         requests.forEach(r -> s.add(r.seed()));
         assertFalse(s.contains(null), "every request carries a seed");
@@ -178,9 +179,11 @@ class TrainingRequestsTest {
 
     @Test
     void aRequestWithoutRawPromptIsRecordedWithTheSameJsonAsBeforeSoOldCallRecordsStillMatch() {
-        ChatCompletionRequest req = ChatCompletionRequest.of("S", "U", 0);
+        ChatModelRequest req = ChatModelRequest.builder("S", "U").temperature(0).build();
         assertEquals("{\"system\":\"S\",\"user\":\"U\",\"temperature\":0.0,\"topP\":1.0,\"maxTokens\":2048,\"n\":1,"
-                + "\"seed\":null,\"jsonMode\":false,\"stop\":[]}", dro.internal.Json.MAPPER.valueToTree(req).toString());
-        assertTrue(dro.internal.Json.MAPPER.valueToTree(req.withRawPrompt(true)).get("rawPrompt").asBoolean());
+                + "\"seed\":null,\"jsonMode\":false,\"stop\":[]}",
+                dro.internal.Json.MAPPER.valueToTree(RecordedRequest.of(req)).toString());
+        assertTrue(dro.internal.Json.MAPPER.valueToTree(RecordedRequest.of(req.toBuilder().rawPrompt(true).build()))
+                .get("rawPrompt").asBoolean());
     }
 }

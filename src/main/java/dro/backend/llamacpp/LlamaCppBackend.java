@@ -10,15 +10,23 @@ import dro.ContextOverflowException;
 import dro.FinishReason;
 import dro.Generation;
 import dro.GenerationException;
+import dro.InvalidRequestException;
 import dro.ModelLoadException;
 import dro.TokenStream;
 import dro.Usage;
-import dro.backend.ChatBackend;
-import dro.backend.ChatRequest;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
 import dro.backend.PieceStream;
+import dro.backend.ResponseFormat;
 import dro.gguf.GgufFile;
 import dro.internal.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,19 +57,20 @@ import org.slf4j.LoggerFactory;
  * cached prompt to reuse a little (see {@link SlotScheduler}); while all slots are busy it waits, within its
  * {@code timeout}. The prompt tokens actually
  * evaluated are reported in {@link Usage#evaluatedPromptTokens()} (-1 in the rare cases where they cannot be known).
- * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #generateAllSharingPrefixes}
+ * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #chatAllSharingPrefixes}
  * orders a batch so that requests sharing a prefix run one after another on one slot.
  *
  * <p>Thread-safe. Load a model once and reuse it: {@link #close()} stops the model's native task loop, but the
  * binding frees none of its native memory. The task loop's thread does not keep the JVM from exiting where
  * {@link NativeLibrary#nativeThreadsAreDaemons()} (see {@code dro.AutoModel}, "Exiting the JVM").
  */
-public final class LlamaCppBackend implements ChatBackend {
+public final class LlamaCppBackend implements ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(LlamaCppBackend.class);
     private static final String SYSTEM_SENTINEL = "DRO4JSYSTEMSENTINEL";
     private static final String USER_SENTINEL = "DRO4JUSERSENTINEL";
     private static final int BOS_MARK = -1;
+    private static final String JSON_OBJECT_GRAMMAR = readGrammar();
 
     private final LlamaModel model;
     private final GgufFile gguf;
@@ -140,14 +149,15 @@ public final class LlamaCppBackend implements ChatBackend {
     }
 
     /**
-     * The underlying binding, for callers that need what this class does not offer. Requests sent through it bypass
-     * this backend's slot bookkeeping, so the {@link Usage#evaluatedPromptTokens()} of later requests may be wrong.
+     * The exact text the model reads: the raw prompt ({@code system + user}) or the chat template applied to the
+     * system and user message.
      */
-    public LlamaModel llamaModel() {
-        return model;
+    @Override
+    public String renderPrompt(ChatModelRequest request) {
+        return request.rawPrompt() ? request.system() + request.user() : renderPrompt(request.system(), request.user());
     }
 
-    @Override
+    /** The text the model reads for a system and a user message under its chat template (base models: joined). */
     public String renderPrompt(String system, String user) {
         if (skeleton == null) {
             return system + "\n\n" + user;
@@ -158,12 +168,6 @@ public final class LlamaCppBackend implements ChatBackend {
             return skeleton.prefix + s + "\n\n" + u + skeleton.suffix;
         }
         return skeleton.prefix + s + skeleton.middle + u + skeleton.suffix;
-    }
-
-    /** A llama.cpp model takes raw prompts: {@code system + user} is the exact text it reads. */
-    @Override
-    public boolean supportsRawPrompt() {
-        return true;
     }
 
     /** Tokens the model reads for this prompt text, including the BOS token it adds. */
@@ -190,24 +194,95 @@ public final class LlamaCppBackend implements ChatBackend {
         return model.encode(text).length;
     }
 
+    /** The model file's name. */
     @Override
-    public TokenStream stream(ChatRequest request) {
-        return start(prepare(request));
+    public String modelName() {
+        return gguf.path().getFileName().toString();
     }
 
     /**
-     * Generates with the output constrained by a GBNF grammar (llama.cpp's grammar sampling), for example to force
-     * one JSON object.
+     * Replies are generated one after another (seeds {@code seed, seed + 1, ...}); JSON object mode is enforced by a
+     * grammar ({@code dro4j/json-object.gbnf}); JSON schema mode is not offered (the binding's schema-to-grammar
+     * conversion ends the JVM on a schema it cannot convert); raw prompts are taken; evaluated prompt tokens are
+     * reported where requests can be pinned to slots; one system and one user message.
      */
-    public Generation generate(ChatRequest request, String grammar) {
-        Prepared p = prepare(request);
-        p.parameters().setGrammar(grammar);
-        return drain(start(p));
+    @Override
+    public ModelCapabilities capabilities() {
+        return new ModelCapabilities(false, true, false, true, scheduler != null, true, false, Integer.MAX_VALUE);
     }
 
     @Override
-    public List<Generation> generateAll(List<ChatRequest> requests) {
-        List<Prepared> prepared = prepareAll(requests);
+    public ChatModelResponse doChat(ChatModelRequest request) {
+        List<Generation> gs = new ArrayList<>();
+        for (int i = 0; i < request.n(); i++) {
+            gs.add(drain(start(prepare(request, i))));
+        }
+        return response(gs);
+    }
+
+    @Override
+    public TokenStream doStream(ChatModelRequest request) {
+        return start(prepare(request, 0));
+    }
+
+    /** The replies of one request: the prompt counted once, completions and evaluated prompt tokens summed. */
+    private static ChatModelResponse response(List<Generation> gs) {
+        Usage usage = null;
+        for (Generation g : gs) {
+            Usage u = g.usage();
+            usage = usage == null ? u : new Usage(usage.promptTokens(), usage.completionTokens() + u.completionTokens(),
+                    usage.evaluatedPromptTokens() < 0 || u.evaluatedPromptTokens() < 0 ? -1
+                            : usage.evaluatedPromptTokens() + u.evaluatedPromptTokens());
+        }
+        return new ChatModelResponse(gs.stream().map(Generation::text).toList(), usage,
+                gs.stream().map(Generation::finishReason).toList());
+    }
+
+    /**
+     * Generates every reply of every request in the parallel slots. With {@code sharePrefixes}, in an order that
+     * reuses prompt prefixes: the prompts are sorted by their tokens, so that prompts sharing a prefix are neighbours,
+     * and cut into one run of neighbours per parallel slot, each cut where neighbours share least. Each run is
+     * generated in order on one slot; a slot that finishes early takes requests from the far end of the longest run
+     * left. Results in request order.
+     */
+    @Override
+    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+        List<Prepared> prepared = new ArrayList<>();
+        for (ChatModelRequest r : requests) {
+            for (int i = 0; i < r.n(); i++) {
+                prepared.add(prepare(r, i)); // every prompt is checked before any generation starts
+            }
+        }
+        List<Generation> gs = sharePrefixes ? runSharingPrefixes(prepared) : runInOrder(prepared);
+        List<ChatModelResponse> out = new ArrayList<>(requests.size());
+        int k = 0;
+        for (ChatModelRequest r : requests) {
+            out.add(response(gs.subList(k, k + r.n())));
+            k += r.n();
+        }
+        return out;
+    }
+
+    private String grammar(ResponseFormat format) {
+        return switch (format.type()) {
+            case TEXT -> null;
+            case JSON_OBJECT -> JSON_OBJECT_GRAMMAR;
+            // The binding's jsonSchemaToGrammar ends the JVM (an uncaught C++ exception) on a schema it cannot
+            // convert, so JSON schema mode is declared unsupported (capabilities) and never reaches this point.
+            case JSON_SCHEMA -> throw new InvalidRequestException("JSON schema mode is not available on "
+                    + modelName());
+        };
+    }
+
+    private static String readGrammar() {
+        try (InputStream in = LlamaCppBackend.class.getResourceAsStream("/dro4j/json-object.gbnf")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<Generation> runInOrder(List<Prepared> prepared) {
         List<Deque<Integer>> queue = new ArrayList<>();
         queue.add(new ArrayDeque<>());
         for (int i = 0; i < prepared.size(); i++) {
@@ -216,15 +291,7 @@ public final class LlamaCppBackend implements ChatBackend {
         return run(prepared, queue, Math.min(prepared.size(), plan.parallelSlots()));
     }
 
-    /**
-     * Generates every request, with the same results as {@link #generateAll}, in an order that reuses prompt prefixes:
-     * the prompts are sorted by their tokens, so that prompts sharing a prefix are neighbours, and cut into one run of
-     * neighbours per parallel slot, each cut where neighbours share least. Each run is generated in order on one slot;
-     * a slot that finishes early takes requests from the far end of the longest run left. Results in request order.
-     */
-    @Override
-    public List<Generation> generateAllSharingPrefixes(List<ChatRequest> requests) {
-        List<Prepared> prepared = prepareAll(requests);
+    private List<Generation> runSharingPrefixes(List<Prepared> prepared) {
         int n = prepared.size();
         List<Integer> order = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -255,14 +322,6 @@ public final class LlamaCppBackend implements ChatBackend {
             }
         }
         return Math.min(best, order.size());
-    }
-
-    private List<Prepared> prepareAll(List<ChatRequest> requests) {
-        List<Prepared> prepared = new ArrayList<>(requests.size());
-        for (ChatRequest r : requests) {
-            prepared.add(prepare(r)); // every prompt is checked before any generation starts
-        }
-        return prepared;
     }
 
     /**
@@ -351,16 +410,16 @@ public final class LlamaCppBackend implements ChatBackend {
         }
     }
 
-    private record Prepared(InferenceParameters parameters, int[] tokens, int maxTokens) {
+    private record Prepared(InferenceParameters parameters, int[] tokens, int maxTokens, List<String> stop) {
         int promptTokens() {
             return tokens.length;
         }
     }
 
-    private Prepared prepare(ChatRequest request) {
+    /** Reply {@code index} of a request: its seed is the request's plus {@code index}. */
+    private Prepared prepare(ChatModelRequest request, int index) {
         ensureOpen();
-        String prompt = request.rawPrompt() ? request.system() + request.user()
-                : renderPrompt(request.system(), request.user());
+        String prompt = renderPrompt(request);
         int[] tokens = promptTokens(prompt);
         int promptTokens = tokens.length;
         int ctx = plan.contextPerSlot();
@@ -378,13 +437,16 @@ public final class LlamaCppBackend implements ChatBackend {
                 .setTopP((float) request.topP())
                 .setNPredict(maxTokens)
                 .setCachePrompt(true);
-        if (!request.stop().isEmpty()) {
-            p.setStopStrings(request.stop().toArray(String[]::new));
-        }
+        // Stop strings are applied here, not by llama.cpp, so that a generation llama.cpp ends is known to have ended
+        // by its token limit or an end-of-generation token (see LlamaTokenStream).
         if (request.seed() != null) {
-            p.setSeed((int) (request.seed() & 0x7fffffffL));
+            p.setSeed((int) ((request.seed() + index) & 0x7fffffffL));
         }
-        return new Prepared(p, tokens, maxTokens);
+        String grammar = grammar(request.responseFormat());
+        if (grammar != null) {
+            p.setGrammar(grammar);
+        }
+        return new Prepared(p, tokens, maxTokens, request.stop());
     }
 
     private TokenStream start(Prepared p) {
@@ -412,7 +474,7 @@ public final class LlamaCppBackend implements ChatBackend {
             }
             throw new GenerationException("llama.cpp refused the request: " + e.getMessage(), e, false);
         }
-        return new LlamaTokenStream(it, p.tokens(), p.maxTokens(), deadline, lease);
+        return new LlamaTokenStream(it, p.tokens(), p.maxTokens(), p.stop(), deadline, lease);
     }
 
     private void ensureOpen() {
@@ -475,27 +537,49 @@ public final class LlamaCppBackend implements ChatBackend {
     /**
      * Pieces of one llama.cpp generation; cancellation and the timeout are checked between tokens. The slot is given
      * back once the stream ends.
+     *
+     * <h2>Counting tokens</h2>
+     * The binding streams one output per sampled token (its text may be empty: an end-of-generation token, a control
+     * token), then a last output that ends the stream and is no token. The exception: while the text generated so far
+     * ends in an incomplete UTF-8 character, llama.cpp holds the tokens back and later sends their bytes with the token
+     * that completes the character, or never when the generation ends first. So:
+     * <ul>
+     *   <li>Stop strings are matched here, on the text, not by llama.cpp: a generation that llama.cpp ends itself ended
+     *   either with an end-of-generation token (a last output with empty text) or at its token limit.</li>
+     *   <li>A generation that ended at the limit generated exactly {@code maxTokens} tokens, whatever they decode to,
+     *   and ends with {@link FinishReason#LENGTH}.</li>
+     *   <li>Otherwise each output is one token; an output carrying text outside ASCII may also carry held-back tokens
+     *   of an incomplete character, counted by the model's tokenizer on that text (exact for byte tokens).</li>
+     * </ul>
      */
     private final class LlamaTokenStream extends PieceStream {
         private final LlamaIterator it;
         private final int[] prompt;
         private final int maxTokens;
+        private final List<String> stops;
         private final long deadline;
         private final SlotScheduler.Lease lease;
         private final AtomicBoolean released = new AtomicBoolean();
+        private final StringBuilder unsent = new StringBuilder();
         private volatile boolean answered;
+        private volatile int tokens;
+        private boolean lastEmpty;
+        private boolean stopMatched;
+        private boolean limitReached;
 
-        LlamaTokenStream(LlamaIterator it, int[] prompt, int maxTokens, long deadline, SlotScheduler.Lease lease) {
+        LlamaTokenStream(LlamaIterator it, int[] prompt, int maxTokens, List<String> stops, long deadline,
+                         SlotScheduler.Lease lease) {
             this.it = it;
             this.prompt = prompt;
             this.maxTokens = maxTokens;
+            this.stops = stops;
             this.deadline = deadline;
             this.lease = lease;
         }
 
         @Override
         protected String nextPiece() {
-            while (it.hasNext()) {
+            while (!stopMatched && it.hasNext()) {
                 if (System.nanoTime() > deadline) {
                     throw new GenerationException("The local generation timed out after " + timeout + " ("
                             + text().length() + " characters generated)", null, true);
@@ -510,21 +594,84 @@ public final class LlamaCppBackend implements ChatBackend {
                     throw new GenerationException("llama.cpp failed while generating: " + e.getMessage(), e, kvFull);
                 }
                 answered = true; // an answer token implies the whole prompt was processed
+                if (!it.hasNext()) {
+                    break; // the output that ends the stream is no token
+                }
+                tokens += tokensIn(out.text);
+                lastEmpty = out.text.isEmpty();
                 if (!out.text.isEmpty()) {
-                    return out.text;
+                    unsent.append(out.text);
+                    String piece = sendable();
+                    if (stopMatched) {
+                        it.cancel();
+                    }
+                    if (!piece.isEmpty()) {
+                        return piece;
+                    }
                 }
                 if (cancelRequested()) {
                     return null;
                 }
             }
+            if (!stopMatched && !cancelRequested() && (tokens >= maxTokens || !lastEmpty)) {
+                limitReached = true;
+            }
+            if (!stopMatched && unsent.length() > 0) {
+                String rest = unsent.toString();
+                unsent.setLength(0);
+                return rest;
+            }
             return null;
+        }
+
+        /** Tokens one output carries: one, plus those held back for an incomplete character (see above). */
+        private int tokensIn(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) >= 0x80) {
+                    return Math.max(1, model.encode(text).length);
+                }
+            }
+            return 1;
+        }
+
+        /**
+         * The unsent text that can be sent: up to the first stop string (then the generation is over), else all but
+         * its longest end that may begin a stop string.
+         */
+        private String sendable() {
+            String u = unsent.toString();
+            int at = -1;
+            for (String s : stops) {
+                int i = u.indexOf(s);
+                if (i >= 0 && (at < 0 || i < at)) {
+                    at = i;
+                }
+            }
+            if (at >= 0) {
+                stopMatched = true;
+                unsent.setLength(0);
+                return u.substring(0, at);
+            }
+            int keep = 0;
+            for (String s : stops) {
+                for (int k = Math.min(s.length() - 1, u.length()); k > keep; k--) {
+                    if (u.regionMatches(u.length() - k, s, 0, k)) {
+                        keep = k;
+                        break;
+                    }
+                }
+            }
+            unsent.delete(0, u.length() - keep);
+            return u.substring(0, u.length() - keep);
         }
 
         @Override
         protected FinishReason naturalEnd() {
             releaseSlot(true);
-            return cancelRequested() ? FinishReason.CANCELLED
-                    : model.encode(text()).length >= maxTokens ? FinishReason.LENGTH : FinishReason.STOP;
+            if (cancelRequested()) {
+                return FinishReason.CANCELLED;
+            }
+            return limitReached ? FinishReason.LENGTH : FinishReason.STOP;
         }
 
         @Override
@@ -542,8 +689,8 @@ public final class LlamaCppBackend implements ChatBackend {
 
         @Override
         protected Usage usage(String text) {
-            return new Usage(prompt.length, text.isEmpty() ? 0 : model.encode(text).length,
-                    lease == null ? -1 : lease.evaluated());
+            int generated = limitReached ? maxTokens : Math.min(tokens, maxTokens);
+            return new Usage(prompt.length, generated, lease == null ? -1 : lease.evaluated());
         }
     }
 }

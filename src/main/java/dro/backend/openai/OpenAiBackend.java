@@ -3,9 +3,6 @@ package dro.backend.openai;
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -14,39 +11,41 @@ import dro.Generation;
 import dro.GenerationException;
 import dro.TokenStream;
 import dro.Usage;
-import dro.backend.ChatBackend;
-import dro.backend.ChatRequest;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
 import dro.backend.PieceStream;
-import dro.internal.Json;
+import dro.backend.ResponseFormat;
 import dro.internal.Parallel;
-import java.util.Iterator;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChatBackend} on an OpenAI-compatible endpoint: the assembled system prompt and user turn go as a system
- * and a user message (see {@link OpenAiChatClient} for the request, the key, retries and errors).
+ * A {@link ChatModel} on an OpenAI-compatible endpoint: the system and user message go as they are (see
+ * {@link OpenAiChatClient} for the request, the key, retries and errors).
  *
  * <ul>
- *   <li>{@link #renderPrompt} returns the messages as JSON text, {@code [{"role": "system", ...}, {"role": "user",
- *   ...}]}: what the endpoint reads.</li>
+ *   <li>{@link #renderPrompt(ChatModelRequest)} returns the messages as JSON text, {@code [{"role": "system", ...},
+ *   {"role": "user", ...}]}: what the endpoint reads.</li>
  *   <li>{@link #stream} streams server-sent events; pieces arrive as the endpoint sends them and the usage comes
  *   from the final chunk ({@code stream_options.include_usage}). A failure before the stream opens is retried; one
  *   in the middle of a stream is thrown (pieces have been handed out already).</li>
- *   <li>{@link #generateAll} sends at most {@link #maxConcurrency()} requests at once.</li>
+ *   <li>{@link #chatAll} sends at most {@link #maxConcurrency()} requests at once.</li>
  *   <li>Stop strings are cut by the endpoint; more than {@value OpenAiChatClient#MAX_STOP_STRINGS} are rejected
  *   before anything is sent.</li>
  * </ul>
  *
  * <p>Thread-safe. {@link #close()} closes the client.
  */
-public final class OpenAiBackend implements ChatBackend {
+public final class OpenAiBackend implements ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiBackend.class);
 
-    /** Requests {@link #generateAll} sends at once unless told otherwise. */
+    /** Requests {@link #chatAll} sends at once unless told otherwise. */
     public static final int DEFAULT_MAX_CONCURRENCY = 4;
 
     private final OpenAiChatClient client;
@@ -60,7 +59,7 @@ public final class OpenAiBackend implements ChatBackend {
     /**
      * A backend on {@code client}, which it then owns (and closes).
      *
-     * @param maxConcurrency requests {@link #generateAll} sends at once, 1 to 256
+     * @param maxConcurrency requests {@link #chatAll} sends at once, 1 to 256
      */
     public static OpenAiBackend create(OpenAiChatClient client, int maxConcurrency) {
         ensureNotNull(client, "client");
@@ -76,41 +75,44 @@ public final class OpenAiBackend implements ChatBackend {
         return maxConcurrency;
     }
 
-    /** The messages as JSON text: {@code [{"role":"system","content":...},{"role":"user","content":...}]}. */
     @Override
-    public String renderPrompt(String system, String user) {
-        ArrayNode messages = Json.MAPPER.createArrayNode();
-        if (system != null && !system.isEmpty()) {
-            messages.addObject().put("role", "system").put("content", system);
-        }
-        messages.addObject().put("role", "user").put("content", user);
-        try {
-            return Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(messages);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    public String modelName() {
+        return client.modelName();
+    }
+
+    /**
+     * {@code n} replies from one call, JSON object mode, seeds; at most {@value OpenAiChatClient#MAX_STOP_STRINGS}
+     * stop strings; one system and one user message.
+     */
+    @Override
+    public ModelCapabilities capabilities() {
+        return new ModelCapabilities(true, true, false, true, false, false, false, OpenAiChatClient.MAX_STOP_STRINGS);
     }
 
     @Override
-    public Generation generate(ChatRequest request) {
-        OpenAiChatClient.Completion c = client.complete(params(request, false));
-        return new Generation(c.text(), c.usage(), c.finishReason());
+    public ChatModelResponse doChat(ChatModelRequest r) {
+        return client.completeAll(params(r, false), r.n());
     }
 
     @Override
-    public TokenStream stream(ChatRequest request) {
-        ChatCompletionCreateParams params = params(request, true);
-        return new OpenAiTokenStream(client.openStream(params));
+    public TokenStream doStream(ChatModelRequest r) {
+        return new OpenAiTokenStream(client.openStream(params(r, true)));
     }
 
+    private ChatCompletionCreateParams params(ChatModelRequest r, boolean stream) {
+        return client.params(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), r.n(), r.seed(),
+                r.responseFormat().type() == ResponseFormat.Type.JSON_OBJECT, r.stop(), stream);
+    }
+
+    /** Sends at most {@link #maxConcurrency()} requests at once. */
     @Override
-    public List<Generation> generateAll(List<ChatRequest> requests) {
-        ensureNotNull(requests, "requests");
+    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         List<ChatCompletionCreateParams> params = new ArrayList<>(requests.size());
-        for (ChatRequest r : requests) {
-            params.add(params(r, false)); // every request is checked before any is sent
+        for (ChatModelRequest r : requests) {
+            params.add(params(r, false));
         }
-        return Parallel.map(params.size(), i -> generate(params.get(i)), maxConcurrency, "dro4j-openai");
+        return Parallel.map(params.size(), i -> client.completeAll(params.get(i), requests.get(i).n()), maxConcurrency,
+                "dro4j-openai");
     }
 
     @Override
@@ -121,19 +123,6 @@ public final class OpenAiBackend implements ChatBackend {
     @Override
     public String toString() {
         return "OpenAiBackend{" + client.errors().where() + ", maxConcurrency=" + maxConcurrency + "}";
-    }
-
-    private Generation generate(ChatCompletionCreateParams params) {
-        OpenAiChatClient.Completion c = client.complete(params);
-        return new Generation(c.text(), c.usage(), c.finishReason());
-    }
-
-    private ChatCompletionCreateParams params(ChatRequest r, boolean stream) {
-        ensureNotNull(r, "request");
-        OpenAiChatClient.checkRaw(r.rawPrompt(), client.modelName());
-        OpenAiChatClient.checkStop(r.stop());
-        return client.params(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), 1, r.seed(), false,
-                r.stop(), stream);
     }
 
     /** Pieces of one streamed answer; {@link #cancel()} closes the HTTP response from any thread. */

@@ -22,9 +22,6 @@ import dro.FinishReason;
 import dro.InvalidRequestException;
 import dro.InvalidResponseException;
 import dro.Usage;
-import dro.backend.ChatClient;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -37,8 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChatClient} for any endpoint that speaks OpenAI's chat-completions protocol: OpenAI itself, or a local or
- * hosted server (vLLM, llama.cpp's server, Ollama, ...) given by its base URL. Built on {@code com.openai:openai-java}.
+ * The connection of an {@link OpenAiBackend} to any endpoint that speaks OpenAI's chat-completions protocol: OpenAI
+ * itself, or a local or hosted server (vLLM, llama.cpp's server, Ollama, ...) given by its base URL. Built on
+ * {@code com.openai:openai-java}.
  *
  * <h2>Configuration</h2>
  * <ul>
@@ -65,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; share one client. {@link #close()} releases its connections.
  */
-public final class OpenAiChatClient implements ChatClient {
+public final class OpenAiChatClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiChatClient.class);
 
@@ -109,7 +107,7 @@ public final class OpenAiChatClient implements ChatClient {
         return new Builder();
     }
 
-    @Override
+    /** The model name sent with every request. */
     public String modelName() {
         return model;
     }
@@ -136,34 +134,6 @@ public final class OpenAiChatClient implements ChatClient {
         return reasoningModel;
     }
 
-    /**
-     * Sends one request (retried as {@link #retryPolicy()} says) and returns its replies in order. A server that
-     * ignores {@code n} sends fewer replies than asked for; they are returned as they are, with a warning logged.
-     *
-     * @throws InvalidRequestException if the request has more than {@value #MAX_STOP_STRINGS} stop strings
-     * @throws ApiException            what the endpoint answered, if it was not a chat completion
-     */
-    @Override
-    public ChatResponse chat(ChatCompletionRequest request) {
-        ensureNotNull(request, "request");
-        checkRaw(request.rawPrompt(), model);
-        checkStop(request.stop());
-        ChatCompletionCreateParams params = params(request.system(), request.user(), request.temperature(),
-                request.topP(), request.maxTokens(), request.n(), request.seed(), request.jsonMode(), request.stop(),
-                false);
-        return call(() -> {
-            ChatCompletion c = client.chat().completions().create(params);
-            List<ChatCompletion.Choice> choices = choices(c);
-            if (choices.size() < request.n()) {
-                log.warn("{} sent {} of the {} replies asked for (n)", errors.where(), choices.size(), request.n());
-            }
-            List<String> texts = choices.stream().map(ch -> ch.message().content().orElse("")).toList();
-            Usage usage = usage(c);
-            log.debug("{} answered {} reply(ies), {}", errors.where(), texts.size(), usage);
-            return new ChatResponse(texts, usage);
-        });
-    }
-
     @Override
     public void close() {
         client.close();
@@ -174,18 +144,20 @@ public final class OpenAiChatClient implements ChatClient {
         return "OpenAiChatClient{" + errors.where() + "}";
     }
 
-    // ---- shared with OpenAiBackend ----
+    // ---- used by OpenAiBackend ----
 
-    record Completion(String text, Usage usage, FinishReason finishReason) { }
-
-    /** One reply, not streamed. */
-    Completion complete(ChatCompletionCreateParams params) {
+    /** The {@code n} replies of one call, with their finish reasons. */
+    dro.backend.ChatModelResponse completeAll(ChatCompletionCreateParams params, int n) {
         return call(() -> {
             ChatCompletion c = client.chat().completions().create(params);
-            ChatCompletion.Choice first = choices(c).get(0);
-            FinishReason finish = first._finishReason().asKnown().map(f -> finishReason(f.asString()))
-                    .orElse(FinishReason.STOP);
-            return new Completion(first.message().content().orElse(""), usage(c), finish);
+            List<ChatCompletion.Choice> choices = choices(c);
+            if (choices.size() < n) {
+                log.warn("{} sent {} of the {} replies asked for (n)", errors.where(), choices.size(), n);
+            }
+            List<String> texts = choices.stream().map(ch -> ch.message().content().orElse("")).toList();
+            List<FinishReason> reasons = choices.stream().map(ch -> ch._finishReason().asKnown()
+                    .map(f -> finishReason(f.asString())).orElse(FinishReason.STOP)).toList();
+            return new dro.backend.ChatModelResponse(texts, usage(c), reasons);
         });
     }
 
@@ -226,21 +198,6 @@ public final class OpenAiChatClient implements ChatClient {
                 + " stream {}", displayUrl(baseUrl), model, system == null ? 0 : system.length(), user.length(),
                 reasoningModel ? "max_completion_tokens" : "max_tokens", maxTokens, n, stream);
         return p.build();
-    }
-
-    /** An API model takes messages: a raw prompt (one text, no chat template) is refused, never sent as messages. */
-    static void checkRaw(boolean rawPrompt, String model) {
-        if (rawPrompt) {
-            throw new InvalidRequestException("A raw prompt (one text with no chat template) is for local models; the"
-                    + " API model " + model + " takes a system and a user message");
-        }
-    }
-
-    static void checkStop(List<String> stop) {
-        if (stop.size() > MAX_STOP_STRINGS) {
-            throw new InvalidRequestException("stop must hold at most " + MAX_STOP_STRINGS + " strings for an"
-                    + " OpenAI-compatible endpoint, but was " + stop);
-        }
     }
 
     static FinishReason finishReason(String reason) {

@@ -3,7 +3,7 @@ package dro.train.icl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dro.DroException;
 import dro.InvalidRequestException;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
 import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
@@ -52,7 +52,7 @@ public final class IclOptimizer {
      * @param rewriter rewrites answers
      * @param answerer writes the initial answers of seeds that have none; may be null when every seed has one
      */
-    public record Models(ChatClient critic, ChatClient metrics, ChatClient rewriter, ChatClient answerer) { }
+    public record Models(ChatModel critic, ChatModel metrics, ChatModel rewriter, ChatModel answerer) { }
 
     private final IclOptimizerConfig config;
     private final Models models;

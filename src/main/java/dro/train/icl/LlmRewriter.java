@@ -1,8 +1,9 @@
 package dro.train.icl;
 
-import dro.backend.ChatClient;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ResponseFormat;
 import dro.icl.IclAnswers;
 import dro.prompt.PromptTemplate;
 import dro.train.CallCache;
@@ -27,13 +28,13 @@ public final class LlmRewriter implements Rewriter {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRewriter.class);
 
-    private final ChatClient client;
+    private final ChatModel client;
     private final CallCache calls;
     private final double temperature;
     private final int maxReasks;
     private final PromptTemplate template = PromptTemplate.resource("rewrite.txt");
 
-    public LlmRewriter(ChatClient client, CallCache calls, double temperature, int maxReasks) {
+    public LlmRewriter(ChatModel client, CallCache calls, double temperature, int maxReasks) {
         this.client = client;
         this.calls = calls;
         this.temperature = temperature;
@@ -46,9 +47,9 @@ public final class LlmRewriter implements Rewriter {
         String prompt = template.render(Map.of("query", query, "answer", answer, "aspects",
                 LlmRoles.aspectList(aspects), "feedback", LlmRoles.Proposer.evaluationJson(critique)));
         for (int attempt = 0; attempt <= maxReasks; attempt++) {
-            ChatCompletionRequest req = new ChatCompletionRequest("", attempt == 0 ? prompt : prompt + LlmRoles.REASK,
-                    temperature, 1.0, 2048, 1, null, true, List.of());
-            ChatResponse r = calls.call("rewriter", "R" + round + (attempt == 0 ? "" : "/reask" + attempt), req,
+            ChatModelRequest req = ChatModelRequest.builder("", attempt == 0 ? prompt : prompt + LlmRoles.REASK)
+                    .temperature(temperature).maxNewTokens(2048).responseFormat(ResponseFormat.JSON_OBJECT).build();
+            ChatModelResponse r = calls.call("rewriter", "R" + round + (attempt == 0 ? "" : "/reask" + attempt), req,
                     () -> client.chat(req));
             Optional<String> wrapped = JsonReplies.object(r.text())
                     .map(o -> o.path("new_response").asText(""))

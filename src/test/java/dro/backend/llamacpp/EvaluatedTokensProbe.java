@@ -1,9 +1,8 @@
 package dro.backend.llamacpp;
 
-import dro.AutoModel;
-import dro.Generation;
-import dro.backend.ChatBackend;
-import dro.backend.ChatRequest;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
 import dro.testing.TestModels;
 import dro.testing.TinyGguf;
 import java.nio.file.Path;
@@ -43,11 +42,10 @@ public final class EvaluatedTokensProbe {
     }
 
     private static void run(Path model, int slots) {
-        try (AutoModel m = AutoModel.builder().model(model).threads(2).parallelSlots(slots).maxModelLen(2048)
-                .build()) {
-            ChatBackend b = m.backend();
+        try (ChatModel b = LocalChatModels.load(model, slots, 2048, null)) {
             for (String[] p : SCRIPT) {
-                Generation g = b.generate(new ChatRequest(p[0], p[1], 0, 1, 4, List.of(), null));
+                ChatModelResponse g = b.chat(ChatModelRequest.builder(p[0], p[1]).temperature(0).maxNewTokens(4)
+                        .build());
                 System.out.println("dro4j-evaluated " + g.usage().evaluatedPromptTokens() + " of "
                         + g.usage().promptTokens());
             }

@@ -21,7 +21,7 @@ public final class NativeSelectionProbe {
                     .threads(1).pullPrompts(false).build()) {
                 NativeChoice c = NativeLibrary.loaded().orElseThrow();
                 System.out.println("numGpus " + gpus + ": " + c.origin() + " " + c.directory() + "; loaded "
-                        + m.backend().getClass().getSimpleName());
+                        + (m.systemPrompt().isEmpty() ? "" : "a model"));
             } catch (DroException e) {
                 System.out.println("numGpus " + gpus + ": refused: " + e.getMessage());
             }

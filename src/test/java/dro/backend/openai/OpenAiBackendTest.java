@@ -15,7 +15,9 @@ import dro.InvalidRequestException;
 import dro.RateLimitException;
 import dro.TokenStream;
 import dro.Usage;
-import dro.backend.ChatRequest;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
 import java.time.Duration;
@@ -58,8 +60,19 @@ class OpenAiBackendTest {
         return backend(4, null);
     }
 
-    static ChatRequest request(String user) {
-        return new ChatRequest("Be helpful.", user, 0.0, 1.0, 64, STOP, null);
+    static ChatModelRequest request(String user) {
+        return req("Be helpful.", user, 0.0, 1.0, 64, STOP, null);
+    }
+
+    static ChatModelRequest req(String system, String user, double temperature, double topP, int maxNewTokens,
+                                List<String> stop, Long seed) {
+        return ChatModelRequest.builder(system, user).temperature(temperature).topP(topP).maxNewTokens(maxNewTokens)
+                .stop(stop).seed(seed).build();
+    }
+
+    static Generation generate(ChatModel model, ChatModelRequest request) {
+        ChatModelResponse r = model.chat(request);
+        return new Generation(r.text(), r.usage(), r.finishReason());
     }
 
     @Test
@@ -67,7 +80,7 @@ class OpenAiBackendTest {
         try (OpenAiBackend b = backend()) {
             assertEquals("[{\"role\":\"system\",\"content\":\"Be \\\"kind\\\".\\n\"},"
                     + "{\"role\":\"user\",\"content\":\"# Query:\\nHi\\n\\n# Answer:\\n<START>\"}]",
-                    b.renderPrompt("Be \"kind\".\n", "# Query:\nHi\n\n# Answer:\n<START>"));
+                    b.renderPrompt(req("Be \"kind\".\n", "# Query:\nHi\n\n# Answer:\n<START>", 0, 1, 64, STOP, null)));
         }
         assertEquals(List.of(), server.requests(), "rendering sends nothing");
     }
@@ -77,7 +90,7 @@ class OpenAiBackendTest {
         server.enqueue(Reply.completion("<START>\nHello.").withUsage(40, 3));
         Generation g;
         try (OpenAiBackend b = backend()) {
-            g = b.generate(new ChatRequest("S", "U", 0.7, 0.95, 512, STOP, 11L));
+            g = generate(b, req("S", "U", 0.7, 0.95, 512, STOP, 11L));
         }
         assertEquals(new Generation("<START>\nHello.", new Usage(40, 3, -1), FinishReason.STOP), g);
         JsonNode body = server.lastRequest().json();
@@ -97,7 +110,7 @@ class OpenAiBackendTest {
     void aLengthFinishIsReported() {
         server.enqueue(Reply.completion("cut sho").withFinishReason("length"));
         try (OpenAiBackend b = backend()) {
-            assertEquals(FinishReason.LENGTH, b.generate(request("Go on.")).finishReason());
+            assertEquals(FinishReason.LENGTH, generate(b, request("Go on.")).finishReason());
         }
     }
 
@@ -178,7 +191,7 @@ class OpenAiBackendTest {
             assertEquals(FinishReason.CANCELLED, g.finishReason());
             assertTrue(g.text().length() <= 2, g.text());
             s.close();
-            assertEquals("Hi", b.generate(request("Still there?")).text(),
+            assertEquals("Hi", generate(b, request("Still there?")).text(),
                     "the backend is usable after a cancel");
         }
     }
@@ -186,13 +199,13 @@ class OpenAiBackendTest {
     @Test
     void generateAllSendsAtMostMaxConcurrencyRequestsAtOnceAndKeepsTheOrder() {
         server.respond(r -> Reply.completion("answer to " + r.message("user")).withDelay(Duration.ofMillis(150)));
-        List<ChatRequest> requests = new ArrayList<>();
+        List<ChatModelRequest> requests = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             requests.add(request("q" + i));
         }
         List<Generation> out;
         try (OpenAiBackend b = backend(2, null)) {
-            out = b.generateAll(requests);
+            out = b.chatAll(requests).stream().map(r -> new Generation(r.text(), r.usage(), r.finishReason())).toList();
         }
         assertEquals(List.of("answer to q0", "answer to q1", "answer to q2", "answer to q3", "answer to q4",
                 "answer to q5"), out.stream().map(Generation::text).toList());
@@ -202,11 +215,11 @@ class OpenAiBackendTest {
 
     @Test
     void generateAllChecksEveryRequestBeforeSendingAny() {
-        ChatRequest tooManyStops = new ChatRequest("S", "U", 0, 1, 10, List.of("a", "b", "c", "d", "e"), null);
+        ChatModelRequest tooManyStops = req("S", "U", 0, 1, 10, List.of("a", "b", "c", "d", "e"), null);
         try (OpenAiBackend b = backend()) {
-            assertEquals("stop must hold at most 4 strings for an OpenAI-compatible endpoint, but was"
+            assertEquals("stop must hold at most 4 strings for test-model, but was"
                     + " [a, b, c, d, e]", assertThrows(InvalidRequestException.class,
-                    () -> b.generateAll(List.of(request("fine"), tooManyStops))).getMessage());
+                    () -> b.chatAll(List.of(request("fine"), tooManyStops))).getMessage());
         }
         assertEquals(List.of(), server.requests());
     }
@@ -217,7 +230,7 @@ class OpenAiBackendTest {
                 : Reply.completion("fine"));
         try (OpenAiBackend b = backend()) {
             BadRequestException e = assertThrows(BadRequestException.class,
-                    () -> b.generateAll(List.of(request("good"), request("bad"), request("good"))));
+                    () -> b.chatAll(List.of(request("good"), request("bad"), request("good"))));
             assertEquals("bad query", e.endpointMessage());
         }
     }

@@ -20,8 +20,9 @@ import dro.ModelNotFoundException;
 import dro.RateLimitException;
 import dro.ServerErrorException;
 import dro.Usage;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ResponseFormat;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
 import java.io.ByteArrayOutputStream;
@@ -70,6 +71,13 @@ class OpenAiChatClientTest {
                 .retryPolicy(recordingRetries);
     }
 
+    static final ChatModelRequest HELLO = ChatModelRequest.builder("", "Hello?").temperature(0).build();
+    static final ChatModelRequest HI = ChatModelRequest.builder("", "Hi").temperature(0).build();
+
+    OpenAiBackend model() {
+        return OpenAiBackend.create(client(), 4);
+    }
+
     OpenAiChatClient client() {
         return clientBuilder().build();
     }
@@ -82,9 +90,9 @@ class OpenAiChatClientTest {
 
     @Test
     void sendsSystemAndUserMessagesAndEverySamplingFieldAsGiven() throws Exception {
-        try (OpenAiChatClient c = client()) {
-            c.chat(new ChatCompletionRequest("Be terse.", "What is 2+2?", 0.3, 0.9, 77, 2, 42L, false,
-                    List.of("<END>", "###")));
+        try (OpenAiBackend c = model()) {
+            c.chat(ChatModelRequest.builder("Be terse.", "What is 2+2?").temperature(0.3).topP(0.9).maxNewTokens(77)
+                    .n(2).seed(42L).stop(List.of("<END>", "###")).build());
         }
         ScriptedOpenAiServer.Request r = server.lastRequest();
         assertEquals("POST", r.method());
@@ -109,7 +117,9 @@ class OpenAiChatClientTest {
         try (OpenAiChatClient c = OpenAiChatClient.builder().model("o3-mini").apiKey(KEY).baseUrl(server.baseUrl())
                 .reasoningModel(true).build()) {
             assertTrue(c.reasoningModel());
-            c.chat(new ChatCompletionRequest("Be terse.", "What is 2+2?", 0.0, 0.9, 77, 1, 42L, true, List.of("<END>")));
+            OpenAiBackend.create(c, 4).chat(ChatModelRequest.builder("Be terse.", "What is 2+2?").temperature(0.0)
+                    .topP(0.9).maxNewTokens(77).seed(42L).responseFormat(ResponseFormat.JSON_OBJECT)
+                    .stop(List.of("<END>")).build());
         }
         JsonNode body = server.lastRequest().json();
         assertEquals(new TreeSet<>(Set.of("model", "messages", "max_completion_tokens", "n", "seed", "stop",
@@ -120,8 +130,8 @@ class OpenAiChatClientTest {
 
     @Test
     void leavesOutAnEmptySystemMessageAndUnsetOptionalFields() throws Exception {
-        try (OpenAiChatClient c = client()) {
-            c.chat(ChatCompletionRequest.of("", "Hi", 0.0));
+        try (OpenAiBackend c = model()) {
+            c.chat(ChatModelRequest.builder("", "Hi").temperature(0.0).build());
         }
         JsonNode body = server.lastRequest().json();
         assertEquals(new TreeSet<>(Set.of("model", "messages", "temperature", "top_p", "max_tokens", "n")),
@@ -135,11 +145,11 @@ class OpenAiChatClientTest {
     @Test
     void returnsEveryOneOfTheNRepliesInOrderWithTheUsage() {
         server.enqueue(Reply.completion("first", "second", "third").withUsage(12, 9));
-        ChatResponse r;
-        try (OpenAiChatClient c = client()) {
-            r = c.chat(ChatCompletionRequest.of("S", "U", 1.0).withN(3));
+        ChatModelResponse r;
+        try (OpenAiBackend c = model()) {
+            r = c.chat(ChatModelRequest.builder("S", "U").temperature(1.0).n(3).build());
         }
-        assertEquals(List.of("first", "second", "third"), r.choices());
+        assertEquals(List.of("first", "second", "third"), r.texts());
         assertEquals("first", r.text());
         assertEquals(new Usage(12, 9, -1), r.usage());
         assertEquals(3, server.lastRequest().n());
@@ -148,17 +158,18 @@ class OpenAiChatClientTest {
     @Test
     void aMissingUsageIsReportedAsNone() {
         server.enqueue(Reply.completion("x").withoutUsage());
-        try (OpenAiChatClient c = client()) {
-            assertEquals(Usage.NONE, c.chat(ChatCompletionRequest.of("S", "U", 0)).usage());
+        try (OpenAiBackend c = model()) {
+            assertEquals(Usage.NONE, c.chat(ChatModelRequest.builder("S", "U").temperature(0).build()).usage());
         }
     }
 
     @Test
     void jsonModeAsksForOneJsonObject() throws Exception {
         server.enqueue(Reply.completion("{\"score\": 5}"));
-        ChatResponse r;
-        try (OpenAiChatClient c = client()) {
-            r = c.chat(ChatCompletionRequest.of("Judge.", "Score this.", 0).withJsonMode(true).withSeed(7L));
+        ChatModelResponse r;
+        try (OpenAiBackend c = model()) {
+            r = c.chat(ChatModelRequest.builder("Judge.", "Score this.").temperature(0)
+                    .responseFormat(ResponseFormat.JSON_OBJECT).seed(7L).build());
         }
         assertEquals("{\"score\": 5}", r.text());
         JsonNode body = server.lastRequest().json();
@@ -168,12 +179,13 @@ class OpenAiChatClientTest {
 
     @Test
     void rejectsMoreThanFourStopStringsBeforeSendingAnything() {
-        try (OpenAiChatClient c = client()) {
-            ChatCompletionRequest five = new ChatCompletionRequest("", "Hi", 0, 1, 10, 1, null, false,
-                    List.of("a", "b", "c", "d", "e"));
-            assertEquals("stop must hold at most 4 strings for an OpenAI-compatible endpoint, but was"
+        try (OpenAiBackend c = model()) {
+            ChatModelRequest five = ChatModelRequest.builder("", "Hi").temperature(0).maxNewTokens(10)
+                    .stop(List.of("a", "b", "c", "d", "e")).build();
+            assertEquals("stop must hold at most 4 strings for test-model, but was"
                     + " [a, b, c, d, e]", assertThrows(InvalidRequestException.class, () -> c.chat(five)).getMessage());
-            c.chat(new ChatCompletionRequest("", "Hi", 0, 1, 10, 1, null, false, List.of("a", "b", "c", "d")));
+            c.chat(ChatModelRequest.builder("", "Hi").temperature(0).maxNewTokens(10).stop(List.of("a", "b", "c", "d"))
+                    .build());
         }
         assertEquals(1, server.requests().size(), "only the request with four stop strings was sent");
     }
@@ -184,8 +196,8 @@ class OpenAiChatClientTest {
     void retriesARateLimitAfterTheRetryAfterSecondsThenSucceeds() {
         server.enqueue(Reply.error(429, "Rate limit reached").withHeader("Retry-After", "7"),
                 Reply.completion("Hello!"));
-        try (OpenAiChatClient c = client()) {
-            assertEquals("Hello!", c.chat(ChatCompletionRequest.of("", "Hello?", 0)).text());
+        try (OpenAiBackend c = model()) {
+            assertEquals("Hello!", c.chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
         assertEquals(List.of(Duration.ofSeconds(7)), sleeps);
@@ -198,7 +210,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.error(503, "Overloaded").withHeader("Retry-After", in5s));
         RetryPolicy atNow = recordingRetries.toBuilder().clock(Clock.fixed(now, ZoneOffset.UTC)).build();
         try (OpenAiChatClient c = clientBuilder().retryPolicy(atNow).build()) {
-            c.chat(ChatCompletionRequest.of("", "Hello?", 0).withMaxTokens(10));
+            OpenAiBackend.create(c, 4).chat(HELLO.toBuilder().maxNewTokens(10).build());
         }
         assertEquals(List.of(Duration.ofSeconds(5)), sleeps);
     }
@@ -207,8 +219,8 @@ class OpenAiChatClientTest {
     void honoursOpenAisRetryAfterMs() {
         server.enqueue(Reply.error(429, "Slow down").withHeader("retry-after-ms", "1500")
                 .withHeader("Retry-After", "2"));
-        try (OpenAiChatClient c = client()) {
-            c.chat(ChatCompletionRequest.of("", "Hello?", 0).withMaxTokens(10));
+        try (OpenAiBackend c = model()) {
+            c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).maxNewTokens(10).build());
         }
         assertEquals(List.of(Duration.ofMillis(1500)), sleeps);
     }
@@ -216,9 +228,9 @@ class OpenAiChatClientTest {
     @Test
     void aRetryAfterLongerThanTheLimitIsNotWaitedFor() {
         server.enqueue(Reply.error(429, "Daily quota used up").withHeader("Retry-After", "3600"));
-        try (OpenAiChatClient c = client()) {
+        try (OpenAiBackend c = model()) {
             RateLimitException e = assertThrows(RateLimitException.class,
-                    () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+                    () -> c.chat(HELLO));
             assertEquals("HTTP 429 from " + where() + ": Daily quota used up", e.getMessage());
             assertEquals(Duration.ofHours(1), e.retryAfter().orElseThrow());
         }
@@ -231,8 +243,8 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.error(500, "The server had an error"), Reply.error(500, "The server had an error"),
                 Reply.error(500, "The server had an error"), Reply.completion("never reached"));
         ServerErrorException e;
-        try (OpenAiChatClient c = client()) {
-            e = assertThrows(ServerErrorException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+        try (OpenAiBackend c = model()) {
+            e = assertThrows(ServerErrorException.class, () -> c.chat(HELLO));
         }
         assertEquals("HTTP 500 from " + where() + ": The server had an error; gave up after 3 attempts",
                 e.getMessage());
@@ -256,8 +268,8 @@ class OpenAiChatClientTest {
     void doesNotRetryWhatARetryCannotFix(int status, String type, String message) throws Exception {
         server.enqueue(Reply.error(status, message));
         ApiException e;
-        try (OpenAiChatClient c = client()) {
-            e = assertThrows(ApiException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+        try (OpenAiBackend c = model()) {
+            e = assertThrows(ApiException.class, () -> c.chat(HELLO));
         }
         assertSame(Class.forName(type), e.getClass());
         assertEquals("HTTP " + status + " from " + where() + ": " + message, e.getMessage());
@@ -271,9 +283,9 @@ class OpenAiChatClientTest {
     @Test
     void anErrorBodyInAnotherServersShapeStillGivesItsMessage() {
         server.enqueue(Reply.raw(400, "application/json", "{\"detail\":\"max_tokens is too large\"}"));
-        try (OpenAiChatClient c = client()) {
+        try (OpenAiBackend c = model()) {
             assertEquals("HTTP 400 from " + where() + ": max_tokens is too large", assertThrows(
-                    BadRequestException.class, () -> c.chat(ChatCompletionRequest.of("", "Hi", 0))).getMessage());
+                    BadRequestException.class, () -> c.chat(HI)).getMessage());
         }
     }
 
@@ -281,7 +293,7 @@ class OpenAiChatClientTest {
     void aSlowAnswerHitsTheTimeoutAndIsRetried() {
         server.enqueue(Reply.completion("too late").withDelay(Duration.ofSeconds(3)), Reply.completion("in time"));
         try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).build()) {
-            assertEquals("in time", c.chat(ChatCompletionRequest.of("", "Hello?", 0)).text());
+            assertEquals("in time", OpenAiBackend.create(c, 4).chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
         assertEquals(1, sleeps.size());
@@ -294,7 +306,7 @@ class OpenAiChatClientTest {
         long t0 = System.nanoTime();
         ApiTimeoutException e;
         try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).retryPolicy(two).build()) {
-            e = assertThrows(ApiTimeoutException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+            e = assertThrows(ApiTimeoutException.class, () -> OpenAiBackend.create(c, 4).chat(HELLO));
         }
         assertEquals(where() + " did not answer within 300 ms; gave up after 2 attempts", e.getMessage());
         assertEquals(-1, e.statusCode());
@@ -308,8 +320,8 @@ class OpenAiChatClientTest {
         Reply garbled = Reply.raw(200, "application/json", "this is not json");
         server.enqueue(garbled, garbled, garbled);
         ApiException e;
-        try (OpenAiChatClient c = client()) {
-            e = assertThrows(ApiException.class, () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+        try (OpenAiBackend c = model()) {
+            e = assertThrows(ApiException.class, () -> c.chat(HELLO));
         }
         assertSame(InvalidResponseException.class, e.getClass());
         assertEquals("The answer from " + where() + " is not a chat completion: Unrecognized token 'this': was"
@@ -323,8 +335,8 @@ class OpenAiChatClientTest {
     void aTruncatedBodyIsRetriedAndTheNextAnswerIsUsed() {
         server.enqueue(Reply.raw(200, "application/json", "{\"id\":\"chatcmpl-1\",\"object\":\"chat.comp"),
                 Reply.completion("Fine."));
-        try (OpenAiChatClient c = client()) {
-            assertEquals("Fine.", c.chat(ChatCompletionRequest.of("", "Hello?", 0)).text());
+        try (OpenAiBackend c = model()) {
+            assertEquals("Fine.", c.chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
     }
@@ -333,10 +345,10 @@ class OpenAiChatClientTest {
     void aJsonBodyWithoutChoicesIsAClearError() {
         Reply empty = Reply.raw(200, "application/json", "{\"id\":\"x\",\"choices\":[]}");
         server.enqueue(empty, empty, empty);
-        try (OpenAiChatClient c = client()) {
+        try (OpenAiBackend c = model()) {
             assertEquals("The answer from " + where() + " has no choices; gave up after 3 attempts",
                     assertThrows(InvalidResponseException.class,
-                            () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0))).getMessage());
+                            () -> c.chat(HELLO)).getMessage());
         }
     }
 
@@ -347,7 +359,7 @@ class OpenAiChatClientTest {
         RetryPolicy two = recordingRetries.toBuilder().maxAttempts(2).build();
         try (OpenAiChatClient c = clientBuilder().baseUrl(closed).retryPolicy(two).build()) {
             ApiConnectionException e = assertThrows(ApiConnectionException.class,
-                    () -> c.chat(ChatCompletionRequest.of("", "Hello?", 0)));
+                    () -> OpenAiBackend.create(c, 4).chat(HELLO));
             assertTrue(e.getMessage().startsWith("Cannot reach " + closed + " (model \"test-model\"): "),
                     e.getMessage());
             assertTrue(e.getMessage().endsWith("; gave up after 2 attempts"), e.getMessage());
@@ -372,7 +384,7 @@ class OpenAiChatClientTest {
         Map<String, String> env = Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl() + "/");
         try (OpenAiChatClient c = OpenAiChatClient.builder().model("m").environment(env::get).build()) {
             assertEquals(server.baseUrl(), c.baseUrl());
-            c.chat(ChatCompletionRequest.of("", "Hi", 0));
+            OpenAiBackend.create(c, 4).chat(HI);
         }
         assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
 
@@ -380,7 +392,7 @@ class OpenAiChatClientTest {
                 "http://127.0.0.1:9/v1");
         try (OpenAiChatClient c = OpenAiChatClient.builder().model("m").environment(elsewhere::get)
                 .baseUrl(server.baseUrl()).apiKey(KEY).build()) {
-            c.chat(ChatCompletionRequest.of("", "Hi", 0));
+            OpenAiBackend.create(c, 4).chat(HI);
         }
         assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
         assertEquals(2, server.requests().size());
@@ -416,9 +428,9 @@ class OpenAiChatClientTest {
              OpenAiChatClient c = client()) {
             System.setErr(capture);
             ServerErrorException gaveUp = assertThrows(ServerErrorException.class,
-                    () -> c.chat(ChatCompletionRequest.of("", "Hi", 0)));
+                    () -> OpenAiBackend.create(c, 4).chat(HI));
             AuthenticationException refused = assertThrows(AuthenticationException.class,
-                    () -> c.chat(ChatCompletionRequest.of("", "Hi", 0)));
+                    () -> OpenAiBackend.create(c, 4).chat(HI));
             for (Throwable t : List.of(gaveUp, refused)) {
                 for (Throwable x = t; x != null; x = x.getCause()) {
                     messages.add(String.valueOf(x.getMessage()));

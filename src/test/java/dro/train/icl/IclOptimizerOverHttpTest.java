@@ -11,7 +11,8 @@ import dro.AssembledPrompt;
 import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
-import dro.backend.ChatClient;
+import dro.backend.ChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.icl.IclExample;
 import dro.testing.LetterEmbedder;
@@ -54,8 +55,9 @@ class IclOptimizerOverHttpTest {
         server.close();
     }
 
-    ChatClient api(String model) {
-        return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl()).build();
+    ChatModel api(String model) {
+        return OpenAiBackend.create(OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
+                .build(), 4);
     }
 
     IclOptimizer optimizer(IclOptimizerConfig config) {

@@ -2,14 +2,18 @@ package dro.train.icl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dro.TokenStream;
 import dro.Usage;
-import dro.backend.ChatClient;
-import dro.backend.ChatCompletionRequest;
-import dro.backend.ChatResponse;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
+import dro.backend.ResponseFormat;
 import dro.train.AspectScore;
 import dro.train.CallCache;
 import dro.train.Evaluation;
 import dro.train.LlmRoles;
+import dro.train.ScriptedClients;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,9 +30,9 @@ class LlmRewriterTest {
     Path tmp;
 
     /** Replies from a queue and records the requests. */
-    static final class Queue implements ChatClient {
+    static final class Queue implements ChatModel {
         final Deque<String> replies;
-        final List<ChatCompletionRequest> requests = new ArrayList<>();
+        final List<ChatModelRequest> requests = new ArrayList<>();
 
         Queue(String... replies) {
             this.replies = new ArrayDeque<>(List.of(replies));
@@ -40,9 +44,23 @@ class LlmRewriterTest {
         }
 
         @Override
-        public ChatResponse chat(ChatCompletionRequest request) {
+        public ModelCapabilities capabilities() {
+            return ScriptedClients.ALL;
+        }
+
+        @Override
+        public TokenStream doStream(ChatModelRequest request) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public ChatModelResponse doChat(ChatModelRequest request) {
             requests.add(request);
-            return new ChatResponse(List.of(replies.removeFirst()), new Usage(1, 1, -1));
+            return ScriptedClients.response(List.of(replies.removeFirst()), new Usage(1, 1, -1));
         }
     }
 
@@ -61,7 +79,7 @@ class LlmRewriterTest {
                 + LlmRoles.Proposer.evaluationJson(CRITIQUE) + "\n"), prompt);
         assertEquals(true, prompt.contains("- Clarity: "), prompt);
         assertEquals(0.7, client.requests.get(0).temperature());
-        assertEquals(true, client.requests.get(0).jsonMode());
+        assertEquals(true, client.requests.get(0).responseFormat().equals(ResponseFormat.JSON_OBJECT));
     }
 
     @Test
