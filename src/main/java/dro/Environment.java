@@ -7,8 +7,9 @@ import java.util.Optional;
 /**
  * Where dro4j reads environment variables: the hub's ({@code HF_TOKEN}, {@code HF_ENDPOINT}, {@code DRO4J_OFFLINE},
  * {@code HF_HUB_OFFLINE}), the API's ({@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}), the directories'
- * ({@code DRO4J_CACHE}, {@code DRO4J_CONFIG}, {@code XDG_CACHE_HOME}, {@code XDG_CONFIG_HOME}) and the prompt pulls'
- * ({@code DRO4J_PROMPTS_URL}). Library code reads the environment only through this interface. {@link #SYSTEM}
+ * ({@code DRO4J_CACHE}, {@code DRO4J_CONFIG}, {@code XDG_CACHE_HOME}, {@code XDG_CONFIG_HOME}), the prompt pulls'
+ * ({@code DRO4J_PROMPTS_URL}) and the native logs' ({@code DRO4J_NATIVE_LOG}). Library code reads the environment
+ * only through this interface. {@link #SYSTEM}
  * reads the process environment; tests and embedding applications can pass their own.
  *
  * <p>Implementations must be thread-safe.

@@ -118,7 +118,7 @@ public final class NativeLibrary {
         if (prop != null) {
             return Boolean.parseBoolean(prop);
         }
-        String env = System.getenv("DRO4J_NATIVE_LOG");
+        String env = dro.Environment.SYSTEM.get("DRO4J_NATIVE_LOG");
         return env != null && (env.equals("1") || env.equalsIgnoreCase("true"));
     }
 
