@@ -48,9 +48,9 @@ class TinyGgufTest {
         try (AutoModel m = AutoModel.builder().model(f16).threads(2).maxModelLen(256).build()) {
             // Greedy answers of random weights are not compared across calls: a second call reuses the cached
             // prefix, which sums in another order and can flip near-tied tokens (see MajorityDigitModelTest).
-            dro.Generation g = m.complete("Hello?", o);
-            assertEquals(8, g.usage().completionTokens(), g.toString());
-            assertEquals(dro.FinishReason.LENGTH, g.finishReason(), g.toString());
+            dro.Generation gen = m.complete("Hello?", o);
+            assertEquals(8, gen.usage().completionTokens(), gen.toString());
+            assertEquals(dro.FinishReason.LENGTH, gen.finishReason(), gen.toString());
         }
     }
 }
