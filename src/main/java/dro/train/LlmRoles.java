@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The DRO roles played by language models behind {@link ChatModel}s, with their prompts from {@code prompts/}.
- * Every call goes through the run's {@link CallCache}. A reply that cannot be read is asked again, at most
+ * Every call goes through the run's {@link CallCache}, as a {@link RecordingChatModel} over the role's model
+ * ({@link CallCache#record}), which also spends from the run's token budget. A reply that cannot be read is asked again, at most
  * {@code maxReasks} times, with a reminder of the expected shape; what stays unreadable is logged and handled as
  * the original did (an empty evaluation, fewer proposals), never a crash.
  *
@@ -61,7 +62,7 @@ public final class LlmRoles {
             ChatModelRequest req = ChatModelRequest.builder("", attempt == 0 ? prompt : prompt + REASK)
                     .temperature(temperature).topP(topP).maxNewTokens(maxTokens).n(n).seed(callSeed)
                     .responseFormat(ResponseFormat.JSON_OBJECT).build();
-            return calls.call(role, at, req, () -> client.chat(req));
+            return calls.record(client, role).at(at).chat(req);
         }
     }
 
@@ -416,7 +417,7 @@ public final class LlmRoles {
             ChatModelRequest req = ChatModelRequest.builder(system, PromptAssembler.user(query))
                     .temperature(temperature).maxNewTokens(maxTokens).seed(callSeed).stop(GenerateOptions.DEFAULT_STOP)
                     .rawPrompt(raw).build();
-            ChatModelResponse r = calls.call("policy", "", req, () -> client.chat(req));
+            ChatModelResponse r = calls.record(client, "policy").chat(req);
             return new Roles.Answer(icl, PromptAssembler.answer(r.text()));
         }
     }

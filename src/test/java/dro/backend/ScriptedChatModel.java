@@ -14,30 +14,30 @@ import java.util.List;
  * throw, or a reply), and records the requests it received. When the script is empty it answers {@code "echo: "} and
  * the user text, with 10 prompt and 3 completion tokens.
  */
-final class ScriptedChatModel implements ChatModel {
+public final class ScriptedChatModel implements ChatModel {
 
     private final String name;
     private final Deque<Object> script = new ArrayDeque<>();
-    final List<ChatModelRequest> received = Collections.synchronizedList(new ArrayList<>());
-    volatile boolean closed;
+    public final List<ChatModelRequest> received = Collections.synchronizedList(new ArrayList<>());
+    public volatile boolean closed;
 
-    ScriptedChatModel(String name) {
+    public ScriptedChatModel(String name) {
         this.name = name;
     }
 
     /** Then throws {@code e}. */
-    synchronized ScriptedChatModel thenFail(RuntimeException e) {
+    public synchronized ScriptedChatModel thenFail(RuntimeException e) {
         script.add(e);
         return this;
     }
 
     /** Then answers {@code text} with the given usage. */
-    synchronized ScriptedChatModel thenAnswer(String text, Usage usage) {
+    public synchronized ScriptedChatModel thenAnswer(String text, Usage usage) {
         script.add(new ChatModelResponse(List.of(text), usage, List.of(FinishReason.STOP)));
         return this;
     }
 
-    static ChatModelRequest request(String user) {
+    public static ChatModelRequest request(String user) {
         return ChatModelRequest.builder("sys", user).build();
     }
 

@@ -7,6 +7,7 @@ import dro.backend.ResponseFormat;
 import dro.icl.IclAnswers;
 import dro.prompt.PromptTemplate;
 import dro.train.CallCache;
+import dro.train.RecordingChatModel;
 import dro.train.Evaluation;
 import dro.train.JsonReplies;
 import dro.train.LlmRoles;
@@ -28,15 +29,13 @@ public final class LlmRewriter implements Rewriter {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRewriter.class);
 
-    private final ChatModel client;
-    private final CallCache calls;
+    private final RecordingChatModel model;
     private final double temperature;
     private final int maxReasks;
     private final PromptTemplate template = PromptTemplate.resource("rewrite.txt");
 
     public LlmRewriter(ChatModel client, CallCache calls, double temperature, int maxReasks) {
-        this.client = client;
-        this.calls = calls;
+        this.model = calls.record(client, "rewriter");
         this.temperature = temperature;
         this.maxReasks = maxReasks;
     }
@@ -49,8 +48,7 @@ public final class LlmRewriter implements Rewriter {
         for (int attempt = 0; attempt <= maxReasks; attempt++) {
             ChatModelRequest req = ChatModelRequest.builder("", attempt == 0 ? prompt : prompt + LlmRoles.REASK)
                     .temperature(temperature).maxNewTokens(2048).responseFormat(ResponseFormat.JSON_OBJECT).build();
-            ChatModelResponse r = calls.call("rewriter", "R" + round + (attempt == 0 ? "" : "/reask" + attempt), req,
-                    () -> client.chat(req));
+            ChatModelResponse r = model.at("R" + round + (attempt == 0 ? "" : "/reask" + attempt)).chat(req);
             Optional<String> wrapped = JsonReplies.object(r.text())
                     .map(o -> o.path("new_response").asText(""))
                     .flatMap(IclAnswers::wrap);
