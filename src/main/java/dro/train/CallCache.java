@@ -3,9 +3,10 @@ package dro.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dro.DroException;
 import dro.Usage;
 import dro.FinishReason;
+import dro.backend.BudgetedChatModel;
+import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.internal.AtomicFiles;
@@ -45,10 +46,13 @@ public final class CallCache {
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completionTokens = new AtomicLong();
     private final Map<String, AtomicInteger> madeByRole = new ConcurrentHashMap<>();
-    private final long tokenBudget;
+    private final BudgetedChatModel.Budget budget;
 
-    /** Thrown before a new call when the run's token budget is spent; the run can be resumed with a larger one. */
-    public static final class BudgetExceededException extends DroException {
+    /**
+     * Thrown before a new call when the run's token budget is spent; the run can be resumed with a larger one. The
+     * budget is a {@link BudgetedChatModel.Budget}: this is its exception, under the name runs have always thrown.
+     */
+    public static final class BudgetExceededException extends BudgetedChatModel.BudgetExceededException {
         public BudgetExceededException(String message) {
             super(message);
         }
@@ -67,7 +71,7 @@ public final class CallCache {
      */
     public CallCache(Path dir, long tokenBudget) {
         this.dir = dir;
-        this.tokenBudget = tokenBudget;
+        this.budget = new BudgetedChatModel.Budget(tokenBudget, BudgetExceededException::new);
         if (dir != null) {
             try {
                 Files.createDirectories(dir);
@@ -83,11 +87,28 @@ public final class CallCache {
     }
 
     /**
+     * {@code model} as a role of this run: its calls recorded here (and answered from here when recorded before), new
+     * calls spending from the run's token budget. That is a {@link RecordingChatModel} over a
+     * {@link BudgetedChatModel}; any other decorator (retries, usage accounting) may wrap it or be wrapped by it.
+     *
+     * @param role the role's name in the calls' keys (e.g. {@code "judge"}); the site is "" until
+     *             {@link RecordingChatModel#at} says otherwise
+     */
+    public RecordingChatModel record(ChatModel model, String role) {
+        return new RecordingChatModel(new BudgetedChatModel(model, budget), this, role, "");
+    }
+
+    /** The run's token budget, which the models of {@link #record} spend from. */
+    public BudgetedChatModel.Budget budget() {
+        return budget;
+    }
+
+    /**
      * The recorded response for this call, or the response of {@code call}, recorded before it is returned.
      *
      * @param site where in the search the call is made; "" for a deterministic call
      */
-    public ChatModelResponse call(String role, String site, ChatModelRequest request,
+    ChatModelResponse call(String role, String site, ChatModelRequest request,
                                   Supplier<ChatModelResponse> call) {
         ObjectNode key = Json.MAPPER.createObjectNode();
         key.put("role", role).put("site", site).set("request", Json.MAPPER.valueToTree(RecordedRequest.of(request)));
@@ -105,11 +126,6 @@ public final class CallCache {
                 reused.incrementAndGet();
                 mine.complete(stored);
                 return stored;
-            }
-            if (promptTokens.get() + completionTokens.get() >= tokenBudget) {
-                throw new BudgetExceededException("The token budget of " + tokenBudget + " is spent ("
-                        + (promptTokens.get() + completionTokens.get()) + " tokens in " + made.get()
-                        + " calls); run again with a larger budget to resume where it stopped");
             }
             ChatModelResponse fresh = call.get();
             write(hash, key, fresh);

@@ -7,7 +7,6 @@ import dro.GenerateOptions;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
-import dro.backend.ResponseFormat;
 import dro.icl.IclExample;
 import dro.icl.IclRetriever;
 import dro.internal.Json;
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The DRO roles played by language models behind {@link ChatModel}s, with their prompts from {@code prompts/}.
- * Every call goes through the run's {@link CallCache}. A reply that cannot be read is asked again, at most
+ * Every call goes through the run's {@link CallCache}, as a {@link RecordingChatModel} over the role's model
+ * ({@link CallCache#record}), which also spends from the run's token budget. A reply that cannot be read is asked again, at most
  * {@code maxReasks} times, with a reminder of the expected shape; what stays unreadable is logged and handled as
  * the original did (an empty evaluation, fewer proposals), never a crash.
  *
@@ -40,29 +40,17 @@ public final class LlmRoles {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRoles.class);
     /** Appended to a prompt whose reply could not be read, when it is asked again. */
-    public static final String REASK = "\n\nYour previous reply could not be read as the JSON object described above."
-            + " Reply again with only that JSON object.";
+    public static final String REASK = Reasker.REASK;
 
     /** Aspects used when the selector's reply stays unreadable. */
     static final List<String> FALLBACK_ASPECTS = List.of("Helpfulness", "Clarity", "Factuality", "Depth", "Safety");
 
     private LlmRoles() { }
 
-    /**
-     * Sends a role's JSON-mode prompt through the call cache; attempt {@code a > 0} is a re-ask (the prompt plus a
-     * reminder of the expected shape), recorded at its own site.
-     */
-    private record Asker(ChatModel client, CallCache calls, String role, double temperature, double topP,
-                         int maxTokens, Long seed) {
-        ChatModelResponse ask(String site, String prompt, int attempt, int n) {
-            String at = attempt == 0 || site.isEmpty() ? site : site + "/reask" + attempt;
-            Long callSeed = seed == null ? null : Seeds.derive(seed, role, at.isEmpty() && attempt > 0
-                    ? "reask" + attempt : at);
-            ChatModelRequest req = ChatModelRequest.builder("", attempt == 0 ? prompt : prompt + REASK)
-                    .temperature(temperature).topP(topP).maxNewTokens(maxTokens).n(n).seed(callSeed)
-                    .responseFormat(ResponseFormat.JSON_OBJECT).build();
-            return calls.call(role, at, req, () -> client.chat(req));
-        }
+    /** A role's asker: its prompt through the call cache, re-asked with a reminder ({@link Reasker}). */
+    private static Reasker asker(ChatModel client, CallCache calls, String role, double temperature, double topP,
+                                 int maxTokens, Long seed) {
+        return new Reasker(client, calls, role, temperature, topP, maxTokens, seed);
     }
 
     /** The aspects as the prompts list them: {@code - Name: description}, one a line. */
@@ -82,7 +70,7 @@ public final class LlmRoles {
      * aspect) are the queries judged on {@link #FALLBACK_ASPECTS}, with a WARN, and that is not cached.
      */
     public static final class AspectSelector implements Roles.AspectSelector {
-        private final Asker asker;
+        private final Reasker asker;
         private final AspectCache cache;
         private final int maxReasks;
         private final String role;
@@ -103,7 +91,7 @@ public final class LlmRoles {
          * @param seed the run's seed, or null to send no seed
          */
         public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
-            this(new Asker(client, calls, "aspect_selector", 0.0, 1.0, 2048, seed), cache, maxReasks,
+            this(asker(client, calls, "aspect_selector", 0.0, 1.0, 2048, seed), cache, maxReasks,
                     "aspect_selection.txt", 2, 5);
         }
 
@@ -116,11 +104,11 @@ public final class LlmRoles {
          */
         public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, String role,
                               String promptResource, int minAspects, int maxAspects) {
-            this(new Asker(client, calls, role, 0.0, 1.0, 1024, null), cache, maxReasks, promptResource, minAspects,
+            this(asker(client, calls, role, 0.0, 1.0, 1024, null), cache, maxReasks, promptResource, minAspects,
                     maxAspects);
         }
 
-        private AspectSelector(Asker asker, AspectCache cache, int maxReasks, String promptResource, int minAspects,
+        private AspectSelector(Reasker asker, AspectCache cache, int maxReasks, String promptResource, int minAspects,
                                int maxAspects) {
             this.asker = asker;
             this.cache = cache;
@@ -188,7 +176,7 @@ public final class LlmRoles {
 
     /** Scores answers on the selected aspects. */
     public static final class Judge implements Roles.Judge {
-        private final Asker asker;
+        private final Reasker asker;
         private final int maxReasks;
         private final String role;
         private final PromptTemplate template;
@@ -204,7 +192,7 @@ public final class LlmRoles {
          * @param seed the run's seed, or null to send no seed
          */
         public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-            this(new Asker(client, calls, "judge", temperature, 1.0, 2048, seed), maxReasks, "judge.txt");
+            this(asker(client, calls, "judge", temperature, 1.0, 2048, seed), maxReasks, "judge.txt");
         }
 
         /**
@@ -217,10 +205,10 @@ public final class LlmRoles {
          */
         public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, String role,
                      String promptResource) {
-            this(new Asker(client, calls, role, temperature, 1.0, 2048, null), maxReasks, promptResource);
+            this(asker(client, calls, role, temperature, 1.0, 2048, null), maxReasks, promptResource);
         }
 
-        private Judge(Asker asker, int maxReasks, String promptResource) {
+        private Judge(Reasker asker, int maxReasks, String promptResource) {
             this.asker = asker;
             this.maxReasks = maxReasks;
             this.role = asker.role();
@@ -275,7 +263,7 @@ public final class LlmRoles {
 
     /** Asks the optimiser for new system prompts. */
     public static final class Proposer implements Roles.Proposer {
-        private final Asker asker;
+        private final Reasker asker;
         private final int maxReasks;
         private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
 
@@ -290,7 +278,7 @@ public final class LlmRoles {
          * @param seed the run's seed, or null to send no seed
          */
         public Proposer(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-            this.asker = new Asker(client, calls, "optimizer", temperature, 0.95, 2048, seed);
+            this.asker = asker(client, calls, "optimizer", temperature, 0.95, 2048, seed);
             this.maxReasks = maxReasks;
         }
 
@@ -416,7 +404,7 @@ public final class LlmRoles {
             ChatModelRequest req = ChatModelRequest.builder(system, PromptAssembler.user(query))
                     .temperature(temperature).maxNewTokens(maxTokens).seed(callSeed).stop(GenerateOptions.DEFAULT_STOP)
                     .rawPrompt(raw).build();
-            ChatModelResponse r = calls.call("policy", "", req, () -> client.chat(req));
+            ChatModelResponse r = calls.record(client, "policy").chat(req);
             return new Roles.Answer(icl, PromptAssembler.answer(r.text()));
         }
     }

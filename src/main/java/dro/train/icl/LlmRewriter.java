@@ -1,15 +1,14 @@
 package dro.train.icl;
 
 import dro.backend.ChatModel;
-import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
-import dro.backend.ResponseFormat;
 import dro.icl.IclAnswers;
 import dro.prompt.PromptTemplate;
 import dro.train.CallCache;
 import dro.train.Evaluation;
 import dro.train.JsonReplies;
 import dro.train.LlmRoles;
+import dro.train.Reasker;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,16 +27,12 @@ public final class LlmRewriter implements Rewriter {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRewriter.class);
 
-    private final ChatModel client;
-    private final CallCache calls;
-    private final double temperature;
+    private final Reasker asker;
     private final int maxReasks;
     private final PromptTemplate template = PromptTemplate.resource("rewrite.txt");
 
     public LlmRewriter(ChatModel client, CallCache calls, double temperature, int maxReasks) {
-        this.client = client;
-        this.calls = calls;
-        this.temperature = temperature;
+        this.asker = new Reasker(client, calls, "rewriter", temperature, 1.0, 2048, null);
         this.maxReasks = maxReasks;
     }
 
@@ -47,10 +42,7 @@ public final class LlmRewriter implements Rewriter {
         String prompt = template.render(Map.of("query", query, "answer", answer, "aspects",
                 LlmRoles.aspectList(aspects), "feedback", LlmRoles.Proposer.evaluationJson(critique)));
         for (int attempt = 0; attempt <= maxReasks; attempt++) {
-            ChatModelRequest req = ChatModelRequest.builder("", attempt == 0 ? prompt : prompt + LlmRoles.REASK)
-                    .temperature(temperature).maxNewTokens(2048).responseFormat(ResponseFormat.JSON_OBJECT).build();
-            ChatModelResponse r = calls.call("rewriter", "R" + round + (attempt == 0 ? "" : "/reask" + attempt), req,
-                    () -> client.chat(req));
+            ChatModelResponse r = asker.ask("R" + round, prompt, attempt, 1);
             Optional<String> wrapped = JsonReplies.object(r.text())
                     .map(o -> o.path("new_response").asText(""))
                     .flatMap(IclAnswers::wrap);

@@ -1,0 +1,124 @@
+package dro.backend;
+
+import static dro.internal.Validation.ensureNotNull;
+
+import dro.DroException;
+import dro.InvalidRequestException;
+import dro.TokenStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A decorator that stops making calls once a {@link Budget} of tokens is spent: each call that reaches it is refused
+ * with a {@link BudgetExceededException} when the calls it let through have already spent the budget's limit (prompt
+ * plus completion tokens); a call under the limit runs to its end, so the last one may overshoot it.
+ *
+ * <p>Several decorators (one per role's model) may share one budget. Placed under a call recording (the recording
+ * wrapping this), only new calls spend: recorded ones never reach it, which is how a run resumes with a larger
+ * budget. A stream is checked when it starts and spends nothing (its tokens are known only at its end).
+ *
+ * <p>Thread-safe; concurrent calls that start while the budget is not yet spent all run.
+ */
+public final class BudgetedChatModel extends ForwardingChatModel {
+
+    /** Thrown before a new call when the token budget is spent; the work can be resumed with a larger one. */
+    public static class BudgetExceededException extends DroException {
+        public BudgetExceededException(String message) {
+            super(message);
+        }
+    }
+
+    /** Tokens that calls may spend, shared by any number of {@link BudgetedChatModel}s. Thread-safe. */
+    public static final class Budget {
+        private final long limit;
+        private final Function<String, ? extends BudgetExceededException> exception;
+        private final AtomicLong spent = new AtomicLong();
+        private final AtomicLong calls = new AtomicLong();
+
+        /**
+         * @param limit tokens that calls may spend, at least 1, or {@link Long#MAX_VALUE} for no limit
+         */
+        public Budget(long limit) {
+            this(limit, BudgetExceededException::new);
+        }
+
+        /**
+         * @param exception makes the exception thrown when the budget is spent, from its message (a caller that
+         *                  documents a subtype of its own)
+         */
+        public Budget(long limit, Function<String, ? extends BudgetExceededException> exception) {
+            if (limit < 1) {
+                throw new InvalidRequestException("the token budget must be positive, but was " + limit);
+            }
+            this.limit = limit;
+            this.exception = ensureNotNull(exception, "exception");
+        }
+
+        public long limit() {
+            return limit;
+        }
+
+        /** Prompt and completion tokens spent so far. */
+        public long spent() {
+            return spent.get();
+        }
+
+        /** Calls that spent from this budget. */
+        public long calls() {
+            return calls.get();
+        }
+
+        /** Throws if the budget is spent. */
+        void check() {
+            long s = spent.get();
+            if (s >= limit) {
+                throw exception.apply("The token budget of " + limit + " is spent (" + s + " tokens in " + calls.get()
+                        + " calls); run again with a larger budget to resume where it stopped");
+            }
+        }
+
+        void spend(ChatModelResponse r) {
+            spent.addAndGet(Math.max(0, r.usage().promptTokens()) + (long) Math.max(0, r.usage().completionTokens()));
+            calls.incrementAndGet();
+        }
+    }
+
+    private final Budget budget;
+
+    /**
+     * @throws InvalidRequestException if an argument is null
+     */
+    public BudgetedChatModel(ChatModel delegate, Budget budget) {
+        super(delegate);
+        this.budget = ensureNotNull(budget, "budget");
+    }
+
+    /** The budget this model spends from. */
+    public Budget budget() {
+        return budget;
+    }
+
+    @Override
+    public ChatModelResponse doChat(ChatModelRequest request) {
+        budget.check();
+        ChatModelResponse r = super.doChat(request);
+        budget.spend(r);
+        return r;
+    }
+
+    @Override
+    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+        budget.check();
+        List<ChatModelResponse> out = super.doChatAll(requests, sharePrefixes);
+        out.forEach(budget::spend);
+        return new ArrayList<>(out);
+    }
+
+    @Override
+    public TokenStream doStream(ChatModelRequest request) {
+        budget.check();
+        return super.doStream(request);
+    }
+}

@@ -1,0 +1,80 @@
+package dro.backend;
+
+import dro.FinishReason;
+import dro.TokenStream;
+import dro.Usage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * A hand-written fake for unit tests of decorators: answers each call with the next scripted outcome (a failure to
+ * throw, or a reply), and records the requests it received. When the script is empty it answers {@code "echo: "} and
+ * the user text, with 10 prompt and 3 completion tokens.
+ */
+public final class ScriptedChatModel implements ChatModel {
+
+    private final String name;
+    private final Deque<Object> script = new ArrayDeque<>();
+    public final List<ChatModelRequest> received = Collections.synchronizedList(new ArrayList<>());
+    public volatile boolean closed;
+
+    public ScriptedChatModel(String name) {
+        this.name = name;
+    }
+
+    /** Then throws {@code e}. */
+    public synchronized ScriptedChatModel thenFail(RuntimeException e) {
+        script.add(e);
+        return this;
+    }
+
+    /** Then answers {@code text} with the given usage. */
+    public synchronized ScriptedChatModel thenAnswer(String text, Usage usage) {
+        script.add(new ChatModelResponse(List.of(text), usage, List.of(FinishReason.STOP)));
+        return this;
+    }
+
+    public static ChatModelRequest request(String user) {
+        return ChatModelRequest.builder("sys", user).build();
+    }
+
+    @Override
+    public String modelName() {
+        return name;
+    }
+
+    @Override
+    public ModelCapabilities capabilities() {
+        return new ModelCapabilities(false, true, false, true, true, false, false, 4);
+    }
+
+    @Override
+    public ChatModelResponse doChat(ChatModelRequest request) {
+        received.add(request);
+        Object next;
+        synchronized (this) {
+            next = script.poll();
+        }
+        if (next instanceof RuntimeException e) {
+            throw e;
+        }
+        if (next instanceof ChatModelResponse r) {
+            return r;
+        }
+        return new ChatModelResponse(List.of("echo: " + request.user()), new Usage(10, 3, -1),
+                List.of(FinishReason.STOP));
+    }
+
+    @Override
+    public TokenStream doStream(ChatModelRequest request) {
+        throw new UnsupportedOperationException("not scripted");
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

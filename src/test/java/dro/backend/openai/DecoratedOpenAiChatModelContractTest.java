@@ -1,0 +1,47 @@
+package dro.backend.openai;
+
+import dro.backend.BudgetedChatModel;
+import dro.backend.ChatModel;
+import dro.backend.RetryingChatModel;
+import dro.backend.UsageAccounting;
+import dro.internal.RetryPolicy;
+import dro.train.CallCache;
+import java.time.Duration;
+
+/**
+ * The chat model contract on the OpenAI backend wrapped in every decorator at once (usage accounting over retries
+ * over call recording over the token budget): the decorators change nothing a caller of the contract can see.
+ */
+class DecoratedOpenAiChatModelContractTest extends OpenAiChatModelContractTest {
+
+    private static ChatModel decorated(ChatModel m) {
+        ChatModel budgeted = new BudgetedChatModel(m, new BudgetedChatModel.Budget(Long.MAX_VALUE));
+        ChatModel recorded = CallCache.none().record(budgeted, "contract");
+        return new UsageAccounting(new RetryingChatModel(recorded, RetryPolicy.NONE));
+    }
+
+    @Override
+    protected ChatModel scripted() {
+        return decorated(super.scripted());
+    }
+
+    @Override
+    protected ChatModel queryDependent() {
+        return decorated(super.queryDependent());
+    }
+
+    @Override
+    protected ChatModel seeded() {
+        return decorated(super.seeded());
+    }
+
+    @Override
+    protected ChatModel jsonCapable() {
+        return decorated(super.jsonCapable());
+    }
+
+    @Override
+    protected ChatModel slow(Duration timeout) {
+        return decorated(super.slow(timeout));
+    }
+}
