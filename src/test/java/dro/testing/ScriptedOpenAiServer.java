@@ -312,6 +312,13 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
+        boolean[] released = {false};
+        Runnable release = () -> {
+            if (!released[0]) {
+                released[0] = true;
+                inFlight.decrementAndGet();
+            }
+        };
         try (ex) {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             JsonNode json;
@@ -338,18 +345,23 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
             }
             sleep(reply.delay());
             reply.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+            // A whole reply ends the request before it is sent: the client may send its next request as soon as it
+            // has read the answer, and that one must not be counted as running beside this one.
             if (reply.rawBody() != null) {
+                release.run();
                 send(ex, reply.status(), reply.rawBody());
             } else if (request.stream()) {
                 stream(ex, request, reply);
             } else {
                 ex.getResponseHeaders().set("Content-Type", "application/json");
-                send(ex, reply.status(), completion(request, reply).toString());
+                String text = completion(request, reply).toString();
+                release.run();
+                send(ex, reply.status(), text);
             }
         } catch (IOException | RuntimeException e) {
             // the client went away (a timeout, a cancelled stream): nothing to answer
         } finally {
-            inFlight.decrementAndGet();
+            release.run();
         }
     }
 
