@@ -1,4 +1,8 @@
 package dro.train;
+import dro.roles.Roles;
+import dro.roles.LlmRoles;
+import dro.roles.CallCache;
+import dro.roles.AspectCache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dro.InvalidRequestException;
@@ -88,7 +92,7 @@ public final class DroTrainer {
                 config.maxReasks(), seed);
         Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, config.judgeTemperature(), config.maxReasks(),
                 seed);
-        Roles.Proposer proposer = new LlmRoles.Proposer(models.optimizer(), calls, config.temperature(),
+        Proposer proposer = new LlmProposer(models.optimizer(), calls, config.temperature(),
                 config.maxReasks(), seed);
         ExecutorService pool = config.concurrency() == 1 ? null : Parallel.pool(config.concurrency(), "dro4j-train");
         try {

@@ -1,4 +1,6 @@
 package dro.train;
+import dro.roles.Evaluation;
+import dro.roles.AspectScore;
 
 import dro.internal.Html;
 import java.util.ArrayList;

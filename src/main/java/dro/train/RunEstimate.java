@@ -1,4 +1,7 @@
 package dro.train;
+import dro.roles.TrainFormat;
+import dro.roles.LlmRoles;
+import dro.roles.Aspects;
 
 import dro.InvalidRequestException;
 import dro.icl.IclExample;
@@ -152,7 +155,7 @@ public final class RunEstimate {
             public String optimizer(String systemPrompt, List<String> history, String query, String output,
                                     String evaluation) {
                 return optimizer.render(Map.of("system_prompt", systemPrompt, "history",
-                        LlmRoles.Proposer.history(history), "query", query, "output", output, "evaluation", evaluation));
+                        LlmProposer.history(history), "query", query, "output", output, "evaluation", evaluation));
             }
 
             @Override

@@ -1,4 +1,6 @@
 package dro.train;
+import dro.roles.TrainFormat;
+import dro.roles.Seeds;
 
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;

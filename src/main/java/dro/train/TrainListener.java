@@ -1,4 +1,5 @@
 package dro.train;
+import dro.roles.CallCache;
 
 /** Progress of a training run. Called on the thread that runs the search. */
 public interface TrainListener {

@@ -1,4 +1,5 @@
 package dro.train;
+import dro.roles.CallCache;
 
 import java.nio.file.Path;
 import java.util.List;

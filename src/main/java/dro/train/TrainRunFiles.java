@@ -1,4 +1,5 @@
 package dro.train;
+import dro.roles.Evaluation;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;

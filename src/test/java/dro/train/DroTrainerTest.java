@@ -1,4 +1,7 @@
 package dro.train;
+import dro.roles.TrainFormat;
+import dro.roles.Evaluation;
+import dro.roles.CallCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,5 @@
 package dro.train;
+import dro.roles.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

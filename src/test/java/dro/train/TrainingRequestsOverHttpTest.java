@@ -1,4 +1,9 @@
 package dro.train;
+import dro.roles.TrainFormat;
+import dro.roles.Seeds;
+import dro.roles.Roles;
+import dro.roles.LlmRoles;
+import dro.roles.CallCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

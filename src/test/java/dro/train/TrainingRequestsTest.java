@@ -1,4 +1,8 @@
 package dro.train;
+import dro.roles.TrainFormat;
+import dro.roles.Seeds;
+import dro.roles.LlmRoles;
+import dro.roles.AspectCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -175,15 +179,5 @@ class TrainingRequestsTest {
         assertTrue(c.judge.requests.get(0).user().contains("Helpfulness, Clarity, Factuality, Depth, Safety"),
                 c.judge.requests.get(0).user());
         assertTrue(AspectCache.open(tmp.resolve("run/metrics_cache.json")).get("Question 0?").isEmpty());
-    }
-
-    @Test
-    void aRequestWithoutRawPromptIsRecordedWithTheSameJsonAsBeforeSoOldCallRecordsStillMatch() {
-        ChatModelRequest req = ChatModelRequest.builder("S", "U").temperature(0).build();
-        assertEquals("{\"system\":\"S\",\"user\":\"U\",\"temperature\":0.0,\"topP\":1.0,\"maxTokens\":2048,\"n\":1,"
-                + "\"seed\":null,\"jsonMode\":false,\"stop\":[]}",
-                dro.internal.Json.MAPPER.valueToTree(RecordedRequest.of(req)).toString());
-        assertTrue(dro.internal.Json.MAPPER.valueToTree(RecordedRequest.of(req.toBuilder().rawPrompt(true).build()))
-                .get("rawPrompt").asBoolean());
     }
 }

@@ -1,4 +1,4 @@
-package dro.train;
+package dro.roles;
 
 import dro.InvalidRequestException;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dro.train;
+package dro.roles;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Collections;

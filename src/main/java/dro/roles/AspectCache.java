@@ -1,4 +1,4 @@
-package dro.train;
+package dro.roles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,5 @@
-package dro.train;
+package dro.roles;
+import dro.train.ScriptedClients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

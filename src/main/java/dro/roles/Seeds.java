@@ -1,4 +1,4 @@
-package dro.train;
+package dro.roles;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

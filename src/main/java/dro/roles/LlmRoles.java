@@ -1,4 +1,4 @@
-package dro.train;
+package dro.roles;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -261,63 +261,12 @@ public final class LlmRoles {
         }
     }
 
-    /** Asks the optimiser for new system prompts. */
-    public static final class Proposer implements Roles.Proposer {
-        private final Reasker asker;
-        private final int maxReasks;
-        private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
-
-        /** The optimiser at its temperature, top_p 0.95, at most 2048 new tokens, no seed. */
-        public Proposer(ChatModel client, CallCache calls, double temperature, int maxReasks) {
-            this(client, calls, temperature, maxReasks, null);
-        }
-
-        /**
-         * The optimiser at its temperature, top_p 0.95, at most 2048 new tokens.
-         *
-         * @param seed the run's seed, or null to send no seed
-         */
-        public Proposer(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-            this.asker = asker(client, calls, "optimizer", temperature, 0.95, 2048, seed);
-            this.maxReasks = maxReasks;
-        }
-
-        @Override
-        public List<String> propose(PathState state, int n, String site) {
-            Step last = state.last();
-            String prompt = template.render(Map.of("system_prompt", last.systemPrompt(), "history",
-                    history(state.lastPrompts(5)), "query", last.query(), "output", last.output(), "evaluation",
-                    evaluationJson(last.evaluation())));
-            List<String> out = new ArrayList<>();
-            for (int attempt = 0; attempt <= maxReasks && out.size() < n; attempt++) {
-                int want = n - out.size();
-                ChatModelResponse r = asker.ask(site, prompt, attempt, want);
-                for (String choice : r.texts()) {
-                    JsonReplies.object(choice).map(o -> o.path("new_system_prompt").asText(""))
-                            .filter(s -> !s.isBlank()).ifPresent(out::add);
-                }
-            }
-            if (out.size() < n) {
-                log.warn("The optimiser gave {} readable prompt(s) of {} asked for at {}", out.size(), n, site);
-            }
-            return out.size() > n ? out.subList(0, n) : out;
-        }
-
-        static String history(List<String> prompts) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < prompts.size(); i++) {
-                sb.append(i == 0 ? "" : "\n\n").append("Version ").append(i + 1).append(":\n").append(prompts.get(i));
-            }
-            return sb.toString();
-        }
-
-        /** An evaluation as the judges write it: {@code {aspect: {"rationale": ..., "score": ...}}}. */
-        public static String evaluationJson(Evaluation e) {
-            try {
-                return Json.MAPPER.writeValueAsString(e);
-            } catch (JsonProcessingException ex) {
-                throw new IllegalStateException(ex);
-            }
+    /** An evaluation as the judges write it: {@code {aspect: {"rationale": ..., "score": ...}}}. */
+    public static String evaluationJson(Evaluation e) {
+        try {
+            return Json.MAPPER.writeValueAsString(e);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
         }
     }
 

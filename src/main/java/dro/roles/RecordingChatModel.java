@@ -1,4 +1,4 @@
-package dro.train;
+package dro.roles;
 
 import static dro.internal.Validation.ensureNotNull;
 

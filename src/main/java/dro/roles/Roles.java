@@ -1,9 +1,10 @@
-package dro.train;
+package dro.roles;
 
 import java.util.List;
 
 /**
- * The four model roles of a DRO search, as small interfaces so the search can run on scripted fakes in tests and on
+ * The model roles shared by training, ICL optimisation and evaluation (the fourth, the optimiser, is
+ * {@code dro.train.Proposer}), as small interfaces so the search can run on scripted fakes in tests and on
  * real models (local or API) in use. {@code site} names the call's place in the search (for example
  * {@code "L3/T1"}: level 3, transition 1); implementations that cache use it to tell apart calls with equal
  * content made at different places, and seeded ones derive the call's sampling seed from it ({@link Seeds}).
@@ -22,11 +23,6 @@ public final class Roles {
     /** Scores an answer on the given aspects; an unreadable verdict is {@link Evaluation#EMPTY}. */
     public interface Judge {
         Evaluation evaluate(String query, String output, List<String> aspects, String site);
-    }
-
-    /** Proposes {@code n} new system prompts for the last step of a path. */
-    public interface Proposer {
-        List<String> propose(PathState state, int n, String site);
     }
 
     /** The model under training: answers a query behind a system prompt (plus its retrieved examples). */
