@@ -1,5 +1,5 @@
 package dro.roles;
-import dro.train.ScriptedClients;
+import dro.train.run.ScriptedClients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -13,7 +13,7 @@ import dro.roles.AspectScore;
 import dro.roles.CallCache;
 import dro.roles.Evaluation;
 import dro.roles.LlmRoles;
-import dro.train.ScriptedClients;
+import dro.train.run.ScriptedClients;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

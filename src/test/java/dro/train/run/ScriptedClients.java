@@ -1,4 +1,4 @@
-package dro.train;
+package dro.train.run;
 
 import dro.FinishReason;
 import dro.TokenStream;

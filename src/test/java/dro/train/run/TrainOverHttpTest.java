@@ -1,4 +1,4 @@
-package dro.train;
+package dro.train.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dro.train;
+package dro.train.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

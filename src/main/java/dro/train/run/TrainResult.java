@@ -1,4 +1,5 @@
-package dro.train;
+package dro.train.run;
+import dro.train.Step;
 import dro.roles.CallCache;
 
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dro.train;
+package dro.train.run;
 import dro.roles.CallCache;
 
 /** Progress of a training run. Called on the thread that runs the search. */

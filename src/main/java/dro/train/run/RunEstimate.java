@@ -1,4 +1,4 @@
-package dro.train;
+package dro.train.run;
 import dro.roles.TrainFormat;
 import dro.roles.LlmRoles;
 import dro.roles.Aspects;

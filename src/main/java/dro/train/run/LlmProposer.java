@@ -1,4 +1,7 @@
-package dro.train;
+package dro.train.run;
+import dro.train.Proposer;
+import dro.train.Step;
+import dro.train.PathState;
 
 import dro.backend.ChatModel;
 import dro.backend.ChatModelResponse;

@@ -1,4 +1,4 @@
-package dro.train;
+package dro.train.run;
 import dro.roles.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

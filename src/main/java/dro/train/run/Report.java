@@ -1,4 +1,7 @@
-package dro.train;
+package dro.train.run;
+import dro.train.Step;
+import dro.train.PathState;
+import dro.train.BeamSearch;
 import dro.roles.Evaluation;
 import dro.roles.AspectScore;
 

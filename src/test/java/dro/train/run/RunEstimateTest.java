@@ -1,4 +1,4 @@
-package dro.train;
+package dro.train.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dro.InvalidRequestException;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
-import dro.train.RunEstimate.Role;
-import dro.train.RunEstimate.RoleBound;
+import dro.train.run.RunEstimate.Role;
+import dro.train.run.RunEstimate.RoleBound;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;

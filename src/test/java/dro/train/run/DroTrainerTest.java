@@ -1,4 +1,5 @@
-package dro.train;
+package dro.train.run;
+import dro.train.Step;
 import dro.roles.TrainFormat;
 import dro.roles.Evaluation;
 import dro.roles.CallCache;

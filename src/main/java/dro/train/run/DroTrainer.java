@@ -1,4 +1,9 @@
-package dro.train;
+package dro.train.run;
+import dro.train.Proposer;
+import dro.train.Step;
+import dro.train.PathState;
+import dro.train.DroSearchSpace;
+import dro.train.BeamSearch;
 import dro.roles.Roles;
 import dro.roles.LlmRoles;
 import dro.roles.CallCache;
