@@ -88,6 +88,28 @@ class PackageLayersTest {
     }
 
     @Test
+    void everyMainPackageHasAPackageInfoAndALayer() throws IOException {
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(Path.of("src/main/java"))) {
+            for (Path dir : s.filter(Files::isDirectory).toList()) {
+                boolean hasSources;
+                try (Stream<Path> files = Files.list(dir)) {
+                    hasSources = files.anyMatch(f -> f.toString().endsWith(".java")
+                            && !f.getFileName().toString().equals("module-info.java"));
+                }
+                String pkg = Path.of("src/main/java").relativize(dir).toString().replace('/', '.');
+                if (hasSources && !Files.exists(dir.resolve("package-info.java"))) {
+                    missing.add(pkg + " has no package-info.java");
+                }
+                if (hasSources && !LAYERS.containsKey(pkg)) {
+                    missing.add(pkg + " has no layer in LAYERS");
+                }
+            }
+        }
+        assertEquals(List.of(), missing);
+    }
+
+    @Test
     void everyListedExceptionIsStillNeeded() throws IOException {
         Set<String> used = new TreeSet<>();
         try (Stream<Path> s = Files.walk(Path.of("src/main/java"))) {
