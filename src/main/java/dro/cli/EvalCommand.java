@@ -18,7 +18,7 @@ import dro.icl.IclExamples;
 import dro.icl.MiniLmEmbedder;
 import dro.internal.Validation;
 import dro.prompt.PromptRegistry;
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dro.cli;
 
 import dro.backend.ChatModel;
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import dro.train.icl.IclListener;
 import dro.train.icl.IclOptimizer;
 import dro.train.icl.IclOptimizerConfig;

@@ -1,6 +1,6 @@
 package dro.cli;
 
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

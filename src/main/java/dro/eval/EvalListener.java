@@ -1,6 +1,6 @@
 package dro.eval;
 
-import dro.train.CallCache;
+import dro.roles.CallCache;
 
 /** Progress of an evaluation. Called from the worker threads, one call at a time. */
 public interface EvalListener {

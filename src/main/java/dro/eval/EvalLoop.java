@@ -1,8 +1,8 @@
 package dro.eval;
 
 import dro.internal.Parallel;
-import dro.train.Evaluation;
-import dro.train.Roles;
+import dro.roles.Evaluation;
+import dro.roles.Roles;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;

@@ -1,6 +1,6 @@
 package dro.eval;
 
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import java.nio.file.Path;
 import java.util.List;
 

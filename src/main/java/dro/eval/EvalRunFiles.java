@@ -2,7 +2,7 @@ package dro.eval;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import dro.train.Evaluation;
+import dro.roles.Evaluation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

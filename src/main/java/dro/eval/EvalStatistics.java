@@ -1,6 +1,6 @@
 package dro.eval;
 
-import dro.train.AspectScore;
+import dro.roles.AspectScore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

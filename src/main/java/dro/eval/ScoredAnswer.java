@@ -1,6 +1,6 @@
 package dro.eval;
 
-import dro.train.Evaluation;
+import dro.roles.Evaluation;
 
 /**
  * One answer of an evaluation and its judgement.

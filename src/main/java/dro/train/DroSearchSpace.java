@@ -1,4 +1,7 @@
 package dro.train;
+import dro.roles.Roles;
+import dro.roles.Evaluation;
+import dro.roles.AspectSelection;
 
 import dro.internal.Parallel;
 import java.util.List;
@@ -34,12 +37,12 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
     private final Roles.Policy policy;
     private final Roles.AspectSelector selector;
     private final Roles.Judge judge;
-    private final Roles.Proposer proposer;
+    private final Proposer proposer;
     private final ExecutorService pool;
 
     /** @param pool where a level's calls run concurrently; null runs them one after another */
     public DroSearchSpace(List<String> queries, String initialPrompt, int nActions, Roles.Policy policy,
-                          Roles.AspectSelector selector, Roles.Judge judge, Roles.Proposer proposer,
+                          Roles.AspectSelector selector, Roles.Judge judge, Proposer proposer,
                           ExecutorService pool) {
         if (queries.isEmpty()) {
             throw new IllegalArgumentException("no training queries");

@@ -1,4 +1,5 @@
 package dro.train;
+import dro.roles.Evaluation;
 
 /**
  * One step of a DRO search path: the base model answered {@code query} behind {@code systemPrompt} (plus the

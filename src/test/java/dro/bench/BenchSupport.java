@@ -3,7 +3,7 @@ package dro.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.testing.TinyGguf;
-import dro.train.TrainingQueries;
+import dro.train.run.TrainingQueries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

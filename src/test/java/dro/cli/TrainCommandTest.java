@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
 import dro.testing.TestModels;
-import dro.train.ScriptedClients;
+import dro.train.run.ScriptedClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -3,8 +3,8 @@ package dro.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dro.internal.Json;
-import dro.train.AspectScore;
-import dro.train.Evaluation;
+import dro.roles.AspectScore;
+import dro.roles.Evaluation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

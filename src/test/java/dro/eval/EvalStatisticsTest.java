@@ -3,8 +3,8 @@ package dro.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dro.train.AspectScore;
-import dro.train.Evaluation;
+import dro.roles.AspectScore;
+import dro.roles.Evaluation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

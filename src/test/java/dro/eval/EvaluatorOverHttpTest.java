@@ -13,7 +13,7 @@ import dro.icl.IclExample;
 import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedEvalRoles;
 import dro.testing.ScriptedOpenAiServer;
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;

@@ -2,9 +2,9 @@ package dro.train.icl;
 
 import dro.icl.IclAnswers;
 import dro.internal.Validation;
-import dro.train.AspectSelection;
-import dro.train.Evaluation;
-import dro.train.Roles;
+import dro.roles.AspectSelection;
+import dro.roles.Evaluation;
+import dro.roles.Roles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dro.train.icl;
 
-import dro.train.CallCache;
+import dro.roles.CallCache;
 
 /** Progress of an ICL optimisation run. Called from the worker threads, one call at a time. */
 public interface IclListener {

@@ -1,7 +1,7 @@
 package dro.train.icl;
 
 import dro.internal.Html;
-import dro.train.AspectScore;
+import dro.roles.AspectScore;
 import java.util.List;
 import java.util.Locale;
 

@@ -1,7 +1,7 @@
 package dro.train.icl;
 
 import dro.icl.IclExample;
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import java.nio.file.Path;
 import java.util.List;
 

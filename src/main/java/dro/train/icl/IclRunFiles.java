@@ -3,7 +3,7 @@ package dro.train.icl;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dro.train.Evaluation;
+import dro.roles.Evaluation;
 import java.util.List;
 import java.util.Locale;
 

@@ -4,11 +4,11 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelResponse;
 import dro.icl.IclAnswers;
 import dro.prompt.PromptTemplate;
-import dro.train.CallCache;
-import dro.train.Evaluation;
-import dro.train.JsonReplies;
-import dro.train.LlmRoles;
-import dro.train.Reasker;
+import dro.roles.CallCache;
+import dro.roles.Evaluation;
+import dro.roles.JsonReplies;
+import dro.roles.LlmRoles;
+import dro.roles.Reasker;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +40,7 @@ public final class LlmRewriter implements Rewriter {
     public Optional<String> rewrite(String query, String answer, List<String> aspects, Evaluation critique,
                                     int round) {
         String prompt = template.render(Map.of("query", query, "answer", answer, "aspects",
-                LlmRoles.aspectList(aspects), "feedback", LlmRoles.Proposer.evaluationJson(critique)));
+                LlmRoles.aspectList(aspects), "feedback", LlmRoles.evaluationJson(critique)));
         for (int attempt = 0; attempt <= maxReasks; attempt++) {
             ChatModelResponse r = asker.ask("R" + round, prompt, attempt, 1);
             Optional<String> wrapped = JsonReplies.object(r.text())

@@ -1,7 +1,7 @@
 package dro.train.icl;
 
-import dro.train.AspectSelection;
-import dro.train.Evaluation;
+import dro.roles.AspectSelection;
+import dro.roles.Evaluation;
 import java.util.List;
 
 /**

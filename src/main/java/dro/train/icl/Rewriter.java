@@ -1,6 +1,6 @@
 package dro.train.icl;
 
-import dro.train.Evaluation;
+import dro.roles.Evaluation;
 import java.util.List;
 import java.util.Optional;
 

@@ -5,7 +5,7 @@ import dro.backend.ChatModel;
 import dro.backend.RetryingChatModel;
 import dro.backend.UsageAccounting;
 import dro.internal.RetryPolicy;
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import java.time.Duration;
 
 /**

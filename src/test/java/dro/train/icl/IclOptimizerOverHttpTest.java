@@ -19,7 +19,7 @@ import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedIclRoles;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.TestModels;
-import dro.train.CallCache;
+import dro.roles.CallCache;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,11 +9,11 @@ import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ResponseFormat;
-import dro.train.AspectScore;
-import dro.train.CallCache;
-import dro.train.Evaluation;
-import dro.train.LlmRoles;
-import dro.train.ScriptedClients;
+import dro.roles.AspectScore;
+import dro.roles.CallCache;
+import dro.roles.Evaluation;
+import dro.roles.LlmRoles;
+import dro.train.run.ScriptedClients;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -76,7 +76,7 @@ class LlmRewriterTest {
         String prompt = client.requests.get(0).user();
         assertEquals(true, prompt.contains("Current answer:\nBoil it.\n"), prompt);
         assertEquals(true, prompt.contains("review (a score from 1 to 5 and a rationale for each aspect):\n"
-                + LlmRoles.Proposer.evaluationJson(CRITIQUE) + "\n"), prompt);
+                + LlmRoles.evaluationJson(CRITIQUE) + "\n"), prompt);
         assertEquals(true, prompt.contains("- Clarity: "), prompt);
         assertEquals(0.7, client.requests.get(0).temperature());
         assertEquals(true, client.requests.get(0).responseFormat().equals(ResponseFormat.JSON_OBJECT));

@@ -1,0 +1,11 @@
+/**
+ * The one model seam: {@link dro.backend.ChatModel} (messages, n, sampling, stop strings, seed, response format;
+ * blocking and streaming, cancellable; usage and finish reason; capabilities) and the decorators that wrap any
+ * model, composable in any order like OkHttp's interceptors: {@link dro.backend.RetryingChatModel},
+ * {@link dro.backend.BudgetedChatModel}, {@link dro.backend.UsageAccounting}, over
+ * {@link dro.backend.ForwardingChatModel}. Recording and resume and the re-asks live with the roles
+ * ({@code dro.roles}).
+ *
+ * <p>Layer 2: uses the bottom layer ({@code dro.internal}, the root's values and exceptions) only.
+ */
+package dro.backend;
