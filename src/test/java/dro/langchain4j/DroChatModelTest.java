@@ -111,6 +111,25 @@ class DroChatModelTest {
     }
 
     @Test
+    void theIclExamplesRetrievedForTheQueryReachTheModel() {
+        List<dro.icl.IclExample> icl = List.of(new dro.icl.IclExample("How do I boil an egg?", "<START>\nBoil it.\n<END>"),
+                new dro.icl.IclExample("Name a bird.", "<START>\nA robin.\n<END>"));
+        Recording rec = new Recording(AutoModel.builder().model(TestModels.scriptedChat()).threads(1)
+                .maxModelLen(12288).buildChatModel());
+        try (AutoModel withIcl = AutoModel.builder().chatModel(rec).optimizedPrompt(OPTIMISED).iclExamples(icl)
+                .embedder(dro.testing.LetterEmbedder.INSTANCE).build()) {
+            GenerateOptions oneIcl = NO_ICL.toBuilder().optimizedIcl(true).numOptimizedIcl(1).build();
+            Assistant a = AiServices.builder(Assistant.class)
+                    .chatModel(DroChatModel.builder().model(withIcl).options(oneIcl).build()).build();
+            assertEquals("Hi", a.chat("How do I boil an egg?"));
+            AssembledPrompt expected = withIcl.assemble("How do I boil an egg?", oneIcl);
+            assertEquals(1, expected.examples().size());
+            assertEquals(expected.system(), rec.seen.get(0).system());
+            assertTrue(rec.seen.get(0).system().contains("Boil it."), rec.seen.get(0).system());
+        }
+    }
+
+    @Test
     void aSystemMessageOfTheServiceReplacesTheOptimisedPrompt() {
         recording.seen.clear();
         TerseAssistant a = AiServices.builder(TerseAssistant.class).chatModel(dro()).build();
