@@ -35,7 +35,8 @@ import java.util.function.Function;
  * ({@code maxOutputTokens}) and stop strings. Several replies ({@code n > 1}) are asked for one call at a time, the
  * prompt counted once. JSON object mode is sent as LangChain4j's {@code ResponseFormat.JSON} only when the builder is
  * told the model honours it ({@link Builder#jsonObject(boolean)}; LangChain4j's {@code supportedCapabilities()} names
- * only JSON schema); JSON schema mode when the model lists {@code RESPONSE_FORMAT_JSON_SCHEMA}. A seed is passed only
+ * only JSON schema). JSON schema mode is not offered (a dro4j schema is a JSON text, LangChain4j's a tree of its own
+ * types). A seed is passed only
  * through {@link Builder#seedParameters(Function)}, since LangChain4j has no provider-neutral seed. Everything else is
  * declared unsupported in {@link #capabilities()}, so a request asking for it is refused naming the feature, and the
  * roles fall back to re-asks. A reply is streamed as one piece (LangChain4j's blocking model is called).
@@ -45,15 +46,12 @@ public final class LangChain4jChatModel implements ChatModel {
     private final dev.langchain4j.model.chat.ChatModel delegate;
     private final String name;
     private final boolean jsonObject;
-    private final boolean jsonSchema;
     private final Function<Long, ChatRequestParameters> seedParameters;
 
     private LangChain4jChatModel(Builder b) {
         this.delegate = b.model;
         this.name = b.name != null ? b.name : "LangChain4j " + b.model.getClass().getSimpleName();
         this.jsonObject = b.jsonObject;
-        this.jsonSchema = b.model.supportedCapabilities()
-                .contains(dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA);
         this.seedParameters = b.seedParameters;
     }
 
@@ -80,7 +78,7 @@ public final class LangChain4jChatModel implements ChatModel {
 
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(false, jsonObject, jsonSchema, seedParameters != null, false, false, true,
+        return new ModelCapabilities(false, jsonObject, false, seedParameters != null, false, false, true,
                 Integer.MAX_VALUE);
     }
 
@@ -191,8 +189,7 @@ public final class LangChain4jChatModel implements ChatModel {
         }
         switch (r.responseFormat().type()) {
             case JSON_OBJECT -> p.responseFormat(dev.langchain4j.model.chat.request.ResponseFormat.JSON);
-            case JSON_SCHEMA -> throw new InvalidRequestException("JSON schema mode through " + name
-                    + " is not implemented by the LangChain4j adapter yet; use JSON object mode");
+            case JSON_SCHEMA -> throw new IllegalStateException("JSON schema mode passed the capability check");
             default -> { }
         }
         ChatRequestParameters params = p.build();
