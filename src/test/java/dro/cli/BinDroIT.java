@@ -122,7 +122,8 @@ class BinDroIT {
     @Test
     void examplesRunAgainstAModel() throws Exception {
         String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
-        for (String example : List.of("OptimizedPromptExample", "CustomSystemPromptExample", "StreamingExample")) {
+        for (String example : List.of("OptimizedPromptExample", "CustomSystemPromptExample", "StreamingExample",
+                "LangChain4jExample")) {
             Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", cp,
                     "examples/" + example + ".java", TestModels.scriptedChat().toString(), "12288"));
