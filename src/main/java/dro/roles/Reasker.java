@@ -65,7 +65,8 @@ public final class Reasker {
                 ? "reask" + attempt : at);
         ChatModelRequest req = ChatModelRequest.builder("", prompt(prompt, attempt))
                 .temperature(temperature).topP(topP).maxNewTokens(maxTokens).n(n).seed(callSeed)
-                .responseFormat(ResponseFormat.JSON_OBJECT).build();
+                .responseFormat(model.capabilities().jsonObject() ? ResponseFormat.JSON_OBJECT : ResponseFormat.TEXT)
+                .build(); // a model without JSON mode reads the prompt's request for JSON; re-asks recover the rest
         return model.at(at).chat(req);
     }
 }

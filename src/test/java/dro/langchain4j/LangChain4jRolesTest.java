@@ -1,6 +1,7 @@
 package dro.langchain4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dro.backend.ChatModel;
@@ -80,17 +81,21 @@ class LangChain4jRolesTest {
     }
 
     @Test
-    void aJudgeOnAModelNotDeclaredJsonCapableIsRefusedNamingJsonObjectMode() {
+    void aJudgeOnAModelNotDeclaredJsonCapableIsAskedInPlainTextAndItsJsonReplyIsRead() {
         EvalSettings settings = EvalSettings.builder().outDir(tmp.resolve("run")).model("answerer-m")
                 .judgeModel("eval-judge-m").concurrency(1).build();
         ChatModel plain = LangChain4jChatModel.of(OpenAiChatModel.builder().modelName("eval-judge-m")
                 .apiKey("sk-test").baseUrl(server.baseUrl()).maxRetries(0).build());
-        Evaluator e = new Evaluator(settings, new Evaluator.Models(lc4j("answerer-m"), plain), ICL,
-                LetterEmbedder.INSTANCE);
-        dro.InvalidRequestException x = org.junit.jupiter.api.Assertions.assertThrows(
-                dro.InvalidRequestException.class, () -> e.run(QUERIES.subList(0, 1),
-                        EvalConfiguration.parseAll(List.of("none"), Optional::empty), EvalListener.NONE));
-        assertEquals("JSON object mode is not available on LangChain4j OpenAiChatModel", x.getMessage());
-        assertEquals(0, server.requests().stream().filter(q -> "eval-judge-m".equals(q.model())).count());
+        EvalResult r = new Evaluator(settings, new Evaluator.Models(lc4j("answerer-m"), plain), ICL,
+                LetterEmbedder.INSTANCE).run(QUERIES, EvalConfiguration.parseAll(List.of("none"), Optional::empty),
+                EvalListener.NONE);
+
+        assertEquals(2.0, r.summary().configuration("none").aspects().get("Helpfulness").mean());
+        List<ScriptedOpenAiServer.Request> judged = server.requests().stream()
+                .filter(q -> "eval-judge-m".equals(q.model())).toList();
+        assertEquals(4, judged.size());
+        for (ScriptedOpenAiServer.Request q : judged) {
+            assertTrue(q.json().path("response_format").isMissingNode(), "no JSON mode was asked: " + q.body());
+        }
     }
 }
