@@ -119,6 +119,92 @@ class ConsumerProjectIT {
             }
             """;
 
+    /**
+     * dro4j with LangChain4j, as README's LangChain4j section says: its core and AiServices, with LangChain4j's core
+     * and Jackson aligned to dro4j's (LangChain4j asks for a newer Jackson).
+     */
+    static final String LC4J_DEPENDENCIES = """
+              <dependencyManagement>
+                <dependencies>
+                  <dependency>
+                    <groupId>com.fasterxml.jackson</groupId>
+                    <artifactId>jackson-bom</artifactId>
+                    <version>@JACKSON@</version>
+                    <type>pom</type>
+                    <scope>import</scope>
+                  </dependency>
+                  <dependency>
+                    <groupId>dev.langchain4j</groupId>
+                    <artifactId>langchain4j-core</artifactId>
+                    <version>@CORE@</version>
+                  </dependency>
+                </dependencies>
+              </dependencyManagement>
+              <dependencies>
+                <dependency>
+                  <groupId>io.github.dro4j</groupId>
+                  <artifactId>dro4j</artifactId>
+                  <version>@VERSION@</version>
+                </dependency>
+                <dependency>
+                  <groupId>dev.langchain4j</groupId>
+                  <artifactId>langchain4j-core</artifactId>
+                  <version>@CORE@</version>
+                </dependency>
+                <dependency>
+                  <groupId>dev.langchain4j</groupId>
+                  <artifactId>langchain4j</artifactId>
+                  <version>@LC4J@</version>
+                </dependency>
+              </dependencies>
+            """;
+
+    /** DroChatModel in an AiServices interface, returning from main without System.exit. */
+    static final String LC4J_APP = """
+            package example;
+
+            import dev.langchain4j.service.AiServices;
+            import dro.AutoModel;
+            import dro.langchain4j.DroChatModel;
+            import java.nio.file.Path;
+
+            public class App {
+                interface Assistant {
+                    String chat(String question);
+                }
+
+                public static void main(String[] args) {
+                    try (AutoModel dro = AutoModel.builder().model(Path.of(args[0])).maxModelLen(12288)
+                            .embedder(new example.Letters()).embeddingCacheDir(Path.of(args[1])).build()) {
+                        Assistant assistant = AiServices.builder(Assistant.class)
+                                .chatModel(DroChatModel.builder().model(dro).build()).build();
+                        System.out.println("assistant: " + assistant.chat("How are you?"));
+                    }
+                    System.out.println("main returned");
+                }
+            }
+            """;
+
+    static final String LETTERS = """
+            package example;
+
+            public class Letters implements dro.icl.Embedder {
+                public String id() {
+                    return "letters";
+                }
+
+                public float[] embed(String text) {
+                    float[] v = new float[26];
+                    for (char c : text.toLowerCase().toCharArray()) {
+                        if (c >= 'a' && c <= 'z') {
+                            v[c - 'a']++;
+                        }
+                    }
+                    return v;
+                }
+            }
+            """;
+
     @TempDir
     static Path tmp;
 
@@ -191,6 +277,44 @@ class ConsumerProjectIT {
     }
 
     @Test
+    void aConsumerUsesDroChatModelInAnAiServicesInterfaceAndItsJvmExitsWhenMainReturns() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        String core = property(pom, "langchain4j-core.version");
+        String lc4j = property(pom, "langchain4j.version");
+        String jackson = property(pom, "jackson.version");
+        String readme = Files.readString(Path.of("README.md")).replaceAll("\\s+", " ");
+        for (String pinned : List.of("<artifactId>jackson-bom</artifactId> <version>" + jackson + "</version>",
+                "<artifactId>langchain4j-core</artifactId> <version>" + core + "</version>",
+                "<artifactId>langchain4j</artifactId> <!-- AiServices --> <version>" + lc4j + "</version>")) {
+            assertTrue(readme.contains(pinned), "README's LangChain4j dependencies: " + pinned);
+        }
+        Path project = Files.createDirectories(tmp.resolve("lc4j-consumer"));
+        int start = POM.indexOf("  <dependencies>");
+        int end = POM.indexOf("  </dependencies>") + "  </dependencies>\n".length();
+        Files.writeString(project.resolve("pom.xml"), (POM.substring(0, start) + LC4J_DEPENDENCIES
+                + POM.substring(end)).replace("@VERSION@", VERSION).replace("@CORE@", core).replace("@LC4J@", lc4j)
+                .replace("@JACKSON@", jackson));
+        Path src = Files.createDirectories(project.resolve("src/main/java/example"));
+        Files.writeString(src.resolve("App.java"), LC4J_APP);
+        Files.writeString(src.resolve("Letters.java"), LETTERS);
+        Run b = maven(project, List.of("compile", "dependency:build-classpath", "-Dmdep.outputFile=cp.txt",
+                "-Dmdep.includeScope=runtime"));
+        assertEquals(0, b.code(), "the consumer did not build:\n" + b.out());
+        String cp = project.resolve("target/classes") + File.pathSeparator
+                + Files.readString(project.resolve("cp.txt"), StandardCharsets.UTF_8).strip();
+
+        Run r = javaOn(cp, 60, "example.App", TestModels.scriptedChat().toString(), tmp.resolve("emb2").toString());
+        assertTrue(r.exited(), "still running after 60 s; stdout: " + r.out());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("assistant: Hi\nmain returned\n", r.out());
+    }
+
+    private static String property(String pom, String name) {
+        return java.util.regex.Pattern.compile("<" + java.util.regex.Pattern.quote(name) + ">([^<]+)<").matcher(pom)
+                .results().findFirst().orElseThrow(() -> new AssertionError("no " + name + " in pom.xml")).group(1);
+    }
+
+    @Test
     void theCommandLineWithoutPicocliSaysWhichArtifactIsMissing() throws Exception {
         Run r = java(60, "dro.cli.Main", "--version");
         assertEquals(1, r.code(), r.out());
@@ -218,8 +342,12 @@ class ConsumerProjectIT {
     }
 
     static Run java(long seconds, String main, String... args) throws Exception {
+        return javaOn(classPath, seconds, main, args);
+    }
+
+    static Run javaOn(String cp, long seconds, String main, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", classPath, main));
+                .toString(), "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", cp, main));
         command.addAll(List.of(args));
         return run(new ProcessBuilder(command).directory(tmp.toFile()), seconds);
     }
