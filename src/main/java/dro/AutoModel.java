@@ -12,7 +12,7 @@ import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import dro.compat.OriginalPrompts;
 import dro.compat.OriginalRelease;
 import dro.gguf.GgufFile;
@@ -316,7 +316,6 @@ public final class AutoModel implements AutoCloseable {
         private Integer threads;
         private int parallelSlots = 1;
         private Path nativeLibraryPath;
-        private GpuInfo gpuInfo = GpuInfo.NVIDIA_SMI;
         private String optimizedPrompt;
         private Path optimizedPromptFile;
         private List<IclExample> iclExamples;
@@ -426,12 +425,6 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder nativeLibraryPath(Path directory) {
             this.nativeLibraryPath = directory;
-            return this;
-        }
-
-        /** Where free GPU memory is read from (default {@code nvidia-smi}). */
-        public Builder gpuInfo(GpuInfo gpuInfo) {
-            this.gpuInfo = gpuInfo;
             return this;
         }
 
@@ -703,7 +696,7 @@ public final class AutoModel implements AutoCloseable {
             ResolvedModel resolved = modelIsFile ? ResolvedModel.local(model, Path.of(model)) : hub.resolve(model);
             LlamaCppSettings settings = new LlamaCppSettings(resolved.file(), numGpus, cudaVisibleDevices, dtype,
                     gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
-            LlamaCppBackend local = LlamaCppBackend.load(settings, nativeLibraryPath, gpuInfo);
+            LlamaCppBackend local = LlamaCppBackend.load(settings, nativeLibraryPath, GpuInfo.NVIDIA_SMI);
             return new Loaded(local, local, resolved, hub);
         }
 
@@ -790,7 +783,6 @@ public final class AutoModel implements AutoCloseable {
                 addIf(wrong, threads != null, "threads " + threads);
                 addIf(wrong, parallelSlots != 1, "parallelSlots " + parallelSlots);
                 addIf(wrong, nativeLibraryPath != null, "nativeLibraryPath " + nativeLibraryPath);
-                addIf(wrong, gpuInfo != GpuInfo.NVIDIA_SMI, "gpuInfo");
                 addIf(wrong, hubClient != null, "hubClient");
                 addIf(wrong, modelCacheDir != null, "modelCacheDir " + modelCacheDir);
                 addIf(wrong, offline != null, "offline " + offline);

@@ -131,7 +131,6 @@ class AutoModelOpenAiTest {
                 Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.parallelSlots(2), "parallelSlots 2"),
                 Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.nativeLibraryPath(Path.of("/opt/llama")),
                         "nativeLibraryPath /opt/llama"),
-                Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.gpuInfo(() -> new long[0]), "gpuInfo"),
                 Arguments.of((UnaryOperator<AutoModel.Builder>) b -> b.threads(2).numGpus(1),
                         "numGpus 1, threads 2"));
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dro.backend.ChatModel;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import dro.testing.FaultInjector;
 import dro.testing.FaultInjector.Fault;
 import dro.testing.ScriptedDroRoles;

@@ -3,7 +3,6 @@ package dro.backend;
 import static dro.internal.Validation.ensureNotNull;
 
 import dro.TokenStream;
-import dro.internal.RetryPolicy;
 import java.util.ArrayList;
 import java.util.List;
 

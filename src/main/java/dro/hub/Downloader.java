@@ -2,7 +2,7 @@ package dro.hub;
 
 import dro.internal.AtomicFiles;
 import dro.internal.Digests;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -3,7 +3,7 @@ package dro.hub;
 import dro.Environment;
 import dro.InvalidRequestException;
 import dro.internal.CacheDirs;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

@@ -8,7 +8,6 @@ import dro.BadRequestException;
 import dro.RateLimitException;
 import dro.ServerErrorException;
 import dro.Usage;
-import dro.internal.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

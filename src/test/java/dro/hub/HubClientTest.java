@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.Environment;
 import dro.InvalidRequestException;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import dro.testing.FakeHub;
 import java.nio.file.Files;
 import java.nio.file.Path;

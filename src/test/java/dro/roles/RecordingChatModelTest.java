@@ -13,7 +13,7 @@ import dro.backend.RetryingChatModel;
 import dro.backend.ScriptedChatModel;
 import dro.backend.UsageAccounting;
 import dro.internal.Digests;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dro.backend.openai;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
 
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.LogLevel;

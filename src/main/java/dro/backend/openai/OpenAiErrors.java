@@ -1,6 +1,6 @@
 package dro.backend.openai;
 
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.core.JsonValue;

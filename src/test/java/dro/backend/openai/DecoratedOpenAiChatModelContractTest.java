@@ -4,7 +4,7 @@ import dro.backend.BudgetedChatModel;
 import dro.backend.ChatModel;
 import dro.backend.RetryingChatModel;
 import dro.backend.UsageAccounting;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import dro.roles.CallCache;
 import java.time.Duration;
 

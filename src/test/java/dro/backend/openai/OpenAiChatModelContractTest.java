@@ -2,7 +2,7 @@ package dro.backend.openai;
 
 import dro.backend.ChatModel;
 import dro.backend.ChatModelContract;
-import dro.internal.RetryPolicy;
+import dro.backend.RetryPolicy;
 import dro.testing.ScriptedOpenAiServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

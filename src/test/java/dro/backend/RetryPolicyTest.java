@@ -1,4 +1,4 @@
-package dro.internal;
+package dro.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

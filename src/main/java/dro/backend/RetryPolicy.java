@@ -1,4 +1,4 @@
-package dro.internal;
+package dro.backend;
 
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotNull;
