@@ -49,7 +49,22 @@ public final class ChildJvm {
             }
         }
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        // On the module path (surefire's default with module-info) the test classes are patched into dro4j and are
+        // on neither path: add where the main class was loaded from.
+        java.util.LinkedHashSet<String> cp = new java.util.LinkedHashSet<>();
+        cp.add(Path.of(java.net.URI.create(main.getProtectionDomain().getCodeSource().getLocation().toString()))
+                .toString());
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property);
+            if (value != null) {
+                for (String e : value.split(java.io.File.pathSeparator)) {
+                    if (!e.isEmpty()) {
+                        cp.add(e);
+                    }
+                }
+            }
+        }
+        command.add(String.join(java.io.File.pathSeparator, cp));
         command.add(main.getName());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);

@@ -157,12 +157,31 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
         return out;
     }
 
+    /**
+     * The class path of a child JVM that runs one of dro4j's classes: this JVM's class path and, when dro4j runs as
+     * the module {@code dro4j}, its module path too (the child needs no module: it runs on the class path either way).
+     */
+    static String childClassPath() {
+        java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>();
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property);
+            if (value != null) {
+                for (String e : value.split(java.io.File.pathSeparator)) {
+                    if (!e.isEmpty()) {
+                        entries.add(e);
+                    }
+                }
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
     /** Runs {@link NativeProbe} on {@code dir} in a child JVM; returns null, or why it failed. */
     private static String probe(Path dir, List<String> lines) {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         String java = Files.isExecutable(javaBin) ? javaBin.toString()
                 : ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = List.of(java, "-cp", childClassPath(),
                 "-Ddro4j.cache.dir=" + CacheDirs.root().toAbsolutePath(), "-Ddro4j.native.daemonThreads=false",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.logFile=System.err",
                 NativeProbe.class.getName(), dir.toString());
