@@ -421,7 +421,7 @@ public final class AutoModel implements AutoCloseable {
         /**
          * A directory holding a {@code jllama} native library to load instead of the one dro4j chooses (the CUDA
          * build of {@code bin/dro native build} when {@link #numGpus} is above 0, its host build or the bundled
-         * library otherwise); see {@link dro.backend.llamacpp.NativeChoice} and README "Scaling".
+         * library otherwise); see README "Scaling".
          */
         public Builder nativeLibraryPath(Path directory) {
             this.nativeLibraryPath = directory;
@@ -545,7 +545,7 @@ public final class AutoModel implements AutoCloseable {
          * The original's {@code open_ai_model}: {@link #model} names a model on an OpenAI-compatible endpoint, which
          * gets the system prompt and the user turn as a system and a user message. The key is read from
          * {@code OPENAI_API_KEY} and the endpoint from {@code OPENAI_BASE_URL} (default OpenAI's) unless
-         * {@link #apiKey} and {@link #baseUrl} are given. See {@link OpenAiChatClient}.
+         * {@link #apiKey} and {@link #baseUrl} are given. See README "OpenAI-compatible endpoints".
          */
         public Builder openAiModel(boolean openAiModel) {
             this.openAiModel = openAiModel;

@@ -4,7 +4,7 @@
  * vocabulary every layer shares: values ({@link dro.Generation}, {@link dro.Usage}, {@link dro.FinishReason},
  * {@link dro.GenerateOptions}, ...) and the exception family rooted at {@link dro.DroException}.
  *
- * <p>Layer: the values and exceptions sit at the bottom, beside {@link dro.internal}, and use nothing else but
+ * <p>Layer: the values and exceptions sit at the bottom, beside {@code dro.internal}, and use nothing else but
  * {@code dro.icl}'s example types they carry; {@code AutoModel} alone is on the top layer and may use every package.
  * (The layers are checked by {@code PackageLayersTest}.)
  */

@@ -244,7 +244,13 @@ class ConsumerProjectIT {
         try (var sources = new java.util.zip.ZipFile(jar.resolveSibling(base + "-sources.jar").toFile());
              var javadoc = new java.util.zip.ZipFile(jar.resolveSibling(base + "-javadoc.jar").toFile())) {
             assertTrue(sources.getEntry("dro/AutoModel.java") != null, "sources jar without dro/AutoModel.java");
-            assertTrue(javadoc.getEntry("dro/AutoModel.html") != null, "javadoc jar without dro/AutoModel.html");
+            // A named module's javadoc sits under the module's name, and shows only the packages it exports.
+            assertTrue(javadoc.getEntry("dro4j/dro/AutoModel.html") != null,
+                    "javadoc jar without dro4j/dro/AutoModel.html");
+            assertTrue(javadoc.getEntry("dro4j/dro/backend/RetryPolicy.html") != null,
+                    "javadoc jar without dro4j/dro/backend/RetryPolicy.html");
+            assertTrue(javadoc.getEntry("dro4j/dro/internal/package-summary.html") == null,
+                    "javadoc jar documents dro.internal");
             assertTrue(javadoc.getEntry("index.html") != null);
         }
     }

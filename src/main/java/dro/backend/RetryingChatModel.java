@@ -16,7 +16,7 @@ import java.util.List;
  * that fails are its requests made again one at a time, each under the policy, so that one bad request does not cost
  * the others' answers twice. A stream is retried only while it is being opened.
  *
- * <p>{@link dro.backend.openai.OpenAiBackend} keeps retrying inside its HTTP client too (its
+ * <p>{@code dro.backend.openai.OpenAiBackend} keeps retrying inside its HTTP client too (its
  * {@code OpenAiChatClient.Builder#retryPolicy}), because the client is also used on its own and maps each HTTP
  * failure where the headers are still at hand; wrap it with {@code RetryPolicy.NONE} on the client to retry only here.
  *

@@ -55,7 +55,7 @@ public record ModelMapping(Path file, List<Entry> entries) {
         return file.toAbsolutePath().getParent();
     }
 
-    /** The prompt file of a model: its name compared case-insensitively, then loosely (see {@link ModelNames}). */
+    /** The prompt file of a model: its name compared case-insensitively, then loosely (see {@code ModelNames}). */
     public Optional<Path> resolve(String model) {
         return entry(model).flatMap(Entry::resolved);
     }

@@ -167,9 +167,14 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
             String value = System.getProperty(property);
             if (value != null) {
                 for (String e : value.split(java.io.File.pathSeparator)) {
-                    if (!e.isEmpty()) {
-                        entries.add(e);
+                    if (e.isEmpty()) {
+                        continue;
                     }
+                    Path entry = Path.of(e);
+                    // A module path directory is an exploded module (it has module-info.class) or holds jars.
+                    boolean jarDirectory = property.equals("jdk.module.path") && Files.isDirectory(entry)
+                            && !Files.exists(entry.resolve("module-info.class"));
+                    entries.add(jarDirectory ? entry.resolve("*").toString() : e);
                 }
             }
         }
