@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measures alignment as the DRO paper did: MODEL answers a query set under each configuration,"
                 + " and a judge scores every answer from 1 to 5, with a rationale, on helpfulness, clarity,"
-                + " factuality, depth and engagement, and on safety for unsafe queries. Prints the means with 95%"
+                + " factuality, depth and engagement, and on safety for unsafe queries. Prints the means with 95%%"
                 + " confidence intervals and the paired comparisons; the run directory holds results.jsonl,"
                 + " summary.json and report.html, and keeps every call, so a rerun resumes.",
                 "MODEL and the judge are local GGUF files or model names at the OpenAI-compatible endpoint given by"
