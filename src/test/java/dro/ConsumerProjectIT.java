@@ -83,22 +83,7 @@ class ConsumerProjectIT {
             import java.nio.file.Path;
 
             public class App {
-                /** Counts letters: enough to rank in-context examples. */
-                static final Embedder LETTERS = new Embedder() {
-                    public String id() {
-                        return "letters";
-                    }
-
-                    public float[] embed(String text) {
-                        float[] v = new float[26];
-                        for (char c : text.toLowerCase().toCharArray()) {
-                            if (c >= 'a' && c <= 'z') {
-                                v[c - 'a']++;
-                            }
-                        }
-                        return v;
-                    }
-                };
+                static final Embedder LETTERS = new Letters();
 
                 public static void main(String[] args) {
                     Path gguf = Path.of(args[0]);
@@ -230,6 +215,7 @@ class ConsumerProjectIT {
         Files.writeString(project.resolve("pom.xml"), POM.replace("@VERSION@", VERSION));
         Path src = Files.createDirectories(project.resolve("src/main/java/example"));
         Files.writeString(src.resolve("App.java"), APP);
+        Files.writeString(src.resolve("Letters.java"), LETTERS);
         Run b = maven(project, List.of("compile", "dependency:build-classpath", "-Dmdep.outputFile=cp.txt",
                 "-Dmdep.includeScope=runtime"));
         assertEquals(0, b.code(), "the consumer did not build:\n" + b.out());

@@ -12,6 +12,8 @@ import dro.Generation;
 import dro.InvalidRequestException;
 import dro.TokenStream;
 import dro.internal.Json;
+import dro.testing.ScriptedOpenAiServer;
+import dro.testing.ScriptedOpenAiServer.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,6 +43,34 @@ public abstract class ChatModelContract {
 
     /** The script of {@link #scripted()}. */
     protected static final String SCRIPT = "Hi<END>";
+
+    /**
+     * A loopback OpenAI-compatible server that plays the contract's models for implementations that speak the
+     * protocol: {@code "seeded"} answers a letter chosen by the seed, {@code "query-dependent"} a text derived from the
+     * user message, {@code "slow"} answers after 5 seconds, {@code "json"} answers {@code {}} in JSON object mode and
+     * {@code Hi} otherwise, and every other model follows {@link #SCRIPT}.
+     */
+    protected static ScriptedOpenAiServer contractServer() {
+        return ScriptedOpenAiServer.start().respond(r -> {
+            if ("seeded".equals(r.model())) {
+                return Reply.completion(String.valueOf("abc".charAt(
+                        (int) (r.json().path("seed").asLong() % 3)))).withFinishReason("length").withUsage(5, 1);
+            }
+            if ("query-dependent".equals(r.model())) {
+                return ScriptedOpenAiServer.scriptedModel(q -> "A"
+                        + Integer.toHexString(q.message("user").hashCode()) + " ").apply(r);
+            }
+            if ("slow".equals(r.model())) {
+                return Reply.completion("late").withDelay(Duration.ofSeconds(5));
+            }
+            if ("json".equals(r.model())) {
+                return "json_object".equals(r.json().path("response_format").path("type").asText())
+                        ? Reply.completion("{}").withFinishReason("stop").withUsage(5, 3)
+                        : Reply.completion("Hi").withFinishReason("stop").withUsage(5, 3);
+            }
+            return ScriptedOpenAiServer.scriptedModel(SCRIPT).apply(r);
+        });
+    }
 
     private ChatModel scripted;
     private ChatModel seeded;

@@ -15,25 +15,7 @@ import org.junit.jupiter.api.AfterAll;
  */
 class OpenAiChatModelContractTest extends ChatModelContract {
 
-    private final ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(r -> {
-        if ("seeded".equals(r.model())) {
-            return ScriptedOpenAiServer.Reply.completion(String.valueOf("abc".charAt(
-                    (int) (r.json().path("seed").asLong() % 3)))).withFinishReason("length").withUsage(5, 1);
-        }
-        if ("query-dependent".equals(r.model())) {
-            return ScriptedOpenAiServer.scriptedModel(q -> "A" + Integer.toHexString(q.message("user").hashCode())
-                    + " ").apply(r);
-        }
-        if ("slow".equals(r.model())) {
-            return ScriptedOpenAiServer.Reply.completion("late").withDelay(Duration.ofSeconds(5));
-        }
-        if ("json".equals(r.model())) {
-            return "json_object".equals(r.json().path("response_format").path("type").asText())
-                    ? ScriptedOpenAiServer.Reply.completion("{}").withFinishReason("stop").withUsage(5, 3)
-                    : ScriptedOpenAiServer.Reply.completion("Hi").withFinishReason("stop").withUsage(5, 3);
-        }
-        return ScriptedOpenAiServer.scriptedModel(SCRIPT).apply(r);
-    });
+    private final ScriptedOpenAiServer server = contractServer();
 
     private ChatModel model(String name, Duration timeout) {
         OpenAiChatClient.Builder b = OpenAiChatClient.builder().model(name).apiKey("sk-contract")
