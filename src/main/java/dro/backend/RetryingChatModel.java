@@ -16,9 +16,11 @@ import java.util.List;
  * that fails are its requests made again one at a time, each under the policy, so that one bad request does not cost
  * the others' answers twice. A stream is retried only while it is being opened.
  *
- * <p>{@code dro.backend.openai.OpenAiBackend} keeps retrying inside its HTTP client too (its
- * {@code OpenAiChatClient.Builder#retryPolicy}), because the client is also used on its own and maps each HTTP
- * failure where the headers are still at hand; wrap it with {@code RetryPolicy.NONE} on the client to retry only here.
+ * <p>{@code dro.backend.openai.OpenAiBackend} made by {@code AutoModel} retries inside its HTTP client (its
+ * {@code OpenAiChatClient.Builder#retryPolicy}), because the client is also used on its own. The run commands
+ * ({@code dro train}, {@code optimize-icl}, {@code eval}) build their API models with {@code RetryPolicy.NONE} on the
+ * client and retry here instead, so that every run retries the same way whatever the backend; do the same when
+ * wrapping a client yourself, or a failure is tried the product of both policies' attempts.
  *
  * <p>Thread-safe.
  */

@@ -3,6 +3,8 @@ package dro.cli;
 import dro.AutoModel;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
+import dro.backend.RetryPolicy;
+import dro.backend.RetryingChatModel;
 import dro.hub.HfFile;
 import dro.hub.ModelCatalog;
 import java.nio.file.Files;
@@ -19,9 +21,14 @@ import java.util.function.Function;
  * Turns the model of each training role into a {@link ChatModel}. A GGUF file, an {@code hf://} name or a name from
  * the model catalogue (such as {@code mistralai/Mistral-7B-v0.1}, downloaded once) is a local llama.cpp model, loaded
  * once however many roles use it; anything else is a model name at the OpenAI-compatible endpoint given by the
- * environment.
+ * environment, retried under {@link #RETRIES} by a {@link RetryingChatModel} (its connection does not retry itself).
+ * The run's roles put their call recording, token budget and usage accounting over these models
+ * ({@link dro.roles.CallCache#record}).
  */
 final class RoleModels implements AutoCloseable {
+
+    /** How a failed call of an API role is retried: rate limits, server errors, timeouts, broken connections. */
+    static final RetryPolicy RETRIES = RetryPolicy.DEFAULT;
 
     private final Map<String, ChatModel> loaded = new LinkedHashMap<>();
     private final Function<String, AutoModel.Builder> local;
@@ -73,7 +80,7 @@ final class RoleModels implements AutoCloseable {
     ChatModel client(String spec) {
         return loaded.computeIfAbsent(spec, s -> isLocal(s)
                 ? local.apply(s).buildChatModel() // a role needs no DRO prompt
-                : api.apply(s, reasoningModels.contains(s)));
+                : new RetryingChatModel(api.apply(s, reasoningModels.contains(s)), RETRIES));
     }
 
     @Override

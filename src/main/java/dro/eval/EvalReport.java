@@ -34,6 +34,8 @@ final class EvalReport {
         Html.row(h, "Calls made / reused from the cache", result.stats().made() + " / " + result.stats().reused());
         Html.row(h, "Tokens (prompt + completion)", result.stats().promptTokens() + " + "
                 + result.stats().completionTokens());
+        result.stats().usageByModel().forEach((m, t) -> Html.row(h, "Usage of " + m,
+                dro.roles.ModelUsage.of(t).describe()));
         Html.row(h, "Time", String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
         h.append("</table>\n");
 

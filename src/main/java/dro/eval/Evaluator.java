@@ -151,7 +151,8 @@ public final class Evaluator {
                 s.comparisons().stream().map(EvalRunFiles.Comparison::of).toList(), settings.model(),
                 settings.judgeModel(), queries.size(), queries.stream().filter(EvalQuery::unsafe).count(),
                 result.stats().made(), result.stats().reused(), result.stats().promptTokens(),
-                result.stats().completionTokens(), millis, Instant.now().toString());
+                result.stats().completionTokens(), dro.roles.ModelUsage.of(result.stats().usageByModel()), millis,
+                Instant.now().toString());
         AtomicFiles.write(result.summaryFile(), json(summary));
         AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis));
     }

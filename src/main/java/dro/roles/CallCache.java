@@ -9,6 +9,7 @@ import dro.backend.BudgetedChatModel;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
+import dro.backend.UsageAccounting;
 import dro.internal.AtomicFiles;
 import dro.internal.Digests;
 import dro.internal.Json;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -43,8 +43,7 @@ public final class CallCache {
     private final Map<String, CompletableFuture<ChatModelResponse>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger made = new AtomicInteger();
     private final AtomicInteger reused = new AtomicInteger();
-    private final AtomicLong promptTokens = new AtomicLong();
-    private final AtomicLong completionTokens = new AtomicLong();
+    private final UsageAccounting.Ledger usage = new UsageAccounting.Ledger();
     private final Map<String, AtomicInteger> madeByRole = new ConcurrentHashMap<>();
     private final BudgetedChatModel.Budget budget;
 
@@ -58,8 +57,23 @@ public final class CallCache {
         }
     }
 
-    /** Counts of one run so far. */
-    public record Stats(int made, int reused, long promptTokens, long completionTokens, Map<String, Integer> madeByRole) {
+    /**
+     * Counts of one run so far: calls made and reused, the tokens the calls made spent (as the models'
+     * {@link UsageAccounting} counted them), the calls made per role, and the usage per model.
+     */
+    public record Stats(int made, int reused, long promptTokens, long completionTokens, Map<String, Integer> madeByRole,
+                        Map<String, UsageAccounting.Totals> usageByModel) {
+
+        public Stats {
+            madeByRole = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(madeByRole));
+            usageByModel = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(usageByModel));
+        }
+
+        /** Counts without a per-model breakdown. */
+        public Stats(int made, int reused, long promptTokens, long completionTokens, Map<String, Integer> madeByRole) {
+            this(made, reused, promptTokens, completionTokens, madeByRole, Map.of());
+        }
+
         public long tokens() {
             return promptTokens + completionTokens;
         }
@@ -88,14 +102,21 @@ public final class CallCache {
 
     /**
      * {@code model} as a role of this run: its calls recorded here (and answered from here when recorded before), new
-     * calls spending from the run's token budget. That is a {@link RecordingChatModel} over a
-     * {@link BudgetedChatModel}; any other decorator (retries, usage accounting) may wrap it or be wrapped by it.
+     * calls spending from the run's token budget and counted in the run's usage ({@link Stats#usageByModel()}). That
+     * is a {@link RecordingChatModel} over a {@link BudgetedChatModel} over a {@link UsageAccounting} that counts
+     * into this cache's ledger; any other decorator (retries, endpoints) wraps {@code model} beneath them.
      *
      * @param role the role's name in the calls' keys (e.g. {@code "judge"}); the site is "" until
      *             {@link RecordingChatModel#at} says otherwise
      */
     public RecordingChatModel record(ChatModel model, String role) {
-        return new RecordingChatModel(new BudgetedChatModel(model, budget), this, role, "");
+        return new RecordingChatModel(new BudgetedChatModel(new UsageAccounting(model, usage), budget), this, role,
+                "");
+    }
+
+    /** The run's usage per model: what the models of {@link #record} were asked and spent in this process. */
+    public UsageAccounting.Ledger usage() {
+        return usage;
     }
 
     /** The run's token budget, which the models of {@link #record} spend from. */
@@ -131,8 +152,6 @@ public final class CallCache {
             write(hash, key, fresh);
             made.incrementAndGet();
             madeByRole.computeIfAbsent(role, r -> new AtomicInteger()).incrementAndGet();
-            promptTokens.addAndGet(Math.max(0, fresh.usage().promptTokens()));
-            completionTokens.addAndGet(Math.max(0, fresh.usage().completionTokens()));
             mine.complete(fresh);
             return fresh;
         } catch (RuntimeException e) {
@@ -145,7 +164,9 @@ public final class CallCache {
     public Stats stats() {
         Map<String, Integer> byRole = new java.util.TreeMap<>();
         madeByRole.forEach((k, v) -> byRole.put(k, v.get()));
-        return new Stats(made.get(), reused.get(), promptTokens.get(), completionTokens.get(), byRole);
+        UsageAccounting.Totals total = usage.total();
+        return new Stats(made.get(), reused.get(), total.promptTokens(), total.completionTokens(), byRole,
+                usage.byModel());
     }
 
     private static ChatModelResponse join(CompletableFuture<ChatModelResponse> f) {

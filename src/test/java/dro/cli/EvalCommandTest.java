@@ -107,6 +107,71 @@ class EvalCommandTest {
     }
 
     @Test
+    void summaryJsonCountsTheUsageOfEachModelAsTheServerReportedIt() throws Exception {
+        Path dir = tmp.resolve("run");
+        CliRun r = dro("eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--limit", "5",
+                "--config-set", "none", "--config-set", "base", "--out-dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+
+        // 10 answers and 10 judgements; the scripted server reports 10 prompt and 5 completion tokens a call
+        JsonNode usage = new ObjectMapper().readTree(dir.resolve("summary.json").toFile()).get("usage_by_model");
+        assertEquals(List.of("answerer-m", "eval-judge-m"), iterate(usage.fieldNames()));
+        for (String m : List.of("answerer-m", "eval-judge-m")) {
+            assertEquals(10, usage.get(m).get("calls").asInt(), m);
+            assertEquals(100, usage.get(m).get("prompt_tokens").asInt(), m);
+            assertEquals(50, usage.get(m).get("completion_tokens").asInt(), m);
+        }
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("10 calls, 100 + 50 tokens"));
+
+        CliRun again = dro("eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--limit", "5",
+                "--config-set", "none", "--config-set", "base", "--out-dir", dir.toString());
+        assertEquals(0, again.code(), again.err());
+        assertEquals(0, new ObjectMapper().readTree(dir.resolve("summary.json").toFile()).get("usage_by_model")
+                .size(), "a rerun answered from the call cache spends nothing");
+    }
+
+    @Test
+    void theRunRetriesAFailedApiCallOnceThroughItsRetryDecoratorNotAlsoInsideTheClient() {
+        Path dir = tmp.resolve("run");
+        server.respond(req -> req.json().get("model").asText().equals("answerer-m")
+                // 500, not 503: OkHttp itself repeats a 503 that says Retry-After: 0
+                ? ScriptedOpenAiServer.Reply.error(500, "overloaded").withHeader("Retry-After", "0")
+                : ScriptedOpenAiServer.Reply.completion("unused"));
+
+        CliRun r = dro("eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--limit", "1",
+                "--config-set", "none", "--concurrency", "1", "--out-dir", dir.toString());
+
+        assertTrue(r.code() != 0, r.err());
+        assertTrue(r.err().contains("500"), r.err());
+        // RetryPolicy.DEFAULT's 3 attempts: 1 without the decorator, 9 if the client retried as well
+        assertEquals(3, server.requests().size());
+    }
+
+    @Test
+    void aTransientServerErrorCostsNoAnswer() throws Exception {
+        Path dir = tmp.resolve("run");
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Function<ScriptedOpenAiServer.Request, ScriptedOpenAiServer.Reply> scripted =
+                ScriptedEvalRoles.responder();
+        server.respond(req -> failed.compareAndSet(false, true)
+                ? ScriptedOpenAiServer.Reply.error(502, "bad gateway").withHeader("Retry-After", "0")
+                : scripted.apply(req));
+
+        CliRun r = dro("eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--limit", "3",
+                "--config-set", "none", "--out-dir", dir.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(3, results(dir).stream().filter(j -> !j.get("mean").isNull()).count());
+        assertEquals(7, server.requests().size(), "6 calls, one of them tried twice");
+    }
+
+    private static List<String> iterate(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
     void readsJsonLinesWithAQueryFieldAndItsOwnUnsafeRule() throws Exception {
         Path q = Files.writeString(tmp.resolve("q.jsonl"), "{\"id\": \"x1\", \"instruction\": \"Hi?\", \"source\":"
                 + " \"lima\"}\n{\"id\": \"x2\", \"instruction\": \"Harm?\", \"source\": \"redteam\"}\n");

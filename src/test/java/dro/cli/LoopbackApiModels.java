@@ -19,7 +19,8 @@ final class LoopbackApiModels implements AutoCloseable {
     LoopbackApiModels(Function<ScriptedOpenAiServer.Request, ScriptedOpenAiServer.Reply> responder) {
         server = ScriptedOpenAiServer.start().respond(responder);
         TrainCommand.apiClients = (name, reasoning) -> OpenAiBackend.create(OpenAiChatClient.builder().model(name)
-                .apiKey("sk-test").baseUrl(server.baseUrl()).reasoningModel(reasoning).build(), 4);
+                .apiKey("sk-test").baseUrl(server.baseUrl()).reasoningModel(reasoning)
+                .retryPolicy(dro.backend.RetryPolicy.NONE).build(), 4); // RoleModels retries
     }
 
     @Override

@@ -90,6 +90,15 @@ class OptimizeIclCommandTest {
     void aRerunMakesNoCallAndAWrittenOutputGoesWhereAsked() throws Exception {
         Path dir = tmp.resolve("run");
         assertEquals(0, dro(args(dir)).code());
+        int firstRun = server.requests().size();
+        com.fasterxml.jackson.databind.JsonNode usage = new ObjectMapper().readTree(dir.resolve("result.json")
+                .toFile()).get("usage_by_model");
+        long counted = 0;
+        for (com.fasterxml.jackson.databind.JsonNode m : usage) {
+            counted += m.get("calls").asLong();
+            assertEquals(10 * m.get("calls").asLong(), m.get("prompt_tokens").asLong(), "10 prompt tokens a call");
+        }
+        assertEquals(firstRun, counted, "usage_by_model counts every request the server answered");
         server.reset();
         Path elsewhere = tmp.resolve("out").resolve("icl.json");
         String[] again = java.util.stream.Stream.concat(java.util.Arrays.stream(args(dir)),

@@ -108,6 +108,12 @@ class TrainOnDefaultsTest {
             calls.forEach((role, n) -> seen.put(role, n.get()));
             assertEquals(expected, seen);
             assertEquals(result.get("calls_made").asInt(), base * 2 + limit + optimizer);
+            JsonNode usage = result.get("usage_by_model");
+            assertEquals(base, usage.get("policy-m").get("calls").asInt(), "the base model's calls");
+            assertEquals(base + limit + optimizer, usage.get("gpt-4-0125-preview").get("calls").asInt(),
+                    "judge, aspect selector and optimiser share the default API model");
+            assertEquals(result.get("prompt_tokens").asLong(), usage.get("policy-m").get("prompt_tokens").asLong()
+                    + usage.get("gpt-4-0125-preview").get("prompt_tokens").asLong());
 
             // and within the bound that --estimate gives for the same settings
             RunEstimate bound = RunEstimate.of(defaults, DroTrainer.queriesFor(defaults, TrainingQueries.bundled()),

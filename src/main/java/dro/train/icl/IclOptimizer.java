@@ -127,7 +127,8 @@ public final class IclOptimizer {
                 result.answers().stream().mapToInt(RefinedAnswer::rewrites).sum(),
                 result.answers().stream().filter(a -> a.stop() == RefinedAnswer.Stop.ALL_FIVES).count(),
                 result.iclFile().toAbsolutePath().toString(), result.stats().made(), result.stats().reused(),
-                result.stats().promptTokens(), result.stats().completionTokens(), millis, Instant.now().toString(),
+                result.stats().promptTokens(), result.stats().completionTokens(),
+                dro.roles.ModelUsage.of(result.stats().usageByModel()), millis, Instant.now().toString(),
                 config.settings());
         AtomicFiles.write(dir.resolve("result.json"), json(summary));
         AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis));

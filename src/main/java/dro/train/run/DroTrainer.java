@@ -184,7 +184,8 @@ public final class DroTrainer {
             write(dir.resolve("search_tree.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.tree(result.root())));
             TrainRunFiles.Result summary = new TrainRunFiles.Result(out.score(), out.depthLimit(), out.nodes(),
                     out.stats().made(), out.stats().reused(), out.stats().promptTokens(),
-                    out.stats().completionTokens(), millis, Instant.now().toString(), config.trainFormat().id(),
+                    out.stats().completionTokens(), dro.roles.ModelUsage.of(out.stats().usageByModel()), millis,
+                    Instant.now().toString(), config.trainFormat().id(),
                     config.searchSettings());
             write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
             write(dir.resolve("meta.json"), Json.MAPPER.writeValueAsString(promptMeta(dir, out)));

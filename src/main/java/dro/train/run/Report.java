@@ -36,6 +36,8 @@ final class Report {
         row(h, "Nodes in the search tree", String.valueOf(out.nodes()));
         row(h, "Calls made / reused from the cache", out.stats().made() + " / " + out.stats().reused());
         row(h, "Tokens (prompt + completion)", out.stats().promptTokens() + " + " + out.stats().completionTokens());
+        out.stats().usageByModel().forEach((m, t) -> row(h, "Usage of " + m,
+                dro.roles.ModelUsage.of(t).describe()));
         row(h, "Time", String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
         h.append("</table>\n");
 

@@ -30,11 +30,12 @@ final class TrainRunFiles {
 
     /** {@code result.json}. */
     @JsonPropertyOrder({"score", "depth_limit", "nodes", "calls_made", "calls_reused", "prompt_tokens",
-            "completion_tokens", "millis", "finished", "train_format", "settings"})
+            "completion_tokens", "usage_by_model", "millis", "finished", "train_format", "settings"})
     record Result(double score, @JsonProperty("depth_limit") int depthLimit, int nodes,
             @JsonProperty("calls_made") long callsMade, @JsonProperty("calls_reused") long callsReused,
             @JsonProperty("prompt_tokens") long promptTokens,
-            @JsonProperty("completion_tokens") long completionTokens, long millis, String finished,
+            @JsonProperty("completion_tokens") long completionTokens,
+            @JsonProperty("usage_by_model") Map<String, dro.roles.ModelUsage> usageByModel, long millis, String finished,
             @JsonProperty("train_format") String trainFormat, JsonNode settings) { }
 
     /** {@code meta.json}: a prompt store's metadata of the optimised prompt, plus how it was trained. */
