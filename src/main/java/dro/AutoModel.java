@@ -97,10 +97,10 @@ import org.slf4j.LoggerFactory;
  * attaches to the JVM as a non-daemon thread and never detaches, which would keep the JVM alive after {@code main}
  * returns, closed model or not. On 64-bit Linux dro4j makes that thread attach as a daemon instead (it redirects the
  * binding's own {@code AttachCurrentThread} call to {@code AttachCurrentThreadAsDaemon} when the native library is
- * loaded), so a program ends when {@code main} returns, with no {@code System.exit}. What remains:
+ * loaded), so a program ends when {@code main} returns, with no {@link System#exit(int)}. What remains:
  * <ul>
  *   <li>On macOS and Windows, or with a native library whose symbols cannot be verified, the binding is left as it
- *   is (one warning is logged) and the program must end with {@code System.exit}. So does one run with the system
+ *   is (one warning is logged) and the program must end with {@link System#exit(int)}. So does one run with the system
  *   property {@code dro4j.native.daemonThreads=false}, which turns the workaround off.</li>
  *   <li>The thread is still never detached: each model loaded leaves one stopped thread entry in the JVM (a few
  *   kilobytes).</li>

@@ -72,7 +72,6 @@ public final class ColdStartBenchmark {
         } finally {
             TestModels.deleteTree(dir);
         }
-        System.exit(0);
     }
 
     /** Seconds from starting {@code bin/dro args} to its first byte on standard output. */

@@ -69,7 +69,6 @@ public final class OverheadBenchmark {
         } finally {
             TestModels.deleteTree(dir);
         }
-        System.exit(0);
     }
 
     /** What dro4j sends for these options, without the slot: greedy, top-p 0.95, no stop strings. */

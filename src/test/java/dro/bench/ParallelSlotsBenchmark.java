@@ -71,7 +71,6 @@ public final class ParallelSlotsBenchmark {
         } finally {
             TestModels.deleteTree(dir);
         }
-        System.exit(0);
     }
 
     /** Tokens generated: {@code max} for answers cut by the limit (exact); an estimate for answers ended by EOS. */

@@ -76,7 +76,6 @@ public final class PrefixReuseBenchmark {
         } finally {
             TestModels.deleteTree(dir);
         }
-        System.exit(0);
     }
 
     /**

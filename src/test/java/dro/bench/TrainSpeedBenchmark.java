@@ -53,7 +53,6 @@ public final class TrainSpeedBenchmark {
         } finally {
             TestModels.deleteTree(root);
         }
-        System.exit(0);
     }
 
     private record Result(double seconds, int calls, String prompt) { }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * names {@code g_vm}, a single 8-byte object, mapped once into this process; the pointer found there leads, through
  * {@code libjvm.so}'s data (a HotSpot JVM), to a table whose five functions all lie in the executable code of
  * {@code libjvm.so}. Anything else leaves the binding untouched
- * (and the JVM then needs {@code System.exit} to end), with one warning. The system property
+ * (and the JVM then needs {@link System#exit(int)} to end), with one warning. The system property
  * {@code dro4j.native.daemonThreads=false} turns it off.
  */
 final class DaemonAttach {
@@ -70,10 +70,10 @@ final class DaemonAttach {
                 return Outcome.APPLIED;
             }
             log.warn("llama.cpp's task thread will keep this JVM alive after main returns ({}); end the program with"
-                    + " System.exit (README \"Exiting the JVM\")", why);
+                    + " System#exit (README \"Exiting the JVM\")", why);
         } catch (IOException | ReflectiveOperationException | RuntimeException e) {
             log.warn("llama.cpp's task thread will keep this JVM alive after main returns (cannot patch {}: {}); end"
-                    + " the program with System.exit (README \"Exiting the JVM\")", library, e.toString());
+                    + " the program with System#exit (README \"Exiting the JVM\")", library, e.toString());
         }
         return Outcome.UNSUPPORTED;
     }
