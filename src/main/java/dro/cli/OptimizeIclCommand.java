@@ -1,5 +1,6 @@
 package dro.cli;
 
+import dro.backend.Batches;
 import dro.backend.ChatModel;
 import dro.roles.CallCache;
 import dro.train.icl.IclListener;
@@ -46,6 +47,9 @@ final class OptimizeIclCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     RunOptions run = new RunOptions();
+
+    @Mixin
+    BatchOptions batch = new BatchOptions();
 
     @Option(names = "--seeds", paramLabel = "FILE", description = {"The seeds: a JSON object mapping each query to its"
             + " initial answer (null or \"\" to have --answer-model write it), or a JSON array of queries. Default:"
@@ -116,10 +120,14 @@ final class OptimizeIclCommand implements Callable<Integer> {
         IclOptimizerConfig config = cb.build();
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, criticModel, metricsModel, rewriteModel, answerModel), models -> {
-            ChatModel answerer = answerModel == null ? null : models.client(answerModel);
-            IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
-                    models.client(metricsModel), models.client(rewriteModel), answerer))
-                    .run(seedList, run.disableProgress ? IclListener.NONE : progress(err));
+            Batches batches = batch.open(dir, err, run.disableProgress);
+            List<ChatModel> roles = BatchOptions.wrap(batches, java.util.Arrays.asList(models.client(criticModel),
+                    models.client(metricsModel), models.client(rewriteModel),
+                    answerModel == null ? null : models.client(answerModel)), List.of("--critic-model " + criticModel,
+                    "--metrics-model " + metricsModel, "--rewrite-model " + rewriteModel, "--answer-model "
+                    + answerModel));
+            IclResult r = new IclOptimizer(config, new IclOptimizer.Models(roles.get(0), roles.get(1), roles.get(2),
+                    roles.get(3))).run(seedList, run.disableProgress ? IclListener.NONE : progress(err), batches);
             err.printf(Locale.ROOT, "dro: done: %d examples, mean score %.3f -> %.3f; %d calls made, %d reused;"
                             + " report: %s%n", r.answers().size(),
                     r.answers().stream().mapToDouble(a -> a.initial().score()).average().orElse(0),

@@ -24,14 +24,14 @@ final class IclRunFiles {
     /** {@code result.json}. */
     @JsonPropertyOrder({"seeds", "mean_initial_score", "mean_kept_score", "rewrites", "stopped_at_all_fives",
             "icl_file", "calls_made", "calls_reused", "prompt_tokens", "completion_tokens", "millis", "finished",
-            "settings"})
+            "batched", "batches", "settings"})
     record Result(int seeds, @JsonProperty("mean_initial_score") double meanInitialScore,
             @JsonProperty("mean_kept_score") double meanKeptScore, int rewrites,
             @JsonProperty("stopped_at_all_fives") long stoppedAtAllFives, @JsonProperty("icl_file") String iclFile,
             @JsonProperty("calls_made") long callsMade, @JsonProperty("calls_reused") long callsReused,
             @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens, long millis, String finished,
-            JsonNode settings) { }
+            boolean batched, List<String> batches, JsonNode settings) { }
 
     /**
      * Every seed as {@code {"query", "aspects", "reasoning", "attempts": [{"round", "answer", "score",
