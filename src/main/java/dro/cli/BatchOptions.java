@@ -36,6 +36,31 @@ final class BatchOptions {
     double pollSeconds;
 
     /**
+     * With {@code --batch}: checks, before any model is loaded, that some role of the run is an API model.
+     *
+     * @param roles each role's option and model, e.g. {@code "--judge-model"} to {@code "gpt-4o"}; null models are
+     *              roles the run does not use
+     * @throws InvalidRequestException if every model is local
+     */
+    void checkApiRole(java.util.Map<String, String> roles) {
+        if (!batch) {
+            return;
+        }
+        List<String> local = new ArrayList<>();
+        for (java.util.Map.Entry<String, String> r : roles.entrySet()) {
+            if (r.getValue() == null) {
+                continue;
+            }
+            if (!RoleModels.isLocal(r.getValue())) {
+                return;
+            }
+            local.add(r.getKey() + " " + r.getValue());
+        }
+        throw new InvalidRequestException("--batch sends the calls of API models as batch jobs, but every model of"
+                + " this run is local (" + String.join(", ", local) + "); leave --batch out");
+    }
+
+    /**
      * The run's batches, or null without {@code --batch}.
      *
      * @param quiet no progress lines

@@ -154,6 +154,10 @@ final class EvalCommand implements Callable<Integer> {
             sb.tokenBudget(run.tokenBudget);
         }
         EvalSettings settings = sb.build();
+        java.util.Map<String, String> roleModels = new java.util.LinkedHashMap<>();
+        roleModels.put("--model", model);
+        roleModels.put("--judge-model", judgeModel);
+        batch.checkApiRole(roleModels);
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, model, judgeModel), models -> {
             Batches batches = batch.open(dir, err, run.disableProgress);

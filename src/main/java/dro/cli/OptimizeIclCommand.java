@@ -118,14 +118,19 @@ final class OptimizeIclCommand implements Callable<Integer> {
             cb.tokenBudget(run.tokenBudget);
         }
         IclOptimizerConfig config = cb.build();
+        java.util.Map<String, String> roleModels = new java.util.LinkedHashMap<>();
+        roleModels.put("--critic-model", criticModel);
+        roleModels.put("--metrics-model", metricsModel);
+        roleModels.put("--rewrite-model", rewriteModel);
+        roleModels.put("--answer-model", answerModel);
+        batch.checkApiRole(roleModels);
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, criticModel, metricsModel, rewriteModel, answerModel), models -> {
             Batches batches = batch.open(dir, err, run.disableProgress);
             List<ChatModel> roles = BatchOptions.wrap(batches, java.util.Arrays.asList(models.client(criticModel),
                     models.client(metricsModel), models.client(rewriteModel),
-                    answerModel == null ? null : models.client(answerModel)), List.of("--critic-model " + criticModel,
-                    "--metrics-model " + metricsModel, "--rewrite-model " + rewriteModel, "--answer-model "
-                    + answerModel));
+                    answerModel == null ? null : models.client(answerModel)), roleModels.entrySet().stream()
+                    .filter(e -> e.getValue() != null).map(e -> e.getKey() + " " + e.getValue()).toList());
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(roles.get(0), roles.get(1), roles.get(2),
                     roles.get(3))).run(seedList, run.disableProgress ? IclListener.NONE : progress(err), batches);
             err.printf(Locale.ROOT, "dro: done: %d examples, mean score %.3f -> %.3f; %d calls made, %d reused;"
