@@ -64,7 +64,7 @@ public final class Batches {
     /** The most lines in one batch (OpenAI's limit). */
     public static final int MAX_LINES = 50_000;
 
-    /** Told the status of a batch each time it is polled, from the thread that called {@link #run}. */
+    /** Told the status of a batch when it is first polled and whenever it changes, on the thread of {@link #run}. */
     public interface Listener {
         Listener NONE = status -> { };
 
@@ -100,7 +100,7 @@ public final class Batches {
     /**
      * @param ledger       the file batch ids are recorded in (read when it exists: a run started again)
      * @param pollInterval the wait between two polls of a running batch
-     * @param listener     told each batch's status as it is polled
+     * @param listener     told each batch's status as it is polled (when it changed)
      */
     public Batches(Path ledger, Duration pollInterval, Listener listener) {
         this.ledger = ensureNotNull(ledger, "ledger");
@@ -199,9 +199,14 @@ public final class Batches {
     }
 
     private BatchApi.Status await(BatchApi api, Entry e) {
+        BatchApi.Status last = null;
         while (true) {
             BatchApi.Status s = api.status(e.id);
-            listener.onStatus(s);
+            if (!s.equals(last)) {
+                listener.onStatus(s);
+                log.debug("batch {}: {}", e.id, s);
+                last = s;
+            }
             if (!s.state().equals(e.state)) {
                 e.state = s.state();
                 writeLedger();

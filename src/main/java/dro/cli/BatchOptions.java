@@ -86,7 +86,7 @@ final class BatchOptions {
      * batches.
      *
      * @param roles pairs of the role's option (e.g. {@code "--judge-model"}) and its model, for the error message
-     * @throws InvalidRequestException if no model of the run is an API model
+     * @throws InvalidRequestException if no model of the run is on an OpenAI-compatible endpoint
      */
     static List<ChatModel> wrap(Batches batches, List<ChatModel> models, List<String> roles) {
         if (batches == null) {
@@ -100,8 +100,9 @@ final class BatchOptions {
             out.add(api.isPresent() ? batches.wrap(m, api.get()) : m);
         }
         if (!any) {
-            throw new InvalidRequestException("--batch sends the calls of API models as batch jobs, but every model of"
-                    + " this run is local (" + String.join(", ", roles) + "); leave --batch out");
+            throw new InvalidRequestException("--batch sends the calls of models on an OpenAI-compatible endpoint as"
+                    + " batch jobs, but no model of this run is one (" + String.join(", ", roles) + "); leave --batch"
+                    + " out");
         }
         return out;
     }

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code results.jsonl}: every answer with its scores, one JSON object a line;</li>
  *   <li>{@code summary.json}: per configuration and aspect the mean with its 95% confidence interval, and paired
  *   comparisons between configurations;</li>
- *   <li>{@code report.html}: the same as a self-contained page with a bar chart.</li>
+ *   <li>{@code report.html}: the same as a self-contained page with a bar chart;</li>
+ *   <li>{@code batches.json}: with {@link Batches} (the CLI's {@code --batch}), the batch jobs of the run.</li>
  * </ul>
  *
  * <p>The model answers as {@code AutoModel} would assemble the prompt: the configuration's system prompt, then the
