@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * recorded before never reach it). {@link #run} then runs the work in rounds:
  * <ol>
  *   <li>The work runs. A call that a batch has answered gets that answer (and is recorded by the run as any call);
- *   a new call is collected and deferred: it fails with a {@link Parallel.Deferral}, which ends that piece of work
+ *   a new call is collected and deferred: it fails with an internal deferral, which ends that piece of work
  *   while the pieces beside it run to their own first new call.</li>
  *   <li>The collected calls go out as one batch per model; its id is written to the ledger file at once. The batch is
  *   polled (every {@code pollInterval}, with progress) until it ends, and its answers are matched by
