@@ -303,7 +303,7 @@ public final class Batches {
         return Digests.sha256Hex(modelName + "\n" + Json.compact(request)).substring(0, 40);
     }
 
-    /** The content key of a custom id {@code <key>-<k>}. */
+    /** The content key of a custom id {@code <key>-<n>}. */
     static String contentKey(String customId) {
         int dash = customId.lastIndexOf('-');
         return dash < 0 ? customId : customId.substring(0, dash);
@@ -317,7 +317,7 @@ public final class Batches {
         private final Map<String, Deque<Answer>> answers = new ConcurrentHashMap<>();
         private final Map<String, Integer> unanswered = new ConcurrentHashMap<>();
         private final Set<String> answeredBefore = ConcurrentHashMap.newKeySet();
-        private final Map<String, List<ChatModelRequest>> pending = new LinkedHashMap<>();
+        private final Map<String, ChatModelRequest> pending = new LinkedHashMap<>();
 
         Batched(ChatModel delegate, BatchApi api) {
             super(delegate);
@@ -342,7 +342,7 @@ public final class Batches {
                 return super.doChat(request); // directly
             }
             synchronized (pending) {
-                pending.computeIfAbsent(key, k -> new ArrayList<>()).add(request);
+                pending.putIfAbsent(key, request);
             }
             throw new Parallel.Deferral("deferred to a batch");
         }
@@ -375,15 +375,11 @@ public final class Batches {
             return false;
         }
 
-        /** The collected calls as batch lines, {@code <key>-<k>} for the k-th equal request; clears them. */
+        /** The collected calls as batch lines, one per distinct request, custom id {@code <key>-0}; clears them. */
         List<BatchApi.Line> takePending() {
             List<BatchApi.Line> lines = new ArrayList<>();
             synchronized (pending) {
-                pending.forEach((key, reqs) -> {
-                    for (int k = 0; k < reqs.size(); k++) {
-                        lines.add(new BatchApi.Line(key + "-" + k, reqs.get(k)));
-                    }
-                });
+                pending.forEach((key, request) -> lines.add(new BatchApi.Line(key + "-0", request)));
                 pending.clear();
             }
             return lines;

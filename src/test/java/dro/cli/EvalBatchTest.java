@@ -17,6 +17,7 @@ import dro.testing.ChildJvm;
 import dro.testing.ScriptedEvalRoles;
 import dro.testing.ScriptedOpenAiServer.Reply;
 import dro.testing.ScriptedOpenAiServer.Request;
+import dro.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -237,6 +238,24 @@ class EvalBatchTest {
                 "no new batch of the answers");
         assertEquals(8, results(dir).size());
         assertEquals(17, summary(dir).get("calls_made").asInt());
+    }
+
+    @Test
+    void aLocalModelAnswersDirectlyAndOnlyTheApiJudgeIsBatched() throws Exception {
+        Path dir = tmp.resolve("batched");
+        CliRun r = dro("eval", "--model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
+                "--judge-model", "eval-judge-m", "--queries", queries.toString(), "--limit", "2", "--config-set",
+                "none", "--config-set", "base", "--concurrency", "2", "--out-dir", dir.toString(), "--batch",
+                "--batch-poll", "0");
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("Hi", "Hi", "Hi", "Hi"), results(dir).stream().map(j -> j.get("answer").asText())
+                .toList(), "the local model answered");
+        // equal answers to a query share one judgement: one batch of 2 lines, nothing direct
+        assertEquals(List.of("eval-judge-m 2"), server.batches().stream()
+                .map(b -> b.bodies().get(0).get("model").asText() + " " + b.lines.size()).toList());
+        assertEquals(List.of(), server.directChats());
+        assertTrue(summary(dir).get("batched").asBoolean());
     }
 
     @Test
