@@ -186,6 +186,10 @@ public final class Batches {
                 e.keys.stream().filter(k -> !seen.contains(k)).forEach(m::unanswered);
             }
             int missing = Math.max(0, e.requests - answered - failed);
+            if (s.state().equals("failed")) {
+                log.warn("Batch {} ({}) failed as a whole; its {} requests go into the next batch, and directly if"
+                        + " that fails too", e.id, e.model, e.requests);
+            }
             if (failed > 0 || missing > 0) {
                 log.info("Batch {} ({}) ended {}: {} answered, {} failed, {} missing; the failed and missing go"
                         + " into the next batch", e.id, e.model, s.state(), answered, failed, missing);
