@@ -64,11 +64,15 @@ public final class Batches {
     /** The most lines in one batch (OpenAI's limit). */
     public static final int MAX_LINES = 50_000;
 
-    /** Told the status of a batch when it is first polled and whenever it changes, on the thread of {@link #run}. */
+    /** Told about the batches of a run, on the thread of {@link #run}. */
     public interface Listener {
         Listener NONE = status -> { };
 
+        /** A batch's status, when it is first polled and whenever it changes. */
         void onStatus(BatchApi.Status status);
+
+        /** A batch was created with {@code requests} requests for {@code model}. */
+        default void onSubmitted(String batchId, String model, int requests) { }
     }
 
     /** One batch of the ledger. */
@@ -261,6 +265,7 @@ public final class Batches {
                 writeLedger();
                 log.info("Round {}: batch {} submitted with {} requests for {}", round, id, part.size(),
                         m.api.modelName());
+                listener.onSubmitted(id, m.api.modelName(), part.size());
                 total += part.size();
             }
         }

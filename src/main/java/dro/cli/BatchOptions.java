@@ -74,10 +74,20 @@ final class BatchOptions {
                     + pollSeconds);
         }
         return new Batches(runDir.resolve(LEDGER), Duration.ofMillis(Math.round(pollSeconds * 1000)),
-                quiet ? Batches.Listener.NONE : status -> {
-                    err.printf(Locale.ROOT, "batch %s: %s, %d/%d done, %d failed%n", status.id(), status.state(),
-                            status.completed(), status.total(), status.failed());
-                    err.flush();
+                quiet ? Batches.Listener.NONE : new Batches.Listener() {
+                    @Override
+                    public void onStatus(BatchApi.Status status) {
+                        err.printf(Locale.ROOT, "batch %s: %s, %d/%d done, %d failed%n", status.id(), status.state(),
+                                status.completed(), status.total(), status.failed());
+                        err.flush();
+                    }
+
+                    @Override
+                    public void onSubmitted(String batchId, String model, int requests) {
+                        err.printf(Locale.ROOT, "batch %s: submitted, %d request%s for %s%n", batchId, requests,
+                                requests == 1 ? "" : "s", model);
+                        err.flush();
+                    }
                 });
     }
 

@@ -137,7 +137,9 @@ class EvalBatchTest {
         JsonNode ledger = JSON.readTree(dir.resolve("batches.json").toFile());
         assertEquals(List.of("batch_1 answerer-m 8 completed true", "batch_2 eval-judge-m 8 completed true",
                 "batch_3 eval-judge-m 1 completed true"), ledgerLines(ledger));
-        assertTrue(r.err().contains("batch batch_1: in_progress, 0/8 done, 0 failed"), r.err());
+        assertTrue(r.err().contains("batch batch_1: submitted, 8 requests for answerer-m\n"
+                + "batch batch_1: in_progress, 0/8 done, 0 failed\n"), r.err());
+        assertTrue(r.err().contains("batch batch_3: submitted, 1 request for eval-judge-m"), r.err());
         assertTrue(r.err().contains("batch batch_1: completed, 8/8 done, 0 failed"), r.err());
         assertTrue(r.err().contains("dro: done: 8 answers judged; 17 calls made, 0 reused"), r.err());
 
