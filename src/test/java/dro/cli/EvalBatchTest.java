@@ -45,6 +45,7 @@ class EvalBatchTest {
 
     BatchApiServer server;
     Path queries;
+    List<JsonNode> directBodies;
     private final BiFunction<String, Boolean, ChatModel> original = TrainCommand.apiClients;
 
     /** The eval roles; the judge's first ask about an answer to "Q2?" without a system prompt is unreadable. */
@@ -94,6 +95,7 @@ class EvalBatchTest {
         assertEquals(List.of(), server.batches(), "a direct run creates no batch");
         // 8 answers, 8 judgements and the re-ask of the unreadable one
         assertEquals(17, server.directChats().size());
+        directBodies = server.directChats().stream().map(Request::json).toList();
         server.resetCalls();
         return dir;
     }
@@ -129,6 +131,9 @@ class EvalBatchTest {
         assertTrue(batches.get(0).bodies().stream().allMatch(b -> b.get("model").asText().equals("answerer-m")));
         assertTrue(batches.get(1).bodies().stream().allMatch(b -> b.get("model").asText().equals("eval-judge-m")));
         assertTrue(users(batches.get(2)).get(0).endsWith(Reasker.REASK), "the follow-up batch re-asks");
+        assertEquals(new java.util.HashSet<>(directBodies.stream().filter(b -> b.get("model").asText()
+                .equals("answerer-m")).toList()), new java.util.HashSet<>(batches.get(0).bodies()),
+                "a line's body is what a direct call sends");
         assertEquals(List.of(), server.directChats(), "every call went in a batch");
         assertSameResults(direct, dir);
         assertEquals(17, summary(dir).get("calls_made").asInt());
