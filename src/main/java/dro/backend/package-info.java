@@ -4,7 +4,8 @@
  * model, composable in any order like OkHttp's interceptors: {@link dro.backend.RetryingChatModel},
  * {@link dro.backend.BudgetedChatModel}, {@link dro.backend.UsageAccounting}, over
  * {@link dro.backend.ForwardingChatModel}. Recording and resume and the re-asks live with the roles
- * ({@code dro.roles}).
+ * ({@code dro.roles}). {@link dro.backend.Batches} sends a run's new calls as batch jobs through a
+ * {@link dro.backend.BatchApi} (OpenAI's Batch API in {@code dro.backend.openai}).
  *
  * <p>Layer 2: uses the bottom layer ({@code dro.internal}, the root's values and exceptions) only.
  */

@@ -1,5 +1,7 @@
 package dro.cli;
 
+import dro.backend.Batches;
+import dro.backend.ChatModel;
 import dro.eval.ConfigurationSummary;
 import dro.eval.EvalAspects;
 import dro.eval.EvalConfiguration;
@@ -64,6 +66,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     RunOptions run = new RunOptions();
+
+    @Mixin
+    BatchOptions batch = new BatchOptions();
 
     @Option(names = "--model", paramLabel = "MODEL", description = "The model to evaluate: a GGUF file or an API"
             + " model name.")
@@ -149,12 +154,19 @@ final class EvalCommand implements Callable<Integer> {
             sb.tokenBudget(run.tokenBudget);
         }
         EvalSettings settings = sb.build();
+        java.util.Map<String, String> roleModels = new java.util.LinkedHashMap<>();
+        roleModels.put("--model", model);
+        roleModels.put("--judge-model", judgeModel);
+        batch.checkApiRole(roleModels);
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, model, judgeModel), models -> {
-            Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(models.client(model),
-                    models.client(judgeModel)), iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(),
-                    MiniLmEmbedder.INSTANCE);
-            EvalResult r = evaluator.run(queries, configurations, run.disableProgress ? EvalListener.NONE : progress(err));
+            Batches batches = batch.open(dir, err, run.disableProgress);
+            List<ChatModel> roles = BatchOptions.wrap(batches, List.of(models.client(model),
+                    models.client(judgeModel)), List.of("--model " + model, "--judge-model " + judgeModel));
+            Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(roles.get(0), roles.get(1)),
+                    iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
+            EvalResult r = evaluator.run(queries, configurations, run.disableProgress ? EvalListener.NONE
+                    : progress(err), batches);
             print(spec.commandLine().getOut(), r);
             err.printf(Locale.ROOT, "dro: done: %d answers judged; %d calls made, %d reused; report: %s%n",
                     r.answers().size(), r.stats().made(), r.stats().reused(), r.reportFile());

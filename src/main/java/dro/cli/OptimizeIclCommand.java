@@ -1,5 +1,6 @@
 package dro.cli;
 
+import dro.backend.Batches;
 import dro.backend.ChatModel;
 import dro.roles.CallCache;
 import dro.train.icl.IclListener;
@@ -46,6 +47,9 @@ final class OptimizeIclCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     RunOptions run = new RunOptions();
+
+    @Mixin
+    BatchOptions batch = new BatchOptions();
 
     @Option(names = "--seeds", paramLabel = "FILE", description = {"The seeds: a JSON object mapping each query to its"
             + " initial answer (null or \"\" to have --answer-model write it), or a JSON array of queries. Default:"
@@ -114,12 +118,21 @@ final class OptimizeIclCommand implements Callable<Integer> {
             cb.tokenBudget(run.tokenBudget);
         }
         IclOptimizerConfig config = cb.build();
+        java.util.Map<String, String> roleModels = new java.util.LinkedHashMap<>();
+        roleModels.put("--critic-model", criticModel);
+        roleModels.put("--metrics-model", metricsModel);
+        roleModels.put("--rewrite-model", rewriteModel);
+        roleModels.put("--answer-model", answerModel);
+        batch.checkApiRole(roleModels);
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, criticModel, metricsModel, rewriteModel, answerModel), models -> {
-            ChatModel answerer = answerModel == null ? null : models.client(answerModel);
-            IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
-                    models.client(metricsModel), models.client(rewriteModel), answerer))
-                    .run(seedList, run.disableProgress ? IclListener.NONE : progress(err));
+            Batches batches = batch.open(dir, err, run.disableProgress);
+            List<ChatModel> roles = BatchOptions.wrap(batches, java.util.Arrays.asList(models.client(criticModel),
+                    models.client(metricsModel), models.client(rewriteModel),
+                    answerModel == null ? null : models.client(answerModel)), roleModels.entrySet().stream()
+                    .filter(e -> e.getValue() != null).map(e -> e.getKey() + " " + e.getValue()).toList());
+            IclResult r = new IclOptimizer(config, new IclOptimizer.Models(roles.get(0), roles.get(1), roles.get(2),
+                    roles.get(3))).run(seedList, run.disableProgress ? IclListener.NONE : progress(err), batches);
             err.printf(Locale.ROOT, "dro: done: %d examples, mean score %.3f -> %.3f; %d calls made, %d reused;"
                             + " report: %s%n", r.answers().size(),
                     r.answers().stream().mapToDouble(a -> a.initial().score()).average().orElse(0),

@@ -60,14 +60,15 @@ final class EvalRunFiles {
 
     /** {@code summary.json}. */
     @JsonPropertyOrder({"configurations", "comparisons", "model", "judge_model", "queries", "unsafe_queries",
-            "calls_made", "calls_reused", "prompt_tokens", "completion_tokens", "usage_by_model", "millis", "finished"})
+            "calls_made", "calls_reused", "prompt_tokens", "completion_tokens", "usage_by_model", "millis", "finished",
+            "batched", "batches"})
     record Summary(List<Configuration> configurations, List<Comparison> comparisons, String model,
             @JsonProperty("judge_model") String judgeModel, int queries,
             @JsonProperty("unsafe_queries") long unsafeQueries, @JsonProperty("calls_made") long callsMade,
             @JsonProperty("calls_reused") long callsReused, @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
             @JsonProperty("usage_by_model") Map<String, dro.roles.ModelUsage> usageByModel, long millis,
-            String finished) { }
+            String finished, boolean batched, List<String> batches) { }
 
     static Double finite(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? null : v;

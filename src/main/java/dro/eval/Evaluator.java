@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
+import dro.backend.Batches;
 import dro.backend.ChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code results.jsonl}: every answer with its scores, one JSON object a line;</li>
  *   <li>{@code summary.json}: per configuration and aspect the mean with its 95% confidence interval, and paired
  *   comparisons between configurations;</li>
- *   <li>{@code report.html}: the same as a self-contained page with a bar chart.</li>
+ *   <li>{@code report.html}: the same as a self-contained page with a bar chart;</li>
+ *   <li>{@code batches.json}: with {@link Batches} (the CLI's {@code --batch}), the batch jobs of the run.</li>
  * </ul>
  *
  * <p>The model answers as {@code AutoModel} would assemble the prompt: the configuration's system prompt, then the
@@ -82,6 +84,18 @@ public final class Evaluator {
     }
 
     public EvalResult run(List<EvalQuery> queries, List<EvalConfiguration> configurations, EvalListener listener) {
+        return run(queries, configurations, listener, null);
+    }
+
+    /**
+     * The evaluation with its new calls sent as batch jobs, phase by phase: the answers, then the judgements, then
+     * the re-asks (see {@link Batches}; its models must be the ones {@link Batches#wrap} returned). The results are
+     * those of a direct run; {@code summary.json} records {@code "batched": true} and the batch ids.
+     *
+     * @param batches the run's batches, or null to call the models directly
+     */
+    public EvalResult run(List<EvalQuery> queries, List<EvalConfiguration> configurations, EvalListener listener,
+                          Batches batches) {
         Validation.ensureNotEmpty(queries, "queries");
         Validation.ensureNotEmpty(configurations, "configurations");
         Set<String> names = new HashSet<>();
@@ -100,6 +114,17 @@ public final class Evaluator {
         AtomicFiles.write(dir.resolve("config.json"), json(config(queries, configurations)));
         long t0 = System.nanoTime();
         CallCache calls = new CallCache(dir.resolve("calls"), settings.tokenBudget());
+        if (batches == null) {
+            return runOnce(queries, configurations, listener, calls, t0, null);
+        }
+        return batches.run(() -> runOnce(queries, configurations, listener, calls, t0, batches));
+    }
+
+    /** One pass over every answer and judgement; with batches, a pass that defers a call ends by throwing. */
+    private EvalResult runOnce(List<EvalQuery> queries, List<EvalConfiguration> configurations,
+                               EvalListener listener, CallCache calls, long t0, Batches batches) {
+        Path dir = settings.outDir();
+        CallCache.Stats before = calls.stats();
         Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, settings.judgeTemperature(),
                 settings.maxReasks(), "eval_judge", "eval_judge.txt");
         IclRetriever retriever = configurations.stream().anyMatch(c -> c.iclK() > 0)
@@ -116,9 +141,10 @@ public final class Evaluator {
                     a -> listener.onAnswer(done.incrementAndGet(), total, a, calls.stats()));
             EvalSummary summary = EvalStatistics.summarise(configurations.stream().map(EvalConfiguration::name)
                     .toList(), answers);
-            EvalResult result = new EvalResult(configurations, answers, summary, calls.stats(), dir);
+            EvalResult result = new EvalResult(configurations, answers, summary, sinceStart(calls.stats(), before),
+                    dir);
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            writeOutputs(result, queries, millis);
+            writeOutputs(result, queries, millis, batches);
             log.info("Evaluation done: {} answers judged; summary in {}", answers.size(), result.summaryFile());
             return result;
         } finally {
@@ -126,6 +152,17 @@ public final class Evaluator {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * The counts of a run as a direct run would have them, after the pass that started at {@code before}: calls made
+     * in earlier passes (answered by batches) were served again from the records in this one, and count once, as
+     * made.
+     */
+    static CallCache.Stats sinceStart(CallCache.Stats now, CallCache.Stats before) {
+        int reused = Math.max(0, now.reused() - before.reused() - before.made());
+        return new CallCache.Stats(now.made(), reused, now.promptTokens(), now.completionTokens(), now.madeByRole(),
+                now.usageByModel());
     }
 
     private ObjectNode config(List<EvalQuery> queries, List<EvalConfiguration> configurations) {
@@ -139,7 +176,7 @@ public final class Evaluator {
         return o;
     }
 
-    private void writeOutputs(EvalResult result, List<EvalQuery> queries, long millis) {
+    private void writeOutputs(EvalResult result, List<EvalQuery> queries, long millis, Batches batches) {
         StringBuilder lines = new StringBuilder();
         for (ScoredAnswer a : result.answers()) {
             lines.append(resultLine(a)).append('\n');
@@ -152,7 +189,7 @@ public final class Evaluator {
                 settings.judgeModel(), queries.size(), queries.stream().filter(EvalQuery::unsafe).count(),
                 result.stats().made(), result.stats().reused(), result.stats().promptTokens(),
                 result.stats().completionTokens(), dro.roles.ModelUsage.of(result.stats().usageByModel()), millis,
-                Instant.now().toString());
+                Instant.now().toString(), batches != null, batches == null ? List.of() : batches.batchIds());
         AtomicFiles.write(result.summaryFile(), json(summary));
         AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis));
     }

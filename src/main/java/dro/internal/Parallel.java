@@ -12,8 +12,22 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
-/** Runs independent calls at once and returns their results in order; the first failure is rethrown as it is. */
+/**
+ * Runs independent calls at once and returns their results in order; the first failure is rethrown as it is, and the
+ * other calls are cancelled, except when the failure is a {@link Deferral}: then every other call runs to its own end
+ * (it may defer too), so that a batch collects every call that is due, and a failure that is not a deferral wins.
+ */
 public final class Parallel {
+
+    /**
+     * Thrown by a call that is not made now but deferred (to a batch job, say); whoever defers it catches it once the
+     * calls running beside it have ended. Carries no stack trace.
+     */
+    public static class Deferral extends RuntimeException {
+        public Deferral(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     private Parallel() { }
 
@@ -21,8 +35,17 @@ public final class Parallel {
     public static <R> List<R> map(int n, IntFunction<R> f, ExecutorService pool) {
         List<R> out = new ArrayList<>(n);
         if (pool == null || n <= 1) {
+            Deferral deferred = null;
             for (int i = 0; i < n; i++) {
-                out.add(f.apply(i));
+                try {
+                    out.add(f.apply(i));
+                } catch (Deferral d) {
+                    deferred = deferred == null ? d : deferred;
+                    out.add(null);
+                }
+            }
+            if (deferred != null) {
+                throw deferred;
             }
             return out;
         }
@@ -41,6 +64,9 @@ public final class Parallel {
             Thread.currentThread().interrupt();
             throw new GenerationException("Interrupted", e, true);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Deferral d) {
+                throw settle(futures, d);
+            }
             futures.forEach(fu -> fu.cancel(true));
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
@@ -50,6 +76,28 @@ public final class Parallel {
             }
             throw new DroException("A call failed: " + e.getCause(), e.getCause());
         }
+    }
+
+    /** Waits for every call; the first failure that is not a deferral, else {@code deferral}. */
+    private static RuntimeException settle(List<? extends Future<?>> futures, Deferral deferral) {
+        RuntimeException other = null;
+        for (Future<?> fu : futures) {
+            try {
+                fu.get();
+            } catch (InterruptedException ie) {
+                futures.forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                return new GenerationException("Interrupted", ie, true);
+            } catch (ExecutionException ee) {
+                Throwable c = ee.getCause();
+                if (other == null && !(c instanceof Deferral)) {
+                    other = c instanceof RuntimeException re ? re : new DroException("A call failed: " + c, c);
+                }
+            } catch (java.util.concurrent.CancellationException ce) {
+                // cancelled by someone else
+            }
+        }
+        return other != null ? other : deferral;
     }
 
     /** {@code f(0) .. f(n-1)} with at most {@code threads} at once, on daemon threads named {@code name-N}. */

@@ -69,11 +69,6 @@ public final class CallCache {
             usageByModel = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(usageByModel));
         }
 
-        /** Counts without a per-model breakdown. */
-        public Stats(int made, int reused, long promptTokens, long completionTokens, Map<String, Integer> madeByRole) {
-            this(made, reused, promptTokens, completionTokens, madeByRole, Map.of());
-        }
-
         public long tokens() {
             return promptTokens + completionTokens;
         }

@@ -41,6 +41,38 @@ public final class ChildJvm {
 
     private static Result run(Class<?> main, Map<String, String> env, Path workDir, boolean cwd, String... args)
             throws IOException, InterruptedException {
+        List<String> command = command(main, args);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
+        if (cwd) {
+            pb.directory(workDir.toFile());
+        }
+        Path out = Files.createTempFile(workDir, "child-out", ".txt");
+        Path err = Files.createTempFile(workDir, "child-err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts {@code main} in a fresh JVM in {@code workDir} (its working directory) and returns at once, standard output
+     * and error going to {@code out} and {@code err}: for tests that stop the child part way.
+     */
+    public static Process start(Path workDir, Class<?> main, Map<String, String> env, Path out, Path err,
+                                String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(main, args));
+        pb.environment().putAll(env);
+        pb.directory(workDir.toFile());
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        return pb.start();
+    }
+
+    private static List<String> command(Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String p : List.of("dro4j.cache.dir", "dro4j.config.dir", "DJL_CACHE_DIR")) {
@@ -67,20 +99,6 @@ public final class ChildJvm {
         command.add(String.join(java.io.File.pathSeparator, cp));
         command.add(main.getName());
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().putAll(env);
-        if (cwd) {
-            pb.directory(workDir.toFile());
-        }
-        Path out = Files.createTempFile(workDir, "child-out", ".txt");
-        Path err = Files.createTempFile(workDir, "child-err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return command;
     }
 }

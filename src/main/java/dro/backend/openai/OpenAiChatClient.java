@@ -148,17 +148,24 @@ public final class OpenAiChatClient implements AutoCloseable {
 
     /** The {@code n} replies of one call, with their finish reasons. */
     dro.backend.ChatModelResponse completeAll(ChatCompletionCreateParams params, int n) {
-        return call(() -> {
-            ChatCompletion c = client.chat().completions().create(params);
-            List<ChatCompletion.Choice> choices = choices(c);
-            if (choices.size() < n) {
-                log.warn("{} sent {} of the {} replies asked for (n)", errors.where(), choices.size(), n);
-            }
-            List<String> texts = choices.stream().map(ch -> ch.message().content().orElse("")).toList();
-            List<FinishReason> reasons = choices.stream().map(ch -> ch._finishReason().asKnown()
-                    .map(f -> finishReason(f.asString())).orElse(FinishReason.STOP)).toList();
-            return new dro.backend.ChatModelResponse(texts, usage(c), reasons);
-        });
+        return call(() -> response(client.chat().completions().create(params), n));
+    }
+
+    /** A chat completion as the replies of a request for {@code n} of them. */
+    dro.backend.ChatModelResponse response(ChatCompletion c, int n) {
+        List<ChatCompletion.Choice> choices = choices(c);
+        if (choices.size() < n) {
+            log.warn("{} sent {} of the {} replies asked for (n)", errors.where(), choices.size(), n);
+        }
+        List<String> texts = choices.stream().map(ch -> ch.message().content().orElse("")).toList();
+        List<FinishReason> reasons = choices.stream().map(ch -> ch._finishReason().asKnown()
+                .map(f -> finishReason(f.asString())).orElse(FinishReason.STOP)).toList();
+        return new dro.backend.ChatModelResponse(texts, usage(c), reasons);
+    }
+
+    /** openai-java's client (for the Files and Batches services). */
+    OpenAIClient api() {
+        return client;
     }
 
     /** Opens a stream of chunks; failures before the stream opens are retried. */

@@ -3,6 +3,7 @@ package dro.train.icl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dro.DroException;
 import dro.InvalidRequestException;
+import dro.backend.Batches;
 import dro.backend.ChatModel;
 import dro.internal.AtomicFiles;
 import dro.internal.Json;
@@ -63,6 +64,18 @@ public final class IclOptimizer {
     }
 
     public IclResult run(List<IclSeed> seeds, IclListener listener) {
+        return run(seeds, listener, null);
+    }
+
+    /**
+     * The optimisation with its new calls sent as batch jobs, round by round: the aspect selections and initial
+     * answers, each scoring round, each rewrite, and the re-asks (see {@link Batches}; its models must be the ones
+     * {@link Batches#wrap} returned). The results are those of a direct run; {@code result.json} records
+     * {@code "batched": true} and the batch ids.
+     *
+     * @param batches the run's batches, or null to call the models directly
+     */
+    public IclResult run(List<IclSeed> seeds, IclListener listener, Batches batches) {
         IclSeeds.check(seeds, "The seeds");
         if (models.answerer() == null) {
             seeds.stream().filter(IclSeed::needsAnswer).findFirst().ifPresent(s -> {
@@ -74,6 +87,15 @@ public final class IclOptimizer {
         AtomicFiles.write(dir.resolve("config.json"), json(config.settings()));
         long t0 = System.nanoTime();
         CallCache calls = new CallCache(dir.resolve("calls"), config.tokenBudget());
+        if (batches == null) {
+            return runOnce(seeds, listener, calls, t0, null);
+        }
+        return batches.run(() -> runOnce(seeds, listener, calls, t0, batches));
+    }
+
+    private IclResult runOnce(List<IclSeed> seeds, IclListener listener, CallCache calls, long t0, Batches batches) {
+        Path dir = config.outDir();
+        CallCache.Stats before = calls.stats();
         AspectCache metrics = AspectCache.open(config.metricsCachePath());
         Roles.AspectSelector selector = new LlmRoles.AspectSelector(models.metrics(), calls, metrics,
                 config.maxReasks(), "critic_aspect_selector", "critic_aspect_selection.txt", 3, 6);
@@ -95,8 +117,12 @@ public final class IclOptimizer {
                 }
                 return r;
             }, pool);
-            IclResult result = new IclResult(answers, config.iclFile(), calls.stats(), dir);
-            writeOutputs(result, (System.nanoTime() - t0) / 1_000_000);
+            CallCache.Stats now = calls.stats();
+            CallCache.Stats stats = new CallCache.Stats(now.made(), Math.max(0, now.reused() - before.reused()
+                    - before.made()), now.promptTokens(), now.completionTokens(), now.madeByRole(),
+                    now.usageByModel());
+            IclResult result = new IclResult(answers, config.iclFile(), stats, dir);
+            writeOutputs(result, (System.nanoTime() - t0) / 1_000_000, batches);
             log.info("ICL optimisation done: {} examples in {}", answers.size(), config.iclFile());
             return result;
         } finally {
@@ -115,7 +141,7 @@ public final class IclOptimizer {
         return answer;
     }
 
-    private void writeOutputs(IclResult result, long millis) {
+    private void writeOutputs(IclResult result, long millis, Batches batches) {
         Path dir = result.runDir();
         Map<String, String> icl = new LinkedHashMap<>();
         result.answers().forEach(a -> icl.put(a.query(), a.answer()));
@@ -129,7 +155,7 @@ public final class IclOptimizer {
                 result.iclFile().toAbsolutePath().toString(), result.stats().made(), result.stats().reused(),
                 result.stats().promptTokens(), result.stats().completionTokens(),
                 dro.roles.ModelUsage.of(result.stats().usageByModel()), millis, Instant.now().toString(),
-                config.settings());
+                batches != null, batches == null ? List.of() : batches.batchIds(), config.settings());
         AtomicFiles.write(dir.resolve("result.json"), json(summary));
         AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis));
     }

@@ -24,7 +24,7 @@ final class IclRunFiles {
     /** {@code result.json}. */
     @JsonPropertyOrder({"seeds", "mean_initial_score", "mean_kept_score", "rewrites", "stopped_at_all_fives",
             "icl_file", "calls_made", "calls_reused", "prompt_tokens", "completion_tokens", "usage_by_model",
-            "millis", "finished", "settings"})
+            "millis", "finished", "batched", "batches", "settings"})
     record Result(int seeds, @JsonProperty("mean_initial_score") double meanInitialScore,
             @JsonProperty("mean_kept_score") double meanKeptScore, int rewrites,
             @JsonProperty("stopped_at_all_fives") long stoppedAtAllFives, @JsonProperty("icl_file") String iclFile,
@@ -32,7 +32,7 @@ final class IclRunFiles {
             @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
             @JsonProperty("usage_by_model") java.util.Map<String, dro.roles.ModelUsage> usageByModel, long millis,
-            String finished, JsonNode settings) { }
+            String finished, boolean batched, List<String> batches, JsonNode settings) { }
 
     /**
      * Every seed as {@code {"query", "aspects", "reasoning", "attempts": [{"round", "answer", "score",
