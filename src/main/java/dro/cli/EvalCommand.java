@@ -41,7 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " confidence intervals and the paired comparisons; the run directory holds results.jsonl,"
                 + " summary.json and report.html, and keeps every call, so a rerun resumes.",
                 "MODEL and the judge are local GGUF files or model names at the OpenAI-compatible endpoint given by"
-                        + " OPENAI_BASE_URL / OPENAI_API_KEY.",
+                        + " OPENAI_BASE_URL / OPENAI_API_KEY, or at the endpoints of --endpoints.",
                 "",
                 "Configurations (--config-set, repeatable; default: none, base, base+icl): [NAME=]PROMPT[+icl[:K]]"
                         + " where PROMPT is none (no system prompt), base (the base alignment prompt), optimized (the"
@@ -58,6 +58,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     @Mixin
     LocalModelOptions local;
@@ -150,14 +153,17 @@ final class EvalCommand implements Callable<Integer> {
         }
         EvalSettings settings = sb.build();
         PrintWriter err = spec.commandLine().getErr();
-        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, model, judgeModel), models -> {
+        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, environment(main), model,
+                judgeModel), models -> {
             Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(models.client(model),
                     models.client(judgeModel)), iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(),
                     MiniLmEmbedder.INSTANCE);
-            EvalResult r = evaluator.run(queries, configurations, run.disableProgress ? EvalListener.NONE : progress(err));
+            EvalResult r = evaluator.run(queries, configurations, run.disableProgress ? EvalListener.NONE
+                    : progress(err, run));
             print(spec.commandLine().getOut(), r);
             err.printf(Locale.ROOT, "dro: done: %d answers judged; %d calls made, %d reused; report: %s%n",
                     r.answers().size(), r.stats().made(), r.stats().reused(), r.reportFile());
+            printEndpoints(err, run);
             return 0;
         });
     }
@@ -174,14 +180,26 @@ final class EvalCommand implements Callable<Integer> {
         return registry.find(model).map(m -> m.prompt().text());
     }
 
-    private static EvalListener progress(PrintWriter err) {
+    /** The environment of the command line (tests pass their own), or the process's. */
+    static dro.Environment environment(Main main) {
+        return main != null ? main.environment : dro.Environment.SYSTEM;
+    }
+
+    /** With {@code --endpoints}: one line per endpoint, its calls, tokens, errors and mean latency over the run. */
+    static void printEndpoints(PrintWriter err, RunOptions run) {
+        if (run.endpointsFile != null) {
+            run.endpointStatistics.snapshot().forEach(e -> err.println("dro: endpoint " + RunOptions.describe(e)));
+        }
+    }
+
+    private static EvalListener progress(PrintWriter err, RunOptions run) {
         return new EvalListener() {
             @Override
             public void onAnswer(int done, int total, ScoredAnswer a, CallCache.Stats s) {
                 int step = Math.max(1, total / 10);
                 if (done % step == 0 || done == total) {
-                    err.printf(Locale.ROOT, "answers %d/%d judged | calls %d (+%d cached) | tokens %d%n", done, total,
-                            s.made(), s.reused(), s.tokens());
+                    err.printf(Locale.ROOT, "answers %d/%d judged | calls %d (+%d cached) | tokens %d%s%n", done,
+                            total, s.made(), s.reused(), s.tokens(), run.endpointsProgress());
                     err.flush();
                 }
             }

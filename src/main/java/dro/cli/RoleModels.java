@@ -19,7 +19,7 @@ import java.util.function.Function;
  * Turns the model of each training role into a {@link ChatModel}. A GGUF file, an {@code hf://} name or a name from
  * the model catalogue (such as {@code mistralai/Mistral-7B-v0.1}, downloaded once) is a local llama.cpp model, loaded
  * once however many roles use it; anything else is a model name at the OpenAI-compatible endpoint given by the
- * environment.
+ * environment, or at the endpoints of {@code --endpoints}.
  */
 final class RoleModels implements AutoCloseable {
 
@@ -58,9 +58,13 @@ final class RoleModels implements AutoCloseable {
         }
     }
 
-    /** The role models of a run whose local models take the command's local-model options. */
-    static RoleModels of(LocalModelOptions local, RunOptions run, String... roleModels) {
-        return new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients,
+    /**
+     * The role models of a run whose local models take the command's local-model options and whose API models are
+     * served as {@link RunOptions#apiModels} says ({@code --endpoints}, keys read from {@code environment}).
+     */
+    static RoleModels of(LocalModelOptions local, RunOptions run, dro.Environment environment,
+                         String... roleModels) {
+        return new RoleModels(gguf -> local.builder(gguf, run.concurrency), run.apiModels(environment),
                 run.reasoningModels, roleModels);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
+import dro.backend.RoutingChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -151,7 +152,8 @@ public final class Evaluator {
                 s.comparisons().stream().map(EvalRunFiles.Comparison::of).toList(), settings.model(),
                 settings.judgeModel(), queries.size(), queries.stream().filter(EvalQuery::unsafe).count(),
                 result.stats().made(), result.stats().reused(), result.stats().promptTokens(),
-                result.stats().completionTokens(), millis, Instant.now().toString());
+                result.stats().completionTokens(), millis, Instant.now().toString(),
+                RoutingChatModel.endpointStats(models.model(), models.judge()));
         AtomicFiles.write(result.summaryFile(), json(summary));
         AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dro.DroException;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
+import dro.backend.RoutingChatModel;
 import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
@@ -128,7 +129,8 @@ public final class IclOptimizer {
                 result.answers().stream().filter(a -> a.stop() == RefinedAnswer.Stop.ALL_FIVES).count(),
                 result.iclFile().toAbsolutePath().toString(), result.stats().made(), result.stats().reused(),
                 result.stats().promptTokens(), result.stats().completionTokens(), millis, Instant.now().toString(),
-                config.settings());
+                config.settings(), RoutingChatModel.endpointStats(models.critic(), models.metrics(),
+                        models.rewriter(), models.answerer()));
         AtomicFiles.write(dir.resolve("result.json"), json(summary));
         AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis));
     }

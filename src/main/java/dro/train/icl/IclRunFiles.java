@@ -1,8 +1,10 @@
 package dro.train.icl;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dro.backend.EndpointStats;
 import dro.roles.Evaluation;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +26,14 @@ final class IclRunFiles {
     /** {@code result.json}. */
     @JsonPropertyOrder({"seeds", "mean_initial_score", "mean_kept_score", "rewrites", "stopped_at_all_fives",
             "icl_file", "calls_made", "calls_reused", "prompt_tokens", "completion_tokens", "millis", "finished",
-            "settings"})
+            "settings", "endpoints"})
     record Result(int seeds, @JsonProperty("mean_initial_score") double meanInitialScore,
             @JsonProperty("mean_kept_score") double meanKeptScore, int rewrites,
             @JsonProperty("stopped_at_all_fives") long stoppedAtAllFives, @JsonProperty("icl_file") String iclFile,
             @JsonProperty("calls_made") long callsMade, @JsonProperty("calls_reused") long callsReused,
             @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens, long millis, String finished,
-            JsonNode settings) { }
+            JsonNode settings, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EndpointStats> endpoints) { }
 
     /**
      * Every seed as {@code {"query", "aspects", "reasoning", "attempts": [{"round", "answer", "score",
