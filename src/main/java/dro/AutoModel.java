@@ -332,7 +332,7 @@ public final class AutoModel implements AutoCloseable {
         private Integer maxConcurrency;
         private Integer maxAttempts;
         private List<Endpoint> endpoints;
-        private RoutingChatModel.Statistics endpointStatistics;
+        private RoutingChatModel.Pool endpointPool;
         private boolean reasoningModel;
         private Environment environment;
 
@@ -600,11 +600,12 @@ public final class AutoModel implements AutoCloseable {
         }
 
         /**
-         * Where the per-endpoint figures of {@link #endpoints} are summed: share one among the models of a run to see
-         * them together. Default: the model's own ({@link RoutingChatModel#endpointStats} finds it).
+         * The shared state of {@link #endpoints} (their load, rests and figures): share one pool among the models
+         * that use the same endpoints, so that each endpoint's {@code maxConcurrency} holds for them together and
+         * their figures add up. Default: a pool of the model's own ({@link RoutingChatModel#endpointStats} finds it).
          */
-        public Builder endpointStatistics(RoutingChatModel.Statistics statistics) {
-            this.endpointStatistics = statistics;
+        public Builder endpointPool(RoutingChatModel.Pool pool) {
+            this.endpointPool = pool;
             return this;
         }
 
@@ -842,7 +843,7 @@ public final class AutoModel implements AutoCloseable {
                 addIf(wrong, reasoningModel, "reasoningModel true");
                 addIf(wrong, environment != null, "environment");
                 addIf(wrong, endpoints != null, "endpoints");
-                addIf(wrong, endpointStatistics != null, "endpointStatistics");
+                addIf(wrong, endpointPool != null, "endpointPool");
                 if (!wrong.isEmpty()) {
                     throw new InvalidRequestException("A local model cannot honour settings for OpenAI-compatible"
                             + " models (set openAiModel(true) for those): " + String.join(", ", wrong));
@@ -861,7 +862,7 @@ public final class AutoModel implements AutoCloseable {
             if (endpoints != null) {
                 return OpenAiEndpoints.router(endpoints, model, reasoningModel,
                         environment != null ? environment : Environment.SYSTEM, timeout,
-                        endpointStatistics != null ? endpointStatistics : new RoutingChatModel.Statistics(),
+                        endpointPool != null ? endpointPool : new RoutingChatModel.Pool(),
                         maxAttempts);
             }
             int concurrency = ensureBetween(maxConcurrency != null ? maxConcurrency

@@ -66,9 +66,10 @@ import org.slf4j.LoggerFactory;
  * all endpoints take together, each routed as above.
  *
  * <h2>Statistics</h2>
- * Per endpoint: calls answered, tokens, failed attempts and mean latency ({@link EndpointStats}), in a
- * {@link Statistics} that routers may share (one per run, however many roles it has); {@link #endpointStats}
- * finds it under any decorators.
+ * Per endpoint: calls answered, tokens, failed attempts and mean latency ({@link EndpointStats}). They live in a
+ * {@link Pool} with the endpoints' load and rests, which the routers of a run share (one per API role), so that an
+ * endpoint gets at most its {@code maxConcurrency} requests from all of them together and is rested for all of them;
+ * {@link #endpointStats} finds the figures under any decorators.
  *
  * <p>Results do not depend on routing: every endpoint serves the same model, and a run records calls by their
  * content, not by the endpoint that answered. Thread-safe. {@link #close()} closes every endpoint's model.
@@ -110,38 +111,76 @@ public final class RoutingChatModel implements ChatModel {
     }
 
     /**
-     * Per-endpoint sums, thread-safe, shared by any number of routers (one per run): each reports into it under its
-     * endpoints' names, and {@link #snapshot()} lists them in the order they were first registered.
+     * The state of a set of endpoints, shared by any number of routers (one per run, whatever number of roles it
+     * has): each endpoint's requests in flight, its rest and run of failures, and its figures. Routers sharing a pool
+     * together send an endpoint at most its {@code maxConcurrency} requests at once, leave it together while it
+     * rests, and sum their figures in one place; {@link #snapshot()} lists the endpoints in the order they were first
+     * added. Thread-safe.
      */
-    public static final class Statistics {
-        private final Map<String, Sums> byEndpoint = Collections.synchronizedMap(new LinkedHashMap<>());
+    public static final class Pool {
+        private final Map<String, Slot> slots = new LinkedHashMap<>();
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
 
-        /** Every endpoint's figures so far, in the order endpoints were first registered. */
+        /** Every endpoint's figures so far, in the order endpoints were first added. */
         public List<EndpointStats> snapshot() {
-            List<EndpointStats> out = new ArrayList<>();
-            synchronized (byEndpoint) {
-                byEndpoint.forEach((name, s) -> out.add(s.stats(name)));
+            lock.lock();
+            try {
+                return slots.values().stream().map(Slot::stats).toList();
+            } finally {
+                lock.unlock();
             }
-            return out;
         }
 
-        /** The figures of one endpoint (all zero for an endpoint never registered). */
+        /** The figures of one endpoint (all zero for an endpoint never added). */
         public EndpointStats of(String endpoint) {
-            Sums s = byEndpoint.get(endpoint);
-            return s == null ? new EndpointStats(endpoint, 0, 0, 0, 0, 0) : s.stats(endpoint);
+            lock.lock();
+            try {
+                Slot s = slots.get(endpoint);
+                return s == null ? new EndpointStats(endpoint, 0, 0, 0, 0, 0) : s.stats();
+            } finally {
+                lock.unlock();
+            }
         }
 
-        Sums register(String endpoint) {
-            return byEndpoint.computeIfAbsent(endpoint, e -> new Sums());
+        Slot slot(String name, int maxConcurrency, double weight) {
+            lock.lock();
+            try {
+                Slot s = slots.computeIfAbsent(name, n -> new Slot(n, maxConcurrency, weight));
+                if (s.maxConcurrency != maxConcurrency || s.weight != weight) {
+                    throw new InvalidRequestException("The endpoint " + name + " is in this pool with max_concurrency "
+                            + s.maxConcurrency + " and weight " + s.weight + ", not " + maxConcurrency + " and "
+                            + weight);
+                }
+                return s;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
-    static final class Sums {
+    /** One endpoint's shared state; the mutable fields are guarded by its pool's lock. */
+    static final class Slot {
+        final String name;
+        final int maxConcurrency;
+        final double weight;
         final LongAdder calls = new LongAdder();
         final LongAdder prompt = new LongAdder();
         final LongAdder completion = new LongAdder();
         final LongAdder errors = new LongAdder();
         final LongAdder nanos = new LongAdder();
+        int inFlight;
+        long given;
+        int consecutiveFailures;
+        long restUntil;
+        boolean resting;
+        DroException lastError;
+
+        Slot(String name, int maxConcurrency, double weight) {
+            this.name = name;
+            this.maxConcurrency = maxConcurrency;
+            this.weight = weight;
+        }
 
         void answered(long elapsedNanos, Usage u) {
             calls.increment();
@@ -152,59 +191,37 @@ public final class RoutingChatModel implements ChatModel {
             }
         }
 
-        EndpointStats stats(String name) {
+        EndpointStats stats() {
             long c = calls.sum();
             return new EndpointStats(name, c, prompt.sum(), completion.sum(), errors.sum(),
                     c == 0 ? 0 : Math.round(nanos.sum() / 1e3 / c) / 1e3);
         }
     }
 
-    /** One endpoint and its state; guarded by the router's lock. */
-    private static final class Route {
-        final String name;
-        final ChatModel model;
-        final int maxConcurrency;
-        final double weight;
-        final Sums sums;
-        int inFlight;
-        long given;
-        int consecutiveFailures;
-        long restUntil;
-        boolean resting;
-        DroException lastError;
-
-        Route(String name, ChatModel model, int maxConcurrency, double weight, Sums sums) {
-            this.name = name;
-            this.model = model;
-            this.maxConcurrency = maxConcurrency;
-            this.weight = weight;
-            this.sums = sums;
-        }
-    }
+    /** One endpoint of this router: the shared state and this router's model on it. */
+    private record Route(Slot slot, ChatModel model) { }
 
     private final List<Route> routes;
     private final String modelName;
     private final ModelCapabilities capabilities;
-    private final Statistics statistics;
+    private final Pool pool;
     private final int failuresToDown;
     private final int maxAttempts;
     private final Duration initialRest;
     private final Duration maxRest;
     private final int totalConcurrency;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
 
     private RoutingChatModel(Builder b) {
         if (b.routes.isEmpty()) {
             throw new InvalidRequestException("A router needs at least one endpoint");
         }
-        this.statistics = ensureNotNull(b.statistics, "statistics");
+        this.pool = ensureNotNull(b.pool, "pool");
         List<Route> rs = new ArrayList<>();
         for (Builder.Spec s : b.routes) {
-            rs.add(new Route(s.name(), s.model(), s.maxConcurrency(), s.weight(), statistics.register(s.name())));
+            rs.add(new Route(pool.slot(s.name(), s.maxConcurrency(), s.weight()), s.model()));
         }
         this.routes = List.copyOf(rs);
-        this.modelName = b.modelName != null ? b.modelName : routes.get(0).model.modelName();
+        this.modelName = b.modelName != null ? b.modelName : routes.get(0).model().modelName();
         this.capabilities = common(routes);
         this.failuresToDown = ensureBetween(b.failuresToDown, 1, 100, "failuresToDown");
         this.maxAttempts = ensureBetween(b.maxAttempts != null ? b.maxAttempts : failuresToDown * routes.size(), 1,
@@ -215,7 +232,7 @@ public final class RoutingChatModel implements ChatModel {
             throw new InvalidRequestException("maxRest " + maxRest + " must not be shorter than initialRest "
                     + initialRest);
         }
-        this.totalConcurrency = routes.stream().mapToInt(r -> r.maxConcurrency).sum();
+        this.totalConcurrency = routes.stream().mapToInt(r -> r.slot().maxConcurrency).sum();
     }
 
     public static Builder builder() {
@@ -224,23 +241,23 @@ public final class RoutingChatModel implements ChatModel {
 
     /**
      * The per-endpoint figures of every router found under {@code models} (through {@link ForwardingChatModel}
-     * decorators), merged by endpoint name; empty when none of them routes. Statistics shared by several routers are
+     * decorators), merged by endpoint name; empty when none of them routes. A pool shared by several routers is
      * counted once.
      */
     public static List<EndpointStats> endpointStats(ChatModel... models) {
-        Set<Statistics> found = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Pool> found = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ChatModel m : models) {
             ChatModel at = m;
             while (at instanceof ForwardingChatModel f) {
                 at = f.delegate();
             }
             if (at instanceof RoutingChatModel r) {
-                found.add(r.statistics);
+                found.add(r.pool);
             }
         }
         Map<String, EndpointStats> merged = new LinkedHashMap<>();
-        for (Statistics s : found) {
-            for (EndpointStats e : s.snapshot()) {
+        for (Pool p : found) {
+            for (EndpointStats e : p.snapshot()) {
                 merged.merge(e.endpoint(), e, RoutingChatModel::sum);
             }
         }
@@ -254,14 +271,19 @@ public final class RoutingChatModel implements ChatModel {
                 a.completionTokens() + b.completionTokens(), a.errors() + b.errors(), mean);
     }
 
-    /** The statistics this router reports into. */
-    public Statistics statistics() {
-        return statistics;
+    /** The pool whose endpoints this router sends to (shared with the other routers of a run). */
+    public Pool pool() {
+        return pool;
     }
 
-    /** This router's endpoints' figures so far, in its order. */
+    /** This router's endpoints' figures so far (of every router sharing its pool), in its order. */
     public List<EndpointStats> stats() {
-        return routes.stream().map(r -> r.sums.stats(r.name)).toList();
+        pool.lock.lock();
+        try {
+            return routes.stream().map(r -> r.slot().stats()).toList();
+        } finally {
+            pool.lock.unlock();
+        }
     }
 
     /** Requests all endpoints take at once together. */
@@ -282,7 +304,7 @@ public final class RoutingChatModel implements ChatModel {
 
     @Override
     public String renderPrompt(ChatModelRequest request) {
-        return routes.get(0).model.renderPrompt(request);
+        return routes.get(0).model().renderPrompt(request);
     }
 
     @Override
@@ -292,13 +314,13 @@ public final class RoutingChatModel implements ChatModel {
             long t0 = System.nanoTime();
             ChatModelResponse response;
             try {
-                response = r.model.doChat(request);
+                response = r.model().doChat(request);
             } catch (RuntimeException e) {
                 failed(r, e, attempt);
                 continue;
             }
-            r.sums.answered(System.nanoTime() - t0, response.usage());
-            succeeded(r);
+            r.slot().answered(System.nanoTime() - t0, response.usage());
+            succeeded(r.slot());
             return response;
         }
     }
@@ -310,12 +332,12 @@ public final class RoutingChatModel implements ChatModel {
             long t0 = System.nanoTime();
             TokenStream s;
             try {
-                s = r.model.doStream(request);
+                s = r.model().doStream(request);
             } catch (RuntimeException e) {
                 failed(r, e, attempt);
                 continue;
             }
-            return new RoutedStream(s, r, t0);
+            return new RoutedStream(s, r.slot(), t0);
         }
     }
 
@@ -330,7 +352,7 @@ public final class RoutingChatModel implements ChatModel {
         RuntimeException first = null;
         for (Route r : routes) {
             try {
-                r.model.close();
+                r.model().close();
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;
@@ -344,52 +366,53 @@ public final class RoutingChatModel implements ChatModel {
 
     @Override
     public String toString() {
-        return "RoutingChatModel{" + modelName + " on " + routes.stream().map(r -> r.name + " x" + r.maxConcurrency)
-                .toList() + "}";
+        return "RoutingChatModel{" + modelName + " on " + routes.stream().map(r -> r.slot().name + " x"
+                + r.slot().maxConcurrency).toList() + "}";
     }
 
     // ---- routing ----
 
     /** The endpoint for the next attempt, its place taken; waits while every endpoint is full or resting. */
     private Route acquire() {
-        lock.lock();
+        pool.lock.lock();
         try {
             while (true) {
                 long now = System.nanoTime();
                 Route best = null;
                 long wake = Long.MAX_VALUE;
                 for (Route r : routes) {
-                    if (r.resting) {
-                        if (r.restUntil - now > 0) {
-                            wake = Math.min(wake, r.restUntil - now);
+                    Slot s = r.slot();
+                    if (s.resting) {
+                        if (s.restUntil - now > 0) {
+                            wake = Math.min(wake, s.restUntil - now);
                             continue;
                         }
-                        r.resting = false;
+                        s.resting = false;
                     }
-                    if (r.inFlight < r.maxConcurrency && (best == null || lessLoaded(r, best))) {
+                    if (s.inFlight < s.maxConcurrency && (best == null || lessLoaded(s, best.slot()))) {
                         best = r;
                     }
                 }
                 if (best != null) {
-                    best.inFlight++;
-                    best.given++;
+                    best.slot().inFlight++;
+                    best.slot().given++;
                     return best;
                 }
                 if (wake == Long.MAX_VALUE) {
-                    changed.await();
+                    pool.changed.await();
                 } else {
-                    changed.awaitNanos(wake);
+                    pool.changed.awaitNanos(wake);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GenerationException("Interrupted while waiting for an endpoint of " + modelName, e, false);
         } finally {
-            lock.unlock();
+            pool.lock.unlock();
         }
     }
 
-    private static boolean lessLoaded(Route a, Route b) {
+    private static boolean lessLoaded(Slot a, Slot b) {
         long la = (long) a.inFlight * b.maxConcurrency;
         long lb = (long) b.inFlight * a.maxConcurrency;
         if (la != lb) {
@@ -398,43 +421,44 @@ public final class RoutingChatModel implements ChatModel {
         return a.given / a.weight < b.given / b.weight;
     }
 
-    private void succeeded(Route r) {
-        lock.lock();
+    private void succeeded(Slot s) {
+        pool.lock.lock();
         try {
-            r.inFlight--;
-            r.consecutiveFailures = 0;
-            changed.signalAll();
+            s.inFlight--;
+            s.consecutiveFailures = 0;
+            pool.changed.signalAll();
         } finally {
-            lock.unlock();
+            pool.lock.unlock();
         }
     }
 
     /** Records a failed attempt; throws what the caller must see, or returns to try again. */
     private void failed(Route r, RuntimeException e, int attempt) {
-        r.sums.errors.increment();
+        Slot s = r.slot();
+        s.errors.increment();
         boolean retriable = e instanceof DroException d && d.isRetriable();
         Map<String, DroException> allDown = null;
         Duration rest = Duration.ZERO;
-        lock.lock();
+        pool.lock.lock();
         try {
-            r.inFlight--;
+            s.inFlight--;
             if (retriable) {
                 DroException d = (DroException) e;
-                r.consecutiveFailures++;
-                r.lastError = d;
-                rest = rest(r.consecutiveFailures, d);
-                r.resting = true;
-                r.restUntil = System.nanoTime() + rest.toNanos();
-                if (routes.stream().allMatch(x -> x.consecutiveFailures >= failuresToDown)) {
+                s.consecutiveFailures++;
+                s.lastError = d;
+                rest = rest(s.consecutiveFailures, d);
+                s.resting = true;
+                s.restUntil = System.nanoTime() + rest.toNanos();
+                if (routes.stream().allMatch(x -> x.slot().consecutiveFailures >= failuresToDown)) {
                     allDown = new LinkedHashMap<>();
                     for (Route x : routes) {
-                        allDown.put(x.name, x.lastError);
+                        allDown.put(x.slot().name, x.slot().lastError);
                     }
                 }
             }
-            changed.signalAll();
+            pool.changed.signalAll();
         } finally {
-            lock.unlock();
+            pool.lock.unlock();
         }
         if (!retriable) {
             throw e;
@@ -446,7 +470,7 @@ public final class RoutingChatModel implements ChatModel {
             throw e instanceof ApiException a ? a.afterAttempts(attempt) : e;
         }
         log.warn("{} failed on {}: {}; resting it {} ms and trying another endpoint (attempt {} of {})", modelName,
-                r.name, e.getMessage(), rest.toMillis(), attempt + 1, maxAttempts);
+                s.name, e.getMessage(), rest.toMillis(), attempt + 1, maxAttempts);
     }
 
     private Duration rest(int failures, DroException e) {
@@ -455,9 +479,9 @@ public final class RoutingChatModel implements ChatModel {
     }
 
     private static ModelCapabilities common(List<Route> routes) {
-        ModelCapabilities c = routes.get(0).model.capabilities();
+        ModelCapabilities c = routes.get(0).model().capabilities();
         for (Route r : routes.subList(1, routes.size())) {
-            ModelCapabilities o = r.model.capabilities();
+            ModelCapabilities o = r.model().capabilities();
             c = new ModelCapabilities(c.nativeN() && o.nativeN(), c.jsonObject() && o.jsonObject(),
                     c.jsonSchema() && o.jsonSchema(), c.seed() && o.seed(), c.evaluatedTokens() && o.evaluatedTokens(),
                     c.rawPrompt() && o.rawPrompt(), c.multiTurn() && o.multiTurn(),
@@ -477,13 +501,13 @@ public final class RoutingChatModel implements ChatModel {
     /** A stream that holds its endpoint's place until it ends or is closed. */
     private final class RoutedStream implements TokenStream {
         private final TokenStream inner;
-        private final Route route;
+        private final Slot slot;
         private final long t0;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        RoutedStream(TokenStream inner, Route route, long t0) {
+        RoutedStream(TokenStream inner, Slot slot, long t0) {
             this.inner = inner;
-            this.route = route;
+            this.slot = slot;
             this.t0 = t0;
         }
 
@@ -537,11 +561,11 @@ public final class RoutingChatModel implements ChatModel {
                 } catch (RuntimeException notEnded) {
                     // closed before it ended: no usage to count
                 }
-                route.sums.answered(System.nanoTime() - t0, u);
+                slot.answered(System.nanoTime() - t0, u);
             } else {
-                route.sums.errors.increment();
+                slot.errors.increment();
             }
-            succeeded(route);
+            succeeded(slot);
         }
     }
 
@@ -551,7 +575,7 @@ public final class RoutingChatModel implements ChatModel {
 
         private final List<Spec> routes = new ArrayList<>();
         private String modelName;
-        private Statistics statistics = new Statistics();
+        private Pool pool = new Pool();
         private int failuresToDown = 3;
         private Integer maxAttempts;
         private Duration initialRest = Duration.ofSeconds(1);
@@ -562,9 +586,9 @@ public final class RoutingChatModel implements ChatModel {
         /**
          * Adds an endpoint, which the router then owns (and closes).
          *
-         * @param name           its name in statistics and messages (unique), e.g. its base URL
+         * @param name           its name in the pool, statistics and messages (unique), e.g. its base URL
          * @param model          the model on it; best one that does not retry by itself
-         * @param maxConcurrency requests it is sent at once, 1 to 256
+         * @param maxConcurrency requests it is sent at once (by all routers sharing the pool), 1 to 256
          * @param weight         its share of the traffic among endpoints equally loaded, greater than 0
          * @throws InvalidRequestException naming the bad argument
          */
@@ -588,9 +612,12 @@ public final class RoutingChatModel implements ChatModel {
             return this;
         }
 
-        /** Where the per-endpoint figures are summed; share one among the routers of a run. Default: its own. */
-        public Builder statistics(Statistics statistics) {
-            this.statistics = statistics;
+        /**
+         * The endpoints' shared state (load, rests, figures); share one among the routers of a run so that each
+         * endpoint's {@code maxConcurrency} holds for all of them together. Default: a pool of its own.
+         */
+        public Builder pool(Pool pool) {
+            this.pool = pool;
             return this;
         }
 
@@ -619,7 +646,8 @@ public final class RoutingChatModel implements ChatModel {
         }
 
         /**
-         * @throws InvalidRequestException naming the first setting out of range, or if no endpoint was added
+         * @throws InvalidRequestException naming the first setting out of range, or if no endpoint was added or an
+         *                                 endpoint is in the pool with another {@code maxConcurrency} or weight
          */
         public RoutingChatModel build() {
             return new RoutingChatModel(this);

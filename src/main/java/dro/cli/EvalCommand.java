@@ -188,7 +188,7 @@ final class EvalCommand implements Callable<Integer> {
     /** With {@code --endpoints}: one line per endpoint, its calls, tokens, errors and mean latency over the run. */
     static void printEndpoints(PrintWriter err, RunOptions run) {
         if (run.endpointsFile != null) {
-            run.endpointStatistics.snapshot().forEach(e -> err.println("dro: endpoint " + RunOptions.describe(e)));
+            run.endpointPool.snapshot().forEach(e -> err.println("dro: endpoint " + RunOptions.describe(e)));
         }
     }
 

@@ -28,8 +28,11 @@ final class RunOptions {
             + " fails rests while the others serve.")
     Path endpointsFile;
 
-    /** The per-endpoint figures of this run, shared by the routers of all its API models. */
-    final RoutingChatModel.Statistics endpointStatistics = new RoutingChatModel.Statistics();
+    /**
+     * The endpoints' load, rests and figures in this run, shared by the routers of all its API models: an endpoint
+     * gets at most its max_concurrency requests from all roles together.
+     */
+    final RoutingChatModel.Pool endpointPool = new RoutingChatModel.Pool();
 
     @Option(names = "--concurrency", defaultValue = "8", description = "Model calls at once (default: 8).")
     int concurrency;
@@ -69,7 +72,7 @@ final class RunOptions {
         }
         List<Endpoint> endpoints = Endpoint.readAll(endpointsFile, environment);
         return (name, reasoning) -> OpenAiEndpoints.router(endpoints, name, reasoning, environment, null,
-                endpointStatistics, null);
+                endpointPool, null);
     }
 
     /**
@@ -80,7 +83,7 @@ final class RunOptions {
         if (endpointsFile == null) {
             return "";
         }
-        return " | " + endpointStatistics.snapshot().stream().map(RunOptions::describe)
+        return " | " + endpointPool.snapshot().stream().map(RunOptions::describe)
                 .collect(Collectors.joining(", "));
     }
 

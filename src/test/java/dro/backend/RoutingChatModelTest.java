@@ -19,6 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +57,7 @@ class RoutingChatModelTest {
 
     private static RoutingChatModel router(List<Endpoint> endpoints) {
         return OpenAiEndpoints.router(endpoints, "m", false, KEYS, Duration.ofSeconds(10),
-                new RoutingChatModel.Statistics(), null);
+                new RoutingChatModel.Pool(), null);
     }
 
     /** One endpoint's model as a router's: the real client, no retries of its own. */
@@ -166,8 +170,8 @@ class RoutingChatModelTest {
     void whenEveryEndpointIsDownTheErrorNamesEachWithItsLastError() {
         String refused = refusedUrl();
         ScriptedOpenAiServer b = server(Reply.error(500, "boom"));
-        RoutingChatModel.Statistics stats = new RoutingChatModel.Statistics();
-        try (RoutingChatModel m = RoutingChatModel.builder().modelName("m").statistics(stats)
+        RoutingChatModel.Pool stats = new RoutingChatModel.Pool();
+        try (RoutingChatModel m = RoutingChatModel.builder().modelName("m").pool(stats)
                 .endpoint(refused, backend(refused), 1, 1).endpoint(b.baseUrl(), backend(b.baseUrl()), 1, 1)
                 .failuresToDown(2).initialRest(Duration.ofMillis(10)).maxRest(Duration.ofMillis(50)).build()) {
             RoutingChatModel.AllEndpointsDownException e = assertThrows(
@@ -201,9 +205,9 @@ class RoutingChatModelTest {
     }
 
     @Test
-    void theStatisticsOfRoutersUnderDecoratorsAreFoundAndSharedOnesCountedOnce() {
+    void theFiguresOfRoutersUnderDecoratorsAreFoundAndASharedPoolCountedOnce() {
         ScriptedOpenAiServer a = server(Reply.completion("ok").withUsage(3, 1));
-        RoutingChatModel.Statistics shared = new RoutingChatModel.Statistics();
+        RoutingChatModel.Pool shared = new RoutingChatModel.Pool();
         List<Endpoint> endpoints = List.of(endpoint(a.baseUrl(), 2));
         try (RoutingChatModel judge = OpenAiEndpoints.router(endpoints, "judge", false, KEYS, null, shared, null);
              RoutingChatModel policy = OpenAiEndpoints.router(endpoints, "policy", false, KEYS, null, shared, null)) {
@@ -222,10 +226,40 @@ class RoutingChatModelTest {
     }
 
     @Test
+    void routersSharingAPoolHoldEachEndpointsMaxConcurrencyTogether() throws Exception {
+        Reply slow = Reply.completion("ok").withDelay(Duration.ofMillis(200));
+        ScriptedOpenAiServer a = server(slow);
+        ScriptedOpenAiServer b = server(slow);
+        RoutingChatModel.Pool pool = new RoutingChatModel.Pool();
+        List<Endpoint> endpoints = List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1));
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try (RoutingChatModel judge = OpenAiEndpoints.router(endpoints, "judge", false, KEYS, null, pool, null);
+             RoutingChatModel policy = OpenAiEndpoints.router(endpoints, "policy", false, KEYS, null, pool, null)) {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                RoutingChatModel m = i % 2 == 0 ? judge : policy;
+                String q = "q" + i;
+                answers.add(threads.submit(() -> m.chat(request(q)).text()));
+            }
+            for (Future<String> f : answers) {
+                assertEquals("ok", f.get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(1, a.maxConcurrentRequests(), "two roles, yet one request at a time on a");
+            assertEquals(1, b.maxConcurrentRequests());
+            assertEquals(List.of(4L, 4L), pool.snapshot().stream().map(EndpointStats::calls).toList());
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals("The endpoint " + a.baseUrl() + " is in this pool with max_concurrency 1 and weight 1.0, not 2"
+                + " and 1.0", assertThrows(InvalidRequestException.class, () -> OpenAiEndpoints.router(
+                        List.of(endpoint(a.baseUrl(), 2)), "other", false, KEYS, null, pool, null)).getMessage());
+    }
+
+    @Test
     void anEndpointWhoseKeyVariableIsNotSetIsNamed() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> OpenAiEndpoints.router(
                 List.of(Endpoint.of("http://127.0.0.1:9/v1").withApiKeyEnv("NOPE")), "m", false, KEYS, null,
-                new RoutingChatModel.Statistics(), null));
+                new RoutingChatModel.Pool(), null));
         assertEquals("endpoints[0] (http://127.0.0.1:9/v1): the environment variable NOPE (api_key_env) is not set;"
                 + " set it to the endpoint's API key (any non-empty value for a server that needs none)",
                 e.getMessage());

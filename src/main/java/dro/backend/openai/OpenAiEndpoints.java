@@ -30,19 +30,19 @@ public final class OpenAiEndpoints {
      * @param reasoningModel whether it is a reasoning model (see {@link OpenAiChatClient.Builder#reasoningModel})
      * @param environment    where the endpoints' key variables are read
      * @param timeout        the limit for one HTTP request, or null for openai-java's default
-     * @param statistics     where the per-endpoint figures are summed (shared by a run's routers)
+     * @param pool           the endpoints' shared load, rests and figures (one per run, shared by its routers)
      * @param maxAttempts    tries per request in all, or null for the router's default
      * @throws InvalidRequestException naming the endpoint whose key variable is not set
      */
     public static RoutingChatModel router(List<Endpoint> endpoints, String model, boolean reasoningModel,
                                           Environment environment, Duration timeout,
-                                          RoutingChatModel.Statistics statistics, Integer maxAttempts) {
+                                          RoutingChatModel.Pool pool, Integer maxAttempts) {
         ensureNotEmpty(endpoints, "endpoints");
         ensureNotBlank(model, "model");
         ensureNotNull(environment, "environment");
         List<OpenAiBackend> made = new ArrayList<>();
         try {
-            RoutingChatModel.Builder b = RoutingChatModel.builder().modelName(model).statistics(statistics);
+            RoutingChatModel.Builder b = RoutingChatModel.builder().modelName(model).pool(pool);
             for (int i = 0; i < endpoints.size(); i++) {
                 Endpoint e = ensureNotNull(endpoints.get(i), "endpoints[" + i + "]");
                 int index = i;
