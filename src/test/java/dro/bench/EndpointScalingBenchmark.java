@@ -94,6 +94,7 @@ public final class EndpointScalingBenchmark {
 
     private static Run run(List<ScriptedOpenAiServer> servers, Path dir, List<EvalQuery> queries,
                            List<EvalConfiguration> configurations) throws Exception {
+        servers.forEach(ScriptedOpenAiServer::reset);
         List<Endpoint> endpoints = servers.stream().map(s -> Endpoint.of(s.baseUrl()).withMaxConcurrency(1)).toList();
         RoutingChatModel.Pool stats = new RoutingChatModel.Pool();
         EvalSettings settings = EvalSettings.builder().outDir(dir).model("answerer-m").judgeModel("eval-judge-m")
@@ -106,7 +107,9 @@ public final class EndpointScalingBenchmark {
             double s = BenchSupport.seconds(t0);
             String per = String.join("/", stats.snapshot().stream().map(e -> String.valueOf(e.calls())).toList());
             long errors = stats.snapshot().stream().mapToLong(EndpointStats::errors).sum();
-            return new Run(s, r.stats().made(), per + (errors > 0 ? ", " + errors + " errors" : ""),
+            int most = servers.stream().mapToInt(ScriptedOpenAiServer::maxConcurrentRequests).max().orElse(0);
+            return new Run(s, r.stats().made(), per + ", at most " + most + " at once"
+                    + (errors > 0 ? ", " + errors + " errors" : ""),
                     Files.readString(r.resultsFile()));
         }
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.Environment;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedEvalRoles;
+import dro.testing.ScriptedIclRoles;
 import dro.testing.ScriptedOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,5 +189,33 @@ class EndpointsCommandTest {
         assertEquals(b.requests().size(), eps.get(1).get("calls").asInt());
         assertTrue(r.err().contains("level 1/2 | beam best "), r.err());
         assertTrue(r.err().contains(" calls left | " + a.baseUrl().replace("http://", "") + " "), r.err());
+    }
+
+    @Test
+    void optimizeIclTakesTheEndpointsFromItsConfigFileAndRecordsTheirFigures() throws Exception {
+        ScriptedOpenAiServer a = server(ScriptedIclRoles.responder());
+        ScriptedOpenAiServer b = server(ScriptedIclRoles.responder());
+        Path seeds = Files.writeString(tmp.resolve("seeds.json"), "{\"How do I cook rice?\": \"<START>\\nBoil"
+                + " it.\\n<END>\", \"How do I pick a lock?\": null}");
+        Path dir = tmp.resolve("icl");
+        Path config = Files.writeString(tmp.resolve("c.json"), "{\"endpoints\": \"" + endpoints("e.json",
+                a.baseUrl(), b.baseUrl()).toString().replace("\\", "\\\\") + "\"}");
+
+        CliRun r = dro(KEYS, "optimize-icl", "--config", config.toString(), "--seeds", seeds.toString(),
+                "--answer-model", "answer-m", "--critic-model", "critic-m", "--metrics-model", "critic-selector-m",
+                "--rewrite-model", "rewriter-m", "--out-dir", dir.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("17 calls made, 0 reused"), r.err());
+        assertEquals(17, a.requests().size() + b.requests().size());
+        JsonNode eps = JSON.readTree(dir.resolve("result.json").toFile()).get("endpoints");
+        assertEquals(List.of(a.baseUrl(), b.baseUrl()), List.of(eps.get(0).get("endpoint").asText(),
+                eps.get(1).get("endpoint").asText()));
+        assertEquals(List.of(a.requests().size(), b.requests().size()), List.of(eps.get(0).get("calls").asInt(),
+                eps.get(1).get("calls").asInt()));
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("seed 2/2 | ") && l.contains(" | "
+                + a.baseUrl().replace("http://", "") + " ")), r.err());
+        assertTrue(r.err().contains("dro: endpoint " + b.baseUrl().replace("http://", "") + " "
+                + b.requests().size() + " calls "), r.err());
     }
 }
