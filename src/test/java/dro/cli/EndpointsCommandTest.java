@@ -218,4 +218,20 @@ class EndpointsCommandTest {
         assertTrue(r.err().contains("dro: endpoint " + b.baseUrl().replace("http://", "") + " "
                 + b.requests().size() + " calls "), r.err());
     }
+
+    @Test
+    void everyRunCommandDocumentsEndpointsInItsHelp() {
+        for (String command : List.of("train", "optimize-icl", "eval")) {
+            CliRun help = dro(command, "--help");
+            assertEquals(0, help.code(), command);
+            assertEquals("", help.err(), command);
+            String out = help.out().replaceAll("\\s+", " ");
+            assertTrue(out.contains("--endpoints=FILE A JSON array of OpenAI-compatible endpoints that serve every API"
+                    + " model of the run instead of OPENAI_BASE_URL, e.g. [{\"base_url\":"), command + ": " + out);
+            assertTrue(out.contains("(optional: api_key_env, default OPENAI_API_KEY; max_concurrency, default 4;"
+                    + " weight, default 1; model, the name this endpoint knows the model by). Each call goes to the"
+                    + " least loaded endpoint; one that fails rests while the others serve."), command + ": " + out);
+            assertTrue(out.contains("or at the endpoints of --endpoints."), command + ": " + out);
+        }
+    }
 }
