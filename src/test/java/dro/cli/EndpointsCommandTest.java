@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.Environment;
+import dro.testing.FaultInjector;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedEvalRoles;
 import dro.testing.ScriptedIclRoles;
 import dro.testing.ScriptedOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +139,29 @@ class EndpointsCommandTest {
         assertEquals(0, eps.get(0).get("calls").asInt());
         assertTrue(eps.get(0).get("errors").asInt() >= 1, eps.toString());
         assertEquals(16, eps.get(1).get("calls").asInt());
+    }
+
+    @Test
+    void anEndpointWithInjectedFaultsChangesNoResultAndEachFaultIsCountedAsItsError() throws Exception {
+        ScriptedOpenAiServer clean = server(ScriptedEvalRoles.responder());
+        CliRun reference = eval(endpoints("clean.json", clean.baseUrl()), tmp.resolve("clean"));
+        assertEquals(0, reference.code(), reference.err());
+
+        FaultInjector faults = new FaultInjector(ScriptedEvalRoles.responder(), 0.3, 0.1, Duration.ofMillis(100), 7);
+        ScriptedOpenAiServer faulty = server(faults);
+        ScriptedOpenAiServer healthy = server(ScriptedEvalRoles.responder());
+        Path dir = tmp.resolve("run");
+        CliRun r = eval(endpoints("e.json", faulty.baseUrl(), healthy.baseUrl()), dir);
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(faults.faults() > 0, faults.counts().toString());
+        assertEquals(Files.readString(tmp.resolve("clean").resolve("results.jsonl")),
+                Files.readString(dir.resolve("results.jsonl")), "the same answers and judgements");
+        JsonNode eps = JSON.readTree(dir.resolve("summary.json").toFile()).get("endpoints");
+        assertEquals(faults.faults() - faults.counts().get(FaultInjector.Fault.TIMEOUT),
+                eps.get(0).get("errors").asInt(), "a stalled answer still arrives (no timeout is set); " + faults.counts());
+        assertEquals(0, eps.get(1).get("errors").asInt());
+        assertEquals(16, eps.get(0).get("calls").asInt() + eps.get(1).get("calls").asInt());
     }
 
     @Test
