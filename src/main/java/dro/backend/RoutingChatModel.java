@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *   <li>An endpoint is <em>down</em> when its last {@code failuresToDown} attempts (of any request) all failed
  *   retriably. It keeps being tried after each rest, and comes back with its first success. When a failure leaves
  *   every endpoint down, the request fails with {@link AllEndpointsDownException}, which names every endpoint with
- *   its last error. This is the only way routing ends a run while an endpoint might still answer.</li>
+ *   its last error. While one endpoint is not down, retriable failures end no request, save the case below.</li>
  *   <li>A single request is tried at most {@code maxAttempts} times (default {@code failuresToDown ×} the number of
  *   endpoints); then its last failure is thrown, so that a request that fails everywhere (one that crashes every
  *   server) cannot loop while other requests keep the endpoints up.</li>
@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * {@link RetryPolicy#NONE}), so that a failing endpoint is left at once.
  *
  * <h2>Streams and batches</h2>
- * A stream is routed like a blocking call while it is opened (a failure before the first piece is retried elsewhere)
+ * A stream is routed like a blocking call while it is opened (a failure to open it is retried elsewhere)
  * and holds its place on the endpoint until it ends or is closed. {@link #chatAll} sends as many requests at once as
  * all endpoints take together, each routed as above.
  *

@@ -153,7 +153,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         EvalSettings settings = sb.build();
         PrintWriter err = spec.commandLine().getErr();
-        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, environment(main), model,
+        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, RunOptions.environment(main), model,
                 judgeModel), models -> {
             Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(models.client(model),
                     models.client(judgeModel)), iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(),
@@ -163,7 +163,7 @@ final class EvalCommand implements Callable<Integer> {
             print(spec.commandLine().getOut(), r);
             err.printf(Locale.ROOT, "dro: done: %d answers judged; %d calls made, %d reused; report: %s%n",
                     r.answers().size(), r.stats().made(), r.stats().reused(), r.reportFile());
-            printEndpoints(err, run);
+            run.printEndpoints(err);
             return 0;
         });
     }
@@ -178,18 +178,6 @@ final class EvalCommand implements Callable<Integer> {
                     .map(m -> m.prompt().text());
         }
         return registry.find(model).map(m -> m.prompt().text());
-    }
-
-    /** The environment of the command line (tests pass their own), or the process's. */
-    static dro.Environment environment(Main main) {
-        return main != null ? main.environment : dro.Environment.SYSTEM;
-    }
-
-    /** With {@code --endpoints}: one line per endpoint, its calls, tokens, errors and mean latency over the run. */
-    static void printEndpoints(PrintWriter err, RunOptions run) {
-        if (run.endpointsFile != null) {
-            run.endpointPool.snapshot().forEach(e -> err.println("dro: endpoint " + RunOptions.describe(e)));
-        }
     }
 
     private static EvalListener progress(PrintWriter err, RunOptions run) {

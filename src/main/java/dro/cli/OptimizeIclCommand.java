@@ -118,7 +118,7 @@ final class OptimizeIclCommand implements Callable<Integer> {
         }
         IclOptimizerConfig config = cb.build();
         PrintWriter err = spec.commandLine().getErr();
-        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, EvalCommand.environment(main),
+        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, RunOptions.environment(main),
                 criticModel, metricsModel, rewriteModel, answerModel), models -> {
             ChatModel answerer = answerModel == null ? null : models.client(answerModel);
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(models.client(criticModel),
@@ -129,7 +129,7 @@ final class OptimizeIclCommand implements Callable<Integer> {
                     r.answers().stream().mapToDouble(a -> a.initial().score()).average().orElse(0),
                     r.answers().stream().mapToDouble(a -> a.kept().score()).average().orElse(0), r.stats().made(),
                     r.stats().reused(), r.runDir().resolve("report.html"));
-            EvalCommand.printEndpoints(err, run);
+            run.printEndpoints(err);
             spec.commandLine().getOut().println(r.iclFile());
             return 0;
         });

@@ -6,6 +6,7 @@ import dro.backend.Endpoint;
 import dro.backend.EndpointStats;
 import dro.backend.RoutingChatModel;
 import dro.backend.openai.OpenAiEndpoints;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,18 @@ final class RunOptions {
         }
         return " | " + endpointPool.snapshot().stream().map(RunOptions::describe)
                 .collect(Collectors.joining(", "));
+    }
+
+    /** With {@code --endpoints}: one line per endpoint, its calls, tokens, errors and mean latency over the run. */
+    void printEndpoints(PrintWriter err) {
+        if (endpointsFile != null) {
+            endpointPool.snapshot().forEach(e -> err.println("dro: endpoint " + describe(e)));
+        }
+    }
+
+    /** The environment of the command line (tests pass their own), or the process's. */
+    static Environment environment(Main main) {
+        return main != null ? main.environment : Environment.SYSTEM;
     }
 
     /** One endpoint's figures for the console: its URL without the scheme, calls, tokens, errors, mean latency. */

@@ -216,8 +216,9 @@ final class TrainCommand implements Callable<Integer> {
             return printEstimate(config, queries);
         }
         PrintWriter err = spec.commandLine().getErr();
-        return ResumableRun.run(err, dir, () -> new RoleModels(this::localModel, run.apiModels(main.environment), run.reasoningModels,
-                baseModel, evalModel, metricsModel, optimizeModel), models -> {
+        return ResumableRun.run(err, dir, () -> new RoleModels(this::localModel,
+                run.apiModels(RunOptions.environment(main)), run.reasoningModels, baseModel, evalModel, metricsModel,
+                optimizeModel), models -> {
             DroTrainer trainer = new DroTrainer(config, new DroTrainer.Models(models.client(baseModel),
                     models.client(evalModel), models.client(metricsModel), models.client(optimizeModel)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
@@ -225,7 +226,7 @@ final class TrainCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "dro: done: best path score %.3f over %d steps; %d calls made, %d reused; report:"
                     + " %s%n", r.score(), r.bestPath().size(), r.stats().made(), r.stats().reused(),
                     r.runDir().resolve("report.html"));
-            EvalCommand.printEndpoints(err, run);
+            run.printEndpoints(err);
             spec.commandLine().getOut().println(r.promptFile());
             return 0;
         });
