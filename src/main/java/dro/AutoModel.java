@@ -10,7 +10,10 @@ import dro.backend.ChatModelResponse;
 import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
+import dro.backend.Endpoint;
+import dro.backend.RoutingChatModel;
 import dro.backend.openai.OpenAiBackend;
+import dro.backend.openai.OpenAiEndpoints;
 import dro.backend.openai.OpenAiChatClient;
 import dro.backend.RetryPolicy;
 import dro.compat.OriginalPrompts;
@@ -328,6 +331,8 @@ public final class AutoModel implements AutoCloseable {
         private String baseUrl;
         private Integer maxConcurrency;
         private Integer maxAttempts;
+        private List<Endpoint> endpoints;
+        private RoutingChatModel.Pool endpointPool;
         private boolean reasoningModel;
         private Environment environment;
 
@@ -575,6 +580,35 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves the API model from several OpenAI-compatible endpoints instead of one base URL (with
+         * {@link #openAiModel}): each request goes to the endpoint least loaded for its {@code maxConcurrency}, an
+         * endpoint that fails (refused connection, 5xx, timeout) rests while its request is tried on another, and
+         * each endpoint's key is read from its {@code apiKeyEnv} in {@link #environment}. See
+         * {@link RoutingChatModel} for the routing and {@link Endpoint#readAll} for the file format. Replaces
+         * {@link #baseUrl}, {@link #apiKey} and {@link #maxConcurrency}; {@link #maxAttempts} is then the tries per
+         * request across endpoints. Null or empty: one endpoint, as set by {@link #baseUrl}.
+         */
+        public Builder endpoints(List<Endpoint> endpoints) {
+            this.endpoints = endpoints == null || endpoints.isEmpty() ? null : List.copyOf(endpoints);
+            return this;
+        }
+
+        /** {@link #endpoints(List)} from an endpoints file (a JSON array, see {@link Endpoint#readAll}). */
+        public Builder endpoints(Path file) {
+            return endpoints(Endpoint.readAll(file));
+        }
+
+        /**
+         * The shared state of {@link #endpoints} (their load, rests and figures): share one pool among the models
+         * that use the same endpoints, so that each endpoint's {@code maxConcurrency} holds for them together and
+         * their figures add up. Default: a pool of the model's own ({@link RoutingChatModel#endpointStats} finds it).
+         */
+        public Builder endpointPool(RoutingChatModel.Pool pool) {
+            this.endpointPool = pool;
+            return this;
+        }
+
         /** Requests {@link AutoModel#generateAll} sends to an API model at once; default 4. */
         public Builder maxConcurrency(int maxConcurrency) {
             this.maxConcurrency = maxConcurrency;
@@ -792,6 +826,15 @@ public final class AutoModel implements AutoCloseable {
                     throw new InvalidRequestException("openAiModel(true) cannot honour settings for local models: "
                             + String.join(", ", wrong));
                 }
+                if (endpoints != null) {
+                    addIf(wrong, apiKey != null, "apiKey"); // its value is never shown
+                    addIf(wrong, baseUrl != null, "baseUrl \"" + baseUrl + "\"");
+                    addIf(wrong, maxConcurrency != null, "maxConcurrency " + maxConcurrency);
+                    if (!wrong.isEmpty()) {
+                        throw new InvalidRequestException("endpoints replace the single endpoint's settings; give"
+                                + " them per endpoint instead of: " + String.join(", ", wrong));
+                    }
+                }
             } else {
                 addIf(wrong, apiKey != null, "apiKey"); // its value is never shown
                 addIf(wrong, baseUrl != null, "baseUrl \"" + baseUrl + "\"");
@@ -799,6 +842,8 @@ public final class AutoModel implements AutoCloseable {
                 addIf(wrong, maxAttempts != null, "maxAttempts " + maxAttempts);
                 addIf(wrong, reasoningModel, "reasoningModel true");
                 addIf(wrong, environment != null, "environment");
+                addIf(wrong, endpoints != null, "endpoints");
+                addIf(wrong, endpointPool != null, "endpointPool");
                 if (!wrong.isEmpty()) {
                     throw new InvalidRequestException("A local model cannot honour settings for OpenAI-compatible"
                             + " models (set openAiModel(true) for those): " + String.join(", ", wrong));
@@ -814,6 +859,12 @@ public final class AutoModel implements AutoCloseable {
 
         private ChatModel openAiBackend() {
             ensureNotBlank(model, "model");
+            if (endpoints != null) {
+                return OpenAiEndpoints.router(endpoints, model, reasoningModel,
+                        environment != null ? environment : Environment.SYSTEM, timeout,
+                        endpointPool != null ? endpointPool : new RoutingChatModel.Pool(),
+                        maxAttempts);
+            }
             int concurrency = ensureBetween(maxConcurrency != null ? maxConcurrency
                     : OpenAiBackend.DEFAULT_MAX_CONCURRENCY, 1, 256, "maxConcurrency");
             OpenAiChatClient.Builder c = OpenAiChatClient.builder().model(model).apiKey(apiKey).baseUrl(baseUrl)

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.backend.ChatModel;
+import dro.backend.Endpoint;
+import dro.backend.RoutingChatModel;
 import dro.prompt.PromptResources;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
@@ -210,6 +212,44 @@ class AutoModelOpenAiTest {
         assertEquals(3, server.maxConcurrentRequests());
         assertEquals("maxConcurrency must be between 1 and 256, but was 0", assertThrows(
                 InvalidRequestException.class, () -> api().maxConcurrency(0).build()).getMessage());
+    }
+
+    @Test
+    void endpointsServeGenerateAllFromSeveralServersEachWithinItsMaxConcurrencyAndKey() {
+        server.respond(r -> Reply.completion("<START>a " + r.message("user").lines().skip(1).findFirst()
+                .orElseThrow() + "<END>").withDelay(Duration.ofMillis(150)));
+        try (ScriptedOpenAiServer second = ScriptedOpenAiServer.start().respond(r -> Reply.completion("<START>b "
+                + r.message("user").lines().skip(1).findFirst().orElseThrow() + "<END>")
+                .withDelay(Duration.ofMillis(150)))) {
+            List<String> queries = List.of("one", "two", "three", "four", "five", "six");
+            AutoModel.Builder b = AutoModel.builder().openAiModel(true).model("test-model").embeddingCacheDir(cache)
+                    .environment(Environment.of(Map.of("KEY_1", "sk-one", "KEY_2", "sk-two")))
+                    .endpoints(List.of(new Endpoint(server.baseUrl(), "KEY_1", 1, 1, null),
+                            new Endpoint(second.baseUrl(), "KEY_2", 2, 1, "other-name")));
+            try (AutoModel m = b.build()) {
+                List<String> answers = m.generateAll(queries, NO_ICL);
+                assertEquals(queries, answers.stream().map(a -> a.substring(2)).toList());
+                assertEquals(2, answers.stream().filter(a -> a.startsWith("a ")).count(), answers.toString());
+                assertEquals(4, answers.stream().filter(a -> a.startsWith("b ")).count(), answers.toString());
+            }
+            assertEquals(1, server.maxConcurrentRequests());
+            assertEquals(2, second.maxConcurrentRequests());
+            assertEquals("Bearer sk-one", server.lastRequest().header("Authorization"));
+            assertEquals("Bearer sk-two", second.lastRequest().header("Authorization"));
+            assertEquals("test-model", server.lastRequest().model());
+            assertEquals("other-name", second.lastRequest().model());
+            try (ChatModel roles = b.buildChatModel()) {
+                assertTrue(roles instanceof RoutingChatModel, roles.toString());
+                assertEquals("test-model", roles.modelName());
+            }
+        }
+        assertEquals("endpoints replace the single endpoint's settings; give them per endpoint instead of:"
+                + " baseUrl \"" + server.baseUrl() + "\", maxConcurrency 2", assertThrows(InvalidRequestException.class,
+                () -> api().apiKey(null).maxConcurrency(2).endpoints(List.of(Endpoint.of(server.baseUrl())))
+                        .buildChatModel()).getMessage());
+        assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
+                + " those): endpoints", assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
+                .model("x.gguf").endpoints(List.of(Endpoint.of(server.baseUrl()))).buildChatModel()).getMessage());
     }
 
     @Test

@@ -3,7 +3,8 @@
  * blocking and streaming, cancellable; usage and finish reason; capabilities) and the decorators that wrap any
  * model, composable in any order like OkHttp's interceptors: {@link dro.backend.RetryingChatModel},
  * {@link dro.backend.BudgetedChatModel}, {@link dro.backend.UsageAccounting}, over
- * {@link dro.backend.ForwardingChatModel}. Recording and resume and the re-asks live with the roles
+ * {@link dro.backend.ForwardingChatModel}; and {@link dro.backend.RoutingChatModel}, one model over several
+ * {@link dro.backend.Endpoint}s. Recording and resume and the re-asks live with the roles
  * ({@code dro.roles}). {@link dro.backend.Batches} sends a run's new calls as batch jobs through a
  * {@link dro.backend.BatchApi} (OpenAI's Batch API in {@code dro.backend.openai}).
  *

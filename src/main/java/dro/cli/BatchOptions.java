@@ -40,11 +40,16 @@ final class BatchOptions {
      *
      * @param roles each role's option and model, e.g. {@code "--judge-model"} to {@code "gpt-4o"}; null models are
      *              roles the run does not use
-     * @throws InvalidRequestException if every model is local
+     * @param run the run's options: {@code --endpoints} does not go with {@code --batch}
+     * @throws InvalidRequestException if every model is local, or the run has {@code --endpoints}
      */
-    void checkApiRole(java.util.Map<String, String> roles) {
+    void checkApiRole(java.util.Map<String, String> roles, RunOptions run) {
         if (!batch) {
             return;
+        }
+        if (run.endpointsFile != null) {
+            throw new InvalidRequestException("--batch and --endpoints " + run.endpointsFile + " do not go together:"
+                    + " batch jobs go to the single endpoint of OPENAI_BASE_URL; leave one of them out");
         }
         List<String> local = new ArrayList<>();
         for (java.util.Map.Entry<String, String> r : roles.entrySet()) {

@@ -43,7 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " confidence intervals and the paired comparisons; the run directory holds results.jsonl,"
                 + " summary.json and report.html, and keeps every call, so a rerun resumes.",
                 "MODEL and the judge are local GGUF files or model names at the OpenAI-compatible endpoint given by"
-                        + " OPENAI_BASE_URL / OPENAI_API_KEY.",
+                        + " OPENAI_BASE_URL / OPENAI_API_KEY, or at the endpoints of --endpoints.",
                 "",
                 "Configurations (--config-set, repeatable; default: none, base, base+icl): [NAME=]PROMPT[+icl[:K]]"
                         + " where PROMPT is none (no system prompt), base (the base alignment prompt), optimized (the"
@@ -60,6 +60,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     @Mixin
     LocalModelOptions local;
@@ -157,19 +160,21 @@ final class EvalCommand implements Callable<Integer> {
         java.util.Map<String, String> roleModels = new java.util.LinkedHashMap<>();
         roleModels.put("--model", model);
         roleModels.put("--judge-model", judgeModel);
-        batch.checkApiRole(roleModels);
+        batch.checkApiRole(roleModels, run);
         PrintWriter err = spec.commandLine().getErr();
-        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, model, judgeModel), models -> {
+        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, RunOptions.environment(main), model,
+                judgeModel), models -> {
             Batches batches = batch.open(dir, err, run.disableProgress);
             List<ChatModel> roles = BatchOptions.wrap(batches, List.of(models.client(model),
                     models.client(judgeModel)), List.of("--model " + model, "--judge-model " + judgeModel));
             Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(roles.get(0), roles.get(1)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
             EvalResult r = evaluator.run(queries, configurations, run.disableProgress ? EvalListener.NONE
-                    : progress(err), batches);
+                    : progress(err, run), batches);
             print(spec.commandLine().getOut(), r);
             err.printf(Locale.ROOT, "dro: done: %d answers judged; %d calls made, %d reused; report: %s%n",
                     r.answers().size(), r.stats().made(), r.stats().reused(), r.reportFile());
+            run.printEndpoints(err);
             return 0;
         });
     }
@@ -186,14 +191,14 @@ final class EvalCommand implements Callable<Integer> {
         return registry.find(model).map(m -> m.prompt().text());
     }
 
-    private static EvalListener progress(PrintWriter err) {
+    private static EvalListener progress(PrintWriter err, RunOptions run) {
         return new EvalListener() {
             @Override
             public void onAnswer(int done, int total, ScoredAnswer a, CallCache.Stats s) {
                 int step = Math.max(1, total / 10);
                 if (done % step == 0 || done == total) {
-                    err.printf(Locale.ROOT, "answers %d/%d judged | calls %d (+%d cached) | tokens %d%n", done, total,
-                            s.made(), s.reused(), s.tokens());
+                    err.printf(Locale.ROOT, "answers %d/%d judged | calls %d (+%d cached) | tokens %d%s%n", done,
+                            total, s.made(), s.reused(), s.tokens(), run.endpointsProgress());
                     err.flush();
                 }
             }

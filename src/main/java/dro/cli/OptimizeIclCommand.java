@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
                 + " aspects and scores the answer, then a rewriter improves it from the critic's review, up to"
                 + " --num-iters times, keeping the best (ties go to the newer) and stopping once every aspect scores"
                 + " 5. Every model is a local GGUF file or a model name at the OpenAI-compatible endpoint given by"
-                + " OPENAI_BASE_URL / OPENAI_API_KEY.",
+                + " OPENAI_BASE_URL / OPENAI_API_KEY, or at the endpoints of --endpoints.",
                 "Writes an ICL file in the original's shape ({query: \"<START>\\n...\\n<END>\"}) that generate"
                         + " --icl-file and AutoModel take as it is, and prints its path on standard output. The run"
                         + " directory keeps every call: run the same command again to resume."},
@@ -41,6 +41,9 @@ final class OptimizeIclCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     @Mixin
     LocalModelOptions local;
@@ -123,34 +126,37 @@ final class OptimizeIclCommand implements Callable<Integer> {
         roleModels.put("--metrics-model", metricsModel);
         roleModels.put("--rewrite-model", rewriteModel);
         roleModels.put("--answer-model", answerModel);
-        batch.checkApiRole(roleModels);
+        batch.checkApiRole(roleModels, run);
         PrintWriter err = spec.commandLine().getErr();
-        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, criticModel, metricsModel, rewriteModel, answerModel), models -> {
+        return ResumableRun.run(err, dir, () -> RoleModels.of(local, run, RunOptions.environment(main),
+                criticModel, metricsModel, rewriteModel, answerModel), models -> {
             Batches batches = batch.open(dir, err, run.disableProgress);
             List<ChatModel> roles = BatchOptions.wrap(batches, java.util.Arrays.asList(models.client(criticModel),
                     models.client(metricsModel), models.client(rewriteModel),
                     answerModel == null ? null : models.client(answerModel)), roleModels.entrySet().stream()
                     .filter(e -> e.getValue() != null).map(e -> e.getKey() + " " + e.getValue()).toList());
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(roles.get(0), roles.get(1), roles.get(2),
-                    roles.get(3))).run(seedList, run.disableProgress ? IclListener.NONE : progress(err), batches);
+                    roles.get(3))).run(seedList, run.disableProgress ? IclListener.NONE : progress(err, run),
+                    batches);
             err.printf(Locale.ROOT, "dro: done: %d examples, mean score %.3f -> %.3f; %d calls made, %d reused;"
                             + " report: %s%n", r.answers().size(),
                     r.answers().stream().mapToDouble(a -> a.initial().score()).average().orElse(0),
                     r.answers().stream().mapToDouble(a -> a.kept().score()).average().orElse(0), r.stats().made(),
                     r.stats().reused(), r.runDir().resolve("report.html"));
+            run.printEndpoints(err);
             spec.commandLine().getOut().println(r.iclFile());
             return 0;
         });
     }
 
-    private static IclListener progress(PrintWriter err) {
+    private static IclListener progress(PrintWriter err, RunOptions run) {
         return new IclListener() {
             @Override
             public void onSeed(int done, int total, RefinedAnswer a, CallCache.Stats s) {
                 err.printf(Locale.ROOT, "seed %d/%d | score %.2f -> %.2f after %d rewrite(s)%s | calls %d (+%d"
-                                + " cached) | tokens %d%n", done, total, a.initial().score(), a.kept().score(),
+                                + " cached) | tokens %d%s%n", done, total, a.initial().score(), a.kept().score(),
                         a.rewrites(), a.stop() == RefinedAnswer.Stop.ALL_FIVES ? ", all 5s" : "", s.made(),
-                        s.reused(), s.tokens());
+                        s.reused(), s.tokens(), run.endpointsProgress());
                 err.flush();
             }
         };

@@ -21,9 +21,10 @@ import java.util.function.Function;
  * Turns the model of each training role into a {@link ChatModel}. A GGUF file, an {@code hf://} name or a name from
  * the model catalogue (such as {@code mistralai/Mistral-7B-v0.1}, downloaded once) is a local llama.cpp model, loaded
  * once however many roles use it; anything else is a model name at the OpenAI-compatible endpoint given by the
- * environment, retried under {@link #RETRIES} by a {@link RetryingChatModel} (its connection does not retry itself).
- * The run's roles put their call recording, token budget and usage accounting over these models
- * ({@link dro.roles.CallCache#record}).
+ * environment, or at the endpoints of {@code --endpoints}. A single endpoint's model is retried under
+ * {@link #RETRIES} by a {@link RetryingChatModel} (its connection does not retry itself); the router of
+ * {@code --endpoints} fails over by itself and is not wrapped. The run's roles put their call recording, token budget
+ * and usage accounting over these models ({@link dro.roles.CallCache#record}).
  */
 final class RoleModels implements AutoCloseable {
 
@@ -34,18 +35,21 @@ final class RoleModels implements AutoCloseable {
     private final Function<String, AutoModel.Builder> local;
     private final BiFunction<String, Boolean, ChatModel> api;
     private final Set<String> reasoningModels;
+    private final RetryPolicy retries;
 
     /**
      * @param api             makes the client of an API model; its second argument says whether the model is a
      *                        reasoning model
+     * @param retries         how API models are retried ({@link RetryPolicy#NONE}: not wrapped)
      * @param reasoningModels the API models that are reasoning models ({@code --reasoning-model})
      * @param roleModels      the models the roles of this run name (null for a role not used)
      * @throws InvalidRequestException if a reasoning model is a local model or not a model of this run
      */
     RoleModels(Function<String, AutoModel.Builder> local, BiFunction<String, Boolean, ChatModel> api,
-               Collection<String> reasoningModels, String... roleModels) {
+               RetryPolicy retries, Collection<String> reasoningModels, String... roleModels) {
         this.local = local;
         this.api = api;
+        this.retries = retries;
         this.reasoningModels = new LinkedHashSet<>(reasoningModels);
         Set<String> roles = new LinkedHashSet<>();
         for (String m : roleModels) {
@@ -65,10 +69,14 @@ final class RoleModels implements AutoCloseable {
         }
     }
 
-    /** The role models of a run whose local models take the command's local-model options. */
-    static RoleModels of(LocalModelOptions local, RunOptions run, String... roleModels) {
-        return new RoleModels(gguf -> local.builder(gguf, run.concurrency), TrainCommand.apiClients,
-                run.reasoningModels, roleModels);
+    /**
+     * The role models of a run whose local models take the command's local-model options and whose API models are
+     * served as {@link RunOptions#apiModels} says ({@code --endpoints}, keys read from {@code environment}).
+     */
+    static RoleModels of(LocalModelOptions local, RunOptions run, dro.Environment environment,
+                         String... roleModels) {
+        return new RoleModels(gguf -> local.builder(gguf, run.concurrency), run.apiModels(environment),
+                run.retries(), run.reasoningModels, roleModels);
     }
 
     /** Whether a role's model names a local file rather than an API model. */
@@ -80,7 +88,11 @@ final class RoleModels implements AutoCloseable {
     ChatModel client(String spec) {
         return loaded.computeIfAbsent(spec, s -> isLocal(s)
                 ? local.apply(s).buildChatModel() // a role needs no DRO prompt
-                : new RetryingChatModel(api.apply(s, reasoningModels.contains(s)), RETRIES));
+                : retrying(api.apply(s, reasoningModels.contains(s))));
+    }
+
+    private ChatModel retrying(ChatModel model) {
+        return retries.maxAttempts() == 1 ? model : new RetryingChatModel(model, retries);
     }
 
     @Override

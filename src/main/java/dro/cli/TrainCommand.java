@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Searches for the system prompt that aligns BASE-MODEL best (DRO's beam search with dynamic"
                 + " rewards). Every model role is a local GGUF file or a model name at the OpenAI-compatible endpoint"
-                + " given by OPENAI_BASE_URL / OPENAI_API_KEY.",
+                + " given by OPENAI_BASE_URL / OPENAI_API_KEY, or at the endpoints of --endpoints.",
                 "The run directory (--log-dir) keeps every call: run the same command again to resume after a kill,"
                         + " Ctrl-C or a spent budget. Prints the path of the optimised prompt on standard output.",
                 "--estimate prints an upper bound of the run's calls and tokens per role (and its cost with --price)"
@@ -218,15 +218,17 @@ final class TrainCommand implements Callable<Integer> {
             return printEstimate(config, queries);
         }
         PrintWriter err = spec.commandLine().getErr();
-        return ResumableRun.run(err, dir, () -> new RoleModels(this::localModel, apiClients, run.reasoningModels,
-                baseModel, evalModel, metricsModel, optimizeModel), models -> {
+        return ResumableRun.run(err, dir, () -> new RoleModels(this::localModel,
+                run.apiModels(RunOptions.environment(main)), run.retries(), run.reasoningModels, baseModel, evalModel, metricsModel,
+                optimizeModel), models -> {
             DroTrainer trainer = new DroTrainer(config, new DroTrainer.Models(models.client(baseModel),
                     models.client(evalModel), models.client(metricsModel), models.client(optimizeModel)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
-            TrainResult r = trainer.run(queries, run.disableProgress ? TrainListener.NONE : progress(err));
+            TrainResult r = trainer.run(queries, run.disableProgress ? TrainListener.NONE : progress(err, run));
             err.printf(Locale.ROOT, "dro: done: best path score %.3f over %d steps; %d calls made, %d reused; report:"
                     + " %s%n", r.score(), r.bestPath().size(), r.stats().made(), r.stats().reused(),
                     r.runDir().resolve("report.html"));
+            run.printEndpoints(err);
             spec.commandLine().getOut().println(r.promptFile());
             return 0;
         });
@@ -252,14 +254,14 @@ final class TrainCommand implements Callable<Integer> {
                 .listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
     }
 
-    private static TrainListener progress(PrintWriter err) {
+    private static TrainListener progress(PrintWriter err, RunOptions run) {
         return new TrainListener() {
             @Override
             public void onLevel(int level, int depthLimit, double beamBest, double bestSoFar, CallCache.Stats s,
                                 long remaining) {
                 err.printf(Locale.ROOT, "level %d/%d | beam best %.3f | best so far %.3f | calls %d (+%d cached) |"
-                        + " tokens %d | ~%d calls left%n", level, depthLimit, beamBest, bestSoFar, s.made(), s.reused(),
-                        s.tokens(), remaining);
+                        + " tokens %d | ~%d calls left%s%n", level, depthLimit, beamBest, bestSoFar, s.made(),
+                        s.reused(), s.tokens(), remaining, run.endpointsProgress());
                 err.flush();
             }
         };

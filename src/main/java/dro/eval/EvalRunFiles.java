@@ -1,7 +1,9 @@
 package dro.eval;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dro.backend.EndpointStats;
 import dro.roles.Evaluation;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,14 +63,15 @@ final class EvalRunFiles {
     /** {@code summary.json}. */
     @JsonPropertyOrder({"configurations", "comparisons", "model", "judge_model", "queries", "unsafe_queries",
             "calls_made", "calls_reused", "prompt_tokens", "completion_tokens", "usage_by_model", "millis", "finished",
-            "batched", "batches"})
+            "batched", "batches", "endpoints"})
     record Summary(List<Configuration> configurations, List<Comparison> comparisons, String model,
             @JsonProperty("judge_model") String judgeModel, int queries,
             @JsonProperty("unsafe_queries") long unsafeQueries, @JsonProperty("calls_made") long callsMade,
             @JsonProperty("calls_reused") long callsReused, @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
             @JsonProperty("usage_by_model") Map<String, dro.roles.ModelUsage> usageByModel, long millis,
-            String finished, boolean batched, List<String> batches) { }
+            String finished, boolean batched, List<String> batches,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EndpointStats> endpoints) { }
 
     static Double finite(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? null : v;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
 import dro.backend.Batches;
 import dro.backend.ChatModel;
+import dro.backend.RoutingChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -189,7 +190,8 @@ public final class Evaluator {
                 settings.judgeModel(), queries.size(), queries.stream().filter(EvalQuery::unsafe).count(),
                 result.stats().made(), result.stats().reused(), result.stats().promptTokens(),
                 result.stats().completionTokens(), dro.roles.ModelUsage.of(result.stats().usageByModel()), millis,
-                Instant.now().toString(), batches != null, batches == null ? List.of() : batches.batchIds());
+                Instant.now().toString(), batches != null, batches == null ? List.of() : batches.batchIds(),
+                RoutingChatModel.endpointStats(models.model(), models.judge()));
         AtomicFiles.write(result.summaryFile(), json(summary));
         AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis));
     }

@@ -276,6 +276,19 @@ class EvalBatchTest {
         assertEquals(List.of(), server.calls());
     }
 
+    @Test
+    void batchWithEndpointsIsAClearError() throws Exception {
+        Path endpoints = Files.writeString(tmp.resolve("endpoints.json"), "[{\"base_url\": \"" + server.baseUrl()
+                + "\"}]");
+        CliRun r = dro("eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--batch", "--endpoints",
+                endpoints.toString(), "--out-dir", tmp.resolve("x").toString());
+
+        assertEquals(1, r.code(), r.err());
+        assertEquals("dro: error: --batch and --endpoints " + endpoints + " do not go together: batch jobs go to the"
+                + " single endpoint of OPENAI_BASE_URL; leave one of them out", r.err().strip());
+        assertEquals(List.of(), server.calls());
+    }
+
     static List<JsonNode> results(Path dir) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("results.jsonl"))) {

@@ -5,6 +5,7 @@ import dro.DroException;
 import dro.InvalidRequestException;
 import dro.backend.Batches;
 import dro.backend.ChatModel;
+import dro.backend.RoutingChatModel;
 import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
@@ -155,7 +156,9 @@ public final class IclOptimizer {
                 result.iclFile().toAbsolutePath().toString(), result.stats().made(), result.stats().reused(),
                 result.stats().promptTokens(), result.stats().completionTokens(),
                 dro.roles.ModelUsage.of(result.stats().usageByModel()), millis, Instant.now().toString(),
-                batches != null, batches == null ? List.of() : batches.batchIds(), config.settings());
+                batches != null, batches == null ? List.of() : batches.batchIds(), config.settings(),
+                RoutingChatModel.endpointStats(models.critic(), models.metrics(), models.rewriter(),
+                        models.answerer()));
         AtomicFiles.write(dir.resolve("result.json"), json(summary));
         AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis));
     }

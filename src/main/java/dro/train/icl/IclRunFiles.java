@@ -1,8 +1,10 @@
 package dro.train.icl;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dro.backend.EndpointStats;
 import dro.roles.Evaluation;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +26,7 @@ final class IclRunFiles {
     /** {@code result.json}. */
     @JsonPropertyOrder({"seeds", "mean_initial_score", "mean_kept_score", "rewrites", "stopped_at_all_fives",
             "icl_file", "calls_made", "calls_reused", "prompt_tokens", "completion_tokens", "usage_by_model",
-            "millis", "finished", "batched", "batches", "settings"})
+            "millis", "finished", "batched", "batches", "settings", "endpoints"})
     record Result(int seeds, @JsonProperty("mean_initial_score") double meanInitialScore,
             @JsonProperty("mean_kept_score") double meanKeptScore, int rewrites,
             @JsonProperty("stopped_at_all_fives") long stoppedAtAllFives, @JsonProperty("icl_file") String iclFile,
@@ -32,7 +34,8 @@ final class IclRunFiles {
             @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
             @JsonProperty("usage_by_model") java.util.Map<String, dro.roles.ModelUsage> usageByModel, long millis,
-            String finished, boolean batched, List<String> batches, JsonNode settings) { }
+            String finished, boolean batched, List<String> batches, JsonNode settings,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EndpointStats> endpoints) { }
 
     /**
      * Every seed as {@code {"query", "aspects", "reasoning", "attempts": [{"round", "answer", "score",

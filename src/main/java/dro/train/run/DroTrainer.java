@@ -12,6 +12,7 @@ import dro.roles.AspectCache;
 import com.fasterxml.jackson.databind.JsonNode;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
+import dro.backend.RoutingChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
@@ -185,8 +186,9 @@ public final class DroTrainer {
             TrainRunFiles.Result summary = new TrainRunFiles.Result(out.score(), out.depthLimit(), out.nodes(),
                     out.stats().made(), out.stats().reused(), out.stats().promptTokens(),
                     out.stats().completionTokens(), dro.roles.ModelUsage.of(out.stats().usageByModel()), millis,
-                    Instant.now().toString(), config.trainFormat().id(),
-                    config.searchSettings());
+                    Instant.now().toString(), config.trainFormat().id(), config.searchSettings(),
+                    RoutingChatModel.endpointStats(models.policy(), models.judge(), models.aspectSelector(),
+                    models.optimizer()));
             write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
             write(dir.resolve("meta.json"), Json.MAPPER.writeValueAsString(promptMeta(dir, out)));
             write(dir.resolve("report.html"), Report.html(config, out, result, millis));

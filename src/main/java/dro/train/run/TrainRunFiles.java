@@ -4,9 +4,11 @@ import dro.train.PathState;
 import dro.train.BeamSearch;
 import dro.roles.Evaluation;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dro.backend.EndpointStats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,13 +32,14 @@ final class TrainRunFiles {
 
     /** {@code result.json}. */
     @JsonPropertyOrder({"score", "depth_limit", "nodes", "calls_made", "calls_reused", "prompt_tokens",
-            "completion_tokens", "usage_by_model", "millis", "finished", "train_format", "settings"})
+            "completion_tokens", "usage_by_model", "millis", "finished", "train_format", "settings", "endpoints"})
     record Result(double score, @JsonProperty("depth_limit") int depthLimit, int nodes,
             @JsonProperty("calls_made") long callsMade, @JsonProperty("calls_reused") long callsReused,
             @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
-            @JsonProperty("usage_by_model") Map<String, dro.roles.ModelUsage> usageByModel, long millis, String finished,
-            @JsonProperty("train_format") String trainFormat, JsonNode settings) { }
+            @JsonProperty("usage_by_model") Map<String, dro.roles.ModelUsage> usageByModel, long millis,
+            String finished, @JsonProperty("train_format") String trainFormat, JsonNode settings,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EndpointStats> endpoints) { }
 
     /** {@code meta.json}: a prompt store's metadata of the optimised prompt, plus how it was trained. */
     @JsonPropertyOrder({"id", "models", "aliases", "source", "created", "train_format", "seed", "score"})
