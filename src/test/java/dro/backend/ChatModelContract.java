@@ -63,6 +63,15 @@ public abstract class ChatModelContract {
             if ("slow".equals(r.model())) {
                 return Reply.completion("late").withDelay(Duration.ofSeconds(5));
             }
+            if ("json".equals(r.model())
+                    && "json_schema".equals(r.json().path("response_format").path("type").asText())) {
+                // follows the schema: each required property gets the first value of its enum
+                JsonNode schema = r.json().path("response_format").path("json_schema").path("schema");
+                com.fasterxml.jackson.databind.node.ObjectNode reply = Json.MAPPER.createObjectNode();
+                schema.path("required").forEach(p -> reply.set(p.asText(),
+                        schema.path("properties").path(p.asText()).path("enum").path(0)));
+                return Reply.completion(reply.toString()).withFinishReason("stop").withUsage(5, 3);
+            }
             if ("json".equals(r.model())) {
                 return "json_object".equals(r.json().path("response_format").path("type").asText())
                         ? Reply.completion("{}").withFinishReason("stop").withUsage(5, 3)
@@ -269,6 +278,23 @@ public abstract class ChatModelContract {
             }
             assertTrue(more <= 1, "at most one more piece after cancel, got " + more);
             assertEquals(FinishReason.CANCELLED, s.result().finishReason());
+        }
+    }
+
+    @Test
+    void jsonSchemaModeAnswersJsonThatFollowsTheSchemaWhereTheModelOffersIt() throws Exception {
+        try (ChatModel m = jsonCapable()) {
+            ChatModelRequest schema = greedy("Verdict?").maxNewTokens(64).responseFormat(ResponseFormat.jsonSchema(
+                    "{\"type\": \"object\", \"properties\": {\"verdict\": {\"type\": \"string\", \"enum\":"
+                    + " [\"yes\", \"no\"]}}, \"required\": [\"verdict\"], \"additionalProperties\": false}")).build();
+            if (!m.capabilities().jsonSchema()) {
+                InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> m.chat(schema));
+                assertTrue(e.getMessage().contains("JSON schema"), e.getMessage());
+                return;
+            }
+            JsonNode node = Json.MAPPER.readTree(m.chat(schema).text());
+            assertEquals(1, node.size(), node.toString());
+            assertTrue(Set.of("yes", "no").contains(node.path("verdict").asText()), node.toString());
         }
     }
 

@@ -81,12 +81,13 @@ public final class OpenAiBackend implements ChatModel {
     }
 
     /**
-     * {@code n} replies from one call, JSON object mode, seeds; at most {@value OpenAiChatClient#MAX_STOP_STRINGS}
+     * {@code n} replies from one call, JSON object and JSON schema mode, seeds; at most
+     * {@value OpenAiChatClient#MAX_STOP_STRINGS}
      * stop strings; one system and one user message.
      */
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(true, true, false, true, false, false, false, OpenAiChatClient.MAX_STOP_STRINGS);
+        return new ModelCapabilities(true, true, true, true, false, false, false, OpenAiChatClient.MAX_STOP_STRINGS);
     }
 
     @Override
@@ -101,7 +102,7 @@ public final class OpenAiBackend implements ChatModel {
 
     private ChatCompletionCreateParams params(ChatModelRequest r, boolean stream) {
         return client.params(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), r.n(), r.seed(),
-                r.responseFormat().type() == ResponseFormat.Type.JSON_OBJECT, r.stop(), stream);
+                r.responseFormat(), r.stop(), stream);
     }
 
     /** Sends at most {@link #maxConcurrency()} requests at once. */

@@ -70,7 +70,7 @@ public final class OpenAiBatchApi implements BatchApi {
         backend.capabilities().check(r, backend.modelName());
         OpenAiChatClient c = backend.client();
         Object body = c.params(r.system(), r.user(), r.temperature(), r.topP(), r.maxNewTokens(), r.n(), r.seed(),
-                r.responseFormat().type() == ResponseFormat.Type.JSON_OBJECT, r.stop(), false)._body();
+                r.responseFormat(), r.stop(), false)._body();
         JsonMapper mapper = ObjectMappers.jsonMapper();
         ObjectNode o = mapper.createObjectNode();
         o.put("custom_id", line.customId()).put("method", "POST").put("url", "/v1/chat/completions");

@@ -9,7 +9,9 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.LogLevel;
 import com.openai.core.Timeout;
 import com.openai.core.http.StreamResponse;
+import com.openai.core.JsonValue;
 import com.openai.models.ResponseFormatJsonObject;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,7 +181,8 @@ public final class OpenAiChatClient implements AutoCloseable {
     }
 
     ChatCompletionCreateParams params(String system, String user, double temperature, double topP, int maxTokens,
-                                      int n, Long seed, boolean jsonMode, List<String> stop, boolean stream) {
+                                      int n, Long seed, dro.backend.ResponseFormat format, List<String> stop,
+                                      boolean stream) {
         ChatCompletionCreateParams.Builder p = ChatCompletionCreateParams.builder().model(model);
         if (system != null && !system.isEmpty()) {
             p.addSystemMessage(system);
@@ -195,8 +199,10 @@ public final class OpenAiChatClient implements AutoCloseable {
         if (!stop.isEmpty()) {
             p.stop(ChatCompletionCreateParams.Stop.ofStrings(stop));
         }
-        if (jsonMode) {
-            p.responseFormat(ResponseFormatJsonObject.builder().build());
+        switch (format.type()) {
+            case JSON_OBJECT -> p.responseFormat(ResponseFormatJsonObject.builder().build());
+            case JSON_SCHEMA -> p.responseFormat(jsonSchema(format.schema()));
+            case TEXT -> { }
         }
         if (stream) {
             p.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
@@ -205,6 +211,28 @@ public final class OpenAiChatClient implements AutoCloseable {
                 + " stream {}", displayUrl(baseUrl), model, system == null ? 0 : system.length(), user.length(),
                 reasoningModel ? "max_completion_tokens" : "max_tokens", maxTokens, n, stream);
         return p.build();
+    }
+
+    /**
+     * {@code response_format: {"type": "json_schema", "json_schema": {"name": "reply", "strict": true, "schema": ...}}}:
+     * OpenAI holds the reply to the schema (strict mode takes a subset of JSON Schema: every property required,
+     * {@code additionalProperties: false}; OpenAI names what else it refuses in its 400).
+     *
+     * @throws InvalidRequestException if the schema is not a JSON object
+     */
+    static ResponseFormatJsonSchema jsonSchema(String schema) {
+        Map<String, Object> fields;
+        try {
+            fields = dro.internal.Json.MAPPER.readValue(schema,
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidRequestException("The response format's JSON schema is not a JSON object: "
+                    + dro.internal.Validation.quote(schema) + " (" + e.getOriginalMessage() + ")");
+        }
+        ResponseFormatJsonSchema.JsonSchema.Schema.Builder s = ResponseFormatJsonSchema.JsonSchema.Schema.builder();
+        fields.forEach((k, v) -> s.putAdditionalProperty(k, JsonValue.from(v)));
+        return ResponseFormatJsonSchema.builder().jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
+                .name("reply").strict(true).schema(s.build()).build()).build();
     }
 
     static FinishReason finishReason(String reason) {

@@ -178,6 +178,32 @@ class OpenAiChatClientTest {
     }
 
     @Test
+    void jsonSchemaModeSendsTheSchemaInStrictMode() throws Exception {
+        String schema = "{\"type\": \"object\", \"properties\": {\"score\": {\"type\": \"integer\"}},"
+                + " \"required\": [\"score\"], \"additionalProperties\": false}";
+        server.enqueue(Reply.completion("{\"score\": 4}"));
+        try (OpenAiBackend c = model()) {
+            assertTrue(c.capabilities().jsonSchema());
+            assertEquals("{\"score\": 4}", c.chat(ChatModelRequest.builder("Judge.", "Score this.").temperature(0)
+                    .responseFormat(ResponseFormat.jsonSchema(schema)).build()).text());
+        }
+        assertEquals(JSON.readTree("{\"type\": \"json_schema\", \"json_schema\": {\"name\": \"reply\","
+                + " \"strict\": true, \"schema\": " + schema + "}}"), server.lastRequest().json().get("response_format"));
+    }
+
+    @Test
+    void aSchemaThatIsNotAJsonObjectIsRefusedBeforeSendingAnything() {
+        try (OpenAiBackend c = model()) {
+            dro.InvalidRequestException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dro.InvalidRequestException.class, () -> c.chat(ChatModelRequest.builder("", "Hi")
+                            .responseFormat(ResponseFormat.jsonSchema("[1, 2]")).build()));
+            assertTrue(e.getMessage().startsWith("The response format's JSON schema is not a JSON object: \"[1, 2]\""),
+                    e.getMessage());
+        }
+        assertEquals(0, server.requests().size());
+    }
+
+    @Test
     void rejectsMoreThanFourStopStringsBeforeSendingAnything() {
         try (OpenAiBackend c = model()) {
             ChatModelRequest five = ChatModelRequest.builder("", "Hi").temperature(0).maxNewTokens(10)
