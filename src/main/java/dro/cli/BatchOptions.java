@@ -27,8 +27,9 @@ final class BatchOptions {
     static final String LEDGER = "batches.json";
 
     @Option(names = "--batch", description = {"Send the API models' calls as OpenAI Batch API jobs (half the price,"
-            + " answered within 24 hours), one per phase and model; local models answer directly. The batch ids"
-            + " are kept in <out-dir>/" + LEDGER + ": run the same command again to resume polling."})
+            + " answered within 24 hours), one per phase and model, to the endpoint of OPENAI_BASE_URL (not with"
+            + " --endpoints); local models answer directly. The batch ids are kept in <out-dir>/" + LEDGER + ": run"
+            + " the same command again to resume polling."})
     boolean batch;
 
     @Option(names = "--batch-poll", paramLabel = "SECONDS", defaultValue = "30", description = "With --batch: seconds"
