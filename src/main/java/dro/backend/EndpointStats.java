@@ -23,4 +23,10 @@ public record EndpointStats(String endpoint, long calls, @JsonProperty("prompt_t
     public long tokens() {
         return promptTokens + completionTokens;
     }
+
+    /** One line for a report, e.g. {@code 12 calls, 3400 + 560 tokens, 0 errors, 52 ms mean latency}. */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "%d calls, %d + %d tokens, %d errors, %.0f ms mean latency", calls,
+                promptTokens, completionTokens, errors, meanLatencyMillis);
+    }
 }

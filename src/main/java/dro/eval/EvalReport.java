@@ -19,7 +19,8 @@ final class EvalReport {
 
     private EvalReport() { }
 
-    static String html(EvalSettings settings, EvalResult result, List<EvalQuery> queries, long millis) {
+    static String html(EvalSettings settings, EvalResult result, List<EvalQuery> queries, long millis,
+                       List<dro.backend.EndpointStats> endpoints) {
         EvalSummary s = result.summary();
         StringBuilder h = new StringBuilder(Html.head("DRO alignment evaluation"));
         h.append("<h1>DRO alignment evaluation</h1>\n<table>");
@@ -36,6 +37,7 @@ final class EvalReport {
                 + result.stats().completionTokens());
         result.stats().usageByModel().forEach((m, t) -> Html.row(h, "Usage of " + m,
                 dro.roles.ModelUsage.of(t).describe()));
+        endpoints.forEach(e -> Html.row(h, "Endpoint " + e.endpoint(), e.describe()));
         Html.row(h, "Time", String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
         h.append("</table>\n");
 

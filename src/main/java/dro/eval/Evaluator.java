@@ -184,6 +184,7 @@ public final class Evaluator {
         }
         AtomicFiles.write(result.resultsFile(), lines.toString());
         EvalSummary s = result.summary();
+        List<dro.backend.EndpointStats> endpoints = RoutingChatModel.endpointStats(models.model(), models.judge());
         EvalRunFiles.Summary summary = new EvalRunFiles.Summary(
                 s.configurations().stream().map(EvalRunFiles.Configuration::of).toList(),
                 s.comparisons().stream().map(EvalRunFiles.Comparison::of).toList(), settings.model(),
@@ -191,9 +192,9 @@ public final class Evaluator {
                 result.stats().made(), result.stats().reused(), result.stats().promptTokens(),
                 result.stats().completionTokens(), dro.roles.ModelUsage.of(result.stats().usageByModel()), millis,
                 Instant.now().toString(), batches != null, batches == null ? List.of() : batches.batchIds(),
-                RoutingChatModel.endpointStats(models.model(), models.judge()));
+                endpoints);
         AtomicFiles.write(result.summaryFile(), json(summary));
-        AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis));
+        AtomicFiles.write(result.reportFile(), EvalReport.html(settings, result, queries, millis, endpoints));
     }
 
     /**

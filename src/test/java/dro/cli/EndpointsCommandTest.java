@@ -103,6 +103,10 @@ class EndpointsCommandTest {
         assertTrue(r.err().contains("answers 8/8 judged | calls 16 (+0 cached) | tokens "), r.err());
         assertTrue(r.err().contains(" | " + hostA + " " + a.requests().size() + " calls "), r.err());
         assertTrue(r.err().contains("dro: endpoint " + hostA + " " + a.requests().size() + " calls "), r.err());
+        String report = Files.readString(dir.resolve("report.html"));
+        assertTrue(report.contains("Endpoint " + a.baseUrl() + "</th><td>" + a.requests().size() + " calls, "
+                + eps.get(0).get("prompt_tokens").asLong() + " + " + eps.get(0).get("completion_tokens").asLong()
+                + " tokens, 0 errors, "), report);
     }
 
     @Test
@@ -214,6 +218,8 @@ class EndpointsCommandTest {
         assertEquals(b.requests().size(), eps.get(1).get("calls").asInt());
         assertTrue(r.err().contains("level 1/2 | beam best "), r.err());
         assertTrue(r.err().contains(" calls left | " + a.baseUrl().replace("http://", "") + " "), r.err());
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("Endpoint " + b.baseUrl() + "</th><td>"
+                + b.requests().size() + " calls, "));
     }
 
     @Test
@@ -242,6 +248,8 @@ class EndpointsCommandTest {
                 + a.baseUrl().replace("http://", "") + " ")), r.err());
         assertTrue(r.err().contains("dro: endpoint " + b.baseUrl().replace("http://", "") + " "
                 + b.requests().size() + " calls "), r.err());
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("Endpoint " + a.baseUrl() + "</th><td>"
+                + a.requests().size() + " calls, "));
     }
 
     @Test

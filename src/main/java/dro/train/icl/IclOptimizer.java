@@ -148,6 +148,8 @@ public final class IclOptimizer {
         result.answers().forEach(a -> icl.put(a.query(), a.answer()));
         AtomicFiles.write(result.iclFile(), json(icl) + "\n");
         AtomicFiles.write(dir.resolve("icl_trace.json"), json(IclRunFiles.trace(result.answers())));
+        List<dro.backend.EndpointStats> endpoints = RoutingChatModel.endpointStats(models.critic(),
+                models.metrics(), models.rewriter(), models.answerer());
         IclRunFiles.Result summary = new IclRunFiles.Result(result.answers().size(),
                 mean(result.answers().stream().mapToDouble(a -> a.initial().score())),
                 mean(result.answers().stream().mapToDouble(a -> a.kept().score())),
@@ -156,11 +158,9 @@ public final class IclOptimizer {
                 result.iclFile().toAbsolutePath().toString(), result.stats().made(), result.stats().reused(),
                 result.stats().promptTokens(), result.stats().completionTokens(),
                 dro.roles.ModelUsage.of(result.stats().usageByModel()), millis, Instant.now().toString(),
-                batches != null, batches == null ? List.of() : batches.batchIds(), config.settings(),
-                RoutingChatModel.endpointStats(models.critic(), models.metrics(), models.rewriter(),
-                        models.answerer()));
+                batches != null, batches == null ? List.of() : batches.batchIds(), config.settings(), endpoints);
         AtomicFiles.write(dir.resolve("result.json"), json(summary));
-        AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis));
+        AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis, endpoints));
     }
 
     private static double mean(java.util.stream.DoubleStream s) {

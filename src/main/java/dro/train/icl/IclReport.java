@@ -14,7 +14,8 @@ final class IclReport {
 
     private IclReport() { }
 
-    static String html(IclOptimizerConfig config, IclResult result, long millis) {
+    static String html(IclOptimizerConfig config, IclResult result, long millis,
+                       java.util.List<dro.backend.EndpointStats> endpoints) {
         List<RefinedAnswer> answers = result.answers();
         StringBuilder h = new StringBuilder(Html.head("DRO ICL optimisation report"));
         h.append("<h1>DRO ICL optimisation report</h1>\n<table>");
@@ -34,6 +35,7 @@ final class IclReport {
                 + result.stats().completionTokens());
         result.stats().usageByModel().forEach((m, t) -> Html.row(h, "Usage of " + m,
                 dro.roles.ModelUsage.of(t).describe()));
+        endpoints.forEach(e -> Html.row(h, "Endpoint " + e.endpoint(), e.describe()));
         Html.row(h, "Time", String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
         Html.row(h, "ICL file", result.iclFile().toAbsolutePath().toString());
         h.append("</table>\n");

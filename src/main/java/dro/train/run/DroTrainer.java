@@ -183,15 +183,15 @@ public final class DroTrainer {
             write(dir.resolve("optimized_prompt.txt"), out.optimizedPrompt() + "\n");
             write(dir.resolve("trace.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.trace(out.bestPath())));
             write(dir.resolve("search_tree.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.tree(result.root())));
+            List<dro.backend.EndpointStats> endpoints = RoutingChatModel.endpointStats(models.policy(),
+                    models.judge(), models.aspectSelector(), models.optimizer());
             TrainRunFiles.Result summary = new TrainRunFiles.Result(out.score(), out.depthLimit(), out.nodes(),
                     out.stats().made(), out.stats().reused(), out.stats().promptTokens(),
                     out.stats().completionTokens(), dro.roles.ModelUsage.of(out.stats().usageByModel()), millis,
-                    Instant.now().toString(), config.trainFormat().id(), config.searchSettings(),
-                    RoutingChatModel.endpointStats(models.policy(), models.judge(), models.aspectSelector(),
-                    models.optimizer()));
+                    Instant.now().toString(), config.trainFormat().id(), config.searchSettings(), endpoints);
             write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
             write(dir.resolve("meta.json"), Json.MAPPER.writeValueAsString(promptMeta(dir, out)));
-            write(dir.resolve("report.html"), Report.html(config, out, result, millis));
+            write(dir.resolve("report.html"), Report.html(config, out, result, millis, endpoints));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the run's outputs to " + dir, e);
         }

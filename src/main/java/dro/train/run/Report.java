@@ -21,7 +21,8 @@ final class Report {
 
     private Report() { }
 
-    static String html(TrainConfig config, TrainResult out, BeamSearch.Result<PathState, String> result, long millis) {
+    static String html(TrainConfig config, TrainResult out, BeamSearch.Result<PathState, String> result, long millis,
+                       List<dro.backend.EndpointStats> endpoints) {
         List<Step> path = out.bestPath();
         StringBuilder h = new StringBuilder();
         h.append(Html.head("DRO training report"));
@@ -38,6 +39,7 @@ final class Report {
         row(h, "Tokens (prompt + completion)", out.stats().promptTokens() + " + " + out.stats().completionTokens());
         out.stats().usageByModel().forEach((m, t) -> row(h, "Usage of " + m,
                 dro.roles.ModelUsage.of(t).describe()));
+        endpoints.forEach(e -> row(h, "Endpoint " + e.endpoint(), e.describe()));
         row(h, "Time", String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
         h.append("</table>\n");
 
