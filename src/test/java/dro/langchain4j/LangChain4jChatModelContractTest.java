@@ -3,7 +3,7 @@ package dro.langchain4j;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dro.backend.ChatModel;
-import dro.backend.ChatModelContract;
+import dro.backend.ProtocolChatModelContract;
 import dro.testing.ScriptedOpenAiServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -15,11 +15,12 @@ import org.junit.jupiter.api.AfterAll;
  * {@code "query-dependent"} answers a hash of the user message; {@code "json"} answers {@code {}} in JSON object mode,
  * else {@code Hi}; {@code "slow"} answers after 5 seconds.
  */
-class LangChain4jChatModelContractTest extends ChatModelContract {
+class LangChain4jChatModelContractTest extends ProtocolChatModelContract {
 
     private final ScriptedOpenAiServer server = contractServer();
 
-    private ChatModel model(String name, Duration timeout) {
+    @Override
+    protected ChatModel model(String name, Duration timeout) {
         OpenAiChatModel.OpenAiChatModelBuilder b = OpenAiChatModel.builder().modelName(name).apiKey("sk-contract")
                 .baseUrl(server.baseUrl()).maxRetries(0);
         if (timeout != null) {
@@ -31,30 +32,6 @@ class LangChain4jChatModelContractTest extends ChatModelContract {
                 .build();
     }
 
-    @Override
-    protected ChatModel scripted() {
-        return model("scripted", null);
-    }
-
-    @Override
-    protected ChatModel queryDependent() {
-        return model("query-dependent", null);
-    }
-
-    @Override
-    protected ChatModel seeded() {
-        return model("seeded", null);
-    }
-
-    @Override
-    protected ChatModel jsonCapable() {
-        return model("json", null);
-    }
-
-    @Override
-    protected ChatModel slow(Duration timeout) {
-        return model("slow", timeout);
-    }
 
     @AfterAll
     void stopServer() {

@@ -21,27 +21,7 @@ class DecoratedOpenAiChatModelContractTest extends OpenAiChatModelContractTest {
     }
 
     @Override
-    protected ChatModel scripted() {
-        return decorated(super.scripted());
-    }
-
-    @Override
-    protected ChatModel queryDependent() {
-        return decorated(super.queryDependent());
-    }
-
-    @Override
-    protected ChatModel seeded() {
-        return decorated(super.seeded());
-    }
-
-    @Override
-    protected ChatModel jsonCapable() {
-        return decorated(super.jsonCapable());
-    }
-
-    @Override
-    protected ChatModel slow(Duration timeout) {
-        return decorated(super.slow(timeout));
+    protected ChatModel model(String name, Duration timeout) {
+        return decorated(super.model(name, timeout));
     }
 }
