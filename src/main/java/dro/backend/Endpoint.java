@@ -227,18 +227,9 @@ public record Endpoint(String baseUrl, String apiKeyEnv, int maxConcurrency, dou
         if (url == null) {
             throw new InvalidRequestException("base_url must not be null");
         }
-        String u = url.strip();
-        while (u.endsWith("/")) {
-            u = u.substring(0, u.length() - 1);
-        }
-        try {
-            URI uri = new URI(u);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-                return u;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
+        String u = dro.internal.Validation.httpUrl(url);
+        if (u != null) {
+            return u;
         }
         throw new InvalidRequestException("base_url must be an http or https URL such as http://h1:8000/v1, but was"
                 + " \"" + url.strip() + "\"");

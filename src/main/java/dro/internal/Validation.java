@@ -58,6 +58,24 @@ public final class Validation {
         return value;
     }
 
+    /**
+     * {@code url} stripped of surrounding blanks and trailing slashes, if it is an http or https URL with a host;
+     * otherwise null (the caller names the setting in its exception).
+     */
+    public static String httpUrl(String url) {
+        String u = url.strip();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        try {
+            java.net.URI uri = new java.net.URI(u);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null ? u : null;
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
     /** A short, single-line rendering of user text for error messages. */
     public static String quote(String text) {
         String oneLine = text.replace("\n", "\\n");

@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -377,18 +376,9 @@ public final class OpenAiChatClient implements AutoCloseable {
         }
 
         private static String checkUrl(String url, String name) {
-            String u = url.strip();
-            while (u.endsWith("/")) {
-                u = u.substring(0, u.length() - 1);
-            }
-            try {
-                URI uri = new URI(u);
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-                    return u;
-                }
-            } catch (URISyntaxException e) {
-                // reported below
+            String u = dro.internal.Validation.httpUrl(url);
+            if (u != null) {
+                return u;
             }
             throw new InvalidRequestException(name + " must be an http or https URL such as " + DEFAULT_BASE_URL
                     + ", but was \"" + displayOrRaw(url) + "\"");
