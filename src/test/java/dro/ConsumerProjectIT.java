@@ -105,7 +105,7 @@ class ConsumerProjectIT {
             """;
 
     /**
-     * dro4j with LangChain4j, as README's LangChain4j section says: its core and AiServices, with LangChain4j's core
+     * dro4j with LangChain4j, as docs/LANGCHAIN4J.md says: its core and AiServices, with LangChain4j's core
      * and Jackson aligned to dro4j's (LangChain4j asks for a newer Jackson).
      */
     static final String LC4J_DEPENDENCIES = """
@@ -274,11 +274,11 @@ class ConsumerProjectIT {
         String core = property(pom, "langchain4j-core.version");
         String lc4j = property(pom, "langchain4j.version");
         String jackson = property(pom, "jackson.version");
-        String readme = Files.readString(Path.of("README.md")).replaceAll("\\s+", " ");
+        String page = Files.readString(Path.of("docs/LANGCHAIN4J.md")).replaceAll("\\s+", " ");
         for (String pinned : List.of("<artifactId>jackson-bom</artifactId> <version>" + jackson + "</version>",
                 "<artifactId>langchain4j-core</artifactId> <version>" + core + "</version>",
                 "<artifactId>langchain4j</artifactId> <!-- AiServices --> <version>" + lc4j + "</version>")) {
-            assertTrue(readme.contains(pinned), "README's LangChain4j dependencies: " + pinned);
+            assertTrue(page.contains(pinned), "docs/LANGCHAIN4J.md's dependencies: " + pinned);
         }
         Path project = Files.createDirectories(tmp.resolve("lc4j-consumer"));
         int start = POM.indexOf("  <dependencies>");

@@ -103,7 +103,7 @@ class JvmExitIT {
         Run r = run("Closes", CLOSES, 20, "-Ddro4j.native.daemonThreads=false");
         assertEquals("Hi\nmain returned\n", r.out());
         assertFalse(r.exited(), "exited with " + r.code() + ": the binding no longer holds the JVM; update"
-                + " README \"Exiting the JVM\" and consider dropping DaemonAttach");
+                + " docs/NATIVE-AND-GPU.md#exiting-the-jvm and consider dropping DaemonAttach");
         assertEquals("", r.err(), "switching the workaround off is not warned about");
     }
 }

@@ -99,7 +99,7 @@ final class NativeCommand implements Runnable {
             out.println("  " + r.manifest().describe());
             if (!r.daemonThreads()) {
                 out.println("  Warning: the library has no symbol table entry for g_vm (stripped?), so llama.cpp's"
-                        + " threads will keep a JVM alive after main returns (README \"Exiting the JVM\").");
+                        + " threads will keep a JVM alive after main returns (docs/NATIVE-AND-GPU.md#exiting-the-jvm).");
             }
             NativeInfo check = NativeInfo.of(new NativeChoice(cuda ? NativeChoice.Origin.CACHED_CUDA
                     : NativeChoice.Origin.CACHED_CPU, r.library().getParent(), r.manifest()));

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The shapes of the evaluation's run files, written by hand from README's table of the evaluation run directory. */
+/** The shapes of the evaluation's run files, written by hand from the table of the evaluation run directory in docs/EVALUATION.md. */
 class EvalRunFilesTest {
 
     @Test

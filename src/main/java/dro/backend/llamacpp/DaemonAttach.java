@@ -70,10 +70,10 @@ final class DaemonAttach {
                 return Outcome.APPLIED;
             }
             log.warn("llama.cpp's task thread will keep this JVM alive after main returns ({}); end the program with"
-                    + " System#exit (README \"Exiting the JVM\")", why);
+                    + " System#exit (docs/NATIVE-AND-GPU.md#exiting-the-jvm)", why);
         } catch (IOException | ReflectiveOperationException | RuntimeException e) {
             log.warn("llama.cpp's task thread will keep this JVM alive after main returns (cannot patch {}: {}); end"
-                    + " the program with System#exit (README \"Exiting the JVM\")", library, e.toString());
+                    + " the program with System#exit (docs/NATIVE-AND-GPU.md#exiting-the-jvm)", library, e.toString());
         }
         return Outcome.UNSUPPORTED;
     }
