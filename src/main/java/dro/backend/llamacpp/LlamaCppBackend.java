@@ -18,6 +18,7 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
+import dro.backend.ModelCapabilities.Capability;
 import dro.backend.PieceStream;
 import dro.backend.ResponseFormat;
 import dro.gguf.GgufFile;
@@ -208,7 +209,8 @@ public final class LlamaCppBackend implements ChatModel {
      */
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(false, true, false, true, scheduler != null, true, false, Integer.MAX_VALUE);
+        return ModelCapabilities.of(Capability.JSON_OBJECT, Capability.SEED, Capability.RAW_PROMPT)
+                .with(Capability.EVALUATED_TOKENS, scheduler != null);
     }
 
     @Override
