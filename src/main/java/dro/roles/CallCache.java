@@ -48,16 +48,6 @@ public final class CallCache {
     private final BudgetedChatModel.Budget budget;
 
     /**
-     * Thrown before a new call when the run's token budget is spent; the run can be resumed with a larger one. The
-     * budget is a {@link BudgetedChatModel.Budget}: this is its exception, under the name runs have always thrown.
-     */
-    public static final class BudgetExceededException extends BudgetedChatModel.BudgetExceededException {
-        public BudgetExceededException(String message) {
-            super(message);
-        }
-    }
-
-    /**
      * Counts of one run so far: calls made and reused, the tokens the calls made spent (as the models'
      * {@link UsageAccounting} counted them), the calls made per role, and the usage per model.
      */
@@ -80,7 +70,7 @@ public final class CallCache {
      */
     public CallCache(Path dir, long tokenBudget) {
         this.dir = dir;
-        this.budget = new BudgetedChatModel.Budget(tokenBudget, BudgetExceededException::new);
+        this.budget = new BudgetedChatModel.Budget(tokenBudget);
         if (dir != null) {
             try {
                 Files.createDirectories(dir);

@@ -1,8 +1,8 @@
 package dro.train.run;
+import dro.BudgetExceededException;
 import dro.train.Step;
 import dro.roles.TrainFormat;
 import dro.roles.Evaluation;
-import dro.roles.CallCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -179,7 +179,7 @@ class DroTrainerTest {
         Path dir = tmp.resolve("run");
         ScriptedClients first = new ScriptedClients(PREFERS_TWO);
         TrainConfig small = config(dir, 1).toBuilder().tokenBudget(100).build();
-        CallCache.BudgetExceededException e = assertThrows(CallCache.BudgetExceededException.class,
+        BudgetExceededException e = assertThrows(BudgetExceededException.class,
                 () -> run(small, first));
         assertTrue(e.getMessage().startsWith("The token budget of 100 is spent"), e.getMessage());
 
