@@ -3,6 +3,7 @@ package dro.roles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.FileAccessException;
 import dro.Usage;
 import dro.FinishReason;
 import dro.backend.BudgetedChatModel;
@@ -14,7 +15,6 @@ import dro.internal.AtomicFiles;
 import dro.internal.Digests;
 import dro.internal.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ public final class CallCache {
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot create the call cache " + dir, e);
+                throw new FileAccessException("Cannot create the call cache " + dir + ": " + e, dir, e);
             }
         }
     }
@@ -209,8 +209,8 @@ public final class CallCache {
         Path f = file(hash);
         try {
             AtomicFiles.write(f, record.toString());
-        } catch (UncheckedIOException e) {
-            throw new UncheckedIOException("Cannot record a call in " + f, e.getCause());
+        } catch (FileAccessException e) {
+            throw new FileAccessException("Cannot record a call in " + f + ": " + e.getCause(), f, e.getCause());
         }
     }
 

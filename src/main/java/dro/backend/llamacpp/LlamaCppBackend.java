@@ -25,7 +25,6 @@ import dro.gguf.GgufFile;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -280,7 +279,7 @@ public final class LlamaCppBackend implements ChatModel {
         try (InputStream in = LlamaCppBackend.class.getResourceAsStream("/dro4j/json-object.gbnf")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource /dro4j/json-object.gbnf: " + e, e);
         }
     }
 
@@ -481,7 +480,7 @@ public final class LlamaCppBackend implements ChatModel {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("This model has been closed");
+            throw new InvalidRequestException("This model has been closed");
         }
     }
 
