@@ -3,8 +3,12 @@ package dro;
 import java.time.Duration;
 
 /**
- * The endpoint rejected the request as invalid (HTTP 400, 422 and other 4xx); {@link #endpointMessage()} says why.
- * Not retriable. (Checks dro4j makes before sending anything throw {@link InvalidRequestException}.)
+ * The endpoint refused a request dro4j sent as invalid (HTTP 400, 422 and other 4xx not named by another
+ * {@link ApiException}); {@link #endpointMessage()} says why, in the endpoint's words. The name is the HTTP status's
+ * and openai-java's.
+ *
+ * <p>Not retriable: the endpoint will refuse the same request again. Compare {@link InvalidRequestException}: dro4j
+ * refused the call itself, before sending anything (what dro4j can check, it checks first).
  */
 public class BadRequestException extends ApiException {
 

@@ -1,6 +1,9 @@
 package dro;
 
-/** The assembled prompt does not fit in the model's context; nothing was generated. */
+/**
+ * The assembled prompt does not fit in the model's context; nothing was generated. Not retriable: shorten the prompt
+ * (fewer in-context examples, a shorter system prompt or query) or load the model with a larger context.
+ */
 public final class ContextOverflowException extends InvalidRequestException {
 
     private final int promptTokens;

@@ -1,6 +1,10 @@
 package dro;
 
-/** A model that could not be loaded: a missing or corrupt file, an impossible device setting, a native failure. */
+/**
+ * A local model could not be loaded: a missing or corrupt model file, a native library that cannot be found,
+ * extracted or loaded, a device setting this machine cannot meet. The message names the file or setting. Not
+ * retriable.
+ */
 public class ModelLoadException extends DroException {
 
     public ModelLoadException(String message) {

@@ -17,7 +17,7 @@ public interface TokenStream extends Iterator<String>, AutoCloseable {
     /**
      * The whole generation, once the stream has ended.
      *
-     * @throws IllegalStateException if the stream has not ended yet
+     * @throws InvalidRequestException if the stream has not ended yet
      */
     Generation result();
 

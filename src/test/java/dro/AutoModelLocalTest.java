@@ -247,7 +247,7 @@ class AutoModelLocalTest {
         AutoModel m = AutoModel.builder().model(TestModels.scriptedBase()).threads(1).maxModelLen(12288)
                 .embeddingCacheDir(cache).build();
         m.close();
-        assertEquals("This model has been closed", assertThrows(IllegalStateException.class,
+        assertEquals("This model has been closed", assertThrows(InvalidRequestException.class,
                 () -> m.generate("Hi?", GREEDY)).getMessage());
     }
 

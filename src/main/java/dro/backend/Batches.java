@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.DroException;
+import dro.FileAccessException;
 import dro.GenerationException;
 import dro.InvalidRequestException;
 import dro.internal.AtomicFiles;
@@ -13,7 +14,6 @@ import dro.internal.Digests;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -300,8 +300,8 @@ public final class Batches {
         root.put("updated", Instant.now().toString());
         try {
             AtomicFiles.write(ledger, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-        } catch (IOException | UncheckedIOException e) {
-            throw new DroException("Cannot write the batch ledger " + ledger + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new FileAccessException("Cannot write the batch ledger " + ledger + ": " + e.getMessage(), ledger, e);
         }
     }
 

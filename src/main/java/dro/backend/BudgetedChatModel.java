@@ -2,13 +2,12 @@ package dro.backend;
 
 import static dro.internal.Validation.ensureNotNull;
 
-import dro.DroException;
+import dro.BudgetExceededException;
 import dro.InvalidRequestException;
 import dro.TokenStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
  * A decorator that stops making calls once a {@link Budget} of tokens is spent: each call that reaches it is refused
@@ -23,17 +22,9 @@ import java.util.function.Function;
  */
 public final class BudgetedChatModel extends ForwardingChatModel {
 
-    /** Thrown before a new call when the token budget is spent; the work can be resumed with a larger one. */
-    public static class BudgetExceededException extends DroException {
-        public BudgetExceededException(String message) {
-            super(message);
-        }
-    }
-
     /** Tokens that calls may spend, shared by any number of {@link BudgetedChatModel}s. Thread-safe. */
     public static final class Budget {
         private final long limit;
-        private final Function<String, ? extends BudgetExceededException> exception;
         private final AtomicLong spent = new AtomicLong();
         private final AtomicLong calls = new AtomicLong();
 
@@ -41,19 +32,10 @@ public final class BudgetedChatModel extends ForwardingChatModel {
          * @param limit tokens that calls may spend, at least 1, or {@link Long#MAX_VALUE} for no limit
          */
         public Budget(long limit) {
-            this(limit, BudgetExceededException::new);
-        }
-
-        /**
-         * @param exception makes the exception thrown when the budget is spent, from its message (a caller that
-         *                  documents a subtype of its own)
-         */
-        public Budget(long limit, Function<String, ? extends BudgetExceededException> exception) {
             if (limit < 1) {
                 throw new InvalidRequestException("the token budget must be positive, but was " + limit);
             }
             this.limit = limit;
-            this.exception = ensureNotNull(exception, "exception");
         }
 
         public long limit() {
@@ -74,8 +56,8 @@ public final class BudgetedChatModel extends ForwardingChatModel {
         void check() {
             long s = spent.get();
             if (s >= limit) {
-                throw exception.apply("The token budget of " + limit + " is spent (" + s + " tokens in " + calls.get()
-                        + " calls); run again with a larger budget to resume where it stopped");
+                throw new BudgetExceededException("The token budget of " + limit + " is spent (" + s + " tokens in "
+                        + calls.get() + " calls); run again with a larger budget to resume where it stopped");
             }
         }
 

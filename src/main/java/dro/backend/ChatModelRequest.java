@@ -17,7 +17,7 @@ import java.util.List;
  * @param seed           sampling seed, or null
  * @param responseFormat text, one JSON object, or JSON following a schema
  * @param rawPrompt      the model reads the messages' texts joined, with no chat template (base models trained as the
- *                       original trains them); only models whose {@link ModelCapabilities#rawPrompt()} take it
+ *                       original trains them); only models with {@link ModelCapabilities.Capability#RAW_PROMPT} take it
  */
 public record ChatModelRequest(List<ChatMessage> messages, int n, double temperature, double topP, int maxNewTokens,
                                List<String> stop, Long seed, ResponseFormat responseFormat, boolean rawPrompt) {

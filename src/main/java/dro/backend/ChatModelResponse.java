@@ -1,6 +1,7 @@
 package dro.backend;
 
 import dro.FinishReason;
+import dro.InvalidRequestException;
 import dro.Usage;
 import java.util.List;
 
@@ -17,7 +18,7 @@ public record ChatModelResponse(List<String> texts, Usage usage, List<FinishReas
         texts = List.copyOf(texts);
         finishReasons = List.copyOf(finishReasons);
         if (texts.isEmpty() || texts.size() != finishReasons.size()) {
-            throw new IllegalArgumentException(texts.size() + " texts but " + finishReasons.size()
+            throw new InvalidRequestException(texts.size() + " texts but " + finishReasons.size()
                     + " finish reasons");
         }
     }

@@ -2,6 +2,7 @@ package dro.backend;
 
 import dro.FinishReason;
 import dro.Generation;
+import dro.InvalidRequestException;
 import dro.TokenStream;
 import dro.Usage;
 import java.util.NoSuchElementException;
@@ -133,7 +134,7 @@ public abstract class PieceStream implements TokenStream {
     public final Generation result() {
         FinishReason f = finish;
         if (f == null) {
-            throw new IllegalStateException("The stream has not ended: iterate it to the end or cancel it");
+            throw new InvalidRequestException("The stream has not ended: iterate it to the end or cancel it");
         }
         return new Generation(text.toString(), usage(text.toString()), f);
     }

@@ -481,11 +481,7 @@ public final class RoutingChatModel implements ChatModel {
     private static ModelCapabilities common(List<Route> routes) {
         ModelCapabilities c = routes.get(0).model().capabilities();
         for (Route r : routes.subList(1, routes.size())) {
-            ModelCapabilities o = r.model().capabilities();
-            c = new ModelCapabilities(c.nativeN() && o.nativeN(), c.jsonObject() && o.jsonObject(),
-                    c.jsonSchema() && o.jsonSchema(), c.seed() && o.seed(), c.evaluatedTokens() && o.evaluatedTokens(),
-                    c.rawPrompt() && o.rawPrompt(), c.multiTurn() && o.multiTurn(),
-                    Math.min(c.maxStopStrings(), o.maxStopStrings()));
+            c = c.intersect(r.model().capabilities());
         }
         return c;
     }

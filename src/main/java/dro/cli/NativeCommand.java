@@ -1,5 +1,6 @@
 package dro.cli;
 
+import dro.ModelLoadException;
 import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.NativeBuild;
 import dro.backend.llamacpp.NativeChoice;
@@ -171,7 +172,7 @@ final class NativeCommand implements Runnable {
             long[] free;
             try {
                 free = GpuInfo.NVIDIA_SMI.freeMemoryBytes();
-            } catch (IllegalStateException e) {
+            } catch (ModelLoadException e) {
                 free = null;
                 out.println("  free memory: unknown (" + e.getMessage() + ")");
             }

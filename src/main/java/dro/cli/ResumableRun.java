@@ -1,6 +1,6 @@
 package dro.cli;
 
-import dro.roles.CallCache;
+import dro.BudgetExceededException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ final class ResumableRun {
         Runtime.getRuntime().addShutdownHook(hook);
         try (RoleModels m = models.get()) {
             return work.run(m);
-        } catch (CallCache.BudgetExceededException e) {
+        } catch (BudgetExceededException e) {
             err.println("dro: " + e.getMessage());
             return 3;
         } finally {

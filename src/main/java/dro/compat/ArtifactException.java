@@ -2,7 +2,10 @@ package dro.compat;
 
 import dro.InvalidRequestException;
 
-/** A file of the original DRO that cannot be read: missing, truncated, or not of the expected shape. */
+/**
+ * A file of the original DRO that cannot be used: missing, unreadable, truncated, or not of the expected shape; the
+ * message names the file. Not retriable.
+ */
 public class ArtifactException extends InvalidRequestException {
 
     public ArtifactException(String message) {

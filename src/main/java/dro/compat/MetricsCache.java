@@ -3,8 +3,8 @@ package dro.compat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.FileAccessException;
 import dro.internal.AtomicFiles;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -162,9 +162,9 @@ public final class MetricsCache {
     public void write(Path file) {
         try {
             AtomicFiles.write(file, toJson());
-        } catch (UncheckedIOException e) {
-            throw new ArtifactException("Cannot write metrics cache " + file.toAbsolutePath() + ": " + e.getCause(),
-                    e.getCause());
+        } catch (FileAccessException e) {
+            throw new FileAccessException("Cannot write metrics cache " + file.toAbsolutePath() + ": " + e.getCause(),
+                    file, e.getCause());
         }
     }
 

@@ -1,6 +1,7 @@
 package dro.compat;
 
 import dro.DroException;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.prompt.OptimizedPrompt;
 import dro.prompt.PromptStore;
@@ -160,7 +161,7 @@ public final class OriginalDataImporter {
                 }
             }
         } catch (IOException e) {
-            throw new InvalidRequestException("Cannot list " + dir + ": " + e, e);
+            throw new FileAccessException("Cannot list " + dir + ": " + e, dir, e);
         }
         runs.sort(Comparator.comparing(p -> p.getFileName().toString()));
         return runs;

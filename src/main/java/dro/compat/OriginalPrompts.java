@@ -1,6 +1,7 @@
 package dro.compat;
 
 import dro.DroException;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.Environment;
 import dro.hub.HubClient;
@@ -231,7 +232,9 @@ public final class OriginalPrompts {
             }
             return new Result(runs, imported, failures);
         } catch (IOException | UncheckedIOException e) {
-            throw new InvalidRequestException("Cannot stage the original's files under " + staging + ": " + e, e);
+            throw new FileAccessException("Cannot stage the original's files under " + staging + ": " + e, staging, e);
+        } catch (FileAccessException e) {
+            throw e;
         } catch (DroException e) {
             failures.add(new Failure(staging.toString(), e.getMessage()));
             return new Result(runs, List.of(), failures);

@@ -9,7 +9,6 @@ import dro.internal.Json;
 import dro.internal.ModelNames;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -101,7 +100,7 @@ public record OriginalRelease(String repository, URI repositoryUrl, String commi
             }
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "classpath:" + SHIPPED_RESOURCE);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource " + SHIPPED_RESOURCE + ": " + e, e);
         }
     }
 
@@ -188,15 +187,16 @@ public record OriginalRelease(String repository, URI repositoryUrl, String commi
     }
 
     private static URI uri(String s, String where) {
+        URI u;
         try {
-            URI u = URI.create(s);
-            if (u.getScheme() == null || u.getHost() == null) {
-                throw new IllegalArgumentException("not absolute");
-            }
-            return u;
+            u = URI.create(s);
         } catch (IllegalArgumentException e) {
+            u = null;
+        }
+        if (u == null || u.getScheme() == null || u.getHost() == null) {
             throw new ArtifactException("Release manifest " + where + ": \"" + s + "\" is not an http(s) URL");
         }
+        return u;
     }
 
     /** The run of this name. */

@@ -58,7 +58,7 @@ final class PythonJson {
         } else if (n.isNumber()) {
             sb.append(pythonFloat(n.asDouble()));
         } else {
-            throw new IllegalArgumentException("cannot write a " + n.getNodeType() + " as JSON");
+            throw new IllegalStateException("cannot write a " + n.getNodeType() + " as JSON"); // only dro4j's own trees
         }
     }
 

@@ -1,5 +1,6 @@
 package dro.eval;
 
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.internal.Validation;
 import dro.prompt.PromptResources;
@@ -144,8 +145,8 @@ public record EvalConfiguration(String name, String systemPrompt, String source,
             throw new InvalidRequestException("Configuration \"" + spec + "\": prompt file not found: "
                     + f.toAbsolutePath());
         } catch (IOException e) {
-            throw new InvalidRequestException("Configuration \"" + spec + "\": cannot read " + f.toAbsolutePath()
-                    + ": " + e, e);
+            throw new FileAccessException("Configuration \"" + spec + "\": cannot read " + f.toAbsolutePath()
+                    + ": " + e, f, e);
         }
     }
 }

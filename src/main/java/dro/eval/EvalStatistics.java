@@ -1,5 +1,6 @@
 package dro.eval;
 
+import dro.InvalidRequestException;
 import dro.roles.AspectScore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +31,7 @@ public final class EvalStatistics {
         for (ScoredAnswer a : answers) {
             Map<String, ScoredAnswer> m = byConfig.get(a.configuration());
             if (m == null) {
-                throw new IllegalArgumentException("an answer of unknown configuration " + a.configuration());
+                throw new InvalidRequestException("an answer of unknown configuration " + a.configuration());
             }
             m.put(a.query().id(), a);
         }

@@ -1,5 +1,6 @@
 package dro.eval;
 
+import dro.InvalidRequestException;
 import java.util.List;
 
 /**
@@ -16,12 +17,12 @@ public record EvalSummary(List<ConfigurationSummary> configurations, List<Paired
     /** The summary of the configuration with this name. */
     public ConfigurationSummary configuration(String name) {
         return configurations.stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no configuration named " + name));
+                .orElseThrow(() -> new InvalidRequestException("no configuration named " + name));
     }
 
     /** The comparison of {@code a} against {@code b}. */
     public PairedComparison comparison(String a, String b) {
         return comparisons.stream().filter(c -> c.a().equals(a) && c.b().equals(b)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no comparison of " + a + " with " + b));
+                .orElseThrow(() -> new InvalidRequestException("no comparison of " + a + " with " + b));
     }
 }

@@ -29,7 +29,7 @@ public record CatalogEntry(String id, List<String> aliases, List<String> shortNa
         aliases = List.copyOf(aliases);
         shortNames = List.copyOf(shortNames);
         if (!fileTemplate.contains("{quant}")) {
-            throw new IllegalArgumentException("fileTemplate must contain {quant}: " + fileTemplate);
+            throw new InvalidRequestException("fileTemplate must contain {quant}, but was " + fileTemplate);
         }
     }
 

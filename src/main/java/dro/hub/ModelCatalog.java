@@ -1,5 +1,6 @@
 package dro.hub;
 
+import dro.InvalidRequestException;
 import dro.internal.ModelNames;
 import java.util.HashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class ModelCatalog {
     /**
      * A catalogue of these entries.
      *
-     * @throws IllegalArgumentException if two entries share a name (compared loosely)
+     * @throws InvalidRequestException if two entries share a name (compared loosely)
      */
     public ModelCatalog(List<CatalogEntry> entries) {
         this.entries = List.copyOf(entries);
@@ -49,7 +50,7 @@ public final class ModelCatalog {
             for (String name : e.names()) {
                 CatalogEntry other = byKey.putIfAbsent(ModelNames.key(name), e);
                 if (other != null && other != e) {
-                    throw new IllegalArgumentException("Catalogue name \"" + name + "\" of " + e.id()
+                    throw new InvalidRequestException("Catalogue name \"" + name + "\" of " + e.id()
                             + " is also a name of " + other.id());
                 }
             }

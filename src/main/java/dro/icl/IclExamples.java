@@ -2,11 +2,11 @@ package dro.icl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,7 +37,7 @@ public final class IclExamples {
             }
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "classpath:" + BUNDLED_RESOURCE);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource " + BUNDLED_RESOURCE + ": " + e, e);
         }
     }
 
@@ -49,7 +49,7 @@ public final class IclExamples {
         } catch (NoSuchFileException e) {
             throw new InvalidRequestException("ICL file not found: " + file.toAbsolutePath());
         } catch (IOException e) {
-            throw new InvalidRequestException("Cannot read ICL file " + file.toAbsolutePath() + ": " + e, e);
+            throw new FileAccessException("Cannot read ICL file " + file.toAbsolutePath() + ": " + e, file, e);
         }
         return parse(text, file.toAbsolutePath().toString());
     }

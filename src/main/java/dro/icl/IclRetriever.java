@@ -1,5 +1,7 @@
 package dro.icl;
 
+import dro.FileAccessException;
+import dro.InvalidRequestException;
 import dro.internal.AtomicFiles;
 import dro.internal.CacheDirs;
 import dro.internal.Digests;
@@ -10,7 +12,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,7 +108,7 @@ public final class IclRetriever {
         if (file != null) {
             try {
                 write(file, out);
-            } catch (IOException e) {
+            } catch (FileAccessException e) {
                 log.warn("Cannot write embedding cache {}: {}", file, e.toString());
             }
         }
@@ -140,22 +141,18 @@ public final class IclRetriever {
         }
     }
 
-    private static void write(Path file, float[][] vectors) throws IOException {
-        try {
-            AtomicFiles.write(file, out -> {
-                DataOutputStream d = new DataOutputStream(out);
-                d.writeInt(vectors.length);
-                d.writeInt(vectors.length == 0 ? 1 : vectors[0].length);
-                for (float[] row : vectors) {
-                    for (float v : row) {
-                        d.writeFloat(v);
-                    }
+    private static void write(Path file, float[][] vectors) {
+        AtomicFiles.write(file, out -> {
+            DataOutputStream d = new DataOutputStream(out);
+            d.writeInt(vectors.length);
+            d.writeInt(vectors.length == 0 ? 1 : vectors[0].length);
+            for (float[] row : vectors) {
+                for (float v : row) {
+                    d.writeFloat(v);
                 }
-                d.flush();
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+            }
+            d.flush();
+        });
     }
 
     static float[] normalize(float[] v) {
@@ -175,7 +172,8 @@ public final class IclRetriever {
 
     private static double dot(float[] a, float[] b) {
         if (a.length != b.length) {
-            throw new IllegalStateException("embedding sizes differ: " + a.length + " vs " + b.length);
+            throw new InvalidRequestException("The embedder returned vectors of different sizes: " + a.length + " and "
+                    + b.length);
         }
         double s = 0;
         for (int i = 0; i < a.length; i++) {

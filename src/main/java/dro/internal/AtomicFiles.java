@@ -1,9 +1,9 @@
 package dro.internal;
 
+import dro.FileAccessException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ public final class AtomicFiles {
     /**
      * Writes {@code text} as UTF-8, creating the parent directories.
      *
-     * @throws UncheckedIOException naming the file if it cannot be written
+     * @throws FileAccessException naming the file if it cannot be written
      */
     public static void write(Path file, String text) {
         write(file, text.getBytes(StandardCharsets.UTF_8));
@@ -39,7 +39,7 @@ public final class AtomicFiles {
     /**
      * Writes {@code bytes}, creating the parent directories.
      *
-     * @throws UncheckedIOException naming the file if it cannot be written
+     * @throws FileAccessException naming the file if it cannot be written
      */
     public static void write(Path file, byte[] bytes) {
         write(file, out -> out.write(bytes));
@@ -48,7 +48,7 @@ public final class AtomicFiles {
     /**
      * Writes what {@code content} writes (through a buffer), creating the parent directories.
      *
-     * @throws UncheckedIOException naming the file if it cannot be written
+     * @throws FileAccessException naming the file if it cannot be written
      */
     public static void write(Path file, Content content) {
         Path parent = file.toAbsolutePath().getParent();
@@ -62,7 +62,7 @@ public final class AtomicFiles {
             move(tmp, file);
             tmp = null;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("Cannot write " + file + ": " + e.getMessage(), file, e);
         } finally {
             if (tmp != null) {
                 try {

@@ -22,7 +22,8 @@ public final class Json {
         try {
             return COMPACT.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Cannot write " + value.getClass().getName() + " as JSON: " + e, e);
+            // only dro4j's own values come here
+            throw new IllegalStateException("Cannot write " + value.getClass().getName() + " as JSON: " + e, e);
         }
     }
 }

@@ -21,6 +21,7 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
+import dro.backend.ModelCapabilities.Capability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -78,8 +79,9 @@ public final class LangChain4jChatModel implements ChatModel {
 
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(false, jsonObject, false, seedParameters != null, false, false, true,
-                Integer.MAX_VALUE);
+        return ModelCapabilities.of(Capability.MULTI_TURN)
+                .with(Capability.JSON_OBJECT, jsonObject)
+                .with(Capability.SEED, seedParameters != null);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dro.prompt;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +32,7 @@ public final class PromptResources {
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource " + path + ": " + e, e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dro.prompt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.internal.AtomicFiles;
 import dro.internal.Json;
@@ -82,12 +83,12 @@ public final class PromptStore {
                 }
                 try {
                     out.add(read(p));
-                } catch (InvalidRequestException e) {
+                } catch (InvalidRequestException | FileAccessException e) {
                     log.warn("Skipping {}: {}", p, e.getMessage());
                 }
             }
         } catch (IOException e) {
-            throw new InvalidRequestException("Cannot list the prompt store " + dir + ": " + e, e);
+            throw new FileAccessException("Cannot list the prompt store " + dir + ": " + e, dir, e);
         }
         out.sort(Comparator.comparing(OptimizedPrompt::id));
         return List.copyOf(out);
@@ -123,8 +124,8 @@ public final class PromptStore {
             tmp = null;
             deleteTree(old);
         } catch (IOException e) {
-            throw new InvalidRequestException("Cannot write the optimised prompt " + prompt.id() + " to " + target
-                    + ": " + e, e);
+            throw new FileAccessException("Cannot write the optimised prompt " + prompt.id() + " to " + target
+                    + ": " + e, target, e);
         } finally {
             if (tmp != null) {
                 try {
@@ -161,7 +162,7 @@ public final class PromptStore {
             String json = Files.isRegularFile(meta) ? Files.readString(meta, StandardCharsets.UTF_8) : "{}";
             return parse(id, prompt, json, dir.toString());
         } catch (IOException | UncheckedIOException e) {
-            throw new InvalidRequestException("Cannot read the optimised prompt " + dir + ": " + e, e);
+            throw new FileAccessException("Cannot read the optimised prompt " + dir + ": " + e, dir, e);
         }
     }
 
@@ -238,7 +239,7 @@ public final class PromptStore {
         try (InputStream in = PromptStore.class.getResourceAsStream(path)) {
             return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource " + path + ": " + e, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dro.prompt;
 
+import dro.InvalidRequestException;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -47,7 +48,7 @@ public final class PromptTemplate {
         while (m.find()) {
             String v = values.get(m.group(1));
             if (v == null) {
-                throw new IllegalArgumentException("prompt " + name + " needs a value for {{" + m.group(1) + "}}");
+                throw new InvalidRequestException("prompt " + name + " needs a value for {{" + m.group(1) + "}}");
             }
             m.appendReplacement(sb, Matcher.quoteReplacement(v));
         }

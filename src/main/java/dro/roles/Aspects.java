@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -54,7 +53,7 @@ public final class Aspects {
             root.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
             return Collections.unmodifiableMap(m);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource /dro4j/prompts/aspects.json: " + e, e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dro.roles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dro.FileAccessException;
 import dro.Usage;
 import dro.FinishReason;
 import dro.backend.BudgetedChatModel;
@@ -14,7 +15,6 @@ import dro.internal.AtomicFiles;
 import dro.internal.Digests;
 import dro.internal.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,16 +48,6 @@ public final class CallCache {
     private final BudgetedChatModel.Budget budget;
 
     /**
-     * Thrown before a new call when the run's token budget is spent; the run can be resumed with a larger one. The
-     * budget is a {@link BudgetedChatModel.Budget}: this is its exception, under the name runs have always thrown.
-     */
-    public static final class BudgetExceededException extends BudgetedChatModel.BudgetExceededException {
-        public BudgetExceededException(String message) {
-            super(message);
-        }
-    }
-
-    /**
      * Counts of one run so far: calls made and reused, the tokens the calls made spent (as the models'
      * {@link UsageAccounting} counted them), the calls made per role, and the usage per model.
      */
@@ -80,12 +70,12 @@ public final class CallCache {
      */
     public CallCache(Path dir, long tokenBudget) {
         this.dir = dir;
-        this.budget = new BudgetedChatModel.Budget(tokenBudget, BudgetExceededException::new);
+        this.budget = new BudgetedChatModel.Budget(tokenBudget);
         if (dir != null) {
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot create the call cache " + dir, e);
+                throw new FileAccessException("Cannot create the call cache " + dir + ": " + e, dir, e);
             }
         }
     }
@@ -219,8 +209,8 @@ public final class CallCache {
         Path f = file(hash);
         try {
             AtomicFiles.write(f, record.toString());
-        } catch (UncheckedIOException e) {
-            throw new UncheckedIOException("Cannot record a call in " + f, e.getCause());
+        } catch (FileAccessException e) {
+            throw new FileAccessException("Cannot record a call in " + f + ": " + e.getCause(), f, e.getCause());
         }
     }
 

@@ -7,6 +7,7 @@ import dro.GenerateOptions;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities.Capability;
 import dro.icl.IclExample;
 import dro.icl.IclRetriever;
 import dro.internal.Json;
@@ -275,7 +276,7 @@ public final class LlmRoles {
      * prompt plus the top-k in-context examples, the DRO user turn, rendered with the model's chat template (an empty
      * system prompt sends the examples alone, or no system message at all). In {@link TrainFormat#ORIGINAL} it is
      * prompted as the original's training prompts it ({@link PromptAssembler#trainingSystem}, the same user turn): a
-     * client that {@linkplain dro.backend.ModelCapabilities#rawPrompt() takes raw prompts} (a local model) reads
+     * client that {@linkplain Capability#RAW_PROMPT takes raw prompts} (a local model) reads
      * {@code system + user} as one text with no chat template, others get one system and one user message.
      *
      * <p>The examples are the top k retrieved for the query, or, without a retriever ({@code ret_icl} off), the given
@@ -342,7 +343,7 @@ public final class LlmRoles {
             if (format == TrainFormat.ORIGINAL) {
                 system = PromptAssembler.trainingSystem(systemPrompt, examples);
                 icl = PromptAssembler.trainingIcl(examples);
-                raw = client.capabilities().rawPrompt();
+                raw = client.capabilities().supports(Capability.RAW_PROMPT);
             } else {
                 system = PromptAssembler.system(systemPrompt, examples);
                 if (systemPrompt.isEmpty()) {

@@ -3,6 +3,7 @@ package dro.roles;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities.Capability;
 import dro.backend.ResponseFormat;
 
 /**
@@ -65,7 +66,7 @@ public final class Reasker {
                 ? "reask" + attempt : at);
         ChatModelRequest req = ChatModelRequest.builder("", prompt(prompt, attempt))
                 .temperature(temperature).topP(topP).maxNewTokens(maxTokens).n(n).seed(callSeed)
-                .responseFormat(model.capabilities().jsonObject() ? ResponseFormat.JSON_OBJECT : ResponseFormat.TEXT)
+                .responseFormat(model.capabilities().supports(Capability.JSON_OBJECT) ? ResponseFormat.JSON_OBJECT : ResponseFormat.TEXT)
                 .build(); // a model without JSON mode reads the prompt's request for JSON; re-asks recover the rest
         return model.at(at).chat(req);
     }

@@ -1,5 +1,6 @@
 package dro.train;
 
+import dro.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -119,13 +120,13 @@ public final class BeamSearch {
 
     public BeamSearch(int beamSize, int depth, int maxDepthIncrease) {
         if (beamSize < 1) {
-            throw new IllegalArgumentException("beamSize must be at least 1, but was " + beamSize);
+            throw new InvalidRequestException("beamSize must be at least 1, but was " + beamSize);
         }
         if (depth < 1) {
-            throw new IllegalArgumentException("depth must be at least 1, but was " + depth);
+            throw new InvalidRequestException("depth must be at least 1, but was " + depth);
         }
         if (maxDepthIncrease < 0) {
-            throw new IllegalArgumentException("maxDepthIncrease must be 0 or more, but was " + maxDepthIncrease);
+            throw new InvalidRequestException("maxDepthIncrease must be 0 or more, but was " + maxDepthIncrease);
         }
         this.beamSize = beamSize;
         this.depth = depth;
@@ -160,8 +161,8 @@ public final class BeamSearch {
             level++;
             List<SearchSpace.Actions<A>> actions = space.actions(live.stream().map(n -> n.state).toList());
             if (actions.size() != live.size()) {
-                throw new IllegalStateException("actions() returned " + actions.size() + " results for "
-                        + live.size() + " states");
+                throw new InvalidRequestException("The search space's actions() returned " + actions.size()
+                        + " results for " + live.size() + " states");
             }
             List<SearchSpace.Transition<S, A>> transitions = new ArrayList<>();
             List<Node<S, A>> parents = new ArrayList<>();
@@ -175,8 +176,8 @@ public final class BeamSearch {
             }
             List<S> next = space.step(transitions);
             if (next.size() != transitions.size()) {
-                throw new IllegalStateException("step() returned " + next.size() + " states for "
-                        + transitions.size() + " transitions");
+                throw new InvalidRequestException("The search space's step() returned " + next.size()
+                        + " states for " + transitions.size() + " transitions");
             }
             List<Node<S, A>> children = new ArrayList<>();
             for (int i = 0; i < next.size(); i++) {
@@ -198,7 +199,8 @@ public final class BeamSearch {
             onLevel.accept(new LevelEvent<>(level, limit, beam, children.size()));
         }
         if (terminal.isEmpty()) {
-            throw new IllegalStateException("the search ended without a terminal state");
+            throw new InvalidRequestException("The search ended without a terminal state: the search space's"
+                    + " isTerminal() never held for a state it reached");
         }
         terminal.sort(Comparator.comparingDouble((Node<S, A> n) -> n.score).reversed());
         return new Result<>(terminal.get(0), root, limit, ids[0]);

@@ -1,4 +1,5 @@
 package dro.train;
+import dro.InvalidRequestException;
 import dro.roles.Roles;
 import dro.roles.Evaluation;
 import dro.roles.AspectSelection;
@@ -45,7 +46,7 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
                           Roles.AspectSelector selector, Roles.Judge judge, Proposer proposer,
                           ExecutorService pool) {
         if (queries.isEmpty()) {
-            throw new IllegalArgumentException("no training queries");
+            throw new InvalidRequestException("queries must hold at least one training query, but was empty");
         }
         this.queries = List.copyOf(queries);
         this.initialPrompt = initialPrompt;

@@ -11,6 +11,7 @@ import dro.FinishReason;
 import dro.Generation;
 import dro.InvalidRequestException;
 import dro.TokenStream;
+import dro.backend.ModelCapabilities.Capability;
 import dro.internal.Json;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
@@ -287,7 +288,7 @@ public abstract class ChatModelContract {
             ChatModelRequest schema = greedy("Verdict?").maxNewTokens(64).responseFormat(ResponseFormat.jsonSchema(
                     "{\"type\": \"object\", \"properties\": {\"verdict\": {\"type\": \"string\", \"enum\":"
                     + " [\"yes\", \"no\"]}}, \"required\": [\"verdict\"], \"additionalProperties\": false}")).build();
-            if (!m.capabilities().jsonSchema()) {
+            if (!m.capabilities().supports(Capability.JSON_SCHEMA)) {
                 InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> m.chat(schema));
                 assertTrue(e.getMessage().contains("JSON schema"), e.getMessage());
                 return;
@@ -313,7 +314,7 @@ public abstract class ChatModelContract {
             ChatModelRequest.Builder b = greedy("JSON?").maxNewTokens(64);
             assertEquals("Hi", m.chat(b.build()).text(), "free text when no format is asked for");
             ChatModelRequest json = b.responseFormat(ResponseFormat.JSON_OBJECT).build();
-            if (!m.capabilities().jsonObject()) {
+            if (!m.capabilities().supports(Capability.JSON_OBJECT)) {
                 assertThrows(InvalidRequestException.class, () -> m.chat(json));
                 return;
             }
@@ -333,7 +334,7 @@ public abstract class ChatModelContract {
 
     @Test
     void theSameSeedSamplesTheSameReplyAndSeedsDiffer() {
-        assertTrue(seeded.capabilities().seed());
+        assertTrue(seeded.capabilities().supports(Capability.SEED));
         Set<String> seen = new HashSet<>();
         for (long seed = 1; seed <= 12; seed++) {
             ChatModelRequest r = ChatModelRequest.builder("", "Pick.").temperature(1).maxNewTokens(1).seed(seed)
@@ -349,17 +350,17 @@ public abstract class ChatModelContract {
     @Test
     void aRequestBeyondTheCapabilitiesIsRefusedNamingTheFeature() {
         ModelCapabilities c = scripted.capabilities();
-        if (!c.rawPrompt()) {
+        if (!c.supports(Capability.RAW_PROMPT)) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class,
                     () -> scripted.chat(greedy("Raw?").rawPrompt(true).build()));
             assertTrue(e.getMessage().contains("raw prompt"), e.getMessage());
         }
-        if (!c.jsonSchema()) {
+        if (!c.supports(Capability.JSON_SCHEMA)) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> scripted.chat(greedy("S?")
                     .responseFormat(ResponseFormat.jsonSchema("{\"type\":\"object\"}")).build()));
             assertTrue(e.getMessage().contains("JSON schema"), e.getMessage());
         }
-        if (!c.multiTurn()) {
+        if (!c.supports(Capability.MULTI_TURN)) {
             assertThrows(InvalidRequestException.class, () -> scripted.chat(ChatModelRequest.builder()
                     .addMessage(ChatMessage.user("a")).addMessage(ChatMessage.assistant("b"))
                     .addMessage(ChatMessage.user("c")).build()));

@@ -61,7 +61,7 @@ class ChatModelRequestTest {
 
     @Test
     void aModelThatTakesOneSystemAndOneUserMessageRefusesAConversation() {
-        ModelCapabilities pair = new ModelCapabilities(false, false, false, false, false, false, false, 4);
+        ModelCapabilities pair = ModelCapabilities.NONE.withMaxStopStrings(4);
         ChatModelRequest conversation = ChatModelRequest.builder().addMessage(ChatMessage.user("a"))
                 .addMessage(ChatMessage.assistant("b")).addMessage(ChatMessage.user("c")).build();
         assertFalse(conversation.isSystemThenUser());

@@ -3,6 +3,7 @@ package dro.backend;
 import dro.FinishReason;
 import dro.TokenStream;
 import dro.Usage;
+import dro.backend.ModelCapabilities.Capability;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,7 +49,8 @@ public final class ScriptedChatModel implements ChatModel {
 
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(false, true, false, true, true, false, false, 4);
+        return ModelCapabilities.of(Capability.JSON_OBJECT, Capability.SEED, Capability.EVALUATED_TOKENS)
+                .withMaxStopStrings(4);
     }
 
     @Override

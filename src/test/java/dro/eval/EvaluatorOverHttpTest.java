@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.BudgetExceededException;
 import dro.backend.ChatModel;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
@@ -156,7 +157,7 @@ class EvaluatorOverHttpTest {
         Path dir = tmp.resolve("run");
         // each scripted call costs 10 + 5 tokens: a budget of 60 allows four calls
         EvalSettings limited = settings(dir).toBuilder().concurrency(1).tokenBudget(60).build();
-        assertThrows(CallCache.BudgetExceededException.class,
+        assertThrows(BudgetExceededException.class,
                 () -> evaluator(limited, "eval-judge-m").run(QUERIES, CONFIGS, EvalListener.NONE));
         List<String> firstRun = server.requests().stream().map(ScriptedOpenAiServer.Request::body).toList();
         assertEquals(4, firstRun.size());

@@ -85,7 +85,7 @@ class ModelCatalogTest {
     void aCatalogueWithTwoEntriesOfOneNameIsRejected() {
         CatalogEntry a = new CatalogEntry("org/Model-7B", List.of(), List.of("m7"), "o/r", "a.{quant}.gguf", false);
         CatalogEntry b = new CatalogEntry("other/model-7b-hf", List.of(), List.of(), "o/s", "b.{quant}.gguf", false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> new ModelCatalog(List.of(a, b)));
         assertEquals("Catalogue name \"other/model-7b-hf\" of other/model-7b-hf is also a name of org/Model-7B",
                 e.getMessage());

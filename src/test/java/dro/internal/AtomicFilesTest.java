@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dro.FileAccessException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,11 +32,12 @@ class AtomicFilesTest {
     void aFailingWriterLeavesTheOldFileAndNoTemporaryFile() throws Exception {
         Path f = tmp.resolve("c.bin");
         AtomicFiles.write(f, new byte[] {1, 2, 3});
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFiles.write(f, out -> {
+        FileAccessException e = assertThrows(FileAccessException.class, () -> AtomicFiles.write(f, out -> {
             out.write(9);
             throw new IOException("disk full");
         }));
         assertEquals("Cannot write " + f + ": disk full", e.getMessage());
+        assertEquals(f, e.file());
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
         assertEquals(List.of(f), list(tmp));
     }

@@ -13,6 +13,7 @@ import dro.GenerationException;
 import dro.InvalidRequestException;
 import dro.backend.ChatMessage;
 import dro.backend.ChatModelRequest;
+import dro.backend.ModelCapabilities.Capability;
 import dro.backend.ResponseFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +61,17 @@ class LangChain4jChatModelTest {
     @Test
     void whatTheAdapterCannotDoIsDeclaredAndRefusedNamingIt() {
         LangChain4jChatModel m = LangChain4jChatModel.of(new Recorder());
-        assertFalse(m.capabilities().jsonObject());
-        assertFalse(m.capabilities().jsonSchema());
-        assertFalse(m.capabilities().seed());
-        assertFalse(m.capabilities().evaluatedTokens());
+        assertFalse(m.capabilities().supports(Capability.JSON_OBJECT));
+        assertFalse(m.capabilities().supports(Capability.JSON_SCHEMA));
+        assertFalse(m.capabilities().supports(Capability.SEED));
+        assertFalse(m.capabilities().supports(Capability.EVALUATED_TOKENS));
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> m.chat(ChatModelRequest
                 .builder("", "x").responseFormat(ResponseFormat.JSON_OBJECT).build()));
         assertEquals("JSON object mode is not available on LangChain4j Recorder", e.getMessage());
         assertThrows(InvalidRequestException.class, () -> m.chat(ChatModelRequest.builder("", "x")
                 .responseFormat(ResponseFormat.jsonSchema("{\"type\":\"object\"}")).build()));
         assertTrue(LangChain4jChatModel.builder().model(new Recorder()).jsonObject(true).build().capabilities()
-                .jsonObject());
+                .supports(Capability.JSON_OBJECT));
     }
 
     @Test

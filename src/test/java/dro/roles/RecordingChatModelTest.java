@@ -2,11 +2,10 @@ package dro.roles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dro.BudgetExceededException;
 import dro.ServerErrorException;
 import dro.Usage;
-import dro.backend.BudgetedChatModel;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.RetryingChatModel;
@@ -101,14 +100,13 @@ class RecordingChatModelTest {
         RecordingChatModel judge = calls.record(fake, "judge");
         judge.at("1").chat(request());
         judge.at("2").chat(request());
-        CallCache.BudgetExceededException e = assertThrows(CallCache.BudgetExceededException.class,
+        BudgetExceededException e = assertThrows(BudgetExceededException.class,
                 () -> judge.at("3").chat(request()));
         assertEquals("The token budget of 20 is spent (26 tokens in 2 calls); run again with a larger budget to"
                 + " resume where it stopped", e.getMessage());
         assertEquals(2, fake.received.size());
         assertEquals("echo: q", judge.at("1").chat(request()).text());
         assertEquals(2, fake.received.size());
-        assertTrue(e instanceof BudgetedChatModel.BudgetExceededException);
     }
 
     @Test
@@ -116,7 +114,7 @@ class RecordingChatModelTest {
         CallCache calls = new CallCache(tmp, 13);
         calls.record(new ScriptedChatModel("policy-model"), "policy").chat(request());
         ScriptedChatModel judgeModel = new ScriptedChatModel("judge-model");
-        assertThrows(CallCache.BudgetExceededException.class, () -> calls.record(judgeModel, "judge").chat(request()));
+        assertThrows(BudgetExceededException.class, () -> calls.record(judgeModel, "judge").chat(request()));
         assertEquals(0, judgeModel.received.size());
         assertEquals(13, calls.budget().spent());
     }

@@ -3,6 +3,7 @@ package dro.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dro.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,8 +132,8 @@ class BeamSearchTest {
     @Test
     void rejectsImpossibleSettings() {
         assertEquals("beamSize must be at least 1, but was 0",
-                assertThrows(IllegalArgumentException.class, () -> new BeamSearch(0, 1, 0)).getMessage());
+                assertThrows(InvalidRequestException.class, () -> new BeamSearch(0, 1, 0)).getMessage());
         assertEquals("depth must be at least 1, but was 0",
-                assertThrows(IllegalArgumentException.class, () -> new BeamSearch(1, 0, 0)).getMessage());
+                assertThrows(InvalidRequestException.class, () -> new BeamSearch(1, 0, 0)).getMessage());
     }
 }

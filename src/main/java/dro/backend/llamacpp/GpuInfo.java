@@ -1,5 +1,6 @@
 package dro.backend.llamacpp;
 
+import dro.ModelLoadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ public interface GpuInfo {
     /**
      * Free memory in bytes of each GPU, indexed by CUDA device number.
      *
-     * @throws IllegalStateException if it cannot be found out; the message says why
+     * @throws ModelLoadException if it cannot be found out (no {@code nvidia-smi}, no answer); the message says why
      */
     long[] freeMemoryBytes();
 
@@ -23,12 +24,12 @@ public interface GpuInfo {
             p = new ProcessBuilder("nvidia-smi", "--query-gpu=memory.free", "--format=csv,noheader,nounits")
                     .redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new IllegalStateException("nvidia-smi is not available (" + e.getMessage() + ")");
+            throw new ModelLoadException("nvidia-smi is not available (" + e.getMessage() + ")");
         }
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("nvidia-smi failed: " + out.strip());
+                throw new ModelLoadException("nvidia-smi failed: " + out.strip());
             }
             List<Long> free = new ArrayList<>();
             for (String line : out.strip().split("\\R")) {
@@ -39,9 +40,9 @@ public interface GpuInfo {
             return free.stream().mapToLong(Long::longValue).toArray();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking nvidia-smi");
+            throw new ModelLoadException("interrupted while asking nvidia-smi");
         } catch (NumberFormatException | IOException e) {
-            throw new IllegalStateException("cannot read nvidia-smi's answer: " + e.getMessage());
+            throw new ModelLoadException("cannot read nvidia-smi's answer: " + e.getMessage());
         }
     };
 }

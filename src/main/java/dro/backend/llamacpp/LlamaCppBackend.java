@@ -18,13 +18,13 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
+import dro.backend.ModelCapabilities.Capability;
 import dro.backend.PieceStream;
 import dro.backend.ResponseFormat;
 import dro.gguf.GgufFile;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -208,7 +208,8 @@ public final class LlamaCppBackend implements ChatModel {
      */
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(false, true, false, true, scheduler != null, true, false, Integer.MAX_VALUE);
+        return ModelCapabilities.of(Capability.JSON_OBJECT, Capability.SEED, Capability.RAW_PROMPT)
+                .with(Capability.EVALUATED_TOKENS, scheduler != null);
     }
 
     @Override
@@ -278,7 +279,7 @@ public final class LlamaCppBackend implements ChatModel {
         try (InputStream in = LlamaCppBackend.class.getResourceAsStream("/dro4j/json-object.gbnf")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource /dro4j/json-object.gbnf: " + e, e);
         }
     }
 
@@ -479,7 +480,7 @@ public final class LlamaCppBackend implements ChatModel {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("This model has been closed");
+            throw new InvalidRequestException("This model has been closed");
         }
     }
 

@@ -4,6 +4,7 @@ import de.kherud.llama.ModelParameters;
 import de.kherud.llama.args.CacheType;
 import de.kherud.llama.args.GpuSplitMode;
 import dro.InvalidRequestException;
+import dro.ModelLoadException;
 import dro.gguf.GgufFile;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,7 +188,7 @@ public record LlamaCppSettings(Path modelPath, int numGpus, String cudaVisibleDe
         long[] free;
         try {
             free = gpuInfo.freeMemoryBytes();
-        } catch (IllegalStateException e) {
+        } catch (ModelLoadException e) {
             throw new InvalidRequestException("Cannot derive gpuLayers from gpuMemoryUtilization " + gpuMemoryUtilization
                     + ": " + e.getMessage() + "; set gpuLayers explicitly");
         }

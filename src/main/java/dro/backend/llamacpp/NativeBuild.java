@@ -1,5 +1,6 @@
 package dro.backend.llamacpp;
 
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.Environment;
 import dro.internal.CacheDirs;
@@ -402,7 +403,7 @@ public final class NativeBuild {
                 Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
             }
             return target.resolve(libName);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | FileAccessException e) {
             throw new NativeBuildException("Cannot install " + built + " into " + target + ": " + e.getMessage(), e);
         }
     }

@@ -4,7 +4,7 @@ import dro.DroException;
 
 /**
  * Building the llama.cpp native library failed, or could not start: a tool is missing, the source is not
- * java-llama.cpp at the binding's version, or a step failed. The message names what to do.
+ * java-llama.cpp at the binding's version, or a step failed. The message names what to do. Not retriable.
  */
 public class NativeBuildException extends DroException {
 

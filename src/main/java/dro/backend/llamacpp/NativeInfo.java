@@ -1,6 +1,7 @@
 package dro.backend.llamacpp;
 
 import dro.DroException;
+import dro.FileAccessException;
 import dro.internal.CacheDirs;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -152,7 +153,7 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
                 }
             }
         } catch (IOException e) {
-            throw new DroException("Cannot list " + natives + ": " + e.getMessage(), e);
+            throw new FileAccessException("Cannot list " + natives + ": " + e.getMessage(), natives, e);
         }
         return out;
     }

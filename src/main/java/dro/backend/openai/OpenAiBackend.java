@@ -15,6 +15,7 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
+import dro.backend.ModelCapabilities.Capability;
 import dro.backend.PieceStream;
 import dro.backend.ResponseFormat;
 import dro.internal.Parallel;
@@ -87,7 +88,8 @@ public final class OpenAiBackend implements ChatModel {
      */
     @Override
     public ModelCapabilities capabilities() {
-        return new ModelCapabilities(true, true, true, true, false, false, false, OpenAiChatClient.MAX_STOP_STRINGS);
+        return ModelCapabilities.of(Capability.NATIVE_N, Capability.JSON_OBJECT, Capability.JSON_SCHEMA, Capability.SEED)
+                .withMaxStopStrings(OpenAiChatClient.MAX_STOP_STRINGS);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dro.train.icl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dro.DroException;
+import dro.GenerationException;
 import dro.InvalidRequestException;
 import dro.backend.Batches;
 import dro.backend.ChatModel;
@@ -136,8 +136,8 @@ public final class IclOptimizer {
     private String write(Roles.Policy answerer, String query) {
         String answer = answerer.answer(config.answerSystemPrompt(), query, "").output();
         if (answer.isBlank()) {
-            throw new DroException("The answer model wrote an empty answer to query " + Validation.quote(query)
-                    + "; give this seed an initial answer");
+            throw new GenerationException("The answer model wrote an empty answer to query " + Validation.quote(query)
+                    + "; give this seed an initial answer", null, false);
         }
         return answer;
     }

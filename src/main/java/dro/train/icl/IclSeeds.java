@@ -2,6 +2,7 @@ package dro.train.icl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.icl.IclExamples;
 import dro.internal.Json;
@@ -43,7 +44,7 @@ public final class IclSeeds {
         } catch (NoSuchFileException e) {
             throw new InvalidRequestException("Seed file not found: " + file.toAbsolutePath());
         } catch (IOException e) {
-            throw new InvalidRequestException("Cannot read seed file " + file.toAbsolutePath() + ": " + e, e);
+            throw new FileAccessException("Cannot read seed file " + file.toAbsolutePath() + ": " + e, file, e);
         }
         return parse(text, file.toAbsolutePath().toString());
     }

@@ -1,5 +1,6 @@
 package dro.train.icl;
 
+import dro.InvalidRequestException;
 import dro.roles.AspectSelection;
 import dro.roles.Evaluation;
 import java.util.List;
@@ -38,7 +39,8 @@ public record RefinedAnswer(String query, AspectSelection aspects, List<Attempt>
     public RefinedAnswer {
         attempts = List.copyOf(attempts);
         if (best < 0 || best >= attempts.size()) {
-            throw new IllegalArgumentException("best must index attempts, but was " + best);
+            throw new InvalidRequestException("best must index attempts (0.." + (attempts.size() - 1) + "), but was "
+                    + best);
         }
     }
 

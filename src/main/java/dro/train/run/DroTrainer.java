@@ -10,6 +10,7 @@ import dro.roles.CallCache;
 import dro.roles.AspectCache;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
 import dro.backend.RoutingChatModel;
@@ -22,7 +23,6 @@ import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +158,8 @@ public final class DroTrainer {
             }
             write(cfg, Json.MAPPER.writeValueAsString(settings));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot prepare the log directory " + dir, e);
+            throw new FileAccessException("Cannot prepare the log directory " + dir.toAbsolutePath() + ": " + e, dir,
+                    e);
         }
     }
 
@@ -177,8 +178,7 @@ public final class DroTrainer {
         return s.length() > 40 ? s.substring(0, 37) + "..." : s;
     }
 
-    private void writeOutputs(Path dir, BeamSearch.Result<PathState, String> result, TrainResult out, long millis)
-            throws UncheckedIOException {
+    private void writeOutputs(Path dir, BeamSearch.Result<PathState, String> result, TrainResult out, long millis) {
         try {
             write(dir.resolve("optimized_prompt.txt"), out.optimizedPrompt() + "\n");
             write(dir.resolve("trace.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.trace(out.bestPath())));
@@ -193,7 +193,8 @@ public final class DroTrainer {
             write(dir.resolve("meta.json"), Json.MAPPER.writeValueAsString(promptMeta(dir, out)));
             write(dir.resolve("report.html"), Report.html(config, out, result, millis, endpoints));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the run's outputs to " + dir, e);
+            throw new FileAccessException("Cannot write the run's outputs to " + dir.toAbsolutePath() + ": " + e, dir,
+                    e);
         }
     }
 
@@ -211,12 +212,8 @@ public final class DroTrainer {
                 config.trainFormat().id(), config.seed(), out.score());
     }
 
-    static void write(Path file, String text) throws IOException {
-        try {
-            AtomicFiles.write(file, text);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+    static void write(Path file, String text) {
+        AtomicFiles.write(file, text);
     }
 
     /** The run's own log file: one timestamped line per event, appended. */

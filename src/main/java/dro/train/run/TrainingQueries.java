@@ -2,11 +2,11 @@ package dro.train.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -159,7 +159,7 @@ public final class TrainingQueries {
         } catch (NoSuchFileException e) {
             throw new InvalidRequestException("Training file not found: " + file.toAbsolutePath());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new FileAccessException("Cannot read training file " + file.toAbsolutePath() + ": " + e, file, e);
         }
     }
 
@@ -170,7 +170,7 @@ public final class TrainingQueries {
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Cannot read dro4j's own resource /dro4j/data/train/" + name + ": " + e, e);
         }
     }
 }

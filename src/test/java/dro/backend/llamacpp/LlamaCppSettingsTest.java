@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.InvalidRequestException;
+import dro.ModelLoadException;
 import dro.gguf.GgufFile;
 import dro.testing.TestModels;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class LlamaCppSettingsTest {
 
     private static final GpuInfo NO_SMI = () -> {
-        throw new IllegalStateException("nvidia-smi is not available (not found)");
+        throw new ModelLoadException("nvidia-smi is not available (not found)");
     };
 
     private static LlamaCppSettings settings(int numGpus, String visible, String dtype, Integer maxModelLen,

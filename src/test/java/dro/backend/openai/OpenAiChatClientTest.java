@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dro.backend.ModelCapabilities.Capability;
 import dro.backend.RetryPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -183,7 +184,7 @@ class OpenAiChatClientTest {
                 + " \"required\": [\"score\"], \"additionalProperties\": false}";
         server.enqueue(Reply.completion("{\"score\": 4}"));
         try (OpenAiBackend c = model()) {
-            assertTrue(c.capabilities().jsonSchema());
+            assertTrue(c.capabilities().supports(Capability.JSON_SCHEMA));
             assertEquals("{\"score\": 4}", c.chat(ChatModelRequest.builder("Judge.", "Score this.").temperature(0)
                     .responseFormat(ResponseFormat.jsonSchema(schema)).build()).text());
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.AssembledPrompt;
 import dro.AutoModel;
+import dro.BudgetExceededException;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
@@ -166,7 +167,7 @@ class IclOptimizerOverHttpTest {
         Path dir = tmp.resolve("run");
         // every scripted call costs 10 + 5 tokens: a budget of 100 stops the run after its seventh call
         IclOptimizerConfig limited = config(dir).toBuilder().concurrency(1).tokenBudget(100).build();
-        assertThrows(CallCache.BudgetExceededException.class, () -> optimizer(limited).run(SEEDS, IclListener.NONE));
+        assertThrows(BudgetExceededException.class, () -> optimizer(limited).run(SEEDS, IclListener.NONE));
         List<String> firstRun = server.requests().stream().map(ScriptedOpenAiServer.Request::body).toList();
         assertEquals(7, firstRun.size());
         assertEquals(19, clean.size());

@@ -1,15 +1,17 @@
 package dro.train.run;
+import dro.BudgetExceededException;
 import dro.train.Step;
 import dro.roles.TrainFormat;
 import dro.roles.Evaluation;
-import dro.roles.CallCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
@@ -179,7 +181,7 @@ class DroTrainerTest {
         Path dir = tmp.resolve("run");
         ScriptedClients first = new ScriptedClients(PREFERS_TWO);
         TrainConfig small = config(dir, 1).toBuilder().tokenBudget(100).build();
-        CallCache.BudgetExceededException e = assertThrows(CallCache.BudgetExceededException.class,
+        BudgetExceededException e = assertThrows(BudgetExceededException.class,
                 () -> run(small, first));
         assertTrue(e.getMessage().startsWith("The token budget of 100 is spent"), e.getMessage());
 
@@ -212,5 +214,27 @@ class DroTrainerTest {
         assertEquals("# Query:\nQuestion 0?\n\n# Answer:\n<START>", req.user());
         assertEquals(0.0, req.temperature());
         assertEquals(2048, req.maxNewTokens());
+    }
+
+    @Test
+    void aLogDirectoryThatCannotBeCreatedFailsWithAFileAccessExceptionNamingIt() throws Exception {
+        Path blocker = Files.writeString(tmp.resolve("blocker"), "a file where the run's parent directory should be");
+        Path dir = blocker.resolve("run");
+        FileAccessException e = assertThrows(FileAccessException.class,
+                () -> run(config(dir, 1), new ScriptedClients(PREFERS_TWO)));
+        assertEquals(dir, e.file());
+        assertTrue(e.getMessage().startsWith("Cannot prepare the log directory " + dir.toAbsolutePath() + ": "),
+                e.getMessage());
+        assertFalse(e.isRetriable());
+    }
+
+    @Test
+    void aRunWhoseOutputCannotBeWrittenFailsWithAFileAccessExceptionNamingTheFile() throws Exception {
+        Path dir = tmp.resolve("run");
+        Path taken = Files.createDirectories(dir.resolve("optimized_prompt.txt").resolve("in-the-way"));
+        FileAccessException e = assertThrows(FileAccessException.class,
+                () -> run(config(dir, 1), new ScriptedClients(PREFERS_TWO)));
+        assertEquals(taken.getParent(), e.file());
+        assertTrue(e.getMessage().startsWith("Cannot write " + taken.getParent() + ": "), e.getMessage());
     }
 }

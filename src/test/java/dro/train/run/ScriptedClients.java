@@ -7,6 +7,7 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
+import dro.backend.ModelCapabilities.Capability;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,8 +24,8 @@ import java.util.regex.Pattern;
 public final class ScriptedClients {
 
     /** What a scripted model takes: what an API model takes (no raw prompts), with any number of stop strings. */
-    public static final ModelCapabilities ALL = new ModelCapabilities(true, true, true, true, false, false, true,
-            Integer.MAX_VALUE);
+    public static final ModelCapabilities ALL = ModelCapabilities.of(Capability.NATIVE_N, Capability.JSON_OBJECT,
+            Capability.JSON_SCHEMA, Capability.SEED, Capability.MULTI_TURN);
 
     /** Replies that each ended by themselves. */
     public static ChatModelResponse response(List<String> texts, Usage usage) {

@@ -17,6 +17,7 @@ import dro.InvalidRequestException;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelRequest;
+import dro.backend.ModelCapabilities.Capability;
 import dro.backend.ChatModelResponse;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
@@ -133,7 +134,7 @@ class TrainingRequestsOverHttpTest {
     @Test
     void anApiClientRefusesARawPromptWithoutSendingIt() {
         try (ChatModel c = api("policy-m")) {
-            assertFalse(c.capabilities().rawPrompt());
+            assertFalse(c.capabilities().supports(Capability.RAW_PROMPT));
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> c.chat(
                     ChatModelRequest.builder("S", "U").temperature(0).rawPrompt(true).build()));
             assertEquals("A raw prompt (one text with no chat template) is not available on policy-m",
@@ -159,7 +160,7 @@ class TrainingRequestsOverHttpTest {
         try (ChatModel m = AutoModel.builder().model(gguf).maxModelLen(4096).threads(1).parallelSlots(1)
                 .buildChatModel()) {
             ChatModel client = m;
-            assertTrue(client.capabilities().rawPrompt());
+            assertTrue(client.capabilities().supports(Capability.RAW_PROMPT));
             ChatModelRequest req = ChatModelRequest.builder(system, user).temperature(0).maxNewTokens(3).seed(42L)
                     .build();
 
