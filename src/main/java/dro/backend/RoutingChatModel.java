@@ -5,7 +5,6 @@ import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
 
 import dro.DroException;
-import dro.Generation;
 import dro.GenerationException;
 import dro.InvalidRequestException;
 import dro.TokenStream;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -171,9 +169,7 @@ public final class RoutingChatModel implements ChatModel {
         final String name;
         final int maxConcurrency;
         final double weight;
-        final LongAdder calls = new LongAdder();
-        final LongAdder prompt = new LongAdder();
-        final LongAdder completion = new LongAdder();
+        final UsageTally usage = new UsageTally();
         final LongAdder errors = new LongAdder();
         final LongAdder nanos = new LongAdder();
         int inFlight;
@@ -189,18 +185,16 @@ public final class RoutingChatModel implements ChatModel {
             this.weight = weight;
         }
 
+        /** Counts an answered request; {@code u} null for a stream closed before it ended. */
         void answered(long elapsedNanos, Usage u) {
-            calls.increment();
             nanos.add(elapsedNanos);
-            if (u != null) {
-                prompt.add(Math.max(0, u.promptTokens()));
-                completion.add(Math.max(0, u.completionTokens()));
-            }
+            usage.add(u);
         }
 
         EndpointStats stats() {
-            long c = calls.sum();
-            return new EndpointStats(name, c, prompt.sum(), completion.sum(), errors.sum(),
+            UsageTally.Totals t = usage.totals();
+            long c = t.calls();
+            return new EndpointStats(name, c, t.promptTokens(), t.completionTokens(), errors.sum(),
                     c == 0 ? 0 : Math.round(nanos.sum() / 1e3 / c) / 1e3);
         }
     }
@@ -338,7 +332,14 @@ public final class RoutingChatModel implements ChatModel {
         } catch (RuntimeException e) {
             throw failed(r, e);
         }
-        return new RoutedStream(s, r.slot(), t0);
+        Slot slot = r.slot();
+        return new EndingStream(s, g -> {
+            slot.answered(System.nanoTime() - t0, g == null ? null : g.usage());
+            succeeded(slot);
+        }, failure -> {
+            slot.errors.increment();
+            succeeded(slot);
+        });
     }
 
     /** Answers every request, as many at once as the endpoints take together; in request order. */
@@ -493,77 +494,6 @@ public final class RoutingChatModel implements ChatModel {
             throw new InvalidRequestException(name + " must not be negative, but was " + d);
         }
         return d;
-    }
-
-    /** A stream that holds its endpoint's place until it ends or is closed. */
-    private final class RoutedStream implements TokenStream {
-        private final TokenStream inner;
-        private final Slot slot;
-        private final long t0;
-        private final AtomicBoolean done = new AtomicBoolean();
-
-        RoutedStream(TokenStream inner, Slot slot, long t0) {
-            this.inner = inner;
-            this.slot = slot;
-            this.t0 = t0;
-        }
-
-        @Override
-        public boolean hasNext() {
-            boolean more;
-            try {
-                more = inner.hasNext();
-            } catch (RuntimeException e) {
-                finish(false);
-                throw e;
-            }
-            if (!more) {
-                finish(true);
-            }
-            return more;
-        }
-
-        @Override
-        public String next() {
-            return inner.next();
-        }
-
-        @Override
-        public void cancel() {
-            inner.cancel();
-        }
-
-        @Override
-        public Generation result() {
-            return inner.result();
-        }
-
-        @Override
-        public void close() {
-            try {
-                inner.close();
-            } finally {
-                finish(true);
-            }
-        }
-
-        private void finish(boolean answered) {
-            if (!done.compareAndSet(false, true)) {
-                return;
-            }
-            if (answered) {
-                Usage u = null;
-                try {
-                    u = inner.result().usage();
-                } catch (RuntimeException notEnded) {
-                    // closed before it ended: no usage to count
-                }
-                slot.answered(System.nanoTime() - t0, u);
-            } else {
-                slot.errors.increment();
-            }
-            succeeded(slot);
-        }
     }
 
     /** Collects endpoints and settings; {@link #build()} validates them. */

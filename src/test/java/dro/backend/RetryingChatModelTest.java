@@ -85,7 +85,7 @@ class RetryingChatModelTest {
         UsageAccounting inside = new UsageAccounting(inner2);
         new RetryingChatModel(inside, policy).chat(ScriptedChatModel.request("q"));
         // a failed attempt spends nothing, so both orders count one call of 10 + 3 tokens
-        assertEquals(new UsageAccounting.Totals(1, 10, 3, 0), outside.totals());
+        assertEquals(new UsageTally.Totals(1, 10, 3, 0), outside.totals());
         assertEquals(outside.totals(), inside.totals());
         assertEquals(2, inner1.received.size());
         assertEquals(2, inner2.received.size());
