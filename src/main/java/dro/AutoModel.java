@@ -883,7 +883,9 @@ public final class AutoModel implements AutoCloseable {
                 retries.maxAttempts(maxAttempts);
             }
             RetryPolicy policy = retries.build();
-            return new RetryingChatModel(transport(), policy);
+            ChatModel transport = transport();
+            return transport instanceof OpenAiBackend b ? new RetryingChatModel(b, policy, b.maxConcurrency())
+                    : new RetryingChatModel(transport, policy);
         }
 
         private ChatModel transport() {

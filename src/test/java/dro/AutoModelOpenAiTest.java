@@ -255,6 +255,23 @@ class AutoModelOpenAiTest {
     }
 
     @Test
+    void aFailedRequestOfGenerateAllIsRetriedAloneAndTheOthersAreAskedOnce() {
+        server.respond(r -> Reply.completion("<START>" + r.message("user").lines().skip(1).findFirst().orElseThrow()
+                + "<END>").withDelay(Duration.ofMillis(50)));
+        server.enqueue(Reply.error(502, "bad gateway"));
+        List<Duration> waits = new java.util.ArrayList<>();
+        List<String> queries = List.of("one", "two", "three", "four", "five", "six");
+        try (AutoModel m = api().maxConcurrency(3).retryPolicy(RetryPolicy.DEFAULT.toBuilder().sleeper(waits::add)
+                .build()).build()) {
+            assertEquals(queries, m.generateAll(queries, NO_ICL));
+        }
+        assertEquals(7, server.requests().size(), "six requests, one of them twice");
+        assertEquals(1, waits.size());
+        assertTrue(server.maxConcurrentRequests() <= 3, "at most maxConcurrency at once: "
+                + server.maxConcurrentRequests());
+    }
+
+    @Test
     void endpointsServeGenerateAllFromSeveralServersEachWithinItsMaxConcurrencyAndKey() {
         server.respond(r -> Reply.completion("<START>a " + r.message("user").lines().skip(1).findFirst()
                 .orElseThrow() + "<END>").withDelay(Duration.ofMillis(150)));

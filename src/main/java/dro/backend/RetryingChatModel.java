@@ -1,9 +1,11 @@
 package dro.backend;
 
+import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotNull;
 
 import dro.TokenStream;
 import dro.internal.Parallel;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,22 +26,43 @@ import java.util.List;
  * own the same way, once.
  *
  * <h2>Batches and streams</h2>
- * A batch ({@link #chatAll}) is retried request by request: the wrapped model answers the batch once, and only if
- * that fails are its requests made again, each under the policy (as many at once as a router beneath takes, else one
- * at a time), so that one bad request does not fail the others. A stream is retried only while it is being opened.
+ * A batch ({@link #chatAll}) is retried request by request, so that one failing request neither fails the others nor
+ * makes them be asked again. Over a model whose concurrency is known (given to the constructor, or a
+ * {@link RoutingChatModel} beneath: its {@link RoutingChatModel#totalConcurrency()}) each request is sent on its own
+ * under the policy, that many at once. Over any other model (a local model, whose batch shares slots and prefixes)
+ * the wrapped model answers the batch once, and only if that fails are its requests made again one at a time, each
+ * under the policy. A stream is retried only while it is being opened.
  *
  * <p>Thread-safe.
  */
 public final class RetryingChatModel extends ForwardingChatModel {
 
     private final RetryPolicy policy;
+    private final int concurrency;
 
     /**
+     * Retries {@code delegate}'s calls; a batch goes to it whole first, unless it is (or decorates) a
+     * {@link RoutingChatModel}, whose requests are retried one by one, its total concurrency at once.
+     *
      * @throws dro.InvalidRequestException if an argument is null
      */
     public RetryingChatModel(ChatModel delegate, RetryPolicy policy) {
         super(delegate);
         this.policy = ensureNotNull(policy, "policy");
+        this.concurrency = routerConcurrency(delegate);
+    }
+
+    /**
+     * Retries {@code delegate}'s calls, the requests of a batch each on its own, {@code concurrency} at once.
+     *
+     * @param concurrency requests the wrapped model takes at once (e.g. an OpenAI backend's
+     *                    {@code maxConcurrency}), 1 to 256
+     * @throws dro.InvalidRequestException if an argument is null or {@code concurrency} is out of range
+     */
+    public RetryingChatModel(ChatModel delegate, RetryPolicy policy, int concurrency) {
+        super(delegate);
+        this.policy = ensureNotNull(policy, "policy");
+        this.concurrency = ensureBetween(concurrency, 1, 256, "concurrency");
     }
 
     /** The policy calls are retried under. */
@@ -59,22 +82,30 @@ public final class RetryingChatModel extends ForwardingChatModel {
 
     @Override
     public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+        if (concurrency > 0) {
+            return Parallel.map(requests.size(), i -> policy.execute(
+                    () -> super.doChatAll(List.of(requests.get(i)), sharePrefixes).get(0)), concurrency, "dro4j-retry");
+        }
         try {
             return super.doChatAll(requests, sharePrefixes);
         } catch (dro.DroException e) {
             if (!e.isRetriable() || policy.maxAttempts() == 1) {
                 throw e;
             }
-            return Parallel.map(requests.size(), i -> doChat(requests.get(i)), concurrency(), "dro4j-retry");
+            List<ChatModelResponse> out = new ArrayList<>(requests.size());
+            for (ChatModelRequest r : requests) {
+                out.add(doChat(r));
+            }
+            return out;
         }
     }
 
-    /** Requests the wrapped model takes at once: a router's total beneath any decorators, else 1. */
-    private int concurrency() {
-        ChatModel m = delegate();
+    /** A router's total concurrency beneath any decorators, else 0 (unknown). */
+    private static int routerConcurrency(ChatModel model) {
+        ChatModel m = model;
         while (m instanceof ForwardingChatModel f) {
             m = f.delegate();
         }
-        return m instanceof RoutingChatModel r ? r.totalConcurrency() : 1;
+        return m instanceof RoutingChatModel r ? r.totalConcurrency() : 0;
     }
 }

@@ -5,6 +5,7 @@ import dro.InvalidRequestException;
 import dro.backend.ChatModel;
 import dro.backend.RetryPolicy;
 import dro.backend.RetryingChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.hub.HfFile;
 import dro.hub.ModelCatalog;
 import java.nio.file.Files;
@@ -95,7 +96,11 @@ final class RoleModels implements AutoCloseable {
     }
 
     private ChatModel retrying(ChatModel model) {
-        return retries.maxAttempts() == 1 ? model : new RetryingChatModel(model, retries);
+        if (retries.maxAttempts() == 1) {
+            return model;
+        }
+        return model instanceof OpenAiBackend b ? new RetryingChatModel(b, retries, b.maxConcurrency())
+                : new RetryingChatModel(model, retries);
     }
 
     @Override
