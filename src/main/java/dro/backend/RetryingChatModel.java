@@ -4,9 +4,13 @@ import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotNull;
 
 import dro.TokenStream;
+import dro.DroException;
 import dro.internal.Parallel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The one retry layer of dro4j: a decorator that tries a failed call again under a {@link RetryPolicy}. What
@@ -21,7 +25,10 @@ import java.util.List;
  * {@link RetryPolicy#maxAttempts()} times ({@link RetryPolicy#DEFAULT}: 3), then its last failure is thrown, its message
  * ending in {@code "; gave up after N attempts"}; fewer when a failure is not retriable, when an endpoint asks to wait
  * longer than {@link RetryPolicy#maxRetryAfter()}, or when a router finds every endpoint down
- * ({@link RoutingChatModel.AllEndpointsDownException}, not retriable). {@code AutoModel}'s API models and the run
+ * ({@link RoutingChatModel.AllEndpointsDownException}, not retriable). Over a router, the wait before a retry is the
+ * time until one of its endpoints is awake (none while one is): the failed endpoint's own wait ({@code Retry-After}
+ * or backoff) is its rest, which the router keeps, so a retry goes at once to an endpoint that can take it.
+ * {@code AutoModel}'s API models and the run
  * commands ({@code dro train}, {@code optimize-icl}, {@code eval}) are wrapped in this decorator; wrap a model of your
  * own the same way, once.
  *
@@ -39,6 +46,7 @@ public final class RetryingChatModel extends ForwardingChatModel {
 
     private final RetryPolicy policy;
     private final int concurrency;
+    private final Function<DroException, Optional<Duration>> askedWait;
 
     /**
      * Retries {@code delegate}'s calls; a batch goes to it whole first, unless it is (or decorates) a
@@ -50,6 +58,7 @@ public final class RetryingChatModel extends ForwardingChatModel {
         super(delegate);
         this.policy = ensureNotNull(policy, "policy");
         this.concurrency = routerConcurrency(delegate);
+        this.askedWait = askedWait(delegate);
     }
 
     /**
@@ -63,6 +72,7 @@ public final class RetryingChatModel extends ForwardingChatModel {
         super(delegate);
         this.policy = ensureNotNull(policy, "policy");
         this.concurrency = ensureBetween(concurrency, 1, 256, "concurrency");
+        this.askedWait = askedWait(delegate);
     }
 
     /** The policy calls are retried under. */
@@ -72,19 +82,20 @@ public final class RetryingChatModel extends ForwardingChatModel {
 
     @Override
     public ChatModelResponse doChat(ChatModelRequest request) {
-        return policy.execute(() -> super.doChat(request));
+        return policy.execute(() -> super.doChat(request), RetryPolicy.Retrying.NONE, askedWait);
     }
 
     @Override
     public TokenStream doStream(ChatModelRequest request) {
-        return policy.execute(() -> super.doStream(request));
+        return policy.execute(() -> super.doStream(request), RetryPolicy.Retrying.NONE, askedWait);
     }
 
     @Override
     public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         if (concurrency > 0) {
             return Parallel.map(requests.size(), i -> policy.execute(
-                    () -> super.doChatAll(List.of(requests.get(i)), sharePrefixes).get(0)), concurrency, "dro4j-retry");
+                    () -> super.doChatAll(List.of(requests.get(i)), sharePrefixes).get(0), RetryPolicy.Retrying.NONE,
+                    askedWait), concurrency, "dro4j-retry");
         }
         try {
             return super.doChatAll(requests, sharePrefixes);
@@ -102,10 +113,22 @@ public final class RetryingChatModel extends ForwardingChatModel {
 
     /** A router's total concurrency beneath any decorators, else 0 (unknown). */
     private static int routerConcurrency(ChatModel model) {
+        RoutingChatModel r = router(model);
+        return r != null ? r.totalConcurrency() : 0;
+    }
+
+    /** The wait a failure asks for: over a router, until one of its endpoints is awake; else its own. */
+    private static Function<DroException, Optional<Duration>> askedWait(ChatModel model) {
+        RoutingChatModel r = router(model);
+        return r != null ? failure -> Optional.of(r.untilAwake()) : DroException::retryAfter;
+    }
+
+    /** The router beneath any decorators, or null. */
+    private static RoutingChatModel router(ChatModel model) {
         ChatModel m = model;
         while (m instanceof ForwardingChatModel f) {
             m = f.delegate();
         }
-        return m instanceof RoutingChatModel r ? r.totalConcurrency() : 0;
+        return m instanceof RoutingChatModel r ? r : null;
     }
 }

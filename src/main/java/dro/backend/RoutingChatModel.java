@@ -284,6 +284,26 @@ public final class RoutingChatModel implements ChatModel {
         }
     }
 
+    /**
+     * How long until an endpoint of this router is awake: zero when one is not resting, else the shortest rest left.
+     * The retry decorator waits this long before a retry instead of the failed endpoint's own wait, which is its
+     * rest.
+     */
+    Duration untilAwake() {
+        pool.lock.lock();
+        try {
+            long now = System.nanoTime();
+            long least = Long.MAX_VALUE;
+            for (Route r : routes) {
+                Slot s = r.slot();
+                least = Math.min(least, s.resting ? Math.max(0, s.restUntil - now) : 0);
+            }
+            return Duration.ofNanos(least);
+        } finally {
+            pool.lock.unlock();
+        }
+    }
+
     /** Requests all endpoints take at once together. */
     public int totalConcurrency() {
         return totalConcurrency;

@@ -137,7 +137,7 @@ class RoutingChatModelTest {
                 assertEquals("ok", m.chat(request("q" + i)).text());
             }
             assertEquals(5, b.requests().size());
-            assertEquals(1, waits.size(), "one retry, of the first request");
+            assertEquals(List.of(Duration.ZERO), waits, "one retry, of the first request, at once: b was awake");
             List<EndpointStats> stats = r.stats();
             assertEquals(new EndpointStats(refused, 0, 0, 0, 1, 0), stats.get(0),
                     "one failed attempt, then rested for the rest of the test (1 s)");
@@ -163,8 +163,22 @@ class RoutingChatModelTest {
             assertEquals("from a", m.chat(request("third")).text(), "a is back after 0.2 s");
             assertEquals(List.of(1L, 2L), r.stats().stream().map(EndpointStats::calls).toList());
             assertEquals(List.of(1L, 0L), r.stats().stream().map(EndpointStats::errors).toList());
-            assertEquals(List.of(Duration.ofMillis(200)), waits, "the decorator waited what a asked");
+            assertEquals(List.of(Duration.ZERO), waits, "a's Retry-After is its rest; b was awake, so no wait");
         }
+    }
+
+    @Test
+    void anEndpointsLongRetryAfterRestsItWhileTheRetryGoesAtOnceToAnother() {
+        ScriptedOpenAiServer a = server(Reply.error(429, "Daily quota used up").withHeader("Retry-After", "3600"));
+        ScriptedOpenAiServer b = server(Reply.completion("from b"));
+        try (RoutingChatModel r = router(List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1)));
+             RetryingChatModel m = retrying(r, 3)) {
+            assertEquals("from b", m.chat(request("q")).text());
+            assertEquals("from b", m.chat(request("q2")).text(), "a rests (at most maxRest)");
+        }
+        assertEquals(1, a.requests().size());
+        assertEquals(2, b.requests().size());
+        assertEquals(List.of(Duration.ZERO), waits, "an hour's wait is a's rest, not the request's");
     }
 
     @Test
