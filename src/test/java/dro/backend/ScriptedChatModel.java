@@ -61,6 +61,12 @@ public final class ScriptedChatModel implements ChatModel {
 
     @Override
     public ChatModelResponse doChat(ChatModelRequest request) {
+        Object next = next(request);
+        return next instanceof ChatModelResponse r ? r : echo(request);
+    }
+
+    /** Records {@code request} and takes the next scripted outcome, throwing a scripted failure. */
+    private Object next(ChatModelRequest request) {
         received.add(request);
         Object next;
         synchronized (this) {
@@ -69,26 +75,19 @@ public final class ScriptedChatModel implements ChatModel {
         if (next instanceof RuntimeException e) {
             throw e;
         }
-        if (next instanceof ChatModelResponse r) {
-            return r;
-        }
+        return next;
+    }
+
+    private static ChatModelResponse echo(ChatModelRequest request) {
         return new ChatModelResponse(List.of("echo: " + request.user()), new Usage(10, 3, -1),
                 List.of(FinishReason.STOP));
     }
 
-    @Override
     /** The next outcome as a stream: a reply's text one character a piece, with its usage at the end. */
+    @Override
     public TokenStream doStream(ChatModelRequest request) {
-        received.add(request);
-        Object next;
-        synchronized (this) {
-            next = script.poll();
-        }
-        if (next instanceof RuntimeException e) {
-            throw e;
-        }
-        ChatModelResponse r = next instanceof ChatModelResponse c ? c : new ChatModelResponse(
-                List.of("echo: " + request.user()), new Usage(10, 3, -1), List.of(FinishReason.STOP));
+        Object next = next(request);
+        ChatModelResponse r = next instanceof ChatModelResponse c ? c : echo(request);
         String text = next instanceof Broken b ? b.text() : r.text();
         RuntimeException failure = next instanceof Broken b ? b.failure() : null;
         return new PieceStream() {

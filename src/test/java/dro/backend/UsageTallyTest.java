@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dro.Usage;
 import dro.internal.Json;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class UsageTallyTest {
@@ -23,24 +18,6 @@ class UsageTallyTest {
         assertEquals(new UsageTally.Totals(3, 18, 6, 5), t.totals());
         assertEquals(24, t.tokens());
         assertEquals(3, t.calls());
-    }
-
-    @Test
-    void countsExactlyUnderConcurrentAdds() throws Exception {
-        UsageTally t = new UsageTally();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int i = 0; i < 1000; i++) {
-                fs.add(pool.submit(() -> t.add(new Usage(3, 2, -1))));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        assertEquals(new UsageTally.Totals(1000, 3000, 2000, 0), t.totals());
     }
 
     @Test
