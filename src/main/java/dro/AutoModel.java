@@ -589,7 +589,8 @@ public final class AutoModel implements AutoCloseable {
          * each endpoint's key is read from its {@code apiKeyEnv} in {@link #environment}. See
          * {@link RoutingChatModel} for the routing and {@link Endpoint#readAll} for the file format. Replaces
          * {@link #baseUrl}, {@link #apiKey} and {@link #maxConcurrency}; {@link #maxAttempts} is then the tries per
-         * request across endpoints (each retried attempt goes to another endpoint while the failed one rests). Null or empty: one endpoint, as set by {@link #baseUrl}.
+         * request across endpoints (each retried attempt goes to another endpoint while the failed one rests). Null
+         * or empty: one endpoint, as set by {@link #baseUrl}.
          */
         public Builder endpoints(List<Endpoint> endpoints) {
             this.endpoints = endpoints == null || endpoints.isEmpty() ? null : List.copyOf(endpoints);

@@ -22,8 +22,8 @@ import java.util.function.Function;
  * The transports beneath make one attempt per call: the OpenAI client ({@code dro.backend.openai}) and the
  * {@link RoutingChatModel}, which only chooses the endpoint of each attempt (a retried attempt goes to another
  * endpoint, the failed one resting). So a request that keeps failing retriably reaches the endpoints exactly
- * {@link RetryPolicy#maxAttempts()} times ({@link RetryPolicy#DEFAULT}: 3), then its last failure is thrown, its message
- * ending in {@code "; gave up after N attempts"}; fewer when a failure is not retriable, when an endpoint asks to wait
+ * {@link RetryPolicy#maxAttempts()} times ({@link RetryPolicy#DEFAULT}: 3), then its last failure is thrown, its
+ * message ending in {@code "; gave up after N attempts"}; fewer when a failure is not retriable, when an endpoint asks to wait
  * longer than {@link RetryPolicy#maxRetryAfter()}, or when a router finds every endpoint down
  * ({@link RoutingChatModel.AllEndpointsDownException}, not retriable). Over a router, the wait before a retry is the
  * time until one of its endpoints is awake (none while one is): the failed endpoint's own wait ({@code Retry-After}

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
  * usage per model), the {@link BudgetedChatModel.Budget token budget} and each endpoint's {@link EndpointStats} count
  * with one, blocking calls, batches and streams alike (a stream adds its usage when it ends).
  *
- * <p>Thread-safe, without locks: concurrent {@link #add}s are all counted; {@link #totals()} taken while calls are being
- * added may reflect part of one.
+ * <p>Thread-safe, without locks: concurrent {@link #add}s are all counted; {@link #totals()} taken while calls are
+ * being added may reflect part of one.
  */
 public final class UsageTally {
 

@@ -24,8 +24,8 @@ import java.util.function.Function;
  * once however many roles use it; anything else is a model name at the OpenAI-compatible endpoint given by the
  * environment, or at the endpoints of {@code --endpoints}. Every API model, a single endpoint's or the router of
  * {@code --endpoints}, is retried under {@link #runRetries} by one {@link RetryingChatModel} (the connection and the
- * router make one attempt each; a retried attempt goes to another endpoint). The run's roles put their call recording, token budget
- * and usage accounting over these models ({@link dro.roles.CallCache#record}).
+ * router make one attempt each; a retried attempt goes to another endpoint). The run's roles put their call
+ * recording, token budget and usage accounting over these models ({@link dro.roles.CallCache#record}).
  */
 final class RoleModels implements AutoCloseable {
 

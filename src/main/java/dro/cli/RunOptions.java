@@ -69,8 +69,8 @@ final class RunOptions {
      */
     /**
      * How the run retries its API models, the single endpoint's and the router of {@code --endpoints} alike:
-     * {@link RoleModels#runRetries}, in the one retry decorator over each (the router sends a retried attempt to another
-     * endpoint).
+     * {@link RoleModels#runRetries}, in the one retry decorator over each (the router sends a retried attempt to
+     * another endpoint).
      */
     dro.backend.RetryPolicy retries() {
         return RoleModels.runRetries;
