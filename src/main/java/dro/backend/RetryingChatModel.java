@@ -3,8 +3,8 @@ package dro.backend;
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotNull;
 
-import dro.TokenStream;
 import dro.DroException;
+import dro.TokenStream;
 import dro.internal.Parallel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,14 +23,16 @@ import java.util.function.Function;
  * {@link RoutingChatModel}, which only chooses the endpoint of each attempt (a retried attempt goes to another
  * endpoint, the failed one resting). So a request that keeps failing retriably reaches the endpoints exactly
  * {@link RetryPolicy#maxAttempts()} times ({@link RetryPolicy#DEFAULT}: 3), then its last failure is thrown, its
- * message ending in {@code "; gave up after N attempts"}; fewer when a failure is not retriable, when an endpoint asks to wait
- * longer than {@link RetryPolicy#maxRetryAfter()}, or when a router finds every endpoint down
- * ({@link RoutingChatModel.AllEndpointsDownException}, not retriable). Over a router, the wait before a retry is the
- * time until one of its endpoints is awake (none while one is): the failed endpoint's own wait ({@code Retry-After}
- * or backoff) is its rest, which the router keeps, so a retry goes at once to an endpoint that can take it.
- * {@code AutoModel}'s API models and the run
+ * message ending in {@code "; gave up after N attempts"}. Fewer when a failure is not retriable, when an endpoint asks
+ * to wait longer than {@link RetryPolicy#maxRetryAfter()}, or when a router finds every endpoint down
+ * ({@link RoutingChatModel.AllEndpointsDownException}, not retriable). {@code AutoModel}'s API models and the run
  * commands ({@code dro train}, {@code optimize-icl}, {@code eval}) are wrapped in this decorator; wrap a model of your
  * own the same way, once.
+ *
+ * <h2>Over a router</h2>
+ * The wait before a retry is the time until one of the router's endpoints is awake (none while one is): the failed
+ * endpoint's own wait ({@code Retry-After} or backoff) is its rest, which the router keeps, so a retry goes at once to
+ * an endpoint that can take it.
  *
  * <h2>Batches and streams</h2>
  * A batch ({@link #chatAll}) is retried request by request, so that one failing request neither fails the others nor
@@ -99,7 +101,7 @@ public final class RetryingChatModel extends ForwardingChatModel {
         }
         try {
             return super.doChatAll(requests, sharePrefixes);
-        } catch (dro.DroException e) {
+        } catch (DroException e) {
             if (!e.isRetriable() || policy.maxAttempts() == 1) {
                 throw e;
             }

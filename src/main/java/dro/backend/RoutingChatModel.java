@@ -65,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Streams and batches</h2>
  * A stream is routed like a blocking call while it is opened (under the retry decorator, a failure to open it is
  * retried elsewhere) and holds its place on the endpoint until it ends or is closed. {@link #chatAll} sends as many
- * requests at once as all endpoints take together, each routed as above; its first failure fails the batch, which the
- * retry decorator then answers request by request.
+ * requests at once as all endpoints take together, each routed as above; its first failure fails the batch (under
+ * the retry decorator, each request of a batch is routed and retried on its own).
  *
  * <h2>Statistics</h2>
  * Per endpoint: calls answered, tokens, failed attempts and mean latency ({@link EndpointStats}). They live in a
