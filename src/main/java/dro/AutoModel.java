@@ -16,6 +16,7 @@ import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiEndpoints;
 import dro.backend.openai.OpenAiChatClient;
 import dro.backend.RetryPolicy;
+import dro.backend.RetryingChatModel;
 import dro.compat.OriginalPrompts;
 import dro.compat.OriginalRelease;
 import dro.gguf.GgufFile;
@@ -331,6 +332,7 @@ public final class AutoModel implements AutoCloseable {
         private String baseUrl;
         private Integer maxConcurrency;
         private Integer maxAttempts;
+        private RetryPolicy retryPolicy;
         private List<Endpoint> endpoints;
         private RoutingChatModel.Pool endpointPool;
         private boolean reasoningModel;
@@ -587,7 +589,8 @@ public final class AutoModel implements AutoCloseable {
          * each endpoint's key is read from its {@code apiKeyEnv} in {@link #environment}. See
          * {@link RoutingChatModel} for the routing and {@link Endpoint#readAll} for the file format. Replaces
          * {@link #baseUrl}, {@link #apiKey} and {@link #maxConcurrency}; {@link #maxAttempts} is then the tries per
-         * request across endpoints. Null or empty: one endpoint, as set by {@link #baseUrl}.
+         * request across endpoints (each retried attempt goes to another endpoint while the failed one rests). Null
+         * or empty: one endpoint, as set by {@link #baseUrl}.
          */
         public Builder endpoints(List<Endpoint> endpoints) {
             this.endpoints = endpoints == null || endpoints.isEmpty() ? null : List.copyOf(endpoints);
@@ -615,9 +618,24 @@ public final class AutoModel implements AutoCloseable {
             return this;
         }
 
-        /** Tries per request to an API model, the first included (429, 5xx, timeouts are retried); default 3. */
+        /**
+         * Tries per request to an API model, the first included (429, 5xx, timeouts are retried); default 3. Overrides
+         * the attempts of {@link #retryPolicy}.
+         */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * How a failed request to an API model is retried (attempts, backoff, the longest {@code Retry-After} waited
+         * for); default {@link RetryPolicy#DEFAULT}: 3 attempts. The API model is wrapped in one
+         * {@link RetryingChatModel} with it, over a connection (or router of {@link #endpoints}) that makes one
+         * attempt per call, so an endpoint that keeps failing is sent exactly {@link RetryPolicy#maxAttempts()}
+         * requests.
+         */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = ensureNotNull(retryPolicy, "retryPolicy");
             return this;
         }
 
@@ -840,6 +858,7 @@ public final class AutoModel implements AutoCloseable {
                 addIf(wrong, baseUrl != null, "baseUrl \"" + baseUrl + "\"");
                 addIf(wrong, maxConcurrency != null, "maxConcurrency " + maxConcurrency);
                 addIf(wrong, maxAttempts != null, "maxAttempts " + maxAttempts);
+                addIf(wrong, retryPolicy != null, "retryPolicy");
                 addIf(wrong, reasoningModel, "reasoningModel true");
                 addIf(wrong, environment != null, "environment");
                 addIf(wrong, endpoints != null, "endpoints");
@@ -857,13 +876,24 @@ public final class AutoModel implements AutoCloseable {
             }
         }
 
+        /** The API model: one connection or router, making one attempt per call, in the one retry decorator. */
         private ChatModel openAiBackend() {
             ensureNotBlank(model, "model");
+            RetryPolicy.Builder retries = (retryPolicy != null ? retryPolicy : RetryPolicy.DEFAULT).toBuilder();
+            if (maxAttempts != null) {
+                retries.maxAttempts(maxAttempts);
+            }
+            RetryPolicy policy = retries.build();
+            ChatModel transport = transport();
+            return transport instanceof OpenAiBackend b ? new RetryingChatModel(b, policy, b.maxConcurrency())
+                    : new RetryingChatModel(transport, policy);
+        }
+
+        private ChatModel transport() {
             if (endpoints != null) {
                 return OpenAiEndpoints.router(endpoints, model, reasoningModel,
                         environment != null ? environment : Environment.SYSTEM, timeout,
-                        endpointPool != null ? endpointPool : new RoutingChatModel.Pool(),
-                        maxAttempts);
+                        endpointPool != null ? endpointPool : new RoutingChatModel.Pool());
             }
             int concurrency = ensureBetween(maxConcurrency != null ? maxConcurrency
                     : OpenAiBackend.DEFAULT_MAX_CONCURRENCY, 1, 256, "maxConcurrency");
@@ -871,9 +901,6 @@ public final class AutoModel implements AutoCloseable {
                     .timeout(timeout).reasoningModel(reasoningModel);
             if (environment != null) {
                 c.environment(environment);
-            }
-            if (maxAttempts != null) {
-                c.retryPolicy(RetryPolicy.DEFAULT.toBuilder().maxAttempts(maxAttempts).build());
             }
             return OpenAiBackend.create(c.build(), concurrency);
         }

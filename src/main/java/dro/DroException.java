@@ -30,7 +30,7 @@ import java.util.Optional;
  * │   ├── AuthenticationException   (401, 403)
  * │   ├── ModelNotFoundException    (404)
  * │   └── BadRequestException       (400, other 4xx): the endpoint refused the request after it was sent
- * ├── backend.RoutingChatModel.AllEndpointsDownException   retriable
+ * ├── backend.RoutingChatModel.AllEndpointsDownException   not retriable (every endpoint just failed; resume later)
  * ├── backend.llamacpp.NativeBuildException                building llama.cpp failed
  * └── hub.HubException              a model file could not be had from the hub (retriable or not, as it says)
  * </pre>

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.backend.ChatModel;
 import dro.backend.Endpoint;
+import dro.backend.RetryPolicy;
+import dro.backend.RetryingChatModel;
 import dro.backend.RoutingChatModel;
 import dro.prompt.PromptResources;
 import dro.testing.ScriptedOpenAiServer;
@@ -149,10 +151,11 @@ class AutoModelOpenAiTest {
     void aLocalModelRejectsSettingsForApiModelsWithoutShowingTheKey() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
                 .model(TestModels.scriptedChat()).apiKey(KEY).baseUrl("http://localhost:8000/v1").maxConcurrency(8)
-                .maxAttempts(5).reasoningModel(true).environment(System::getenv).build());
+                .maxAttempts(5).retryPolicy(RetryPolicy.DEFAULT).reasoningModel(true).environment(System::getenv)
+                .build());
         assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
                 + " those): apiKey, baseUrl \"http://localhost:8000/v1\", maxConcurrency 8, maxAttempts 5,"
-                + " reasoningModel true, environment", e.getMessage());
+                + " retryPolicy, reasoningModel true, environment", e.getMessage());
     }
 
     @Test
@@ -192,6 +195,43 @@ class AutoModelOpenAiTest {
     }
 
     @Test
+    void anEndpointThatAlwaysAnswers500IsSentTheDefaultThreeAttemptsThenTheErrorSaysSo() {
+        server.respond(r -> Reply.error(500, "The server had an error"));
+        List<Duration> waits = new java.util.ArrayList<>();
+        try (AutoModel m = api().retryPolicy(RetryPolicy.DEFAULT.toBuilder().sleeper(waits::add).build()).build()) {
+            ServerErrorException e = assertThrows(ServerErrorException.class, () -> m.generate("Hello?", NO_ICL));
+            assertEquals("HTTP 500 from " + server.baseUrl() + " (model \"test-model\"): The server had an error;"
+                    + " gave up after 3 attempts", e.getMessage());
+        }
+        // RetryPolicy.DEFAULT's 3 attempts, made by the one retry decorator: the client makes one per call
+        assertEquals(3, server.requests().size());
+        assertEquals(2, waits.size());
+    }
+
+    @Test
+    void maxAttemptsOverridesTheRetryPolicysAttemptsAcrossEndpointsToo() {
+        server.respond(r -> Reply.error(500, "boom"));
+        List<Duration> waits = new java.util.ArrayList<>();
+        RetryPolicy recorded = RetryPolicy.DEFAULT.toBuilder().sleeper(waits::add).build();
+        try (AutoModel m = api().retryPolicy(recorded).maxAttempts(5).build()) {
+            assertThrows(ServerErrorException.class, () -> m.generate("Hello?", NO_ICL));
+        }
+        assertEquals(5, server.requests().size());
+        try (ScriptedOpenAiServer second = ScriptedOpenAiServer.start().respond(r -> Reply.error(500, "boom"))) {
+            AutoModel.Builder b = AutoModel.builder().openAiModel(true).model("test-model").embeddingCacheDir(cache)
+                    .environment(Environment.of(Map.of("KEY_1", "sk-one")))
+                    .endpoints(List.of(new Endpoint(server.baseUrl(), "KEY_1", 1, 1, null),
+                            new Endpoint(second.baseUrl(), "KEY_1", 1, 1, null)))
+                    .retryPolicy(recorded).maxAttempts(2);
+            try (AutoModel m = b.build()) {
+                assertThrows(ServerErrorException.class, () -> m.generate("Hello?", NO_ICL));
+            }
+            assertEquals(6, server.requests().size(), "one more attempt on the first endpoint");
+            assertEquals(1, second.requests().size(), "the retried attempt went to the other, the first resting");
+        }
+    }
+
+    @Test
     void maxAttemptsSetsHowOftenARequestIsTried() {
         server.respond(r -> Reply.error(400, "no"));
         try (AutoModel m = api().maxAttempts(1).build()) {
@@ -212,6 +252,23 @@ class AutoModelOpenAiTest {
         assertEquals(3, server.maxConcurrentRequests());
         assertEquals("maxConcurrency must be between 1 and 256, but was 0", assertThrows(
                 InvalidRequestException.class, () -> api().maxConcurrency(0).build()).getMessage());
+    }
+
+    @Test
+    void aFailedRequestOfGenerateAllIsRetriedAloneAndTheOthersAreAskedOnce() {
+        server.respond(r -> Reply.completion("<START>" + r.message("user").lines().skip(1).findFirst().orElseThrow()
+                + "<END>").withDelay(Duration.ofMillis(50)));
+        server.enqueue(Reply.error(502, "bad gateway"));
+        List<Duration> waits = new java.util.ArrayList<>();
+        List<String> queries = List.of("one", "two", "three", "four", "five", "six");
+        try (AutoModel m = api().maxConcurrency(3).retryPolicy(RetryPolicy.DEFAULT.toBuilder().sleeper(waits::add)
+                .build()).build()) {
+            assertEquals(queries, m.generateAll(queries, NO_ICL));
+        }
+        assertEquals(7, server.requests().size(), "six requests, one of them twice");
+        assertEquals(1, waits.size());
+        assertTrue(server.maxConcurrentRequests() <= 3, "at most maxConcurrency at once: "
+                + server.maxConcurrentRequests());
     }
 
     @Test
@@ -239,7 +296,8 @@ class AutoModelOpenAiTest {
             assertEquals("test-model", server.lastRequest().model());
             assertEquals("other-name", second.lastRequest().model());
             try (ChatModel roles = b.buildChatModel()) {
-                assertTrue(roles instanceof RoutingChatModel, roles.toString());
+                assertTrue(roles instanceof RetryingChatModel r && r.delegate() instanceof RoutingChatModel,
+                        "the router in the one retry layer: " + roles);
                 assertEquals("test-model", roles.modelName());
             }
         }

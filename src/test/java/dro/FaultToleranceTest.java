@@ -7,6 +7,7 @@ import dro.backend.ChatModel;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.backend.RetryPolicy;
+import dro.backend.RetryingChatModel;
 import dro.testing.FaultInjector;
 import dro.testing.FaultInjector.Fault;
 import dro.testing.ScriptedDroRoles;
@@ -48,13 +49,18 @@ class FaultToleranceTest {
     @TempDir
     Path tmp;
 
+    /** The OpenAI backend on {@code server}'s {@code model} in the one retry layer, {@code retries}. */
+    static ChatModel model(ScriptedOpenAiServer server, String model, RetryPolicy retries, int maxConcurrency) {
+        return new RetryingChatModel(OpenAiBackend.create(client(server, model, retries), maxConcurrency), retries);
+    }
+
     static ChatModel model(ScriptedOpenAiServer server, String model, RetryPolicy retries) {
-        return OpenAiBackend.create(client(server, model, retries), 4);
+        return model(server, model, retries, 4);
     }
 
     static OpenAiChatClient client(ScriptedOpenAiServer server, String model, RetryPolicy retries) {
         return OpenAiChatClient.builder().model(model).apiKey("sk-test").baseUrl(server.baseUrl())
-                .timeout(retries == RetryPolicy.NONE ? Duration.ofSeconds(60) : TIMEOUT).retryPolicy(retries).build();
+                .timeout(retries == RetryPolicy.NONE ? Duration.ofSeconds(60) : TIMEOUT).build();
     }
 
     /** What a failure may say: the endpoint's status, no answer in time, or an answer that is not a completion. */
@@ -73,7 +79,7 @@ class FaultToleranceTest {
         Map<String, Integer> outcomes = new TreeMap<>();
         List<String> unclear = new ArrayList<>();
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(faults);
-             AutoModel model = AutoModel.builder().chatModel(OpenAiBackend.create(client(server, "m", NO_WAIT), 8))
+             AutoModel model = AutoModel.builder().chatModel(model(server, "m", NO_WAIT, 8))
                      .build()) {
             GenerateOptions o = GenerateOptions.builder().optimizedIcl(false).build();
             ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -5,9 +5,9 @@ import static dro.internal.Validation.ensureNotNull;
 import dro.BudgetExceededException;
 import dro.InvalidRequestException;
 import dro.TokenStream;
+import dro.Usage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A decorator that stops making calls once a {@link Budget} of tokens is spent: each call that reaches it is refused
@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Several decorators (one per role's model) may share one budget. Placed under a call recording (the recording
  * wrapping this), only new calls spend: recorded ones never reach it, which is how a run resumes with a larger
- * budget. A stream is checked when it starts and spends nothing (its tokens are known only at its end).
+ * budget. A stream is checked when it starts and spends what its end reports (see {@link ForwardingChatModel#onEnd}),
+ * so a stream that spends the rest of the budget refuses the next call.
  *
  * <p>Thread-safe; concurrent calls that start while the budget is not yet spent all run.
  */
@@ -25,8 +26,7 @@ public final class BudgetedChatModel extends ForwardingChatModel {
     /** Tokens that calls may spend, shared by any number of {@link BudgetedChatModel}s. Thread-safe. */
     public static final class Budget {
         private final long limit;
-        private final AtomicLong spent = new AtomicLong();
-        private final AtomicLong calls = new AtomicLong();
+        private final UsageTally spent = new UsageTally();
 
         /**
          * @param limit tokens that calls may spend, at least 1, or {@link Long#MAX_VALUE} for no limit
@@ -44,26 +44,26 @@ public final class BudgetedChatModel extends ForwardingChatModel {
 
         /** Prompt and completion tokens spent so far. */
         public long spent() {
-            return spent.get();
+            return spent.tokens();
         }
 
         /** Calls that spent from this budget. */
         public long calls() {
-            return calls.get();
+            return spent.calls();
         }
 
         /** Throws if the budget is spent. */
         void check() {
-            long s = spent.get();
-            if (s >= limit) {
-                throw new BudgetExceededException("The token budget of " + limit + " is spent (" + s + " tokens in "
-                        + calls.get() + " calls); run again with a larger budget to resume where it stopped");
+            UsageTally.Totals t = spent.totals();
+            if (t.tokens() >= limit) {
+                throw new BudgetExceededException("The token budget of " + limit + " is spent (" + t.tokens()
+                        + " tokens in " + t.calls() + " calls); run again with a larger budget to resume where it"
+                        + " stopped");
             }
         }
 
-        void spend(ChatModelResponse r) {
-            spent.addAndGet(Math.max(0, r.usage().promptTokens()) + (long) Math.max(0, r.usage().completionTokens()));
-            calls.incrementAndGet();
+        void spend(Usage usage) {
+            spent.add(usage);
         }
     }
 
@@ -86,7 +86,7 @@ public final class BudgetedChatModel extends ForwardingChatModel {
     public ChatModelResponse doChat(ChatModelRequest request) {
         budget.check();
         ChatModelResponse r = super.doChat(request);
-        budget.spend(r);
+        budget.spend(r.usage());
         return r;
     }
 
@@ -94,13 +94,14 @@ public final class BudgetedChatModel extends ForwardingChatModel {
     public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         budget.check();
         List<ChatModelResponse> out = super.doChatAll(requests, sharePrefixes);
-        out.forEach(budget::spend);
+        out.forEach(r -> budget.spend(r.usage()));
         return new ArrayList<>(out);
     }
 
+    /** Checked when it starts; spends what its end reports. */
     @Override
     public TokenStream doStream(ChatModelRequest request) {
         budget.check();
-        return super.doStream(request);
+        return onEnd(super.doStream(request), g -> budget.spend(g == null ? null : g.usage()));
     }
 }

@@ -2,8 +2,10 @@ package dro.backend;
 
 import static dro.internal.Validation.ensureNotNull;
 
+import dro.Generation;
 import dro.TokenStream;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The base of a decorator over a {@link ChatModel}: every method is handed to the wrapped model unchanged, so a
@@ -13,6 +15,11 @@ import java.util.List;
  * <p>{@link #chat} and {@link #chatAll} validate a request against {@link #capabilities()} (the wrapped model's) once,
  * at the outermost decorator, and then reach the wrapped model through its hooks ({@link #doChat},
  * {@link #doChatAll}, {@link #doStream}). {@link #close()} closes the wrapped model.
+ *
+ * <p>A decorator sees a stream's end, as LangChain4j's listeners and Spring AI's advisors do, by returning
+ * {@link #onEnd}{@code (super.doStream(request), generation -> ...)}: it hears the whole generation with its usage
+ * once the stream has ended (run to its end, cancelled, or closed), which is how {@link UsageAccounting} and
+ * {@link BudgetedChatModel} count what a stream spent.
  *
  * <p>Thread-safe when the wrapped model is and the subclass's additions are.
  */
@@ -65,6 +72,22 @@ public abstract class ForwardingChatModel implements ChatModel {
     @Override
     public void close() {
         delegate.close();
+    }
+
+    /**
+     * {@code stream}, telling {@code ended} once how it ended: the whole generation with its usage when it ran to its
+     * end or was cancelled, or null when it was closed before it ended (its usage unknown). A stream that fails is not
+     * reported.
+     */
+    protected static TokenStream onEnd(TokenStream stream, Consumer<Generation> ended) {
+        return onEnd(stream, ended, failure -> { });
+    }
+
+    /** As {@link #onEnd(TokenStream, Consumer)}, telling {@code failed} of a failure instead. */
+    protected static TokenStream onEnd(TokenStream stream, Consumer<Generation> ended,
+                                       Consumer<RuntimeException> failed) {
+        return new EndingStream(ensureNotNull(stream, "stream"), ensureNotNull(ended, "ended"),
+                ensureNotNull(failed, "failed"));
     }
 
     @Override

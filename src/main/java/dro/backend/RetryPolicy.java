@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,6 +149,14 @@ public final class RetryPolicy {
      * @throws DroException the last failure; an {@link ApiException} after several tries reports their number
      */
     public <T> T execute(Supplier<T> call, Retrying retrying) {
+        return execute(call, retrying, DroException::retryAfter);
+    }
+
+    /**
+     * As {@link #execute(Supplier, Retrying)}, the wait a failure asks for given by {@code askedWait} instead of its
+     * {@link DroException#retryAfter()} (a router asks for the time until one of its endpoints is awake).
+     */
+    <T> T execute(Supplier<T> call, Retrying retrying, Function<DroException, Optional<Duration>> askedWait) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
@@ -158,7 +167,7 @@ public final class RetryPolicy {
                 if (attempt >= maxAttempts) {
                     throw afterAttempts(e, attempt);
                 }
-                Optional<Duration> asked = e.retryAfter();
+                Optional<Duration> asked = askedWait.apply(e);
                 if (asked.isPresent() && asked.get().compareTo(maxRetryAfter) > 0) {
                     log.warn("{}; the endpoint asks to wait {} s, longer than maxRetryAfter {} s: not retrying",
                             e.getMessage(), asked.get().toSeconds(), maxRetryAfter.toSeconds());

@@ -4,9 +4,7 @@ import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
 
-import dro.ApiException;
 import dro.DroException;
-import dro.Generation;
 import dro.GenerationException;
 import dro.InvalidRequestException;
 import dro.TokenStream;
@@ -20,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One {@link ChatModel} over several endpoints that serve the same model (several vLLM or llama.cpp servers, hosted
- * endpoints): each request goes to one of them, and a request that fails on one is tried on another.
+ * endpoints): each attempt goes to one of them, and under a {@link RetryingChatModel} an attempt that failed on one
+ * is retried on another.
  *
  * <h2>Routing</h2>
  * A request goes to the endpoint that is awake (not resting, see below) and has the fewest requests in flight
@@ -39,31 +37,36 @@ import org.slf4j.LoggerFactory;
  * sent more than its {@code maxConcurrency} requests at once: when every awake endpoint is full, the request waits for
  * a free place.
  *
+ * <h2>One attempt per call</h2>
+ * The router sends each call to one endpoint and retries nothing: it chooses where an attempt goes, and
+ * {@link RetryingChatModel} over it decides whether there is another attempt. Since a failed endpoint rests, a retried
+ * attempt goes to another endpoint when one is awake. Give the router endpoint models that make one attempt each (the
+ * OpenAI client does), so that a request is tried exactly as often as the retry decorator's {@link RetryPolicy} says.
+ *
  * <h2>Failures</h2>
  * <ul>
  *   <li>A failure that a retry may cure ({@link DroException#isRetriable()}: refused or broken connection, 5xx, 429,
  *   timeout, an unreadable answer) <em>rests</em> the endpoint: it gets no request for {@code initialRest × 2^(f-1)}
  *   (at most {@code maxRest}), {@code f} being its consecutive failures, or for exactly what it asked
- *   ({@code Retry-After}, at most {@code maxRest}). The request is tried again at once on the best endpoint awake;
- *   when all are resting it waits for the first to wake (so at most {@code maxRest}). A success ends the endpoint's
- *   run of failures.</li>
+ *   ({@code Retry-After}, at most {@code maxRest}); the failure is thrown as it is, for the retry decorator to
+ *   retry. The next attempt goes to the best endpoint awake; when all are resting it waits for the first to wake (so
+ *   at most {@code maxRest}). A success ends the endpoint's run of failures.</li>
  *   <li>Any other failure (400, 401, 403, 404: the request or the setup is wrong) is thrown at once, and the endpoint
  *   is not rested.</li>
- *   <li>An endpoint is <em>down</em> when its last {@code failuresToDown} attempts (of any request) all failed
- *   retriably. It keeps being tried after each rest, and comes back with its first success. When a failure leaves
- *   every endpoint down, the request fails with {@link AllEndpointsDownException}, which names every endpoint with
- *   its last error. While one endpoint is not down, retriable failures end no request, save the case below.</li>
- *   <li>A single request is tried at most {@code maxAttempts} times (default {@code failuresToDown ×} the number of
- *   endpoints); then its last failure is thrown, so that a request that fails everywhere (one that crashes every
- *   server) cannot loop while other requests keep the endpoints up.</li>
+ *   <li>An endpoint is <em>down</em> when its last {@code failuresToDown} attempts (of any request, through any router
+ *   sharing its {@link Pool}) all failed retriably. It keeps being tried after each rest, and comes back with its
+ *   first success. When a failed attempt leaves every endpoint down, that attempt fails with
+ *   {@link AllEndpointsDownException} instead of its own failure: it names every endpoint with its last error and is
+ *   not retriable, so that the retry decorator stops there instead of spending its remaining attempts on endpoints
+ *   that have each just failed {@code failuresToDown} times running (a circuit breaker for the whole set). A run
+ *   stopped by it can be resumed once the endpoints are back.</li>
  * </ul>
- * The router retries by itself: give its endpoints models that do not retry (an OpenAI client with
- * {@link RetryPolicy#NONE}), so that a failing endpoint is left at once.
  *
  * <h2>Streams and batches</h2>
- * A stream is routed like a blocking call while it is opened (a failure to open it is retried elsewhere)
- * and holds its place on the endpoint until it ends or is closed. {@link #chatAll} sends as many requests at once as
- * all endpoints take together, each routed as above.
+ * A stream is routed like a blocking call while it is opened (under the retry decorator, a failure to open it is
+ * retried elsewhere) and holds its place on the endpoint until it ends or is closed. {@link #chatAll} sends as many
+ * requests at once as all endpoints take together, each routed as above; its first failure fails the batch (under
+ * the retry decorator, each request of a batch is routed and retried on its own).
  *
  * <h2>Statistics</h2>
  * Per endpoint: calls answered, tokens, failed attempts and mean latency ({@link EndpointStats}). They live in a
@@ -79,8 +82,10 @@ public final class RoutingChatModel implements ChatModel {
     private static final Logger log = LoggerFactory.getLogger(RoutingChatModel.class);
 
     /**
-     * Every endpoint of a router is down: each failed its last {@code failuresToDown} attempts. Retriable (the
-     * endpoints may come back); the message names every endpoint with its last error.
+     * Every endpoint of a router is down: an attempt failed, and with it each endpoint has failed its last
+     * {@code failuresToDown} attempts running. The message names every endpoint with its last error. Not retriable:
+     * the retry decorator stops at it rather than try endpoints that all just failed (the endpoints may come back
+     * later, and a run stopped by it can be resumed).
      */
     public static final class AllEndpointsDownException extends DroException {
         private final Map<String, DroException> lastErrors;
@@ -106,7 +111,7 @@ public final class RoutingChatModel implements ChatModel {
 
         @Override
         public boolean isRetriable() {
-            return true;
+            return false;
         }
     }
 
@@ -164,9 +169,7 @@ public final class RoutingChatModel implements ChatModel {
         final String name;
         final int maxConcurrency;
         final double weight;
-        final LongAdder calls = new LongAdder();
-        final LongAdder prompt = new LongAdder();
-        final LongAdder completion = new LongAdder();
+        final UsageTally usage = new UsageTally();
         final LongAdder errors = new LongAdder();
         final LongAdder nanos = new LongAdder();
         int inFlight;
@@ -182,18 +185,16 @@ public final class RoutingChatModel implements ChatModel {
             this.weight = weight;
         }
 
+        /** Counts an answered request; {@code u} null for a stream closed before it ended. */
         void answered(long elapsedNanos, Usage u) {
-            calls.increment();
             nanos.add(elapsedNanos);
-            if (u != null) {
-                prompt.add(Math.max(0, u.promptTokens()));
-                completion.add(Math.max(0, u.completionTokens()));
-            }
+            usage.add(u);
         }
 
         EndpointStats stats() {
-            long c = calls.sum();
-            return new EndpointStats(name, c, prompt.sum(), completion.sum(), errors.sum(),
+            UsageTally.Totals t = usage.totals();
+            long c = t.calls();
+            return new EndpointStats(name, c, t.promptTokens(), t.completionTokens(), errors.sum(),
                     c == 0 ? 0 : Math.round(nanos.sum() / 1e3 / c) / 1e3);
         }
     }
@@ -206,7 +207,6 @@ public final class RoutingChatModel implements ChatModel {
     private final ModelCapabilities capabilities;
     private final Pool pool;
     private final int failuresToDown;
-    private final int maxAttempts;
     private final Duration initialRest;
     private final Duration maxRest;
     private final int totalConcurrency;
@@ -224,8 +224,6 @@ public final class RoutingChatModel implements ChatModel {
         this.modelName = b.modelName != null ? b.modelName : routes.get(0).model().modelName();
         this.capabilities = common(routes);
         this.failuresToDown = ensureBetween(b.failuresToDown, 1, 100, "failuresToDown");
-        this.maxAttempts = ensureBetween(b.maxAttempts != null ? b.maxAttempts : failuresToDown * routes.size(), 1,
-                10_000, "maxAttempts");
         this.initialRest = nonNegative(b.initialRest, "initialRest");
         this.maxRest = nonNegative(b.maxRest, "maxRest");
         if (maxRest.compareTo(initialRest) < 0) {
@@ -286,6 +284,26 @@ public final class RoutingChatModel implements ChatModel {
         }
     }
 
+    /**
+     * How long until an endpoint of this router is awake: zero when one is not resting, else the shortest rest left.
+     * The retry decorator waits this long before a retry instead of the failed endpoint's own wait, which is its
+     * rest.
+     */
+    Duration untilAwake() {
+        pool.lock.lock();
+        try {
+            long now = System.nanoTime();
+            long least = Long.MAX_VALUE;
+            for (Route r : routes) {
+                Slot s = r.slot();
+                least = Math.min(least, s.resting ? Math.max(0, s.restUntil - now) : 0);
+            }
+            return Duration.ofNanos(least);
+        } finally {
+            pool.lock.unlock();
+        }
+    }
+
     /** Requests all endpoints take at once together. */
     public int totalConcurrency() {
         return totalConcurrency;
@@ -307,38 +325,41 @@ public final class RoutingChatModel implements ChatModel {
         return routes.get(0).model().renderPrompt(request);
     }
 
+    /** One attempt, on the best endpoint awake. */
     @Override
     public ChatModelResponse doChat(ChatModelRequest request) {
-        for (int attempt = 1; ; attempt++) {
-            Route r = acquire();
-            long t0 = System.nanoTime();
-            ChatModelResponse response;
-            try {
-                response = r.model().doChat(request);
-            } catch (RuntimeException e) {
-                failed(r, e, attempt);
-                continue;
-            }
-            r.slot().answered(System.nanoTime() - t0, response.usage());
-            succeeded(r.slot());
-            return response;
+        Route r = acquire();
+        long t0 = System.nanoTime();
+        ChatModelResponse response;
+        try {
+            response = r.model().doChat(request);
+        } catch (RuntimeException e) {
+            throw failed(r, e);
         }
+        r.slot().answered(System.nanoTime() - t0, response.usage());
+        succeeded(r.slot());
+        return response;
     }
 
+    /** One attempt to open the stream, on the best endpoint awake. */
     @Override
     public TokenStream doStream(ChatModelRequest request) {
-        for (int attempt = 1; ; attempt++) {
-            Route r = acquire();
-            long t0 = System.nanoTime();
-            TokenStream s;
-            try {
-                s = r.model().doStream(request);
-            } catch (RuntimeException e) {
-                failed(r, e, attempt);
-                continue;
-            }
-            return new RoutedStream(s, r.slot(), t0);
+        Route r = acquire();
+        long t0 = System.nanoTime();
+        TokenStream s;
+        try {
+            s = r.model().doStream(request);
+        } catch (RuntimeException e) {
+            throw failed(r, e);
         }
+        Slot slot = r.slot();
+        return new EndingStream(s, g -> {
+            slot.answered(System.nanoTime() - t0, g == null ? null : g.usage());
+            succeeded(slot);
+        }, failure -> {
+            slot.errors.increment();
+            succeeded(slot);
+        });
     }
 
     /** Answers every request, as many at once as the endpoints take together; in request order. */
@@ -432,8 +453,8 @@ public final class RoutingChatModel implements ChatModel {
         }
     }
 
-    /** Records a failed attempt; throws what the caller must see, or returns to try again. */
-    private void failed(Route r, RuntimeException e, int attempt) {
+    /** Records a failed attempt and returns what the caller must see. */
+    private RuntimeException failed(Route r, RuntimeException e) {
         Slot s = r.slot();
         s.errors.increment();
         boolean retriable = e instanceof DroException d && d.isRetriable();
@@ -461,16 +482,13 @@ public final class RoutingChatModel implements ChatModel {
             pool.lock.unlock();
         }
         if (!retriable) {
-            throw e;
+            return e;
         }
         if (allDown != null) {
-            throw new AllEndpointsDownException(modelName, allDown, failuresToDown);
+            return new AllEndpointsDownException(modelName, allDown, failuresToDown);
         }
-        if (attempt >= maxAttempts) {
-            throw e instanceof ApiException a ? a.afterAttempts(attempt) : e;
-        }
-        log.warn("{} failed on {}: {}; resting it {} ms and trying another endpoint (attempt {} of {})", modelName,
-                s.name, e.getMessage(), rest.toMillis(), attempt + 1, maxAttempts);
+        log.debug("{} failed on {}: {}; resting it {} ms", modelName, s.name, e.getMessage(), rest.toMillis());
+        return e;
     }
 
     private Duration rest(int failures, DroException e) {
@@ -494,77 +512,6 @@ public final class RoutingChatModel implements ChatModel {
         return d;
     }
 
-    /** A stream that holds its endpoint's place until it ends or is closed. */
-    private final class RoutedStream implements TokenStream {
-        private final TokenStream inner;
-        private final Slot slot;
-        private final long t0;
-        private final AtomicBoolean done = new AtomicBoolean();
-
-        RoutedStream(TokenStream inner, Slot slot, long t0) {
-            this.inner = inner;
-            this.slot = slot;
-            this.t0 = t0;
-        }
-
-        @Override
-        public boolean hasNext() {
-            boolean more;
-            try {
-                more = inner.hasNext();
-            } catch (RuntimeException e) {
-                finish(false);
-                throw e;
-            }
-            if (!more) {
-                finish(true);
-            }
-            return more;
-        }
-
-        @Override
-        public String next() {
-            return inner.next();
-        }
-
-        @Override
-        public void cancel() {
-            inner.cancel();
-        }
-
-        @Override
-        public Generation result() {
-            return inner.result();
-        }
-
-        @Override
-        public void close() {
-            try {
-                inner.close();
-            } finally {
-                finish(true);
-            }
-        }
-
-        private void finish(boolean answered) {
-            if (!done.compareAndSet(false, true)) {
-                return;
-            }
-            if (answered) {
-                Usage u = null;
-                try {
-                    u = inner.result().usage();
-                } catch (RuntimeException notEnded) {
-                    // closed before it ended: no usage to count
-                }
-                slot.answered(System.nanoTime() - t0, u);
-            } else {
-                slot.errors.increment();
-            }
-            succeeded(slot);
-        }
-    }
-
     /** Collects endpoints and settings; {@link #build()} validates them. */
     public static final class Builder {
         private record Spec(String name, ChatModel model, int maxConcurrency, double weight) { }
@@ -573,7 +520,6 @@ public final class RoutingChatModel implements ChatModel {
         private String modelName;
         private Pool pool = new Pool();
         private int failuresToDown = 3;
-        private Integer maxAttempts;
         private Duration initialRest = Duration.ofSeconds(1);
         private Duration maxRest = Duration.ofSeconds(30);
 
@@ -583,7 +529,7 @@ public final class RoutingChatModel implements ChatModel {
          * Adds an endpoint, which the router then owns (and closes).
          *
          * @param name           its name in the pool, statistics and messages (unique), e.g. its base URL
-         * @param model          the model on it; best one that does not retry by itself
+         * @param model          the model on it, making one attempt per call (as the OpenAI client does)
          * @param maxConcurrency requests it is sent at once (by all routers sharing the pool), 1 to 256
          * @param weight         its share of the traffic among endpoints equally loaded, greater than 0
          * @throws InvalidRequestException naming the bad argument
@@ -620,12 +566,6 @@ public final class RoutingChatModel implements ChatModel {
         /** Consecutive retriable failures after which an endpoint counts as down, 1 to 100; default 3. */
         public Builder failuresToDown(int failuresToDown) {
             this.failuresToDown = failuresToDown;
-            return this;
-        }
-
-        /** Tries per request in all; default {@code failuresToDown ×} the number of endpoints. */
-        public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = maxAttempts;
             return this;
         }
 

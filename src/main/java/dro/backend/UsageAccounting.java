@@ -2,85 +2,50 @@ package dro.backend;
 
 import static dro.internal.Validation.ensureNotNull;
 
+import dro.TokenStream;
 import dro.Usage;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A decorator that counts what the wrapped model was asked and what it spent: calls (one per request answered),
- * prompt, completion and evaluated-prompt tokens, per model. Decorators wrapping different models may share one
- * {@link Ledger}, which then reports each model apart.
+ * prompt, completion and evaluated-prompt tokens, per model, each model in a {@link UsageTally}. Decorators wrapping
+ * different models may share one {@link Ledger}, which then reports each model apart.
  *
- * <p>Only answered requests count; a failed call adds nothing. A stream counts as a call when it starts; its tokens are
- * not counted (they are known only when it ends). Thread-safe.
+ * <p>Only answered requests count; a failed call adds nothing. A stream counts as a call when it ends, with the usage
+ * its end reports (run to its end or cancelled; closed before it ended, a call without tokens); a stream that fails
+ * adds nothing. Thread-safe.
  */
 public final class UsageAccounting extends ForwardingChatModel {
 
-    /** What one model spent. {@code evaluatedPromptTokens} sums the calls that reported it ({@link Usage}: -1 is not). */
-    public record Totals(long calls, long promptTokens, long completionTokens, long evaluatedPromptTokens) {
-
-        public static final Totals NONE = new Totals(0, 0, 0, 0);
-
-        /** Prompt and completion tokens. */
-        public long tokens() {
-            return promptTokens + completionTokens;
-        }
-    }
-
-    /** Thread-safe sums per model name, shared by any number of {@link UsageAccounting} decorators. */
+    /** Thread-safe {@link UsageTally tallies} per model name, shared by any number of {@link UsageAccounting}s. */
     public static final class Ledger {
-        private final Map<String, Sums> byModel = new ConcurrentHashMap<>();
+        private final Map<String, UsageTally> byModel = new ConcurrentHashMap<>();
+        private final UsageTally all = new UsageTally();
 
-        /** What {@code model} spent so far; {@link Totals#NONE} for a model never called. */
-        public Totals totals(String model) {
-            Sums s = byModel.get(model);
-            return s == null ? Totals.NONE : s.totals();
+        /** What {@code model} spent so far; {@link UsageTally.Totals#NONE} for a model never called. */
+        public UsageTally.Totals totals(String model) {
+            UsageTally t = byModel.get(model);
+            return t == null ? UsageTally.Totals.NONE : t.totals();
         }
 
         /** Every model's totals, by model name in name order. */
-        public Map<String, Totals> byModel() {
-            Map<String, Totals> out = new TreeMap<>();
+        public Map<String, UsageTally.Totals> byModel() {
+            Map<String, UsageTally.Totals> out = new TreeMap<>();
             byModel.forEach((k, v) -> out.put(k, v.totals()));
             return out;
         }
 
         /** The sum over all models. */
-        public Totals total() {
-            long c = 0, p = 0, g = 0, e = 0;
-            for (Totals t : byModel().values()) {
-                c += t.calls();
-                p += t.promptTokens();
-                g += t.completionTokens();
-                e += t.evaluatedPromptTokens();
-            }
-            return new Totals(c, p, g, e);
+        public UsageTally.Totals total() {
+            return all.totals();
         }
 
-        void add(String model, int calls, Usage usage) {
-            byModel.computeIfAbsent(model, m -> new Sums()).add(calls, usage);
-        }
-    }
-
-    private static final class Sums {
-        final LongAdder calls = new LongAdder();
-        final LongAdder prompt = new LongAdder();
-        final LongAdder completion = new LongAdder();
-        final LongAdder evaluated = new LongAdder();
-
-        void add(int n, Usage u) {
-            calls.add(n);
-            if (u != null) {
-                prompt.add(Math.max(0, u.promptTokens()));
-                completion.add(Math.max(0, u.completionTokens()));
-                evaluated.add(Math.max(0, u.evaluatedPromptTokens()));
-            }
-        }
-
-        Totals totals() {
-            return new Totals(calls.sum(), prompt.sum(), completion.sum(), evaluated.sum());
+        void add(String model, Usage usage) {
+            byModel.computeIfAbsent(model, m -> new UsageTally()).add(usage);
+            all.add(usage);
         }
     }
 
@@ -103,14 +68,14 @@ public final class UsageAccounting extends ForwardingChatModel {
     }
 
     /** What the wrapped model spent so far (through any decorator sharing the ledger). */
-    public Totals totals() {
+    public UsageTally.Totals totals() {
         return ledger.totals(modelName());
     }
 
     @Override
     public ChatModelResponse doChat(ChatModelRequest request) {
         ChatModelResponse r = super.doChat(request);
-        ledger.add(modelName(), 1, r.usage());
+        ledger.add(modelName(), r.usage());
         return r;
     }
 
@@ -118,15 +83,15 @@ public final class UsageAccounting extends ForwardingChatModel {
     public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         List<ChatModelResponse> out = super.doChatAll(requests, sharePrefixes);
         for (ChatModelResponse r : out) {
-            ledger.add(modelName(), 1, r.usage());
+            ledger.add(modelName(), r.usage());
         }
         return out;
     }
 
+    /** Counts the stream when it ends, with the usage its end reports. */
     @Override
-    public dro.TokenStream doStream(ChatModelRequest request) {
-        dro.TokenStream s = super.doStream(request);
-        ledger.add(modelName(), 1, null);
-        return s;
+    public TokenStream doStream(ChatModelRequest request) {
+        String model = modelName();
+        return onEnd(super.doStream(request), g -> ledger.add(model, g == null ? null : g.usage()));
     }
 }

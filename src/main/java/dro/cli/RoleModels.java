@@ -5,6 +5,7 @@ import dro.InvalidRequestException;
 import dro.backend.ChatModel;
 import dro.backend.RetryPolicy;
 import dro.backend.RetryingChatModel;
+import dro.backend.openai.OpenAiBackend;
 import dro.hub.HfFile;
 import dro.hub.ModelCatalog;
 import java.nio.file.Files;
@@ -21,15 +22,18 @@ import java.util.function.Function;
  * Turns the model of each training role into a {@link ChatModel}. A GGUF file, an {@code hf://} name or a name from
  * the model catalogue (such as {@code mistralai/Mistral-7B-v0.1}, downloaded once) is a local llama.cpp model, loaded
  * once however many roles use it; anything else is a model name at the OpenAI-compatible endpoint given by the
- * environment, or at the endpoints of {@code --endpoints}. A single endpoint's model is retried under
- * {@link #RETRIES} by a {@link RetryingChatModel} (its connection does not retry itself); the router of
- * {@code --endpoints} fails over by itself and is not wrapped. The run's roles put their call recording, token budget
- * and usage accounting over these models ({@link dro.roles.CallCache#record}).
+ * environment, or at the endpoints of {@code --endpoints}. Every API model, a single endpoint's or the router of
+ * {@code --endpoints}, is retried under {@link #runRetries} by one {@link RetryingChatModel} (the connection and the
+ * router make one attempt each; a retried attempt goes to another endpoint). The run's roles put their call
+ * recording, token budget and usage accounting over these models ({@link dro.roles.CallCache#record}).
  */
 final class RoleModels implements AutoCloseable {
 
-    /** How a failed call of an API role is retried: rate limits, server errors, timeouts, broken connections. */
-    static final RetryPolicy RETRIES = RetryPolicy.DEFAULT;
+    /**
+     * How a failed call of an API role is retried: rate limits, server errors, timeouts, broken connections;
+     * {@link RetryPolicy#DEFAULT} (3 attempts). Replaced in tests (to record the waits instead of waiting).
+     */
+    static RetryPolicy runRetries = RetryPolicy.DEFAULT;
 
     private final Map<String, ChatModel> loaded = new LinkedHashMap<>();
     private final Function<String, AutoModel.Builder> local;
@@ -92,7 +96,11 @@ final class RoleModels implements AutoCloseable {
     }
 
     private ChatModel retrying(ChatModel model) {
-        return retries.maxAttempts() == 1 ? model : new RetryingChatModel(model, retries);
+        if (retries.maxAttempts() == 1) {
+            return model;
+        }
+        return model instanceof OpenAiBackend b ? new RetryingChatModel(b, retries, b.maxConcurrency())
+                : new RetryingChatModel(model, retries);
     }
 
     @Override

@@ -68,11 +68,12 @@ final class RunOptions {
      * @throws dro.InvalidRequestException if the endpoints file is bad or names a key variable that is not set
      */
     /**
-     * How the run retries its API models: {@link RoleModels#RETRIES} for the single endpoint; nothing more with
-     * {@code --endpoints}, whose router retries a failed call on another endpoint itself.
+     * How the run retries its API models, the single endpoint's and the router of {@code --endpoints} alike:
+     * {@link RoleModels#runRetries}, in the one retry decorator over each (the router sends a retried attempt to
+     * another endpoint).
      */
     dro.backend.RetryPolicy retries() {
-        return endpointsFile == null ? RoleModels.RETRIES : dro.backend.RetryPolicy.NONE;
+        return RoleModels.runRetries;
     }
 
     BiFunction<String, Boolean, ChatModel> apiModels(Environment environment) {
@@ -81,7 +82,7 @@ final class RunOptions {
         }
         List<Endpoint> endpoints = Endpoint.readAll(endpointsFile, environment);
         return (name, reasoning) -> OpenAiEndpoints.router(endpoints, name, reasoning, environment, null,
-                endpointPool, null);
+                endpointPool);
     }
 
     /**

@@ -3,7 +3,6 @@ package dro.cli;
 import dro.AutoModel;
 import dro.InvalidRequestException;
 import dro.backend.ChatModel;
-import dro.backend.RetryPolicy;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.hub.ConsoleProgressBar;
@@ -52,11 +51,12 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * How API model names become clients: the OpenAI-compatible endpoint of {@code OPENAI_BASE_URL} with
-     * {@code OPENAI_API_KEY}, a connection that does not retry ({@link RoleModels} wraps it in the run's retries).
+     * {@code OPENAI_API_KEY}, a connection that makes one attempt per call ({@link RoleModels} wraps it in the run's
+     * retries).
      * Replaced in tests that play the roles in-process.
      */
     static BiFunction<String, Boolean, ChatModel> apiClients = (name, reasoning) -> OpenAiBackend.create(
-            OpenAiChatClient.builder().model(name).reasoningModel(reasoning).retryPolicy(RetryPolicy.NONE).build(),
+            OpenAiChatClient.builder().model(name).reasoningModel(reasoning).build(),
             OpenAiBackend.DEFAULT_MAX_CONCURRENCY);
 
     @Spec

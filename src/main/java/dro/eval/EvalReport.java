@@ -36,7 +36,7 @@ final class EvalReport {
         Html.row(h, "Tokens (prompt + completion)", result.stats().promptTokens() + " + "
                 + result.stats().completionTokens());
         result.stats().usageByModel().forEach((m, t) -> Html.row(h, "Usage of " + m,
-                dro.roles.ModelUsage.of(t).describe()));
+                t.describe()));
         endpoints.forEach(e -> Html.row(h, "Endpoint " + e.endpoint(), e.describe()));
         Html.row(h, "Time", String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
         h.append("</table>\n");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dro.backend.EndpointStats;
+import dro.backend.UsageTally;
 import dro.roles.Evaluation;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ final class EvalRunFiles {
             @JsonProperty("unsafe_queries") long unsafeQueries, @JsonProperty("calls_made") long callsMade,
             @JsonProperty("calls_reused") long callsReused, @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
-            @JsonProperty("usage_by_model") Map<String, dro.roles.ModelUsage> usageByModel, long millis,
+            @JsonProperty("usage_by_model") Map<String, UsageTally.Totals> usageByModel, long millis,
             String finished, boolean batched, List<String> batches,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EndpointStats> endpoints) { }
 

@@ -190,7 +190,7 @@ public final class Evaluator {
                 s.comparisons().stream().map(EvalRunFiles.Comparison::of).toList(), settings.model(),
                 settings.judgeModel(), queries.size(), queries.stream().filter(EvalQuery::unsafe).count(),
                 result.stats().made(), result.stats().reused(), result.stats().promptTokens(),
-                result.stats().completionTokens(), dro.roles.ModelUsage.of(result.stats().usageByModel()), millis,
+                result.stats().completionTokens(), result.stats().usageByModel(), millis,
                 Instant.now().toString(), batches != null, batches == null ? List.of() : batches.batchIds(),
                 endpoints);
         AtomicFiles.write(result.summaryFile(), json(summary));

@@ -27,6 +27,10 @@ import java.util.Optional;
  * ({@code X-Linked-Size}, {@code X-Linked-Etag}) and only then moved into place atomically, so a half or corrupt
  * file is never used. A cached file is used without asking the network.
  *
+ * <p>This loop is the downloads' one retry layer. A download is no model call, so no retry decorator wraps it; and
+ * each attempt resumes from what the previous one wrote, which only the downloader knows, so the retries stay here,
+ * under the same {@link RetryPolicy} type as model calls.
+ *
  * <h2>Settings</h2>
  * <ul>
  *   <li>{@code HF_TOKEN} (or {@code HUGGING_FACE_HUB_TOKEN}): sent to the hub for gated or private repositories,

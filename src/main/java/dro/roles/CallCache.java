@@ -11,6 +11,7 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.UsageAccounting;
+import dro.backend.UsageTally;
 import dro.internal.AtomicFiles;
 import dro.internal.Digests;
 import dro.internal.Json;
@@ -52,7 +53,7 @@ public final class CallCache {
      * {@link UsageAccounting} counted them), the calls made per role, and the usage per model.
      */
     public record Stats(int made, int reused, long promptTokens, long completionTokens, Map<String, Integer> madeByRole,
-                        Map<String, UsageAccounting.Totals> usageByModel) {
+                        Map<String, UsageTally.Totals> usageByModel) {
 
         public Stats {
             madeByRole = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(madeByRole));
@@ -149,7 +150,7 @@ public final class CallCache {
     public Stats stats() {
         Map<String, Integer> byRole = new java.util.TreeMap<>();
         madeByRole.forEach((k, v) -> byRole.put(k, v.get()));
-        UsageAccounting.Totals total = usage.total();
+        UsageTally.Totals total = usage.total();
         return new Stats(made.get(), reused.get(), total.promptTokens(), total.completionTokens(), byRole,
                 usage.byModel());
     }

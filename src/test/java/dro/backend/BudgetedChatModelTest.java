@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.BudgetExceededException;
 import dro.InvalidRequestException;
+import dro.TokenStream;
 import dro.Usage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,20 @@ class BudgetedChatModelTest {
         b.chat(ScriptedChatModel.request("3"));
         assertEquals(39, budget.spent());
         assertThrows(BudgetExceededException.class, () -> a.chat(ScriptedChatModel.request("4")));
+    }
+
+    @Test
+    void aStreamThatSpendsTheBudgetRefusesTheNextCall() {
+        ScriptedChatModel fake = new ScriptedChatModel("m").thenAnswer("abcd", new Usage(6, 4, -1));
+        BudgetedChatModel m = new BudgetedChatModel(fake, new BudgetedChatModel.Budget(10));
+        try (TokenStream s = m.stream(ScriptedChatModel.request("q"))) {
+            s.forEachRemaining(p -> { });
+        }
+        assertEquals(10, m.budget().spent());
+        assertEquals(1, m.budget().calls());
+        assertThrows(BudgetExceededException.class, () -> m.chat(ScriptedChatModel.request("q")));
+        assertThrows(BudgetExceededException.class, () -> m.stream(ScriptedChatModel.request("q")));
+        assertEquals(1, fake.received.size());
     }
 
     @Test

@@ -196,6 +196,37 @@ public abstract class ChatModelContract {
         }
     }
 
+    @Test
+    void aStreamsTokensCountInTheUsageTotalsAndSpendTheBudgetWhenItEnds() {
+        UsageAccounting.Ledger ledger = new UsageAccounting.Ledger();
+        BudgetedChatModel.Budget budget = new BudgetedChatModel.Budget(1);
+        // not closed: closing the decorators would close the fixture
+        ChatModel counted = new BudgetedChatModel(new UsageAccounting(scripted, ledger), budget);
+        ChatModelRequest request = greedy("Stream and count?").maxNewTokens(9).stop("<END>").build();
+        Generation g;
+        try (TokenStream s = counted.stream(request)) {
+            assertTrue(s.next().startsWith("H"));
+            assertEquals(UsageTally.Totals.NONE, ledger.total(), "nothing is counted before the stream ends");
+            assertEquals(0, budget.spent());
+            s.forEachRemaining(piece -> { });
+            g = s.result();
+        }
+        assertEquals(SCRIPT.length(), g.usage().completionTokens());
+        assertTrue(g.usage().promptTokens() > 0, g.usage().toString());
+        assertEquals(new UsageTally.Totals(1, g.usage().promptTokens(), SCRIPT.length(),
+                Math.max(0, g.usage().evaluatedPromptTokens())), ledger.totals(scripted.modelName()));
+        assertEquals(ledger.totals(scripted.modelName()), ledger.total());
+        assertEquals(g.usage().totalTokens(), budget.spent());
+        assertEquals(1, budget.calls());
+
+        DroException refused = assertThrows(DroException.class, () -> counted.chat(request));
+        assertEquals("BudgetExceededException", refused.getClass().getSimpleName());
+        assertEquals("The token budget of 1 is spent (" + g.usage().totalTokens() + " tokens in 1 calls); run again"
+                + " with a larger budget to resume where it stopped", refused.getMessage());
+        assertThrows(DroException.class, () -> counted.stream(request), "a stream is refused too");
+        assertEquals(1, ledger.total().calls(), "refused calls count nothing");
+    }
+
     private static List<ChatModelRequest> queryDependentRequests(List<String> queries) {
         return queries.stream().map(q -> greedy(q).maxNewTokens(24).build()).toList();
     }

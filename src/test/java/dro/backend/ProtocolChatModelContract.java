@@ -22,7 +22,7 @@ public abstract class ProtocolChatModelContract extends ChatModelContract {
     public static ChatModel openAiBackend(ScriptedOpenAiServer server, String name, Duration timeout,
                                           int maxConcurrency) {
         OpenAiChatClient.Builder b = OpenAiChatClient.builder().model(name).apiKey("sk-contract")
-                .baseUrl(server.baseUrl()).retryPolicy(RetryPolicy.NONE);
+                .baseUrl(server.baseUrl());
         if (timeout != null) {
             b.timeout(timeout);
         }

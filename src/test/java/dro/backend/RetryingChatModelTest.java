@@ -77,6 +77,20 @@ class RetryingChatModelTest {
     }
 
     @Test
+    void withAKnownConcurrencyABatchRetriesOnlyTheRequestThatFailed() {
+        ScriptedChatModel fake = new ScriptedChatModel("m").thenAnswer("first", new Usage(1, 1, -1))
+                .thenFail(serverError());
+        RetryingChatModel m = new RetryingChatModel(fake, policy, 1);
+        List<ChatModelResponse> rs = m.chatAll(List.of(ScriptedChatModel.request("a"),
+                ScriptedChatModel.request("b")));
+        assertEquals(List.of("first", "echo: b"), rs.stream().map(ChatModelResponse::text).toList());
+        // "a" is asked once; without a known concurrency the batch would be asked again whole: a, b, a, b
+        assertEquals(List.of("a", "b", "b"), fake.received.stream().map(ChatModelRequest::user).toList());
+        assertEquals("concurrency must be between 1 and 256, but was 0", assertThrows(
+                dro.InvalidRequestException.class, () -> new RetryingChatModel(fake, policy, 0)).getMessage());
+    }
+
+    @Test
     void composesWithUsageAccountingInEitherOrder() {
         ScriptedChatModel inner1 = new ScriptedChatModel("m").thenFail(serverError());
         UsageAccounting outside = new UsageAccounting(new RetryingChatModel(inner1, policy));
@@ -85,7 +99,7 @@ class RetryingChatModelTest {
         UsageAccounting inside = new UsageAccounting(inner2);
         new RetryingChatModel(inside, policy).chat(ScriptedChatModel.request("q"));
         // a failed attempt spends nothing, so both orders count one call of 10 + 3 tokens
-        assertEquals(new UsageAccounting.Totals(1, 10, 3, 0), outside.totals());
+        assertEquals(new UsageTally.Totals(1, 10, 3, 0), outside.totals());
         assertEquals(outside.totals(), inside.totals());
         assertEquals(2, inner1.received.size());
         assertEquals(2, inner2.received.size());

@@ -1,6 +1,7 @@
 package dro.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,13 +58,20 @@ class RoutingChatModelTest {
 
     private static RoutingChatModel router(List<Endpoint> endpoints) {
         return OpenAiEndpoints.router(endpoints, "m", false, KEYS, Duration.ofSeconds(10),
-                new RoutingChatModel.Pool(), null);
+                new RoutingChatModel.Pool());
     }
 
-    /** One endpoint's model as a router's: the real client, no retries of its own. */
+    /** The router in the one retry layer, as AutoModel and the runs use it; its waits recorded, not waited. */
+    private RetryingChatModel retrying(RoutingChatModel router, int maxAttempts) {
+        return new RetryingChatModel(router, RetryPolicy.builder().maxAttempts(maxAttempts).sleeper(waits::add)
+                .build());
+    }
+
+    private final List<Duration> waits = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** One endpoint's model as a router's: the real client, one attempt per call. */
     private static ChatModel backend(String url) {
-        return OpenAiBackend.create(OpenAiChatClient.builder().model("m").apiKey("sk-test").baseUrl(url)
-                .retryPolicy(RetryPolicy.NONE).build(), 1);
+        return OpenAiBackend.create(OpenAiChatClient.builder().model("m").apiKey("sk-test").baseUrl(url).build(), 1);
     }
 
     private static ChatModelRequest request(String user) {
@@ -123,12 +131,14 @@ class RoutingChatModelTest {
     void aRefusedEndpointIsRestedAndItsRequestServedByAnother() {
         String refused = refusedUrl();
         ScriptedOpenAiServer b = server(Reply.completion("ok").withUsage(7, 2));
-        try (RoutingChatModel m = router(List.of(endpoint(refused, 4), endpoint(b.baseUrl(), 4)))) {
+        try (RoutingChatModel r = router(List.of(endpoint(refused, 4), endpoint(b.baseUrl(), 4)));
+             RetryingChatModel m = retrying(r, 3)) {
             for (int i = 0; i < 5; i++) {
                 assertEquals("ok", m.chat(request("q" + i)).text());
             }
             assertEquals(5, b.requests().size());
-            List<EndpointStats> stats = m.stats();
+            assertEquals(List.of(Duration.ZERO), waits, "one retry, of the first request, at once: b was awake");
+            List<EndpointStats> stats = r.stats();
             assertEquals(new EndpointStats(refused, 0, 0, 0, 1, 0), stats.get(0),
                     "one failed attempt, then rested for the rest of the test (1 s)");
             assertEquals(b.baseUrl(), stats.get(1).endpoint());
@@ -145,38 +155,57 @@ class RoutingChatModelTest {
         ScriptedOpenAiServer a = server(Reply.completion("from a"));
         a.enqueue(Reply.error(503, "overloaded").withHeader("Retry-After", "0.2"));
         ScriptedOpenAiServer b = server(Reply.completion("from b"));
-        try (RoutingChatModel m = router(List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1)))) {
+        try (RoutingChatModel r = router(List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1)));
+             RetryingChatModel m = retrying(r, 3)) {
             assertEquals("from b", m.chat(request("first")).text(), "a failed with 503, b answered");
             assertEquals("from b", m.chat(request("second")).text(), "a rests for its Retry-After");
             Thread.sleep(400);
             assertEquals("from a", m.chat(request("third")).text(), "a is back after 0.2 s");
-            assertEquals(List.of(1L, 2L), m.stats().stream().map(EndpointStats::calls).toList());
-            assertEquals(List.of(1L, 0L), m.stats().stream().map(EndpointStats::errors).toList());
+            assertEquals(List.of(1L, 2L), r.stats().stream().map(EndpointStats::calls).toList());
+            assertEquals(List.of(1L, 0L), r.stats().stream().map(EndpointStats::errors).toList());
+            assertEquals(List.of(Duration.ZERO), waits, "a's Retry-After is its rest; b was awake, so no wait");
         }
+    }
+
+    @Test
+    void anEndpointsLongRetryAfterRestsItWhileTheRetryGoesAtOnceToAnother() {
+        ScriptedOpenAiServer a = server(Reply.error(429, "Daily quota used up").withHeader("Retry-After", "3600"));
+        ScriptedOpenAiServer b = server(Reply.completion("from b"));
+        try (RoutingChatModel r = router(List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1)));
+             RetryingChatModel m = retrying(r, 3)) {
+            assertEquals("from b", m.chat(request("q")).text());
+            assertEquals("from b", m.chat(request("q2")).text(), "a rests (at most maxRest)");
+        }
+        assertEquals(1, a.requests().size());
+        assertEquals(2, b.requests().size());
+        assertEquals(List.of(Duration.ZERO), waits, "an hour's wait is a's rest, not the request's");
     }
 
     @Test
     void aRequestThatIsWrongFailsAtOnceWithoutTryingAnotherEndpoint() {
         ScriptedOpenAiServer a = server(Reply.error(401, "bad key"));
         ScriptedOpenAiServer b = server(Reply.completion("ok"));
-        try (RoutingChatModel m = router(List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1)))) {
+        try (RoutingChatModel r = router(List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1)));
+             RetryingChatModel m = retrying(r, 3)) {
             assertThrows(AuthenticationException.class, () -> m.chat(request("q")));
             assertEquals(0, b.requests().size());
-            assertEquals(1, m.stats().get(0).errors());
+            assertEquals(1, r.stats().get(0).errors());
+            assertEquals(List.of(), waits);
         }
     }
 
     @Test
-    void whenEveryEndpointIsDownTheErrorNamesEachWithItsLastError() {
+    void whenEveryEndpointIsDownTheErrorNamesEachWithItsLastErrorAndEndsTheRetries() {
         String refused = refusedUrl();
         ScriptedOpenAiServer b = server(Reply.error(500, "boom"));
         RoutingChatModel.Pool stats = new RoutingChatModel.Pool();
-        try (RoutingChatModel m = RoutingChatModel.builder().modelName("m").pool(stats)
+        try (RetryingChatModel m = retrying(RoutingChatModel.builder().modelName("m").pool(stats)
                 .endpoint(refused, backend(refused), 1, 1).endpoint(b.baseUrl(), backend(b.baseUrl()), 1, 1)
-                .failuresToDown(2).initialRest(Duration.ofMillis(10)).maxRest(Duration.ofMillis(50)).build()) {
+                .failuresToDown(2).initialRest(Duration.ZERO).maxRest(Duration.ZERO).build(), 5)) {
             RoutingChatModel.AllEndpointsDownException e = assertThrows(
                     RoutingChatModel.AllEndpointsDownException.class, () -> m.chat(request("q")));
-            assertTrue(e.isRetriable());
+            assertFalse(e.isRetriable(), "the retry decorator stops at it");
+            assertEquals(3, waits.size(), "4 of the policy's 5 attempts: the 4th left both endpoints down");
             assertTrue(e.getMessage().startsWith("Every endpoint of m is down (each failed its last 2 attempts): "
                     + refused + ": "), e.getMessage());
             assertTrue(e.getMessage().contains("; " + b.baseUrl() + ": "), e.getMessage());
@@ -193,14 +222,47 @@ class RoutingChatModelTest {
     void oneEndpointDownWhileAnotherAnswersDoesNotEndTheRun() {
         String refused = refusedUrl();
         ScriptedOpenAiServer b = server(Reply.completion("ok"));
-        try (RoutingChatModel m = RoutingChatModel.builder().modelName("m")
+        try (RoutingChatModel r = RoutingChatModel.builder().modelName("m")
                 .endpoint(refused, backend(refused), 1, 1).endpoint(b.baseUrl(), backend(b.baseUrl()), 1, 1)
-                .failuresToDown(1).initialRest(Duration.ZERO).maxRest(Duration.ZERO).build()) {
+                .failuresToDown(1).initialRest(Duration.ZERO).maxRest(Duration.ZERO).build();
+             RetryingChatModel m = retrying(r, 3)) {
             for (int i = 0; i < 6; i++) {
                 assertEquals("ok", m.chat(request("q" + i)).text());
             }
             assertEquals(6, b.requests().size());
-            assertTrue(m.stats().get(0).errors() >= 1, m.stats().toString());
+            assertTrue(r.stats().get(0).errors() >= 1, r.stats().toString());
+        }
+    }
+
+    @Test
+    void anEndpointPairThatAlwaysAnswers500IsSentExactlyTheRetryPolicysAttemptsAlternately() {
+        ScriptedOpenAiServer a = server(Reply.error(500, "boom"));
+        ScriptedOpenAiServer b = server(Reply.error(500, "boom"));
+        try (RoutingChatModel r = RoutingChatModel.builder().modelName("m")
+                .endpoint(a.baseUrl(), backend(a.baseUrl()), 1, 1).endpoint(b.baseUrl(), backend(b.baseUrl()), 1, 1)
+                .initialRest(Duration.ZERO).maxRest(Duration.ZERO).build();
+             RetryingChatModel m = new RetryingChatModel(r, RetryPolicy.DEFAULT.toBuilder().sleeper(waits::add)
+                     .build())) {
+            ServerErrorException e = assertThrows(ServerErrorException.class, () -> m.chat(request("q")));
+            assertEquals(3, e.attempts());
+            assertTrue(e.getMessage().endsWith(": boom; gave up after 3 attempts"), e.getMessage());
+        }
+        // RetryPolicy.DEFAULT's 3 attempts in all, each on the endpoint that was not the last to fail
+        assertEquals(2, a.requests().size());
+        assertEquals(1, b.requests().size());
+        assertEquals(2, waits.size());
+    }
+
+    @Test
+    void theRouterAloneMakesOneAttemptAndRestsTheEndpointThatFailed() {
+        ScriptedOpenAiServer a = server(Reply.error(500, "boom"));
+        ScriptedOpenAiServer b = server(Reply.completion("ok"));
+        try (RoutingChatModel r = router(List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1)))) {
+            assertThrows(ServerErrorException.class, () -> r.chat(request("q")));
+            assertEquals(1, a.requests().size());
+            assertEquals(0, b.requests().size(), "the router does not retry");
+            assertEquals("ok", r.chat(request("again")).text(), "a rests, so the next attempt goes to b");
+            assertEquals(1, a.requests().size());
         }
     }
 
@@ -209,8 +271,8 @@ class RoutingChatModelTest {
         ScriptedOpenAiServer a = server(Reply.completion("ok").withUsage(3, 1));
         RoutingChatModel.Pool shared = new RoutingChatModel.Pool();
         List<Endpoint> endpoints = List.of(endpoint(a.baseUrl(), 2));
-        try (RoutingChatModel judge = OpenAiEndpoints.router(endpoints, "judge", false, KEYS, null, shared, null);
-             RoutingChatModel policy = OpenAiEndpoints.router(endpoints, "policy", false, KEYS, null, shared, null)) {
+        try (RoutingChatModel judge = OpenAiEndpoints.router(endpoints, "judge", false, KEYS, null, shared);
+             RoutingChatModel policy = OpenAiEndpoints.router(endpoints, "policy", false, KEYS, null, shared)) {
             ChatModel decorated = new UsageAccounting(new RetryingChatModel(judge, RetryPolicy.NONE));
             decorated.chat(request("a"));
             policy.chat(request("b"));
@@ -233,8 +295,8 @@ class RoutingChatModelTest {
         RoutingChatModel.Pool pool = new RoutingChatModel.Pool();
         List<Endpoint> endpoints = List.of(endpoint(a.baseUrl(), 1), endpoint(b.baseUrl(), 1));
         ExecutorService threads = Executors.newFixedThreadPool(8);
-        try (RoutingChatModel judge = OpenAiEndpoints.router(endpoints, "judge", false, KEYS, null, pool, null);
-             RoutingChatModel policy = OpenAiEndpoints.router(endpoints, "policy", false, KEYS, null, pool, null)) {
+        try (RoutingChatModel judge = OpenAiEndpoints.router(endpoints, "judge", false, KEYS, null, pool);
+             RoutingChatModel policy = OpenAiEndpoints.router(endpoints, "policy", false, KEYS, null, pool)) {
             List<Future<String>> answers = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 RoutingChatModel m = i % 2 == 0 ? judge : policy;
@@ -252,14 +314,14 @@ class RoutingChatModelTest {
         }
         assertEquals("The endpoint " + a.baseUrl() + " is in this pool with max_concurrency 1 and weight 1.0, not 2"
                 + " and 1.0", assertThrows(InvalidRequestException.class, () -> OpenAiEndpoints.router(
-                        List.of(endpoint(a.baseUrl(), 2)), "other", false, KEYS, null, pool, null)).getMessage());
+                        List.of(endpoint(a.baseUrl(), 2)), "other", false, KEYS, null, pool)).getMessage());
     }
 
     @Test
     void anEndpointWhoseKeyVariableIsNotSetIsNamed() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> OpenAiEndpoints.router(
                 List.of(Endpoint.of("http://127.0.0.1:9/v1").withApiKeyEnv("NOPE")), "m", false, KEYS, null,
-                new RoutingChatModel.Pool(), null));
+                new RoutingChatModel.Pool()));
         assertEquals("endpoints[0] (http://127.0.0.1:9/v1): the environment variable NOPE (api_key_env) is not set;"
                 + " set it to the endpoint's API key (any non-empty value for a server that needs none)",
                 e.getMessage());

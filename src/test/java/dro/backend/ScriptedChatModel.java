@@ -38,6 +38,14 @@ public final class ScriptedChatModel implements ChatModel {
         return this;
     }
 
+    /** Then streams {@code text}, one character a piece, and fails with {@code e} instead of ending. */
+    public synchronized ScriptedChatModel thenBreakStream(String text, RuntimeException e) {
+        script.add(new Broken(text, e));
+        return this;
+    }
+
+    private record Broken(String text, RuntimeException failure) { }
+
     public static ChatModelRequest request(String user) {
         return ChatModelRequest.builder("sys", user).build();
     }
@@ -55,6 +63,12 @@ public final class ScriptedChatModel implements ChatModel {
 
     @Override
     public ChatModelResponse doChat(ChatModelRequest request) {
+        Object next = next(request);
+        return next instanceof ChatModelResponse r ? r : echo(request);
+    }
+
+    /** Records {@code request} and takes the next scripted outcome, throwing a scripted failure. */
+    private Object next(ChatModelRequest request) {
         received.add(request);
         Object next;
         synchronized (this) {
@@ -63,16 +77,49 @@ public final class ScriptedChatModel implements ChatModel {
         if (next instanceof RuntimeException e) {
             throw e;
         }
-        if (next instanceof ChatModelResponse r) {
-            return r;
-        }
+        return next;
+    }
+
+    private static ChatModelResponse echo(ChatModelRequest request) {
         return new ChatModelResponse(List.of("echo: " + request.user()), new Usage(10, 3, -1),
                 List.of(FinishReason.STOP));
     }
 
+    /** The next outcome as a stream: a reply's text one character a piece, with its usage at the end. */
     @Override
     public TokenStream doStream(ChatModelRequest request) {
-        throw new UnsupportedOperationException("not scripted");
+        Object next = next(request);
+        ChatModelResponse r = next instanceof ChatModelResponse c ? c : echo(request);
+        String text = next instanceof Broken b ? b.text() : r.text();
+        RuntimeException failure = next instanceof Broken b ? b.failure() : null;
+        return new PieceStream() {
+            private int at;
+
+            @Override
+            protected String nextPiece() {
+                if (at < text.length()) {
+                    return String.valueOf(text.charAt(at++));
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                return null;
+            }
+
+            @Override
+            protected FinishReason naturalEnd() {
+                return FinishReason.STOP;
+            }
+
+            @Override
+            protected void stop() {
+            }
+
+            @Override
+            protected Usage usage(String soFar) {
+                return soFar.equals(r.text()) ? r.usage() : new Usage(r.usage().promptTokens(), soFar.length(), -1);
+            }
+        };
     }
 
     @Override

@@ -1,11 +1,14 @@
 package dro.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.InvalidRequestException;
+import dro.ServerErrorException;
+import dro.TokenStream;
 import dro.Usage;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +28,7 @@ class UsageAccountingTest {
         UsageAccounting acc = new UsageAccounting(fake);
         acc.chat(ScriptedChatModel.request("q1"));
         acc.chat(ScriptedChatModel.request("q2"));
-        assertEquals(new UsageAccounting.Totals(2, 18, 6, 5), acc.totals());
+        assertEquals(new UsageTally.Totals(2, 18, 6, 5), acc.totals());
         assertEquals(24, acc.totals().tokens());
     }
 
@@ -34,7 +37,7 @@ class UsageAccountingTest {
         ScriptedChatModel fake = new ScriptedChatModel("m1").thenFail(new InvalidRequestException("bad"));
         UsageAccounting acc = new UsageAccounting(fake);
         assertThrows(InvalidRequestException.class, () -> acc.chat(ScriptedChatModel.request("q")));
-        assertEquals(UsageAccounting.Totals.NONE, acc.totals());
+        assertEquals(UsageTally.Totals.NONE, acc.totals());
     }
 
     @Test
@@ -42,7 +45,7 @@ class UsageAccountingTest {
         UsageAccounting acc = new UsageAccounting(new ScriptedChatModel("m1"));
         acc.chatAll(List.of(ScriptedChatModel.request("a"), ScriptedChatModel.request("b"),
                 ScriptedChatModel.request("c")));
-        assertEquals(new UsageAccounting.Totals(3, 30, 9, 0), acc.totals());
+        assertEquals(new UsageTally.Totals(3, 30, 9, 0), acc.totals());
     }
 
     @Test
@@ -53,11 +56,11 @@ class UsageAccountingTest {
         judge.chat(ScriptedChatModel.request("x"));
         policy.chat(ScriptedChatModel.request("y"));
         policy.chat(ScriptedChatModel.request("z"));
-        Map<String, UsageAccounting.Totals> by = ledger.byModel();
+        Map<String, UsageTally.Totals> by = ledger.byModel();
         assertEquals(List.of("judge-model", "policy-model"), new ArrayList<>(by.keySet()));
-        assertEquals(new UsageAccounting.Totals(1, 10, 3, 0), by.get("judge-model"));
-        assertEquals(new UsageAccounting.Totals(2, 20, 6, 0), by.get("policy-model"));
-        assertEquals(new UsageAccounting.Totals(3, 30, 9, 0), ledger.total());
+        assertEquals(new UsageTally.Totals(1, 10, 3, 0), by.get("judge-model"));
+        assertEquals(new UsageTally.Totals(2, 20, 6, 0), by.get("policy-model"));
+        assertEquals(new UsageTally.Totals(3, 30, 9, 0), ledger.total());
         assertSame(ledger, judge.ledger());
     }
 
@@ -77,7 +80,36 @@ class UsageAccountingTest {
         } finally {
             pool.shutdown();
         }
-        assertEquals(new UsageAccounting.Totals(400, 4000, 1200, 0), acc.totals());
+        assertEquals(new UsageTally.Totals(400, 4000, 1200, 0), acc.totals());
+    }
+
+    @Test
+    void aStreamCountsWhenItEndsWithTheUsageItsEndReports() {
+        UsageAccounting acc = new UsageAccounting(new ScriptedChatModel("m1").thenAnswer("abc", new Usage(7, 3, 5)));
+        try (TokenStream s = acc.stream(ScriptedChatModel.request("q"))) {
+            assertEquals("a", s.next());
+            assertEquals(UsageTally.Totals.NONE, acc.totals(), "not counted before its end");
+            s.forEachRemaining(p -> { });
+            assertEquals(new UsageTally.Totals(1, 7, 3, 5), acc.totals());
+        }
+        assertEquals(new UsageTally.Totals(1, 7, 3, 5), acc.totals(), "closing an ended stream counts nothing more");
+    }
+
+    @Test
+    void aCancelledStreamCountsWhatItGeneratedAndABrokenOneNothing() {
+        UsageAccounting acc = new UsageAccounting(new ScriptedChatModel("m1").thenAnswer("abcdef", new Usage(7, 6, -1))
+                .thenBreakStream("xy", new ServerErrorException("HTTP 502", 502, "gone", null, null)));
+        try (TokenStream s = acc.stream(ScriptedChatModel.request("q"))) {
+            s.next();
+            s.next();
+            s.cancel();
+            assertFalse(s.hasNext());
+        }
+        assertEquals(new UsageTally.Totals(1, 7, 2, 0), acc.totals(), "two pieces, one token each");
+        try (TokenStream s = acc.stream(ScriptedChatModel.request("q"))) {
+            assertThrows(ServerErrorException.class, () -> s.forEachRemaining(p -> { }));
+        }
+        assertEquals(new UsageTally.Totals(1, 7, 2, 0), acc.totals(), "a stream that failed adds nothing");
     }
 
     @Test

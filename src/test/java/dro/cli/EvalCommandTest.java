@@ -131,20 +131,21 @@ class EvalCommandTest {
     }
 
     @Test
-    void theRunRetriesAFailedApiCallOnceThroughItsRetryDecoratorNotAlsoInsideTheClient() {
+    void anEndpointThatAlwaysAnswers500IsSentTheRunsThreeAttemptsThroughItsOneRetryDecorator() {
         Path dir = tmp.resolve("run");
         server.respond(req -> req.json().get("model").asText().equals("answerer-m")
-                // 500, not 503: OkHttp itself repeats a 503 that says Retry-After: 0
-                ? ScriptedOpenAiServer.Reply.error(500, "overloaded").withHeader("Retry-After", "0")
+                ? ScriptedOpenAiServer.Reply.error(500, "overloaded")
                 : ScriptedOpenAiServer.Reply.completion("unused"));
 
         CliRun r = dro("eval", "--model", "answerer-m", "--judge-model", "eval-judge-m", "--limit", "1",
                 "--config-set", "none", "--concurrency", "1", "--out-dir", dir.toString());
 
         assertTrue(r.code() != 0, r.err());
-        assertTrue(r.err().contains("500"), r.err());
+        assertTrue(r.err().contains("HTTP 500 from " + server.baseUrl() + " (model \"answerer-m\"): overloaded; gave up"
+                + " after 3 attempts"), r.err());
         // RetryPolicy.DEFAULT's 3 attempts: 1 without the decorator, 9 if the client retried as well
         assertEquals(3, server.requests().size());
+        assertEquals(2, api.waits.size(), "two backoffs, recorded rather than waited");
     }
 
     @Test

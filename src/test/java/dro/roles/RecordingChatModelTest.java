@@ -11,6 +11,7 @@ import dro.backend.ChatModelRequest;
 import dro.backend.RetryingChatModel;
 import dro.backend.ScriptedChatModel;
 import dro.backend.UsageAccounting;
+import dro.backend.UsageTally;
 import dro.internal.Digests;
 import dro.backend.RetryPolicy;
 import java.io.IOException;
@@ -145,7 +146,7 @@ class RecordingChatModelTest {
         UsageAccounting over = new UsageAccounting(calls.record(under, "judge"));
         over.chat(request());
         over.chat(request());
-        assertEquals(new UsageAccounting.Totals(1, 10, 3, 0), under.totals());
-        assertEquals(new UsageAccounting.Totals(2, 20, 6, 0), over.totals());
+        assertEquals(new UsageTally.Totals(1, 10, 3, 0), under.totals());
+        assertEquals(new UsageTally.Totals(2, 20, 6, 0), over.totals());
     }
 }

@@ -84,7 +84,7 @@ class ReplayOriginalRunsTest {
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start().respond(replayer::answer)) {
             BiFunction<String, Boolean, ChatModel> original = TrainCommandAccess.apiClients();
             TrainCommandAccess.apiClients((name, reasoning) -> OpenAiBackend.create(OpenAiChatClient.builder()
-                    .model(name).apiKey("sk-replay").baseUrl(server.baseUrl()).retryPolicy(dro.backend.RetryPolicy.NONE).build(),
+                    .model(name).apiKey("sk-replay").baseUrl(server.baseUrl()).build(),
                     4));
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();

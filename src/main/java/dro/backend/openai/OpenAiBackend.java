@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ChatModel} on an OpenAI-compatible endpoint: the system and user message go as they are (see
- * {@link OpenAiChatClient} for the request, the key, retries and errors).
+ * {@link OpenAiChatClient} for the request, the key and errors). One attempt per call: wrap it in a
+ * {@link dro.backend.RetryingChatModel} to retry.
  *
  * <ul>
  *   <li>{@link #renderPrompt(ChatModelRequest)} returns the messages as JSON text, {@code [{"role": "system", ...},
  *   {"role": "user", ...}]}: what the endpoint reads.</li>
  *   <li>{@link #stream} streams server-sent events; pieces arrive as the endpoint sends them and the usage comes
- *   from the final chunk ({@code stream_options.include_usage}). A failure before the stream opens is retried; one
- *   in the middle of a stream is thrown (pieces have been handed out already).</li>
+ *   from the final chunk ({@code stream_options.include_usage}). A failure while the stream opens is thrown like a
+ *   blocking call's (a {@link dro.backend.RetryingChatModel} over the backend retries it); one in the middle of a
+ *   stream is thrown, never retried (pieces have been handed out already).</li>
  *   <li>{@link #chatAll} sends at most {@link #maxConcurrency()} requests at once.</li>
  *   <li>Stop strings are cut by the endpoint; more than {@value OpenAiChatClient#MAX_STOP_STRINGS} are rejected
  *   before anything is sent.</li>

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * {@link OpenAiBackend} sends for the request; the batch is created with a 24-hour completion window; answers come
  * from the output file and failures from the error file.
  *
- * <p>Each HTTP call is retried under the given {@link RetryPolicy}, its failures mapped like a chat call's. Thread-safe.
+ * <p>Each HTTP call (upload, create, poll, download) is retried under the given {@link RetryPolicy}, its failures
+ * mapped like a chat call's: these are no model calls, so no retry decorator wraps them, and this is their one retry
+ * layer. Thread-safe.
  */
 public final class OpenAiBatchApi implements BatchApi {
 

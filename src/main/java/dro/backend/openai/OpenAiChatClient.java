@@ -3,7 +3,6 @@ package dro.backend.openai;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
 
-import dro.backend.RetryPolicy;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.LogLevel;
@@ -26,6 +25,7 @@ import dro.InvalidResponseException;
 import dro.Usage;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,10 +47,15 @@ import org.slf4j.LoggerFactory;
  *   {@code Authorization} headers are removed from every log line and exception message.</li>
  *   <li>Base URL: {@link Builder#baseUrl}, else {@value #BASE_URL_VARIABLE}, else {@value #DEFAULT_BASE_URL}.</li>
  *   <li>{@link Builder#timeout}: the limit for one HTTP request (connecting, sending, the whole answer).</li>
- *   <li>{@link Builder#retryPolicy}: 429, 5xx, timeouts, broken connections and answers that are not a readable chat
- *   completion (garbled or truncated bodies) are retried with backoff that honours {@code Retry-After}; 400, 401,
- *   403 and 404 are not (openai-java's own retries are off). See {@link dro.ApiException} for what is thrown.</li>
  * </ul>
+ *
+ * <h2>One attempt</h2>
+ * The client makes one attempt per call and retries nothing (openai-java's own retries are off too): every failure
+ * is mapped to a {@link DroException} that says whether a retry may help ({@link DroException#isRetriable()}: 429,
+ * 5xx, timeouts, broken connections, answers that are not a readable chat completion) and how long the endpoint asked
+ * to wait ({@link DroException#retryAfter()}). Retries are the job of the one retry layer,
+ * {@link dro.backend.RetryingChatModel} over the {@link OpenAiBackend}, which {@code AutoModel} and the run commands
+ * put there. See {@link dro.ApiException} for what is thrown.
  *
  * <h2>What is sent</h2>
  * {@code POST <baseUrl>/chat/completions} with a system message (left out when empty) and a user message,
@@ -82,22 +87,20 @@ public final class OpenAiChatClient implements AutoCloseable {
     private final String model;
     private final String baseUrl;
     private final Duration timeout;
-    private final RetryPolicy retryPolicy;
     private final OpenAiErrors errors;
     private final boolean reasoningModel;
 
-    private OpenAiChatClient(String model, String apiKey, String baseUrl, Duration timeout, RetryPolicy retryPolicy,
+    private OpenAiChatClient(String model, String apiKey, String baseUrl, Duration timeout, Clock clock,
                              boolean reasoningModel) {
         this.model = model;
         this.reasoningModel = reasoningModel;
         this.baseUrl = baseUrl;
         this.timeout = timeout;
-        this.retryPolicy = retryPolicy;
-        this.errors = new OpenAiErrors(displayUrl(baseUrl), model, timeout, new Redactor(apiKey), retryPolicy.clock());
+        this.errors = new OpenAiErrors(displayUrl(baseUrl), model, timeout, new Redactor(apiKey), clock);
         OpenAIOkHttpClient.Builder b = OpenAIOkHttpClient.builder()
                 .apiKey(apiKey)
                 .baseUrl(baseUrl)
-                .maxRetries(0)              // dro4j retries (RetryPolicy), with its own error mapping
+                .maxRetries(0)              // one attempt: dro4j retries in RetryingChatModel
                 .logLevel(LogLevel.OFF);    // openai-java would print to stdout when OPENAI_LOG is set
         if (timeout != null) {
             b.timeout(Timeout.builder().connect(timeout).read(timeout).write(timeout).request(timeout).build());
@@ -122,10 +125,6 @@ public final class OpenAiChatClient implements AutoCloseable {
     /** The limit for one HTTP request, or null for openai-java's defaults (10 minutes). */
     public Duration timeout() {
         return timeout;
-    }
-
-    public RetryPolicy retryPolicy() {
-        return retryPolicy;
     }
 
     /**
@@ -170,7 +169,7 @@ public final class OpenAiChatClient implements AutoCloseable {
         return client;
     }
 
-    /** Opens a stream of chunks; failures before the stream opens are retried. */
+    /** Opens a stream of chunks (one attempt). */
     StreamResponse<ChatCompletionChunk> openStream(ChatCompletionCreateParams params) {
         return call(() -> client.chat().completions().createStreaming(params));
     }
@@ -242,15 +241,13 @@ public final class OpenAiChatClient implements AutoCloseable {
         return new Usage((int) u.promptTokens(), (int) u.completionTokens(), -1);
     }
 
-    /** Runs one call under the retry policy, every failure mapped to a {@link DroException}. */
+    /** Makes one attempt, its failure mapped to a {@link DroException}. */
     private <T> T call(Supplier<T> attempt) {
-        return retryPolicy.execute(() -> {
-            try {
-                return attempt.get();
-            } catch (RuntimeException e) {
-                throw errors.map(e);
-            }
-        });
+        try {
+            return attempt.get();
+        } catch (RuntimeException e) {
+            throw errors.map(e);
+        }
     }
 
     private List<ChatCompletion.Choice> choices(ChatCompletion c) {
@@ -290,7 +287,7 @@ public final class OpenAiChatClient implements AutoCloseable {
         private String baseUrl;
         private Environment environment = Environment.SYSTEM;
         private Duration timeout;
-        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private Clock clock = Clock.systemUTC();
         private boolean reasoningModel;
 
         private Builder() { }
@@ -325,9 +322,9 @@ public final class OpenAiChatClient implements AutoCloseable {
             return this;
         }
 
-        /** When to retry; default {@link RetryPolicy#DEFAULT}. */
-        public Builder retryPolicy(RetryPolicy retryPolicy) {
-            this.retryPolicy = retryPolicy;
+        /** The clock a {@code Retry-After} given as an HTTP date is measured against; default the system's (UTC). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
             return this;
         }
 
@@ -348,7 +345,7 @@ public final class OpenAiChatClient implements AutoCloseable {
         public OpenAiChatClient build() {
             ensureNotBlank(model, "model");
             ensureNotNull(environment, "environment");
-            ensureNotNull(retryPolicy, "retryPolicy");
+            ensureNotNull(clock, "clock");
             if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
                 throw new InvalidRequestException("timeout must be positive, but was " + timeout);
             }
@@ -372,7 +369,7 @@ public final class OpenAiChatClient implements AutoCloseable {
                 log.info("{} is a reasoning model: its token limit is sent as max_completion_tokens, and no"
                         + " temperature or top_p is sent (it samples with its defaults)", model);
             }
-            return new OpenAiChatClient(model, key.strip(), url, timeout, retryPolicy, reasoningModel);
+            return new OpenAiChatClient(model, key.strip(), url, timeout, clock, reasoningModel);
         }
 
         private static String checkUrl(String url, String name) {

@@ -7,7 +7,6 @@ import static dro.internal.Validation.ensureNotNull;
 import dro.Environment;
 import dro.InvalidRequestException;
 import dro.backend.Endpoint;
-import dro.backend.RetryPolicy;
 import dro.backend.RoutingChatModel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,9 @@ import java.util.List;
 /**
  * Builds the {@link RoutingChatModel} of one model name over several OpenAI-compatible {@link Endpoint}s: one
  * {@link OpenAiBackend} per endpoint, with the endpoint's key (from its {@code api_key_env}), its model name if it
- * gives one, and no retries of its own ({@link RetryPolicy#NONE}): the router retries, on another endpoint.
+ * gives one. Each endpoint makes one attempt per call and the router sends each attempt to one endpoint; put a
+ * {@link dro.backend.RetryingChatModel} over the router to retry (a retried attempt goes to another endpoint, the
+ * failed one resting).
  */
 public final class OpenAiEndpoints {
 
@@ -31,12 +32,11 @@ public final class OpenAiEndpoints {
      * @param environment    where the endpoints' key variables are read
      * @param timeout        the limit for one HTTP request, or null for openai-java's default
      * @param pool           the endpoints' shared load, rests and figures (one per run, shared by its routers)
-     * @param maxAttempts    tries per request in all, or null for the router's default
      * @throws InvalidRequestException naming the endpoint whose key variable is not set
      */
     public static RoutingChatModel router(List<Endpoint> endpoints, String model, boolean reasoningModel,
                                           Environment environment, Duration timeout,
-                                          RoutingChatModel.Pool pool, Integer maxAttempts) {
+                                          RoutingChatModel.Pool pool) {
         ensureNotEmpty(endpoints, "endpoints");
         ensureNotBlank(model, "model");
         ensureNotNull(environment, "environment");
@@ -52,12 +52,9 @@ public final class OpenAiEndpoints {
                                 + " for a server that needs none)"));
                 OpenAiBackend backend = OpenAiBackend.create(OpenAiChatClient.builder().model(e.modelFor(model))
                         .apiKey(key).baseUrl(e.baseUrl()).timeout(timeout).reasoningModel(reasoningModel)
-                        .environment(environment).retryPolicy(RetryPolicy.NONE).build(), e.maxConcurrency());
+                        .environment(environment).build(), e.maxConcurrency());
                 made.add(backend);
                 b.endpoint(e.name(), backend, e.maxConcurrency(), e.weight());
-            }
-            if (maxAttempts != null) {
-                b.maxAttempts(maxAttempts);
             }
             return b.build();
         } catch (RuntimeException e) {

@@ -157,7 +157,7 @@ public final class IclOptimizer {
                 result.answers().stream().filter(a -> a.stop() == RefinedAnswer.Stop.ALL_FIVES).count(),
                 result.iclFile().toAbsolutePath().toString(), result.stats().made(), result.stats().reused(),
                 result.stats().promptTokens(), result.stats().completionTokens(),
-                dro.roles.ModelUsage.of(result.stats().usageByModel()), millis, Instant.now().toString(),
+                result.stats().usageByModel(), millis, Instant.now().toString(),
                 batches != null, batches == null ? List.of() : batches.batchIds(), config.settings(), endpoints);
         AtomicFiles.write(dir.resolve("result.json"), json(summary));
         AtomicFiles.write(dir.resolve("report.html"), IclReport.html(config, result, millis, endpoints));

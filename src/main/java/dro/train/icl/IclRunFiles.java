@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dro.backend.EndpointStats;
+import dro.backend.UsageTally;
 import dro.roles.Evaluation;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,7 @@ final class IclRunFiles {
             @JsonProperty("calls_made") long callsMade, @JsonProperty("calls_reused") long callsReused,
             @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
-            @JsonProperty("usage_by_model") java.util.Map<String, dro.roles.ModelUsage> usageByModel, long millis,
+            @JsonProperty("usage_by_model") java.util.Map<String, UsageTally.Totals> usageByModel, long millis,
             String finished, boolean batched, List<String> batches, JsonNode settings,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EndpointStats> endpoints) { }
 

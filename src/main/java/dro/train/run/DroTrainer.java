@@ -187,7 +187,7 @@ public final class DroTrainer {
                     models.judge(), models.aspectSelector(), models.optimizer());
             TrainRunFiles.Result summary = new TrainRunFiles.Result(out.score(), out.depthLimit(), out.nodes(),
                     out.stats().made(), out.stats().reused(), out.stats().promptTokens(),
-                    out.stats().completionTokens(), dro.roles.ModelUsage.of(out.stats().usageByModel()), millis,
+                    out.stats().completionTokens(), out.stats().usageByModel(), millis,
                     Instant.now().toString(), config.trainFormat().id(), config.searchSettings(), endpoints);
             write(dir.resolve("result.json"), Json.MAPPER.writeValueAsString(summary));
             write(dir.resolve("meta.json"), Json.MAPPER.writeValueAsString(promptMeta(dir, out)));

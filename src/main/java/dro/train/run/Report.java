@@ -38,7 +38,7 @@ final class Report {
         row(h, "Calls made / reused from the cache", out.stats().made() + " / " + out.stats().reused());
         row(h, "Tokens (prompt + completion)", out.stats().promptTokens() + " + " + out.stats().completionTokens());
         out.stats().usageByModel().forEach((m, t) -> row(h, "Usage of " + m,
-                dro.roles.ModelUsage.of(t).describe()));
+                t.describe()));
         endpoints.forEach(e -> row(h, "Endpoint " + e.endpoint(), e.describe()));
         row(h, "Time", String.format(Locale.ROOT, "%.1f s", millis / 1000.0));
         h.append("</table>\n");

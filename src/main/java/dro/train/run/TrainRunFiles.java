@@ -1,4 +1,5 @@
 package dro.train.run;
+import dro.backend.UsageTally;
 import dro.train.Step;
 import dro.train.PathState;
 import dro.train.BeamSearch;
@@ -37,7 +38,7 @@ final class TrainRunFiles {
             @JsonProperty("calls_made") long callsMade, @JsonProperty("calls_reused") long callsReused,
             @JsonProperty("prompt_tokens") long promptTokens,
             @JsonProperty("completion_tokens") long completionTokens,
-            @JsonProperty("usage_by_model") Map<String, dro.roles.ModelUsage> usageByModel, long millis,
+            @JsonProperty("usage_by_model") Map<String, UsageTally.Totals> usageByModel, long millis,
             String finished, @JsonProperty("train_format") String trainFormat, JsonNode settings,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EndpointStats> endpoints) { }
 

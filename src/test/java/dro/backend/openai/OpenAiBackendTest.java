@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.backend.RetryPolicy;
+import dro.backend.RetryingChatModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.ApiTimeoutException;
@@ -51,13 +52,17 @@ class OpenAiBackendTest {
 
     OpenAiBackend backend(int maxConcurrency, Duration timeout) {
         OpenAiChatClient client = OpenAiChatClient.builder().model("test-model").apiKey("sk-test-key")
-                .baseUrl(server.baseUrl()).timeout(timeout)
-                .retryPolicy(RetryPolicy.builder().sleeper(sleeps::add).build()).build();
+                .baseUrl(server.baseUrl()).timeout(timeout).build();
         return OpenAiBackend.create(client, maxConcurrency);
     }
 
     OpenAiBackend backend() {
         return backend(4, null);
+    }
+
+    /** The backend in the one retry layer, its waits recorded in {@link #sleeps}. */
+    ChatModel retrying() {
+        return new RetryingChatModel(backend(), RetryPolicy.builder().sleeper(sleeps::add).build());
     }
 
     static ChatModelRequest request(String user) {
@@ -147,7 +152,7 @@ class OpenAiBackendTest {
     void aRateLimitBeforeTheStreamOpensIsRetried() {
         server.enqueue(Reply.error(429, "Slow down").withHeader("Retry-After", "1"), Reply.completion("Hi"));
         StringBuilder text = new StringBuilder();
-        try (OpenAiBackend b = backend(); TokenStream s = b.stream(request("Hi?"))) {
+        try (ChatModel b = retrying(); TokenStream s = b.stream(request("Hi?"))) {
             s.forEachRemaining(text::append);
         }
         assertEquals("Hi", text.toString());
@@ -247,7 +252,7 @@ class OpenAiBackendTest {
     @Test
     void aRateLimitAskingForTooLongAWaitFailsTheStreamAtOnce() {
         server.enqueue(Reply.error(429, "quota").withHeader("Retry-After", "999"));
-        try (OpenAiBackend b = backend()) {
+        try (ChatModel b = retrying()) {
             assertThrows(RateLimitException.class, () -> b.stream(request("Hi?")));
         }
         assertEquals(1, server.requests().size());

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dro.backend.ChatModel;
 import dro.backend.ModelCapabilities.Capability;
 import dro.backend.RetryPolicy;
+import dro.backend.RetryingChatModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.ApiConnectionException;
@@ -68,8 +70,17 @@ class OpenAiChatClientTest {
     }
 
     OpenAiChatClient.Builder clientBuilder() {
-        return OpenAiChatClient.builder().model("test-model").apiKey(KEY).baseUrl(server.baseUrl())
-                .retryPolicy(recordingRetries);
+        return OpenAiChatClient.builder().model("test-model").apiKey(KEY).baseUrl(server.baseUrl());
+    }
+
+    /** A backend on {@code client} in the one retry layer, under {@code policy}. */
+    static ChatModel retrying(OpenAiChatClient client, RetryPolicy policy) {
+        return new RetryingChatModel(OpenAiBackend.create(client, 4), policy);
+    }
+
+    /** The client's backend in the one retry layer, its waits recorded in {@link #sleeps}. */
+    ChatModel retrying() {
+        return retrying(client(), recordingRetries);
     }
 
     static final ChatModelRequest HELLO = ChatModelRequest.builder("", "Hello?").temperature(0).build();
@@ -220,10 +231,25 @@ class OpenAiChatClientTest {
     // ---- faults and retries ----
 
     @Test
+    void theClientAloneMakesOneAttemptAndSaysWhetherARetryMayHelp() {
+        server.respond(r -> Reply.error(500, "The server had an error").withHeader("Retry-After", "2"));
+        ServerErrorException e;
+        try (OpenAiBackend c = model()) {
+            e = assertThrows(ServerErrorException.class, () -> c.chat(HELLO));
+        }
+        assertEquals("HTTP 500 from " + where() + ": The server had an error", e.getMessage());
+        assertEquals(1, e.attempts());
+        assertTrue(e.isRetriable());
+        assertEquals(Duration.ofSeconds(2), e.retryAfter().orElseThrow());
+        assertEquals(1, server.requests().size());
+        assertEquals(List.of(), sleeps);
+    }
+
+    @Test
     void retriesARateLimitAfterTheRetryAfterSecondsThenSucceeds() {
         server.enqueue(Reply.error(429, "Rate limit reached").withHeader("Retry-After", "7"),
                 Reply.completion("Hello!"));
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             assertEquals("Hello!", c.chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
@@ -236,8 +262,8 @@ class OpenAiChatClientTest {
         String in5s = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(5).atZone(ZoneOffset.UTC));
         server.enqueue(Reply.error(503, "Overloaded").withHeader("Retry-After", in5s));
         RetryPolicy atNow = recordingRetries.toBuilder().clock(Clock.fixed(now, ZoneOffset.UTC)).build();
-        try (OpenAiChatClient c = clientBuilder().retryPolicy(atNow).build()) {
-            OpenAiBackend.create(c, 4).chat(HELLO.toBuilder().maxNewTokens(10).build());
+        try (ChatModel c = retrying(clientBuilder().clock(Clock.fixed(now, ZoneOffset.UTC)).build(), atNow)) {
+            c.chat(HELLO.toBuilder().maxNewTokens(10).build());
         }
         assertEquals(List.of(Duration.ofSeconds(5)), sleeps);
     }
@@ -246,7 +272,7 @@ class OpenAiChatClientTest {
     void honoursOpenAisRetryAfterMs() {
         server.enqueue(Reply.error(429, "Slow down").withHeader("retry-after-ms", "1500")
                 .withHeader("Retry-After", "2"));
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             c.chat(ChatModelRequest.builder("", "Hello?").temperature(0).maxNewTokens(10).build());
         }
         assertEquals(List.of(Duration.ofMillis(1500)), sleeps);
@@ -255,7 +281,7 @@ class OpenAiChatClientTest {
     @Test
     void aRetryAfterLongerThanTheLimitIsNotWaitedFor() {
         server.enqueue(Reply.error(429, "Daily quota used up").withHeader("Retry-After", "3600"));
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             RateLimitException e = assertThrows(RateLimitException.class,
                     () -> c.chat(HELLO));
             assertEquals("HTTP 429 from " + where() + ": Daily quota used up", e.getMessage());
@@ -270,7 +296,7 @@ class OpenAiChatClientTest {
         server.enqueue(Reply.error(500, "The server had an error"), Reply.error(500, "The server had an error"),
                 Reply.error(500, "The server had an error"), Reply.completion("never reached"));
         ServerErrorException e;
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             e = assertThrows(ServerErrorException.class, () -> c.chat(HELLO));
         }
         assertEquals("HTTP 500 from " + where() + ": The server had an error; gave up after 3 attempts",
@@ -295,7 +321,7 @@ class OpenAiChatClientTest {
     void doesNotRetryWhatARetryCannotFix(int status, String type, String message) throws Exception {
         server.enqueue(Reply.error(status, message));
         ApiException e;
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             e = assertThrows(ApiException.class, () -> c.chat(HELLO));
         }
         assertSame(Class.forName(type), e.getClass());
@@ -310,7 +336,7 @@ class OpenAiChatClientTest {
     @Test
     void anErrorBodyInAnotherServersShapeStillGivesItsMessage() {
         server.enqueue(Reply.raw(400, "application/json", "{\"detail\":\"max_tokens is too large\"}"));
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             assertEquals("HTTP 400 from " + where() + ": max_tokens is too large", assertThrows(
                     BadRequestException.class, () -> c.chat(HI)).getMessage());
         }
@@ -319,8 +345,8 @@ class OpenAiChatClientTest {
     @Test
     void aSlowAnswerHitsTheTimeoutAndIsRetried() {
         server.enqueue(Reply.completion("too late").withDelay(Duration.ofSeconds(3)), Reply.completion("in time"));
-        try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).build()) {
-            assertEquals("in time", OpenAiBackend.create(c, 4).chat(HELLO).text());
+        try (ChatModel c = retrying(clientBuilder().timeout(Duration.ofMillis(300)).build(), recordingRetries)) {
+            assertEquals("in time", c.chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
         assertEquals(1, sleeps.size());
@@ -332,8 +358,8 @@ class OpenAiChatClientTest {
         RetryPolicy two = recordingRetries.toBuilder().maxAttempts(2).build();
         long t0 = System.nanoTime();
         ApiTimeoutException e;
-        try (OpenAiChatClient c = clientBuilder().timeout(Duration.ofMillis(300)).retryPolicy(two).build()) {
-            e = assertThrows(ApiTimeoutException.class, () -> OpenAiBackend.create(c, 4).chat(HELLO));
+        try (ChatModel c = retrying(clientBuilder().timeout(Duration.ofMillis(300)).build(), two)) {
+            e = assertThrows(ApiTimeoutException.class, () -> c.chat(HELLO));
         }
         assertEquals(where() + " did not answer within 300 ms; gave up after 2 attempts", e.getMessage());
         assertEquals(-1, e.statusCode());
@@ -347,7 +373,7 @@ class OpenAiChatClientTest {
         Reply garbled = Reply.raw(200, "application/json", "this is not json");
         server.enqueue(garbled, garbled, garbled);
         ApiException e;
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             e = assertThrows(ApiException.class, () -> c.chat(HELLO));
         }
         assertSame(InvalidResponseException.class, e.getClass());
@@ -362,7 +388,7 @@ class OpenAiChatClientTest {
     void aTruncatedBodyIsRetriedAndTheNextAnswerIsUsed() {
         server.enqueue(Reply.raw(200, "application/json", "{\"id\":\"chatcmpl-1\",\"object\":\"chat.comp"),
                 Reply.completion("Fine."));
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             assertEquals("Fine.", c.chat(HELLO).text());
         }
         assertEquals(2, server.requests().size());
@@ -372,7 +398,7 @@ class OpenAiChatClientTest {
     void aJsonBodyWithoutChoicesIsAClearError() {
         Reply empty = Reply.raw(200, "application/json", "{\"id\":\"x\",\"choices\":[]}");
         server.enqueue(empty, empty, empty);
-        try (OpenAiBackend c = model()) {
+        try (ChatModel c = retrying()) {
             assertEquals("The answer from " + where() + " has no choices; gave up after 3 attempts",
                     assertThrows(InvalidResponseException.class,
                             () -> c.chat(HELLO)).getMessage());
@@ -384,9 +410,8 @@ class OpenAiChatClientTest {
         String closed = server.baseUrl();
         server.close();
         RetryPolicy two = recordingRetries.toBuilder().maxAttempts(2).build();
-        try (OpenAiChatClient c = clientBuilder().baseUrl(closed).retryPolicy(two).build()) {
-            ApiConnectionException e = assertThrows(ApiConnectionException.class,
-                    () -> OpenAiBackend.create(c, 4).chat(HELLO));
+        try (ChatModel c = retrying(clientBuilder().baseUrl(closed).build(), two)) {
+            ApiConnectionException e = assertThrows(ApiConnectionException.class, () -> c.chat(HELLO));
             assertTrue(e.getMessage().startsWith("Cannot reach " + closed + " (model \"test-model\"): "),
                     e.getMessage());
             assertTrue(e.getMessage().endsWith("; gave up after 2 attempts"), e.getMessage());
@@ -452,12 +477,10 @@ class OpenAiChatClientTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         List<String> messages = new ArrayList<>();
         try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
-             OpenAiChatClient c = client()) {
+             ChatModel c = retrying()) {
             System.setErr(capture);
-            ServerErrorException gaveUp = assertThrows(ServerErrorException.class,
-                    () -> OpenAiBackend.create(c, 4).chat(HI));
-            AuthenticationException refused = assertThrows(AuthenticationException.class,
-                    () -> OpenAiBackend.create(c, 4).chat(HI));
+            ServerErrorException gaveUp = assertThrows(ServerErrorException.class, () -> c.chat(HI));
+            AuthenticationException refused = assertThrows(AuthenticationException.class, () -> c.chat(HI));
             for (Throwable t : List.of(gaveUp, refused)) {
                 for (Throwable x = t; x != null; x = x.getCause()) {
                     messages.add(String.valueOf(x.getMessage()));
