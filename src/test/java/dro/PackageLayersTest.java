@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Two checks. The import lines of the sources ({@link #violations(String, String)}) name what a file means to use,
  * including static imports of constants. The compiled classes ({@link #classFileViolations}) name what the code does
- * use, whatever the source wrote: a fully qualified {@code dro.roles.ModelUsage.of(...)} written inline, with no
+ * use, whatever the source wrote: a fully qualified {@code dro.roles.CallCache.record(...)} written inline, with no
  * import, is a class entry of the caller's constant pool, and so are the types in its field and method descriptors
  * and generic signatures. Reading the constant pool was chosen over scanning source text for dotted names because
  * it needs no Java lexer (comments, string and text blocks, Javadoc, nested names like {@code Outer.Inner} all
