@@ -124,6 +124,7 @@ public final class AutoModel implements AutoCloseable {
     private final List<IclExample> iclExamples;
     private final Embedder embedder;
     private final Path embeddingCacheDir;
+    private final GenerateOptions defaultOptions;
     private volatile IclRetriever retriever;
 
     private AutoModel(Builder b, ChatModel backend, String optimizedPrompt, SystemPromptSource source,
@@ -135,15 +136,24 @@ public final class AutoModel implements AutoCloseable {
         this.iclExamples = icl;
         this.embedder = b.embedder;
         this.embeddingCacheDir = b.embeddingCacheDir;
+        this.defaultOptions = b.defaultOptions;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The answer to {@code query} with the default options. */
+    /** The answer to {@code query} with the model's {@linkplain #defaultOptions() default options}. */
     public String generate(String query) {
         return generate(query, GenerateOptions.DEFAULTS);
+    }
+
+    /**
+     * The options every call starts from ({@link Builder#defaultOptions}); a call's options override the options
+     * they set ({@link GenerateOptions#overrideWith}).
+     */
+    public GenerateOptions defaultOptions() {
+        return defaultOptions;
     }
 
     /** The answer to {@code query}: the text the model wrote before {@code <END>}, without markers. */
@@ -153,6 +163,7 @@ public final class AutoModel implements AutoCloseable {
 
     /** The answer with its token usage and finish reason. */
     public Generation complete(String query, GenerateOptions options) {
+        options = resolve(options);
         return clean(generation(backend.chat(request(assembleParts(query, options), options))));
     }
 
@@ -175,6 +186,7 @@ public final class AutoModel implements AutoCloseable {
      * holds the cleaned answer.
      */
     public TokenStream stream(String query, GenerateOptions options) {
+        options = resolve(options);
         TokenStream raw = backend.stream(request(assembleParts(query, options), options));
         return new TokenStream() {
             @Override
@@ -212,6 +224,7 @@ public final class AutoModel implements AutoCloseable {
     /** Like {@link #generateAll} with usage and finish reasons. Every query is checked before any is generated. */
     public List<Generation> completeAll(List<String> queries, GenerateOptions options) {
         ensureNotNull(queries, "queries");
+        options = resolve(options);
         List<ChatModelRequest> requests = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             String q = queries.get(i);
@@ -228,6 +241,7 @@ public final class AutoModel implements AutoCloseable {
 
     /** Exactly what would be sent for {@code query}, without generating. */
     public AssembledPrompt assemble(String query, GenerateOptions options) {
+        options = resolve(options);
         AssembledPrompt parts = assembleParts(query, options);
         return new AssembledPrompt(parts.system(), parts.user(), backend.renderPrompt(request(parts, options)),
                 parts.examples(), parts.systemPromptSource());
@@ -248,9 +262,13 @@ public final class AutoModel implements AutoCloseable {
         backend.close();
     }
 
+    /** A call's options laid over the model's default options. */
+    private GenerateOptions resolve(GenerateOptions options) {
+        return defaultOptions.overrideWith(ensureNotNull(options, "options"));
+    }
+
     private AssembledPrompt assembleParts(String query, GenerateOptions options) {
         ensureNotBlank(query, "query");
-        ensureNotNull(options, "options");
         String system;
         SystemPromptSource source;
         if (options.userSpecifiedSystemPrompt() != null) {
@@ -325,6 +343,7 @@ public final class AutoModel implements AutoCloseable {
         private Path iclFile;
         private Embedder embedder = MiniLmEmbedder.INSTANCE;
         private Path embeddingCacheDir;
+        private GenerateOptions defaultOptions = GenerateOptions.DEFAULTS;
         private ChatModel backend;
         private boolean openAiModel;
         private String apiKey;
@@ -469,6 +488,16 @@ public final class AutoModel implements AutoCloseable {
         /** Where ICL embeddings are cached on disk (default under the dro4j cache directory). */
         public Builder embeddingCacheDir(Path dir) {
             this.embeddingCacheDir = dir;
+            return this;
+        }
+
+        /**
+         * The options every call starts from (default {@link GenerateOptions#DEFAULTS}, the original's): a call's
+         * options override the options they set, and the ones they leave unset fall through to these
+         * ({@link GenerateOptions#overrideWith}).
+         */
+        public Builder defaultOptions(GenerateOptions options) {
+            this.defaultOptions = options;
             return this;
         }
 
@@ -636,6 +665,7 @@ public final class AutoModel implements AutoCloseable {
         public AutoModel build() {
             checkSettingsApply();
             ensureNotNull(embedder, "embedder");
+            ensureNotNull(defaultOptions, "defaultOptions");
             if (optimizedPrompt != null && optimizedPromptFile != null) {
                 throw new InvalidRequestException("Give optimizedPrompt or optimizedPromptFile, not both");
             }

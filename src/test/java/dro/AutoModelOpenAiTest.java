@@ -80,6 +80,29 @@ class AutoModelOpenAiTest {
     }
 
     @Test
+    void aCallsOptionsOverrideTheModelsDefaultOptionsAndTheOptionsItLeavesUnsetFallThrough() {
+        server.respond(ScriptedOpenAiServer.scriptedModel("<START>\nok\n<END>"));
+        GenerateOptions defaults = GenerateOptions.builder().optimizedIcl(false).temperature(0.0).maxNewTokens(64)
+                .seed(9L).build();
+        try (AutoModel m = api().defaultOptions(defaults).build()) {
+            m.generate("Hello?");
+            JsonNode plain = server.lastRequest().json();
+            assertEquals(0.0, plain.get("temperature").doubleValue());
+            assertEquals(64, plain.get("max_tokens").intValue());
+            assertEquals(0.95, plain.get("top_p").doubleValue());
+            assertEquals(9L, plain.get("seed").longValue());
+            m.generate("Hello?", GenerateOptions.builder().maxNewTokens(100).temperature(0.7).build());
+            JsonNode overridden = server.lastRequest().json();
+            assertEquals(0.7, overridden.get("temperature").doubleValue());
+            assertEquals(100, overridden.get("max_tokens").intValue());
+            assertEquals(9L, overridden.get("seed").longValue());
+            assertEquals(PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT),
+                    overridden.get("messages").get(0).get("content").asText()); // no ICL, from the defaults
+            assertEquals(defaults, m.defaultOptions());
+        }
+    }
+
+    @Test
     void theDryRunPromptIsTheMessagesAsJsonAndSendsNothing() throws Exception {
         try (AutoModel m = api().build()) {
             AssembledPrompt a = m.assemble("Hello?", NO_ICL);

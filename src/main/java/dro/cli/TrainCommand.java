@@ -101,10 +101,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--n-actions", defaultValue = "3", description = "Optimiser samples per beam item (default: 3).")
     int nActions;
 
-    @Option(names = "--temperature", defaultValue = "0.2", description = "The optimiser's temperature (default: 0.2).")
+    @Option(names = "--temperature", defaultValue = "" + TrainConfig.DEFAULT_TEMPERATURE,
+            description = "The optimiser's temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--judge-temperature", defaultValue = "0", description = "The judge's temperature (default: 0).")
+    @Option(names = "--judge-temperature", defaultValue = "" + TrainConfig.DEFAULT_JUDGE_TEMPERATURE,
+            description = "The judge's temperature (default: ${DEFAULT-VALUE}).")
     double judgeTemperature;
 
     @Option(names = "--depth", defaultValue = "20", description = "Training steps per path (default: 20).")

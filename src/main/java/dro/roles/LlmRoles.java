@@ -42,6 +42,15 @@ public final class LlmRoles {
     /** Appended to a prompt whose reply could not be read, when it is asked again. */
     public static final String REASK = Reasker.REASK;
 
+    /** The base model's token cap per answer in training (the original's {@code max_tokens}). */
+    public static final int BASE_MAX_TOKENS = 2048;
+    /** The training judge's token cap per evaluation. */
+    public static final int JUDGE_MAX_TOKENS = 2048;
+    /** The training aspect selection's token cap per selection. */
+    public static final int METRICS_MAX_TOKENS = 2048;
+    /** The token cap of a variant aspect selection with its own prompt (the ICL critic's). */
+    public static final int VARIANT_METRICS_MAX_TOKENS = 1024;
+
     /** Aspects used when the selector's reply stays unreadable. */
     static final List<String> FALLBACK_ASPECTS = List.of("Helpfulness", "Clarity", "Factuality", "Depth", "Safety");
 
@@ -91,7 +100,7 @@ public final class LlmRoles {
          * @param seed the run's seed, or null to send no seed
          */
         public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
-            this(asker(client, calls, "aspect_selector", 0.0, 1.0, 2048, seed), cache, maxReasks,
+            this(asker(client, calls, "aspect_selector", 0.0, 1.0, METRICS_MAX_TOKENS, seed), cache, maxReasks,
                     "aspect_selection.txt", 2, 5);
         }
 
@@ -104,7 +113,7 @@ public final class LlmRoles {
          */
         public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, String role,
                               String promptResource, int minAspects, int maxAspects) {
-            this(asker(client, calls, role, 0.0, 1.0, 1024, null), cache, maxReasks, promptResource, minAspects,
+            this(asker(client, calls, role, 0.0, 1.0, VARIANT_METRICS_MAX_TOKENS, null), cache, maxReasks, promptResource, minAspects,
                     maxAspects);
         }
 
@@ -192,7 +201,7 @@ public final class LlmRoles {
          * @param seed the run's seed, or null to send no seed
          */
         public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-            this(asker(client, calls, "judge", temperature, 1.0, 2048, seed), maxReasks, "judge.txt");
+            this(asker(client, calls, "judge", temperature, 1.0, JUDGE_MAX_TOKENS, seed), maxReasks, "judge.txt");
         }
 
         /**
@@ -205,7 +214,7 @@ public final class LlmRoles {
          */
         public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, String role,
                      String promptResource) {
-            this(asker(client, calls, role, temperature, 1.0, 2048, null), maxReasks, promptResource);
+            this(asker(client, calls, role, temperature, 1.0, JUDGE_MAX_TOKENS, null), maxReasks, promptResource);
         }
 
         private Judge(Reasker asker, int maxReasks, String promptResource) {
@@ -295,7 +304,7 @@ public final class LlmRoles {
 
         /** @param retriever the examples to retrieve from, or null for none */
         public Policy(ChatModel client, CallCache calls, IclRetriever retriever, int k) {
-            this(client, calls, retriever, k, 0.0, 2048);
+            this(client, calls, retriever, k, 0.0, BASE_MAX_TOKENS);
         }
 
         /** With other sampling settings (evaluation answers with the settings it is asked to), inference format. */
@@ -315,7 +324,7 @@ public final class LlmRoles {
          */
         public Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
                       TrainFormat format, Long seed) {
-            this(client, calls, retriever, fixed, k, 0.0, 2048, format, seed);
+            this(client, calls, retriever, fixed, k, 0.0, BASE_MAX_TOKENS, format, seed);
         }
 
         private Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
 /** Asks the optimiser for new system prompts. */
 public final class LlmProposer implements Proposer {
     private static final Logger log = LoggerFactory.getLogger(LlmProposer.class);
+    /** The optimiser's token cap per sampled prompt. */
+    public static final int MAX_TOKENS = 2048;
+    /** The optimiser's top-p. */
+    public static final double TOP_P = 0.95;
+
     private final Reasker asker;
     private final int maxReasks;
     private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
@@ -34,7 +39,7 @@ public final class LlmProposer implements Proposer {
      * @param seed the run's seed, or null to send no seed
      */
     public LlmProposer(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-        this.asker = new Reasker(client, calls, "optimizer", temperature, 0.95, 2048, seed);
+        this.asker = new Reasker(client, calls, "optimizer", temperature, TOP_P, MAX_TOKENS, seed);
         this.maxReasks = maxReasks;
     }
 

@@ -85,8 +85,9 @@ public final class RunEstimate {
     public record Assumptions(double charsPerToken, int overheadTokensPerCall, int baseMaxTokens, int judgeMaxTokens,
                               int metricsMaxTokens, int optimizerMaxTokens) {
 
-        /** 3 characters per token, 8 tokens per call, caps 2048 (base), 2048 (judge), 2048 (aspects), 2048. */
-        public static final Assumptions DEFAULT = new Assumptions(3.0, 8, 2048, 2048, 2048, 2048);
+        /** 3 characters per token, 8 tokens per call, and the caps the roles ask for. */
+        public static final Assumptions DEFAULT = new Assumptions(3.0, 8, LlmRoles.BASE_MAX_TOKENS,
+                LlmRoles.JUDGE_MAX_TOKENS, LlmRoles.METRICS_MAX_TOKENS, LlmProposer.MAX_TOKENS);
 
         public Assumptions {
             Validation.ensureGreaterThan(charsPerToken, 0, "charsPerToken");

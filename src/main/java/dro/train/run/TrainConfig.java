@@ -1,4 +1,5 @@
 package dro.train.run;
+import static dro.internal.Validation.ensureTemperature;
 import dro.roles.TrainFormat;
 import dro.roles.Seeds;
 
@@ -23,6 +24,11 @@ import java.util.List;
  * <p>Immutable; {@link #toBuilder()} derives variants.
  */
 public final class TrainConfig {
+
+    /** The optimiser's temperature (the original's {@code temperature}). */
+    public static final double DEFAULT_TEMPERATURE = 0.2;
+    /** The judge's temperature. */
+    public static final double DEFAULT_JUDGE_TEMPERATURE = 0.0;
 
     private final String initialSystemPrompt;
     private final int nActions;
@@ -52,8 +58,8 @@ public final class TrainConfig {
     private TrainConfig(Builder b) {
         this.initialSystemPrompt = ensureNotBlank(b.initialSystemPrompt, "initialSystemPrompt");
         this.nActions = ensureBetween(b.nActions, 1, 16, "nActions");
-        this.temperature = ensureBetween(b.temperature, 0.0, 2.0, "temperature");
-        this.judgeTemperature = ensureBetween(b.judgeTemperature, 0.0, 2.0, "judgeTemperature");
+        this.temperature = ensureTemperature(b.temperature, "temperature");
+        this.judgeTemperature = ensureTemperature(b.judgeTemperature, "judgeTemperature");
         this.depth = ensureBetween(b.depth, 1, 10_000, "depth");
         this.maxDepthIncrease = ensureBetween(b.maxDepthIncrease, 0, 10_000, "maxDepthIncrease");
         this.beamSize = ensureBetween(b.beamSize, 1, 64, "beamSize");
@@ -183,8 +189,8 @@ public final class TrainConfig {
     public static final class Builder {
         private String initialSystemPrompt = PromptResources.get("initial_system_prompt.txt");
         private int nActions = 3;
-        private double temperature = 0.2;
-        private double judgeTemperature = 0.0;
+        private double temperature = DEFAULT_TEMPERATURE;
+        private double judgeTemperature = DEFAULT_JUDGE_TEMPERATURE;
         private int depth = 20;
         private int maxDepthIncrease = 10;
         private int beamSize = 2;
