@@ -173,9 +173,10 @@ class AutoModelOpenAiTest {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
                 .model(TestModels.scriptedChat()).apiKey(KEY).baseUrl("http://localhost:8000/v1").maxConcurrency(8)
                 .maxAttempts(5).reasoningModel(true).environment(System::getenv).build());
-        assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
-                + " those): apiKey, baseUrl \"http://localhost:8000/v1\", maxConcurrency 8, maxAttempts 5,"
-                + " reasoningModel true, environment", e.getMessage());
+        assertEquals("A local model file cannot honour settings for one OpenAI-compatible endpoint (set"
+                + " openAiModel(true) for those; with endpoints, give them per endpoint): apiKey, baseUrl \"http://localhost:8000/v1\", maxConcurrency 8; settings"
+                + " for OpenAI-compatible models (set openAiModel(true) for those): reasoningModel true, maxAttempts"
+                + " 5, environment", e.getMessage());
     }
 
     @Test
@@ -198,7 +199,7 @@ class AutoModelOpenAiTest {
 
     @Test
     void aBackendAndOpenAiModelTogetherAreRejected() {
-        try (ChatModel m = api().buildChatModel()) {
+        try (ChatModel m = api().embeddingCacheDir(null).buildChatModel()) {
             assertEquals("Give chatModel or openAiModel(true), not both", assertThrows(InvalidRequestException.class,
                     () -> api().chatModel(m).build()).getMessage());
         }
@@ -261,17 +262,18 @@ class AutoModelOpenAiTest {
             assertEquals("Bearer sk-two", second.lastRequest().header("Authorization"));
             assertEquals("test-model", server.lastRequest().model());
             assertEquals("other-name", second.lastRequest().model());
-            try (ChatModel roles = b.buildChatModel()) {
+            try (ChatModel roles = b.embeddingCacheDir(null).buildChatModel()) {
                 assertTrue(roles instanceof RoutingChatModel, roles.toString());
                 assertEquals("test-model", roles.modelName());
             }
         }
-        assertEquals("endpoints replace the single endpoint's settings; give them per endpoint instead of:"
-                + " baseUrl \"" + server.baseUrl() + "\", maxConcurrency 2", assertThrows(InvalidRequestException.class,
-                () -> api().apiKey(null).maxConcurrency(2).endpoints(List.of(Endpoint.of(server.baseUrl())))
-                        .buildChatModel()).getMessage());
-        assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
-                + " those): endpoints", assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
+        assertEquals("buildChatModel(): openAiModel(true) with endpoints cannot honour settings for one OpenAI-compatible endpoint"
+                + " (set openAiModel(true) for those; with endpoints, give them per endpoint): baseUrl \"" + server.baseUrl() + "\", maxConcurrency 2",
+                assertThrows(InvalidRequestException.class, () -> api().embeddingCacheDir(null).apiKey(null)
+                        .maxConcurrency(2).endpoints(List.of(Endpoint.of(server.baseUrl()))).buildChatModel())
+                        .getMessage());
+        assertEquals("buildChatModel(): A local model cannot honour settings for several endpoints of OpenAI-compatible models (set"
+                + " openAiModel(true) and endpoints for those): endpoints", assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
                 .model("x.gguf").endpoints(List.of(Endpoint.of(server.baseUrl()))).buildChatModel()).getMessage());
     }
 

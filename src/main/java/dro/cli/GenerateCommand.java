@@ -179,10 +179,13 @@ final class GenerateCommand implements Callable<Integer> {
         if (offline && !openAi) {
             hub.offline(true);
         }
-        // the original's released prompt, pulled once if the registry has none for a model the original released
-        b.originalPrompts(OriginalPrompts.builder().hubClient(hub.build())
-                .listener(PromptsCommand.Pull.progress(spec.commandLine().getErr())).build());
-        if (!openAi) {
+        boolean file = !openAi && isFile(model); // a file is neither downloaded nor given a pulled prompt
+        if (!file && optimizedPromptFile == null) {
+            // the original's released prompt, pulled once if the registry has none for a model the original released
+            b.originalPrompts(OriginalPrompts.builder().hubClient(hub.build())
+                    .listener(PromptsCommand.Pull.progress(spec.commandLine().getErr())).build());
+        }
+        if (!openAi && !file) {
             b.hubClient(hub.listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
         }
         if (quantization != null) {
@@ -229,6 +232,15 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Whether {@code model} names an existing file, which wins over a model name. */
+    static boolean isFile(String model) {
+        try {
+            return Files.isRegularFile(Path.of(model.strip()));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private GenerateOptions options() throws IOException {

@@ -249,6 +249,9 @@ final class TrainCommand implements Callable<Integer> {
 
     private AutoModel.Builder localModel(String model) {
         AutoModel.Builder b = local.builder(model, run.concurrency);
+        if (GenerateCommand.isFile(model)) {
+            return b; // a file is not downloaded: --base-model-download-dir is for the roles' models named by name
+        }
         if (downloadDir != null) {
             b.modelCacheDir(downloadDir);
         }
