@@ -867,7 +867,7 @@ public final class AutoModel implements AutoCloseable {
         /**
          * Loads the model this builder names as a bare {@link ChatModel}: no system prompt, no in-context examples, no
          * answer cleaning; the caller sends its own messages. This is what the training, ICL and evaluation roles
-         * (judge, optimiser, aspect selector) run on. Settings for prompts and examples are refused; the caller owns
+         * (judge, metrics, optimiser) run on. Settings for prompts and examples are refused; the caller owns
          * (and closes) the model.
          *
          * @throws InvalidRequestException naming a setting that cannot be honoured

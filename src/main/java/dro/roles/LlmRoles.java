@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sampling as the original's training: aspect selection and the judge at temperature 0 (the judge's is
  * configurable), top_p 1, at most 2048 new tokens; the optimiser at its temperature with top_p 0.95 and
- * {@code n_actions} samples; the base model as {@link Policy} says. Roles made with a seed send every call with the
+ * {@code n_actions} samples; the base model as {@link LlmBase} says. Roles made with a seed send every call with the
  * seed {@link Seeds#derive} gives for the call's role and site; without one (evaluation, ICL optimisation) no seed.
  */
 public final class LlmRoles {
@@ -78,7 +78,7 @@ public final class LlmRoles {
      * original uses whatever its selector picked. Only when no reply can be read at all (or none names a known
      * aspect) are the queries judged on {@link #FALLBACK_ASPECTS}, with a WARN, and that is not cached.
      */
-    public static final class AspectSelector implements Roles.AspectSelector {
+    public static final class LlmMetrics implements Roles.Metrics {
         private final Reasker asker;
         private final AspectCache cache;
         private final int maxReasks;
@@ -89,7 +89,7 @@ public final class LlmRoles {
         private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
 
         /** DRO's reward: {@code prompts/aspect_selection.txt}, 2 to 5 aspects, no seed. */
-        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks) {
+        public LlmMetrics(ChatModel client, CallCache calls, AspectCache cache, int maxReasks) {
             this(client, calls, cache, maxReasks, null);
         }
 
@@ -99,8 +99,8 @@ public final class LlmRoles {
          *
          * @param seed the run's seed, or null to send no seed
          */
-        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
-            this(asker(client, calls, "aspect_selector", 0.0, 1.0, METRICS_MAX_TOKENS, seed), cache, maxReasks,
+        public LlmMetrics(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
+            this(asker(client, calls, Role.METRICS.label(), 0.0, 1.0, METRICS_MAX_TOKENS, seed), cache, maxReasks,
                     "aspect_selection.txt", 2, 5);
         }
 
@@ -111,13 +111,13 @@ public final class LlmRoles {
          * @param promptResource a prompt in {@code prompts/} with the placeholders {@code aspects} and {@code query},
          *                       asking for the {@code metrics_cache.json} shape
          */
-        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, String role,
+        public LlmMetrics(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, String role,
                               String promptResource, int minAspects, int maxAspects) {
             this(asker(client, calls, role, 0.0, 1.0, VARIANT_METRICS_MAX_TOKENS, null), cache, maxReasks, promptResource, minAspects,
                     maxAspects);
         }
 
-        private AspectSelector(Reasker asker, AspectCache cache, int maxReasks, String promptResource, int minAspects,
+        private LlmMetrics(Reasker asker, AspectCache cache, int maxReasks, String promptResource, int minAspects,
                                int maxAspects) {
             this.asker = asker;
             this.cache = cache;
@@ -172,7 +172,7 @@ public final class LlmRoles {
                 cache.put(query, outside);
                 return outside;
             }
-            log.warn("The aspect selector's reply for query {} stayed unreadable after {} re-asks; judging it on {}",
+            log.warn("The metrics model's reply for query {} stayed unreadable after {} re-asks; judging it on {}",
                     dro.internal.Validation.quote(query), maxReasks, FALLBACK_ASPECTS);
             ObjectNode raw = Json.MAPPER.createObjectNode();
             raw.putObject("query_analysis");
@@ -183,15 +183,15 @@ public final class LlmRoles {
         }
     }
 
-    /** Scores answers on the selected aspects. */
-    public static final class Judge implements Roles.Judge {
+    /** The judge ({@link Role#JUDGE}): scores answers on the selected aspects. */
+    public static final class LlmJudge implements Roles.Judge {
         private final Reasker asker;
         private final int maxReasks;
         private final String role;
         private final PromptTemplate template;
 
         /** DRO's training judge, {@code prompts/judge.txt}, no seed. */
-        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks) {
+        public LlmJudge(ChatModel client, CallCache calls, double temperature, int maxReasks) {
             this(client, calls, temperature, maxReasks, null);
         }
 
@@ -200,8 +200,9 @@ public final class LlmRoles {
          *
          * @param seed the run's seed, or null to send no seed
          */
-        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-            this(asker(client, calls, "judge", temperature, 1.0, JUDGE_MAX_TOKENS, seed), maxReasks, "judge.txt");
+        public LlmJudge(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
+            this(asker(client, calls, Role.JUDGE.label(), temperature, 1.0, JUDGE_MAX_TOKENS, seed), maxReasks,
+                    "judge.txt");
         }
 
         /**
@@ -212,12 +213,12 @@ public final class LlmRoles {
          *                       {@code aspect_names}, {@code query} and {@code output}, asking for
          *                       {@code {aspect: {"rationale": ..., "score": ...}}}
          */
-        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, String role,
+        public LlmJudge(ChatModel client, CallCache calls, double temperature, int maxReasks, String role,
                      String promptResource) {
             this(asker(client, calls, role, temperature, 1.0, JUDGE_MAX_TOKENS, null), maxReasks, promptResource);
         }
 
-        private Judge(Reasker asker, int maxReasks, String promptResource) {
+        private LlmJudge(Reasker asker, int maxReasks, String promptResource) {
             this.asker = asker;
             this.maxReasks = maxReasks;
             this.role = asker.role();
@@ -280,9 +281,9 @@ public final class LlmRoles {
     }
 
     /**
-     * The model under training. In {@link TrainFormat#INFERENCE} it answers as {@link dro.AutoModel} would: the system
-     * prompt plus the top-k in-context examples, the DRO user turn, rendered with the model's chat template (an empty
-     * system prompt sends the examples alone, or no system message at all). In {@link TrainFormat#ORIGINAL} it is
+     * The base model ({@link Role#BASE}), the model under training. In {@link TrainFormat#INFERENCE} it answers as
+     * {@link dro.AutoModel} would: the system prompt plus the top-k in-context examples, the DRO user turn, rendered
+     * with the model's chat template (an empty system prompt sends the examples alone, or no system message at all). In {@link TrainFormat#ORIGINAL} it is
      * prompted as the original's training prompts it ({@link PromptAssembler#trainingSystem}, the same user turn): a
      * client that {@linkplain dro.backend.ModelCapabilities#rawPrompt() takes raw prompts} (a local model) reads
      * {@code system + user} as one text with no chat template, others get one system and one user message.
@@ -291,7 +292,7 @@ public final class LlmRoles {
      * fixed examples. The trace's ICL is the examples' text as sent (the training form in {@code ORIGINAL}, the
      * appended blocks in {@code INFERENCE}).
      */
-    public static final class Policy implements Roles.Policy {
+    public static final class LlmBase implements Roles.Base {
         private final ChatModel client;
         private final CallCache calls;
         private final IclRetriever retriever;
@@ -303,12 +304,12 @@ public final class LlmRoles {
         private final Long seed;
 
         /** @param retriever the examples to retrieve from, or null for none */
-        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, int k) {
+        public LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, int k) {
             this(client, calls, retriever, k, 0.0, BASE_MAX_TOKENS);
         }
 
         /** With other sampling settings (evaluation answers with the settings it is asked to), inference format. */
-        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, int k, double temperature,
+        public LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, int k, double temperature,
                       int maxTokens) {
             this(client, calls, retriever, List.of(), k, temperature, maxTokens, TrainFormat.INFERENCE, null);
         }
@@ -322,12 +323,12 @@ public final class LlmRoles {
          * @param format    the prompt format
          * @param seed      the run's seed, or null to send no seed
          */
-        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+        public LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
                       TrainFormat format, Long seed) {
             this(client, calls, retriever, fixed, k, 0.0, BASE_MAX_TOKENS, format, seed);
         }
 
-        private Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+        private LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
                        double temperature, int maxTokens, TrainFormat format, Long seed) {
             this.client = client;
             this.calls = calls;
@@ -344,7 +345,7 @@ public final class LlmRoles {
         public Roles.Answer answer(String systemPrompt, String query, String site) {
             List<IclExample> examples = retriever == null ? fixed
                     : retriever.topK(query, k).stream().map(IclRetriever.Scored::example).collect(Collectors.toList());
-            Long callSeed = seed == null ? null : Seeds.derive(seed, "policy", "");
+            Long callSeed = seed == null ? null : Seeds.derive(seed, Role.seedName(Role.BASE.label()), "");
             String system;
             String icl;
             boolean raw = false;
@@ -362,7 +363,7 @@ public final class LlmRoles {
             ChatModelRequest req = ChatModelRequest.builder(system, PromptAssembler.user(query))
                     .temperature(temperature).maxNewTokens(maxTokens).seed(callSeed).stop(GenerateOptions.DEFAULT_STOP)
                     .rawPrompt(raw).build();
-            ChatModelResponse r = calls.record(client, "policy").chat(req);
+            ChatModelResponse r = calls.record(client, Role.BASE.label()).chat(req);
             return new Roles.Answer(icl, PromptAssembler.answer(r.text()));
         }
     }
