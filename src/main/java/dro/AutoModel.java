@@ -39,7 +39,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -125,6 +127,7 @@ public final class AutoModel implements AutoCloseable {
     private final List<IclExample> iclExamples;
     private final Embedder embedder;
     private final Path embeddingCacheDir;
+    private final GenerateOptions defaultOptions;
     private volatile IclRetriever retriever;
 
     private AutoModel(Builder b, ChatModel backend, String optimizedPrompt, SystemPromptSource source,
@@ -136,15 +139,24 @@ public final class AutoModel implements AutoCloseable {
         this.iclExamples = icl;
         this.embedder = b.embedder;
         this.embeddingCacheDir = b.embeddingCacheDir;
+        this.defaultOptions = b.defaultOptions;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The answer to {@code query} with the default options. */
+    /** The answer to {@code query} with the model's {@linkplain #defaultOptions() default options}. */
     public String generate(String query) {
         return generate(query, GenerateOptions.DEFAULTS);
+    }
+
+    /**
+     * The options every call starts from ({@link Builder#defaultOptions}); a call's options override the options
+     * they set ({@link GenerateOptions#overrideWith}).
+     */
+    public GenerateOptions defaultOptions() {
+        return defaultOptions;
     }
 
     /** The answer to {@code query}: the text the model wrote before {@code <END>}, without markers. */
@@ -154,6 +166,7 @@ public final class AutoModel implements AutoCloseable {
 
     /** The answer with its token usage and finish reason. */
     public Generation complete(String query, GenerateOptions options) {
+        options = resolve(options);
         return clean(generation(backend.chat(request(assembleParts(query, options), options))));
     }
 
@@ -176,6 +189,7 @@ public final class AutoModel implements AutoCloseable {
      * holds the cleaned answer.
      */
     public TokenStream stream(String query, GenerateOptions options) {
+        options = resolve(options);
         TokenStream raw = backend.stream(request(assembleParts(query, options), options));
         return new TokenStream() {
             @Override
@@ -213,6 +227,7 @@ public final class AutoModel implements AutoCloseable {
     /** Like {@link #generateAll} with usage and finish reasons. Every query is checked before any is generated. */
     public List<Generation> completeAll(List<String> queries, GenerateOptions options) {
         ensureNotNull(queries, "queries");
+        options = resolve(options);
         List<ChatModelRequest> requests = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             String q = queries.get(i);
@@ -229,6 +244,7 @@ public final class AutoModel implements AutoCloseable {
 
     /** Exactly what would be sent for {@code query}, without generating. */
     public AssembledPrompt assemble(String query, GenerateOptions options) {
+        options = resolve(options);
         AssembledPrompt parts = assembleParts(query, options);
         return new AssembledPrompt(parts.system(), parts.user(), backend.renderPrompt(request(parts, options)),
                 parts.examples(), parts.systemPromptSource());
@@ -249,9 +265,13 @@ public final class AutoModel implements AutoCloseable {
         backend.close();
     }
 
+    /** A call's options laid over the model's default options. */
+    private GenerateOptions resolve(GenerateOptions options) {
+        return defaultOptions.overrideWith(ensureNotNull(options, "options"));
+    }
+
     private AssembledPrompt assembleParts(String query, GenerateOptions options) {
         ensureNotBlank(query, "query");
-        ensureNotNull(options, "options");
         String system;
         SystemPromptSource source;
         if (options.userSpecifiedSystemPrompt() != null) {
@@ -300,20 +320,140 @@ public final class AutoModel implements AutoCloseable {
         return r;
     }
 
+    /** The kinds of model a {@link Builder} builds; each {@link Setting} applies to some of them. */
+    enum Kind {
+        /** A GGUF file given by path ({@code model(Path)}, or {@code model(String)} naming an existing file). */
+        LOCAL_FILE("A local model file"),
+        /** A local model named by name (catalogue or {@code hf://}), downloaded once. */
+        LOCAL_NAME("A local model"),
+        /** {@code openAiModel(true)}: one OpenAI-compatible endpoint. */
+        API("openAiModel(true)"),
+        /** {@code openAiModel(true)} with {@code endpoints}. */
+        ENDPOINTS("openAiModel(true) with endpoints"),
+        /** {@code chatModel(x)}: the given model, as it is. */
+        CHAT_MODEL("chatModel");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    /** Which kinds of model a group of settings applies to, and how a refusal names the group. */
+    enum Scope {
+        LOCAL("settings for local models", Kind.LOCAL_FILE, Kind.LOCAL_NAME),
+        DOWNLOAD("settings for downloading a model by name", Kind.LOCAL_NAME),
+        ONE_ENDPOINT("settings for one OpenAI-compatible endpoint (set openAiModel(true) for those; with endpoints,"
+                + " give them per endpoint)", Kind.API),
+        API("settings for OpenAI-compatible models (set openAiModel(true) for those)", Kind.API, Kind.ENDPOINTS),
+        ENDPOINTS("settings for several endpoints of OpenAI-compatible models (set openAiModel(true) and endpoints"
+                + " for those)", Kind.ENDPOINTS),
+        PULL("settings for pulling the original's prompts, which models named by name get", Kind.LOCAL_NAME,
+                Kind.API, Kind.ENDPOINTS),
+        LOADED("settings for a model dro4j loads (chatModel runs yours as it is)", Kind.LOCAL_FILE,
+                Kind.LOCAL_NAME, Kind.API, Kind.ENDPOINTS),
+        /** Prompt and examples: every kind, but not the bare model of {@link Builder#buildChatModel()}. */
+        PROMPTS("settings for prompts and examples (build() uses them)", Kind.values()),
+        CHAT_MODEL("chatModel (a model to run instead of one dro4j loads)", Kind.CHAT_MODEL),
+        /** Chooses the kind itself. */
+        KIND("", Kind.values());
+
+        final String phrase;
+        final java.util.Set<Kind> kinds;
+
+        Scope(String phrase, Kind... kinds) {
+            this.phrase = phrase;
+            this.kinds = java.util.EnumSet.copyOf(List.of(kinds));
+        }
+    }
+
+    /** Every setting of {@link Builder}, by its setter's name, and the scope it applies in. */
+    enum Setting {
+        MODEL("model", Scope.LOADED),
+        NUM_GPUS("numGpus", Scope.LOCAL),
+        CUDA_VISIBLE_DEVICES("cudaVisibleDevices", Scope.LOCAL),
+        DTYPE("dtype", Scope.LOCAL),
+        GPU_MEMORY_UTILIZATION("gpuMemoryUtilization", Scope.LOCAL),
+        MAX_MODEL_LEN("maxModelLen", Scope.LOCAL),
+        TIMEOUT("timeout", Scope.LOADED),
+        GPU_LAYERS("gpuLayers", Scope.LOCAL),
+        THREADS("threads", Scope.LOCAL),
+        PARALLEL_SLOTS("parallelSlots", Scope.LOCAL),
+        NATIVE_LIBRARY_PATH("nativeLibraryPath", Scope.LOCAL),
+        OPTIMIZED_PROMPT("optimizedPrompt", Scope.PROMPTS),
+        OPTIMIZED_PROMPT_FILE("optimizedPromptFile", Scope.PROMPTS),
+        ICL_EXAMPLES("iclExamples", Scope.PROMPTS),
+        ICL_FILE("iclFile", Scope.PROMPTS),
+        EMBEDDER("embedder", Scope.PROMPTS),
+        EMBEDDING_CACHE_DIR("embeddingCacheDir", Scope.PROMPTS),
+        DEFAULT_OPTIONS("defaultOptions", Scope.PROMPTS),
+        CHAT_MODEL("chatModel", Scope.CHAT_MODEL),
+        HUB_CLIENT("hubClient", Scope.DOWNLOAD),
+        MODEL_CACHE_DIR("modelCacheDir", Scope.DOWNLOAD),
+        OFFLINE("offline", Scope.DOWNLOAD),
+        QUANTIZATION("quantization", Scope.DOWNLOAD),
+        DOWNLOAD_LISTENER("downloadListener", Scope.DOWNLOAD),
+        PROMPT_REGISTRY("promptRegistry", Scope.LOADED),
+        PROMPT_SOURCE("promptSource", Scope.PULL),
+        ORIGINAL_PROMPTS("originalPrompts", Scope.PULL),
+        PULL_PROMPTS("pullPrompts", Scope.PULL),
+        OPEN_AI_MODEL("openAiModel", Scope.KIND),
+        API_KEY("apiKey", Scope.ONE_ENDPOINT),
+        BASE_URL("baseUrl", Scope.ONE_ENDPOINT),
+        REASONING_MODEL("reasoningModel", Scope.API),
+        ENDPOINTS("endpoints", Scope.ENDPOINTS),
+        ENDPOINT_POOL("endpointPool", Scope.ENDPOINTS),
+        MAX_CONCURRENCY("maxConcurrency", Scope.ONE_ENDPOINT),
+        MAX_ATTEMPTS("maxAttempts", Scope.API),
+        RETRY_POLICY("retryPolicy", Scope.API),
+        ENVIRONMENT("environment", Scope.API);
+
+        final String setter;
+        final Scope scope;
+
+        Setting(String setter, Scope scope) {
+            this.setter = setter;
+            this.scope = scope;
+        }
+    }
+
     /**
      * The original's constructor settings ({@code model_name}, {@code num_gpus}, {@code cuda_visible_devices},
      * {@code dtype}, {@code gpu_memory_utilization}, {@code max_model_len}, {@code timeout}, {@code open_ai_model})
-     * plus llama.cpp's own and the endpoint's. Every setting is honoured or rejected by {@link #build()} with a message
-     * naming it: settings for local models with {@link #openAiModel(boolean) openAiModel(true)}, and settings for
-     * OpenAI-compatible models without it, are rejected.
+     * plus llama.cpp's own and the endpoint's. Every setting is honoured or refused by {@link #build()} with an
+     * {@link InvalidRequestException} naming it. The builder records which settings were given (a setter given null
+     * unsets its setting), so a setting given with its default value counts as given.
+     *
+     * <table>
+     *   <caption>Which settings each kind of model honours</caption>
+     *   <tr><th>settings</th><th>local file</th><th>local by name</th><th>{@code openAiModel(true)}</th>
+     *       <th>with {@code endpoints}</th><th>{@code chatModel(x)}</th></tr>
+     *   <tr><td>model, timeout, promptRegistry</td><td>yes</td><td>yes</td><td>yes</td><td>yes</td><td>no</td></tr>
+     *   <tr><td>numGpus, cudaVisibleDevices, dtype, gpuMemoryUtilization, maxModelLen, gpuLayers, threads,
+     *       parallelSlots, nativeLibraryPath</td><td>yes</td><td>yes</td><td>no</td><td>no</td><td>no</td></tr>
+     *   <tr><td>hubClient, modelCacheDir, offline, quantization, downloadListener</td><td>no</td><td>yes</td>
+     *       <td>no</td><td>no</td><td>no</td></tr>
+     *   <tr><td>promptSource, originalPrompts, pullPrompts</td><td>no</td><td>yes</td><td>yes</td><td>yes</td>
+     *       <td>no</td></tr>
+     *   <tr><td>apiKey, baseUrl, maxConcurrency</td><td>no</td><td>no</td><td>yes</td><td>no (per endpoint)</td>
+     *       <td>no</td></tr>
+     *   <tr><td>reasoningModel, maxAttempts, retryPolicy, environment</td><td>no</td><td>no</td><td>yes</td><td>yes</td>
+     *       <td>no</td></tr>
+     *   <tr><td>endpoints, endpointPool</td><td>no</td><td>no</td><td>no</td><td>yes</td><td>no</td></tr>
+     *   <tr><td>optimizedPrompt, optimizedPromptFile, iclExamples, iclFile, embedder, embeddingCacheDir,
+     *       defaultOptions</td><td colspan="5">yes for {@link #build()}; refused by {@link #buildChatModel()}</td></tr>
+     * </table>
+     * Besides: gpuMemoryUtilization is refused with gpuLayers (it only derives them) or without GPUs; promptRegistry,
+     * promptSource, originalPrompts and pullPrompts are refused when the optimised prompt is given.
      */
     public static final class Builder {
         private String model;
         private boolean modelIsFile;
         private int numGpus;
         private String cudaVisibleDevices;
-        private String dtype = "auto";
-        private double gpuMemoryUtilization = 0.9;
+        private String dtype;
+        private Double gpuMemoryUtilization;
         private Integer maxModelLen;
         private Duration timeout;
         private Integer gpuLayers;
@@ -326,6 +466,7 @@ public final class AutoModel implements AutoCloseable {
         private Path iclFile;
         private Embedder embedder = MiniLmEmbedder.INSTANCE;
         private Path embeddingCacheDir;
+        private GenerateOptions defaultOptions = GenerateOptions.DEFAULTS;
         private ChatModel backend;
         private boolean openAiModel;
         private String apiKey;
@@ -347,8 +488,19 @@ public final class AutoModel implements AutoCloseable {
         private OriginalPrompts originalPrompts;
         private URI promptSource;
         private boolean pullPrompts = true;
+        /** The settings given, each as its message shows it; a setter given null unsets its setting. */
+        private final Map<Setting, String> given = new EnumMap<>(Setting.class);
 
         private Builder() { }
+
+        private Builder given(Setting setting, Object value, String shown) {
+            if (value == null) {
+                given.remove(setting);
+            } else {
+                given.put(setting, shown);
+            }
+            return this;
+        }
 
         /**
          * The model: a GGUF file path, a catalogue name ({@code mistralai/Mistral-7B-v0.1}, {@code mistral-7b}, ...;
@@ -358,14 +510,14 @@ public final class AutoModel implements AutoCloseable {
         public Builder model(String model) {
             this.model = model;
             this.modelIsFile = false;
-            return this;
+            return given(Setting.MODEL, model, model == null ? null : "model \"" + model + "\"");
         }
 
         /** The model: a GGUF file (never a name to download). */
         public Builder model(Path model) {
             this.model = model == null ? null : model.toString();
             this.modelIsFile = true;
-            return this;
+            return given(Setting.MODEL, model, "model " + model);
         }
 
         /**
@@ -374,55 +526,55 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder numGpus(int numGpus) {
             this.numGpus = numGpus;
-            return this;
+            return given(Setting.NUM_GPUS, numGpus, "numGpus " + numGpus);
         }
 
         /** Which CUDA devices may be used, as in {@code CUDA_VISIBLE_DEVICES}: {@code "0,1"}. */
         public Builder cudaVisibleDevices(String devices) {
             this.cudaVisibleDevices = devices;
-            return this;
+            return given(Setting.CUDA_VISIBLE_DEVICES, devices, "cudaVisibleDevices \"" + devices + "\"");
         }
 
         /** Precision of the KV cache: auto, float16, bfloat16 or float32. */
         public Builder dtype(String dtype) {
             this.dtype = dtype;
-            return this;
+            return given(Setting.DTYPE, dtype, "dtype \"" + dtype + "\"");
         }
 
         /** Fraction of free GPU memory to fill with layers when {@link #gpuLayers} is not given; default 0.9. */
         public Builder gpuMemoryUtilization(double fraction) {
             this.gpuMemoryUtilization = fraction;
-            return this;
+            return given(Setting.GPU_MEMORY_UTILIZATION, fraction, "gpuMemoryUtilization " + fraction);
         }
 
         /** Context tokens per request; default the model's trained context, at most 4096. */
         public Builder maxModelLen(int tokens) {
             this.maxModelLen = tokens;
-            return this;
+            return given(Setting.MAX_MODEL_LEN, tokens, "maxModelLen " + tokens);
         }
 
         /** Per-request time limit (for an API model: each HTTP request, retries aside). */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
-            return this;
+            return given(Setting.TIMEOUT, timeout, "timeout " + timeout);
         }
 
         /** Layers to offload to the GPUs; derived from {@link #gpuMemoryUtilization} when not given. */
         public Builder gpuLayers(int layers) {
             this.gpuLayers = layers;
-            return this;
+            return given(Setting.GPU_LAYERS, layers, "gpuLayers " + layers);
         }
 
         /** CPU threads for llama.cpp; default all processors. */
         public Builder threads(int threads) {
             this.threads = threads;
-            return this;
+            return given(Setting.THREADS, threads, "threads " + threads);
         }
 
         /** Requests a local model runs at once (llama.cpp slots, each with {@code maxModelLen}); default 1. */
         public Builder parallelSlots(int slots) {
             this.parallelSlots = slots;
-            return this;
+            return given(Setting.PARALLEL_SLOTS, slots, "parallelSlots " + slots);
         }
 
         /**
@@ -432,13 +584,13 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder nativeLibraryPath(Path directory) {
             this.nativeLibraryPath = directory;
-            return this;
+            return given(Setting.NATIVE_LIBRARY_PATH, directory, "nativeLibraryPath " + directory);
         }
 
         /** The model's DRO-optimised system prompt. */
         public Builder optimizedPrompt(String prompt) {
             this.optimizedPrompt = prompt;
-            return this;
+            return given(Setting.OPTIMIZED_PROMPT, prompt, "optimizedPrompt");
         }
 
         /**
@@ -447,73 +599,83 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder optimizedPromptFile(Path file) {
             this.optimizedPromptFile = file;
-            return this;
+            return given(Setting.OPTIMIZED_PROMPT_FILE, file, "optimizedPromptFile " + file);
         }
 
         /** In-context examples to retrieve from (default: the ones dro4j ships). */
         public Builder iclExamples(List<IclExample> examples) {
             this.iclExamples = examples;
-            return this;
+            return given(Setting.ICL_EXAMPLES, examples, "iclExamples");
         }
 
         /** An ICL file in the original's shape ({@code {query: "<START>\n...\n<END>"}}). */
         public Builder iclFile(Path file) {
             this.iclFile = file;
-            return this;
+            return given(Setting.ICL_FILE, file, "iclFile " + file);
         }
 
         /** The sentence embedder for ICL retrieval (default all-MiniLM-L6-v2, in-process). */
         public Builder embedder(Embedder embedder) {
             this.embedder = embedder;
-            return this;
+            return given(Setting.EMBEDDER, embedder, "embedder");
         }
 
         /** Where ICL embeddings are cached on disk (default under the dro4j cache directory). */
         public Builder embeddingCacheDir(Path dir) {
             this.embeddingCacheDir = dir;
-            return this;
+            return given(Setting.EMBEDDING_CACHE_DIR, dir, "embeddingCacheDir " + dir);
+        }
+
+        /**
+         * The options every call starts from (default {@link GenerateOptions#DEFAULTS}, the original's): a call's
+         * options override the options they set, and the ones they leave unset fall through to these
+         * ({@link GenerateOptions#overrideWith}).
+         */
+        public Builder defaultOptions(GenerateOptions options) {
+            this.defaultOptions = options;
+            return given(Setting.DEFAULT_OPTIONS, options, "defaultOptions");
         }
 
         /** Runs on this chat model instead of loading {@link #model}; the built model owns it (and closes it). */
         public Builder chatModel(ChatModel backend) {
             this.backend = backend;
-            return this;
+            return given(Setting.CHAT_MODEL, backend, "chatModel");
         }
 
         /** Hub settings (endpoint, token, environment, cache...); the settings below override its own. */
         public Builder hubClient(HubClient hubClient) {
             this.hubClient = hubClient;
-            return this;
+            return given(Setting.HUB_CLIENT, hubClient, "hubClient");
         }
 
         /** Where downloaded models are kept (default {@code <dro4j cache>/models}). */
         public Builder modelCacheDir(Path dir) {
             this.modelCacheDir = dir;
-            return this;
+            return given(Setting.MODEL_CACHE_DIR, dir, "modelCacheDir " + dir);
         }
 
         /** No network: a model name must already be cached (default: {@code DRO4J_OFFLINE}/{@code HF_HUB_OFFLINE}). */
         public Builder offline(boolean offline) {
             this.offline = offline;
-            return this;
+            return given(Setting.OFFLINE, offline, "offline " + offline);
         }
 
         /** The quantisation a catalogue name downloads (default Q4_K_M). */
         public Builder quantization(String quantization) {
             this.quantization = quantization;
-            return this;
+            return given(Setting.QUANTIZATION, quantization, "quantization \"" + quantization + "\"");
         }
 
         /** Hears download progress (default: nothing). */
         public Builder downloadListener(DownloadListener listener) {
             this.downloadListener = listener;
-            return this;
+            return given(Setting.DOWNLOAD_LISTENER, listener, "downloadListener");
         }
 
         /** Where the optimised prompt is looked up when none is given (default {@link PromptRegistry#defaults()}). */
         public Builder promptRegistry(PromptRegistry registry) {
             this.promptRegistry = registry;
-            return this;
+            return given(Setting.PROMPT_REGISTRY, registry, "promptRegistry");
         }
 
         /**
@@ -523,7 +685,7 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder promptSource(URI baseUrl) {
             this.promptSource = baseUrl;
-            return this;
+            return given(Setting.PROMPT_SOURCE, baseUrl, "promptSource " + baseUrl);
         }
 
         /**
@@ -533,7 +695,7 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder originalPrompts(OriginalPrompts puller) {
             this.originalPrompts = puller;
-            return this;
+            return given(Setting.ORIGINAL_PROMPTS, puller, "originalPrompts");
         }
 
         /**
@@ -545,7 +707,7 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder pullPrompts(boolean pull) {
             this.pullPrompts = pull;
-            return this;
+            return given(Setting.PULL_PROMPTS, pull, "pullPrompts " + pull);
         }
 
         /**
@@ -556,19 +718,19 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder openAiModel(boolean openAiModel) {
             this.openAiModel = openAiModel;
-            return this;
+            return given(Setting.OPEN_AI_MODEL, openAiModel, "openAiModel " + openAiModel);
         }
 
         /** The API key of an OpenAI-compatible endpoint (default {@code OPENAI_API_KEY}). Never logged. */
         public Builder apiKey(String apiKey) {
             this.apiKey = apiKey;
-            return this;
+            return given(Setting.API_KEY, apiKey, "apiKey"); // its value is never shown
         }
 
         /** The endpoint, e.g. {@code http://localhost:8000/v1} (default {@code OPENAI_BASE_URL}, else OpenAI's). */
         public Builder baseUrl(String baseUrl) {
             this.baseUrl = baseUrl;
-            return this;
+            return given(Setting.BASE_URL, baseUrl, "baseUrl \"" + baseUrl + "\"");
         }
 
         /**
@@ -579,7 +741,7 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder reasoningModel(boolean reasoningModel) {
             this.reasoningModel = reasoningModel;
-            return this;
+            return given(Setting.REASONING_MODEL, reasoningModel, "reasoningModel " + reasoningModel);
         }
 
         /**
@@ -594,7 +756,7 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder endpoints(List<Endpoint> endpoints) {
             this.endpoints = endpoints == null || endpoints.isEmpty() ? null : List.copyOf(endpoints);
-            return this;
+            return given(Setting.ENDPOINTS, this.endpoints, "endpoints");
         }
 
         /** {@link #endpoints(List)} from an endpoints file (a JSON array, see {@link Endpoint#readAll}). */
@@ -609,13 +771,13 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder endpointPool(RoutingChatModel.Pool pool) {
             this.endpointPool = pool;
-            return this;
+            return given(Setting.ENDPOINT_POOL, pool, "endpointPool");
         }
 
         /** Requests {@link AutoModel#generateAll} sends to an API model at once; default 4. */
         public Builder maxConcurrency(int maxConcurrency) {
             this.maxConcurrency = maxConcurrency;
-            return this;
+            return given(Setting.MAX_CONCURRENCY, maxConcurrency, "maxConcurrency " + maxConcurrency);
         }
 
         /**
@@ -624,7 +786,7 @@ public final class AutoModel implements AutoCloseable {
          */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
-            return this;
+            return given(Setting.MAX_ATTEMPTS, maxAttempts, "maxAttempts " + maxAttempts);
         }
 
         /**
@@ -635,14 +797,14 @@ public final class AutoModel implements AutoCloseable {
          * requests.
          */
         public Builder retryPolicy(RetryPolicy retryPolicy) {
-            this.retryPolicy = ensureNotNull(retryPolicy, "retryPolicy");
-            return this;
+            this.retryPolicy = retryPolicy;
+            return given(Setting.RETRY_POLICY, retryPolicy, "retryPolicy");
         }
 
         /** Where {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL} are read (default the process environment). */
         public Builder environment(Environment environment) {
             this.environment = environment;
-            return this;
+            return given(Setting.ENVIRONMENT, environment, "environment");
         }
 
         /**
@@ -652,8 +814,9 @@ public final class AutoModel implements AutoCloseable {
          * @throws ModelLoadException      if the model cannot be loaded
          */
         public AutoModel build() {
-            checkSettingsApply();
+            checkSettingsApply(false);
             ensureNotNull(embedder, "embedder");
+            ensureNotNull(defaultOptions, "defaultOptions");
             if (optimizedPrompt != null && optimizedPromptFile != null) {
                 throw new InvalidRequestException("Give optimizedPrompt or optimizedPromptFile, not both");
             }
@@ -723,14 +886,14 @@ public final class AutoModel implements AutoCloseable {
         /**
          * Loads the model this builder names as a bare {@link ChatModel}: no system prompt, no in-context examples, no
          * answer cleaning; the caller sends its own messages. This is what the training, ICL and evaluation roles
-         * (judge, optimiser, aspect selector) run on. Settings for prompts and examples are ignored; the caller owns
+         * (judge, metrics, optimiser) run on. Settings for prompts and examples are refused; the caller owns
          * (and closes) the model.
          *
          * @throws InvalidRequestException naming a setting that cannot be honoured
          * @throws ModelLoadException      if the model cannot be loaded
          */
         public ChatModel buildChatModel() {
-            checkSettingsApply();
+            checkSettingsApply(true);
             return load().model();
         }
 
@@ -746,8 +909,9 @@ public final class AutoModel implements AutoCloseable {
             ensureNotBlank(model, "model");
             HubClient hub = modelIsFile ? null : hub();
             ResolvedModel resolved = modelIsFile ? ResolvedModel.local(model, Path.of(model)) : hub.resolve(model);
-            LlamaCppSettings settings = new LlamaCppSettings(resolved.file(), numGpus, cudaVisibleDevices, dtype,
-                    gpuMemoryUtilization, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
+            LlamaCppSettings settings = new LlamaCppSettings(resolved.file(), numGpus, cudaVisibleDevices,
+                    dtype != null ? dtype : LlamaCppSettings.DEFAULT_DTYPE, gpuMemoryUtilization != null
+                            ? gpuMemoryUtilization : LlamaCppSettings.DEFAULT_GPU_MEMORY_UTILIZATION, maxModelLen, timeout, gpuLayers, threads, parallelSlots);
             LlamaCppBackend local = LlamaCppBackend.load(settings, nativeLibraryPath, GpuInfo.NVIDIA_SMI);
             return new Loaded(local, local, resolved, hub);
         }
@@ -819,60 +983,71 @@ public final class AutoModel implements AutoCloseable {
             return pb.store(registry.userStore()).build();
         }
 
-        /** Settings for local models are rejected with openAiModel(true), and settings for API models without. */
-        private void checkSettingsApply() {
-            List<String> wrong = new ArrayList<>();
+        /** The kind of model these settings build. */
+        Kind kind() {
+            if (backend != null) {
+                return Kind.CHAT_MODEL;
+            }
             if (openAiModel) {
-                if (backend != null) {
-                    throw new InvalidRequestException("Give chatModel or openAiModel(true), not both");
-                }
-                addIf(wrong, numGpus != 0, "numGpus " + numGpus);
-                addIf(wrong, cudaVisibleDevices != null, "cudaVisibleDevices \"" + cudaVisibleDevices + "\"");
-                addIf(wrong, !"auto".equals(dtype), "dtype " + (dtype == null ? "null" : "\"" + dtype + "\""));
-                addIf(wrong, gpuMemoryUtilization != 0.9, "gpuMemoryUtilization " + gpuMemoryUtilization);
-                addIf(wrong, maxModelLen != null, "maxModelLen " + maxModelLen);
-                addIf(wrong, gpuLayers != null, "gpuLayers " + gpuLayers);
-                addIf(wrong, threads != null, "threads " + threads);
-                addIf(wrong, parallelSlots != 1, "parallelSlots " + parallelSlots);
-                addIf(wrong, nativeLibraryPath != null, "nativeLibraryPath " + nativeLibraryPath);
-                addIf(wrong, hubClient != null, "hubClient");
-                addIf(wrong, modelCacheDir != null, "modelCacheDir " + modelCacheDir);
-                addIf(wrong, offline != null, "offline " + offline);
-                addIf(wrong, quantization != null, "quantization \"" + quantization + "\"");
-                addIf(wrong, downloadListener != null, "downloadListener");
-                if (!wrong.isEmpty()) {
-                    throw new InvalidRequestException("openAiModel(true) cannot honour settings for local models: "
-                            + String.join(", ", wrong));
-                }
-                if (endpoints != null) {
-                    addIf(wrong, apiKey != null, "apiKey"); // its value is never shown
-                    addIf(wrong, baseUrl != null, "baseUrl \"" + baseUrl + "\"");
-                    addIf(wrong, maxConcurrency != null, "maxConcurrency " + maxConcurrency);
-                    if (!wrong.isEmpty()) {
-                        throw new InvalidRequestException("endpoints replace the single endpoint's settings; give"
-                                + " them per endpoint instead of: " + String.join(", ", wrong));
-                    }
-                }
-            } else {
-                addIf(wrong, apiKey != null, "apiKey"); // its value is never shown
-                addIf(wrong, baseUrl != null, "baseUrl \"" + baseUrl + "\"");
-                addIf(wrong, maxConcurrency != null, "maxConcurrency " + maxConcurrency);
-                addIf(wrong, maxAttempts != null, "maxAttempts " + maxAttempts);
-                addIf(wrong, retryPolicy != null, "retryPolicy");
-                addIf(wrong, reasoningModel, "reasoningModel true");
-                addIf(wrong, environment != null, "environment");
-                addIf(wrong, endpoints != null, "endpoints");
-                addIf(wrong, endpointPool != null, "endpointPool");
-                if (!wrong.isEmpty()) {
-                    throw new InvalidRequestException("A local model cannot honour settings for OpenAI-compatible"
-                            + " models (set openAiModel(true) for those): " + String.join(", ", wrong));
-                }
+                return endpoints != null ? Kind.ENDPOINTS : Kind.API;
+            }
+            return modelIsFile || isFile(model) ? Kind.LOCAL_FILE : Kind.LOCAL_NAME;
+        }
+
+        private static boolean isFile(String model) {
+            try {
+                return model != null && Files.isRegularFile(Path.of(model.strip())); // a file wins over a name
+            } catch (java.nio.file.InvalidPathException e) {
+                return false;
             }
         }
 
-        private static void addIf(List<String> wrong, boolean condition, String setting) {
-            if (condition) {
-                wrong.add(setting);
+        /**
+         * Refuses every setting given that the kind of model being built does not use (see {@link Setting}), and
+         * settings that another setting given makes unused. Settings are told apart by whether they were given, not by
+         * their values: a setting given with its default value is refused like any other.
+         *
+         * @param bare whether the bare model is built ({@link #buildChatModel()}), which takes no prompt or examples
+         */
+        void checkSettingsApply(boolean bare) {
+            if (backend != null && openAiModel) {
+                throw new InvalidRequestException("Give chatModel or openAiModel(true), not both");
+            }
+            Kind kind = kind();
+            Map<Scope, List<String>> wrong = new java.util.LinkedHashMap<>();
+            for (Map.Entry<Setting, String> e : given.entrySet()) {
+                Scope scope = e.getKey().scope;
+                if (!scope.kinds.contains(kind) || bare && scope == Scope.PROMPTS) {
+                    wrong.computeIfAbsent(scope, x -> new ArrayList<>()).add(e.getValue());
+                }
+            }
+            if (!wrong.isEmpty()) {
+                List<String> parts = new ArrayList<>();
+                wrong.forEach((scope, items) -> parts.add(scope.phrase + ": " + String.join(", ", items)));
+                throw new InvalidRequestException((bare ? "buildChatModel(): " : "") + kind.label
+                        + " cannot honour " + String.join("; ", parts));
+            }
+            if (given.containsKey(Setting.GPU_MEMORY_UTILIZATION) && given.containsKey(Setting.GPU_LAYERS)) {
+                throw new InvalidRequestException(given.get(Setting.GPU_MEMORY_UTILIZATION) + " only derives gpuLayers,"
+                        + " which is given (" + given.get(Setting.GPU_LAYERS) + "): give one of them");
+            }
+            if (given.containsKey(Setting.GPU_MEMORY_UTILIZATION) && numGpus == 0) {
+                throw new InvalidRequestException(given.get(Setting.GPU_MEMORY_UTILIZATION) + " needs numGpus of 1 or"
+                        + " more (a model on the CPU fills no GPU memory)");
+            }
+            if (optimizedPrompt != null || optimizedPromptFile != null) {
+                List<String> unused = new ArrayList<>();
+                for (Setting s : List.of(Setting.PROMPT_REGISTRY, Setting.PROMPT_SOURCE, Setting.ORIGINAL_PROMPTS,
+                        Setting.PULL_PROMPTS)) {
+                    if (given.containsKey(s)) {
+                        unused.add(given.get(s));
+                    }
+                }
+                if (!unused.isEmpty()) {
+                    throw new InvalidRequestException("The optimised prompt is given ("
+                            + (optimizedPrompt != null ? "optimizedPrompt" : "optimizedPromptFile")
+                            + "), so nothing looks one up or pulls one: " + String.join(", ", unused));
+                }
             }
         }
 

@@ -2,7 +2,11 @@ package dro;
 
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
+import static dro.internal.Validation.ensureNotNull;
 import static dro.internal.Validation.ensurePositive;
+import static dro.internal.Validation.ensureStop;
+import static dro.internal.Validation.ensureTemperature;
+import static dro.internal.Validation.ensureTopP;
 
 import dro.icl.IclOrder;
 import java.util.List;
@@ -11,6 +15,14 @@ import java.util.Objects;
 /**
  * The options of one {@link AutoModel#generate(String, GenerateOptions)} call, with the original's defaults.
  * Immutable; derive variants with {@link #toBuilder()}.
+ *
+ * <h2>Defaults and overriding</h2>
+ * An option is either set (by its builder method) or unset; an unset option reads as its default (the table below).
+ * {@link #overrideWith(GenerateOptions)} lays one set of options over another as LangChain4j's
+ * {@code ChatRequestParameters.overrideWith} does: the options set in the argument win, the unset ones fall through.
+ * {@link AutoModel} lays each call's options over the model's {@link AutoModel.Builder#defaultOptions default
+ * options}, so {@code GenerateOptions.builder().seed(7L).build()} changes the seed and keeps every other default of
+ * the model.
  *
  * <table>
  *   <caption>Options</caption>
@@ -39,48 +51,47 @@ public final class GenerateOptions {
 
     /** The original's stop strings. */
     public static final List<String> DEFAULT_STOP = List.of("<END>", "<END", "<|eot_id|>");
+    /** The original's sampling temperature for answers. */
+    public static final double DEFAULT_TEMPERATURE = 0.7;
+    /** The original's top-p for answers. */
+    public static final double DEFAULT_TOP_P = 0.95;
+    /** The original's token cap for answers. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 512;
+    /** How many in-context examples are appended by default. */
+    public static final int DEFAULT_NUM_OPTIMIZED_ICL = 3;
+    /** The most in-context examples a prompt can hold. */
+    public static final int MAX_NUM_OPTIMIZED_ICL = 5;
 
-    /** All defaults. */
+    /** No option set: every option reads as its default. */
     public static final GenerateOptions DEFAULTS = builder().build();
 
+    // null: unset (reads as the default)
     private final String userSpecifiedSystemPrompt;
-    private final boolean optimizedPrompt;
-    private final boolean optimizedIcl;
-    private final int numOptimizedIcl;
-    private final double temperature;
-    private final double topP;
-    private final int maxNewTokens;
+    private final Boolean optimizedPrompt;
+    private final Boolean optimizedIcl;
+    private final Integer numOptimizedIcl;
+    private final Double temperature;
+    private final Double topP;
+    private final Integer maxNewTokens;
     private final List<String> stop;
     private final Long seed;
     private final IclOrder iclOrder;
-    private final boolean groupSharedPrefixes;
+    private final Boolean groupSharedPrefixes;
 
     private GenerateOptions(Builder b) {
-        if (b.userSpecifiedSystemPrompt != null) {
-            ensureNotBlank(b.userSpecifiedSystemPrompt, "userSpecifiedSystemPrompt");
-        }
-        this.userSpecifiedSystemPrompt = b.userSpecifiedSystemPrompt;
+        this.userSpecifiedSystemPrompt = b.userSpecifiedSystemPrompt == null ? null
+                : ensureNotBlank(b.userSpecifiedSystemPrompt, "userSpecifiedSystemPrompt");
         this.optimizedPrompt = b.optimizedPrompt;
         this.optimizedIcl = b.optimizedIcl;
-        this.numOptimizedIcl = ensureBetween(b.numOptimizedIcl, 1, 5, "numOptimizedIcl");
-        this.temperature = ensureBetween(b.temperature, 0.0, 2.0, "temperature");
-        if (Double.isNaN(b.topP) || b.topP <= 0 || b.topP > 1) {
-            throw new InvalidRequestException("topP must be in (0, 1], but was " + b.topP);
-        }
-        this.topP = b.topP;
-        this.maxNewTokens = ensurePositive(b.maxNewTokens, "maxNewTokens");
-        if (b.stop == null) {
-            throw new InvalidRequestException("stop must not be null (use an empty list for no stop strings)");
-        }
-        for (String s : b.stop) {
-            if (s == null || s.isEmpty()) {
-                throw new InvalidRequestException("stop strings must not be empty, but stop was " + b.stop);
-            }
-        }
-        this.stop = List.copyOf(b.stop);
+        this.numOptimizedIcl = b.numOptimizedIcl == null ? null
+                : ensureBetween(b.numOptimizedIcl, 1, MAX_NUM_OPTIMIZED_ICL, "numOptimizedIcl");
+        this.temperature = b.temperature == null ? null : ensureTemperature(b.temperature, "temperature");
+        this.topP = b.topP == null ? null : ensureTopP(b.topP, "topP");
+        this.maxNewTokens = b.maxNewTokens == null ? null : ensurePositive(b.maxNewTokens, "maxNewTokens");
+        this.stop = b.stopSet ? ensureStop(b.stop, "stop") : null;
         this.seed = b.seed;
-        if (b.iclOrder == null) {
-            throw new InvalidRequestException("iclOrder must not be null (the default is SIMILARITY)");
+        if (b.iclOrderSet) {
+            ensureNotNull(b.iclOrder, "iclOrder");
         }
         this.iclOrder = b.iclOrder;
         this.groupSharedPrefixes = b.groupSharedPrefixes;
@@ -90,6 +101,7 @@ public final class GenerateOptions {
         return new Builder();
     }
 
+    /** A builder holding these options, set and unset as they are here. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.userSpecifiedSystemPrompt = userSpecifiedSystemPrompt;
@@ -100,10 +112,39 @@ public final class GenerateOptions {
         b.topP = topP;
         b.maxNewTokens = maxNewTokens;
         b.stop = stop;
+        b.stopSet = stop != null;
         b.seed = seed;
         b.iclOrder = iclOrder;
+        b.iclOrderSet = iclOrder != null;
         b.groupSharedPrefixes = groupSharedPrefixes;
         return b;
+    }
+
+    /**
+     * These options with every option set in {@code other} replaced by {@code other}'s; the options {@code other}
+     * leaves unset keep their value here (set or unset).
+     */
+    public GenerateOptions overrideWith(GenerateOptions other) {
+        ensureNotNull(other, "other");
+        Builder b = toBuilder();
+        b.userSpecifiedSystemPrompt = pick(other.userSpecifiedSystemPrompt, userSpecifiedSystemPrompt);
+        b.optimizedPrompt = pick(other.optimizedPrompt, optimizedPrompt);
+        b.optimizedIcl = pick(other.optimizedIcl, optimizedIcl);
+        b.numOptimizedIcl = pick(other.numOptimizedIcl, numOptimizedIcl);
+        b.temperature = pick(other.temperature, temperature);
+        b.topP = pick(other.topP, topP);
+        b.maxNewTokens = pick(other.maxNewTokens, maxNewTokens);
+        b.stop = pick(other.stop, stop);
+        b.stopSet = b.stop != null;
+        b.seed = pick(other.seed, seed);
+        b.iclOrder = pick(other.iclOrder, iclOrder);
+        b.iclOrderSet = b.iclOrder != null;
+        b.groupSharedPrefixes = pick(other.groupSharedPrefixes, groupSharedPrefixes);
+        return b.build();
+    }
+
+    private static <T> T pick(T over, T under) {
+        return over != null ? over : under;
     }
 
     /** Your own system prompt, or null. */
@@ -112,31 +153,31 @@ public final class GenerateOptions {
     }
 
     public boolean optimizedPrompt() {
-        return optimizedPrompt;
+        return optimizedPrompt == null || optimizedPrompt;
     }
 
     public boolean optimizedIcl() {
-        return optimizedIcl;
+        return optimizedIcl == null || optimizedIcl;
     }
 
     public int numOptimizedIcl() {
-        return numOptimizedIcl;
+        return numOptimizedIcl != null ? numOptimizedIcl : DEFAULT_NUM_OPTIMIZED_ICL;
     }
 
     public double temperature() {
-        return temperature;
+        return temperature != null ? temperature : DEFAULT_TEMPERATURE;
     }
 
     public double topP() {
-        return topP;
+        return topP != null ? topP : DEFAULT_TOP_P;
     }
 
     public int maxNewTokens() {
-        return maxNewTokens;
+        return maxNewTokens != null ? maxNewTokens : DEFAULT_MAX_NEW_TOKENS;
     }
 
     public List<String> stop() {
-        return stop;
+        return stop != null ? stop : DEFAULT_STOP;
     }
 
     /** The sampling seed, or null. */
@@ -146,21 +187,23 @@ public final class GenerateOptions {
 
     /** The order of the in-context examples in the prompt; default {@link IclOrder#SIMILARITY}, the original's. */
     public IclOrder iclOrder() {
-        return iclOrder;
+        return iclOrder != null ? iclOrder : IclOrder.SIMILARITY;
     }
 
     /** Whether {@link AutoModel#generateAll} runs queries whose prompts share a prefix one after another. */
     public boolean groupSharedPrefixes() {
-        return groupSharedPrefixes;
+        return groupSharedPrefixes != null && groupSharedPrefixes;
     }
 
+    /** Equal when the same options are set to the same values (an unset option differs from one set to its default). */
     @Override
     public boolean equals(Object o) {
         return o instanceof GenerateOptions g && Objects.equals(userSpecifiedSystemPrompt, g.userSpecifiedSystemPrompt)
-                && optimizedPrompt == g.optimizedPrompt && optimizedIcl == g.optimizedIcl
-                && numOptimizedIcl == g.numOptimizedIcl && temperature == g.temperature && topP == g.topP
-                && maxNewTokens == g.maxNewTokens && stop.equals(g.stop) && Objects.equals(seed, g.seed)
-                && iclOrder == g.iclOrder && groupSharedPrefixes == g.groupSharedPrefixes;
+                && Objects.equals(optimizedPrompt, g.optimizedPrompt) && Objects.equals(optimizedIcl, g.optimizedIcl)
+                && Objects.equals(numOptimizedIcl, g.numOptimizedIcl) && Objects.equals(temperature, g.temperature)
+                && Objects.equals(topP, g.topP) && Objects.equals(maxNewTokens, g.maxNewTokens)
+                && Objects.equals(stop, g.stop) && Objects.equals(seed, g.seed) && iclOrder == g.iclOrder
+                && Objects.equals(groupSharedPrefixes, g.groupSharedPrefixes);
     }
 
     @Override
@@ -169,31 +212,35 @@ public final class GenerateOptions {
                 topP, maxNewTokens, stop, seed, iclOrder, groupSharedPrefixes);
     }
 
+    /** The options as they read (defaults included). */
     @Override
     public String toString() {
         return "GenerateOptions{userSpecifiedSystemPrompt=" + (userSpecifiedSystemPrompt == null ? "none" : "given")
-                + ", optimizedPrompt=" + optimizedPrompt + ", optimizedIcl=" + optimizedIcl
-                + ", numOptimizedIcl=" + numOptimizedIcl + ", temperature=" + temperature + ", topP=" + topP
-                + ", maxNewTokens=" + maxNewTokens + ", stop=" + stop + ", seed=" + seed + ", iclOrder=" + iclOrder
-                + ", groupSharedPrefixes=" + groupSharedPrefixes + "}";
+                + ", optimizedPrompt=" + optimizedPrompt() + ", optimizedIcl=" + optimizedIcl()
+                + ", numOptimizedIcl=" + numOptimizedIcl() + ", temperature=" + temperature() + ", topP=" + topP()
+                + ", maxNewTokens=" + maxNewTokens() + ", stop=" + stop() + ", seed=" + seed + ", iclOrder="
+                + iclOrder() + ", groupSharedPrefixes=" + groupSharedPrefixes() + "}";
     }
 
-    /** Collects options; {@link #build()} validates them. */
+    /** Collects options; an option not called stays unset. {@link #build()} validates them. */
     public static final class Builder {
         private String userSpecifiedSystemPrompt;
-        private boolean optimizedPrompt = true;
-        private boolean optimizedIcl = true;
-        private int numOptimizedIcl = 3;
-        private double temperature = 0.7;
-        private double topP = 0.95;
-        private int maxNewTokens = 512;
-        private List<String> stop = DEFAULT_STOP;
+        private Boolean optimizedPrompt;
+        private Boolean optimizedIcl;
+        private Integer numOptimizedIcl;
+        private Double temperature;
+        private Double topP;
+        private Integer maxNewTokens;
+        private List<String> stop;
+        private boolean stopSet;
         private Long seed;
-        private IclOrder iclOrder = IclOrder.SIMILARITY;
-        private boolean groupSharedPrefixes;
+        private IclOrder iclOrder;
+        private boolean iclOrderSet;
+        private Boolean groupSharedPrefixes;
 
         private Builder() { }
 
+        /** Your own system prompt; replaces the optimised one. Null leaves it unset. */
         public Builder userSpecifiedSystemPrompt(String systemPrompt) {
             this.userSpecifiedSystemPrompt = systemPrompt;
             return this;
@@ -229,16 +276,18 @@ public final class GenerateOptions {
             return this;
         }
 
+        /** The stop strings; an empty list for none. Null is refused by {@link #build()}. */
         public Builder stop(List<String> stop) {
             this.stop = stop;
+            this.stopSet = true;
             return this;
         }
 
         public Builder stop(String... stop) {
-            this.stop = List.of(stop);
-            return this;
+            return stop(List.of(stop));
         }
 
+        /** The sampling seed; null leaves it unset. */
         public Builder seed(Long seed) {
             this.seed = seed;
             return this;
@@ -251,6 +300,7 @@ public final class GenerateOptions {
          */
         public Builder iclOrder(IclOrder iclOrder) {
             this.iclOrder = iclOrder;
+            this.iclOrderSet = true;
             return this;
         }
 

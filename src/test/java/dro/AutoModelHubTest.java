@@ -45,8 +45,13 @@ class AutoModelHubTest {
         hub.close();
     }
 
+    /** For a model file: no download settings (a file takes none). */
+    AutoModel.Builder fileBuilder() {
+        return AutoModel.builder().threads(2).maxModelLen(2048).embeddingCacheDir(tmp.resolve("embeddings"));
+    }
+
     AutoModel.Builder builder() {
-        return AutoModel.builder().threads(2).maxModelLen(2048).embeddingCacheDir(tmp.resolve("embeddings"))
+        return fileBuilder()
                 .hubClient(HubClient.builder().environment(Environment.of(Map.of("HF_ENDPOINT", hub.endpoint())))
                         .build())
                 .modelCacheDir(tmp.resolve("models")).promptRegistry(registry);
@@ -117,7 +122,7 @@ class AutoModelHubTest {
         OriginalDataImporter.importInto(registry.userStore(), SharedData.upstream());
         Path local = Files.move(mistralGguf(), tmp.resolve("renamed.gguf")); // only the metadata can tell
 
-        try (AutoModel m = builder().model(local).build()) {
+        try (AutoModel m = fileBuilder().promptRegistry(registry).model(local).build()) {
             assertEquals(Files.readString(SharedData.upstream().resolve("mistral-7b-v0.1/output.txt"),
                     StandardCharsets.UTF_8), m.systemPrompt());
         }
@@ -130,10 +135,10 @@ class AutoModelHubTest {
                 List.of(), "", ""));
         Path local = mistralGguf();
 
-        try (AutoModel m = builder().model(local).optimizedPrompt("Given explicitly.").build()) {
+        try (AutoModel m = fileBuilder().model(local).optimizedPrompt("Given explicitly.").build()) {
             assertEquals("Given explicitly.", m.systemPrompt());
         }
-        try (AutoModel m = builder().model(local).promptRegistry(PromptRegistry.builder()
+        try (AutoModel m = fileBuilder().model(local).promptRegistry(PromptRegistry.builder()
                 .userStore(tmp.resolve("empty")).build()).build()) {
             assertEquals(PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT), m.systemPrompt());
         }
@@ -150,7 +155,7 @@ class AutoModelHubTest {
         }
 
         dro.gguf.GgufException e = assertThrows(dro.gguf.GgufException.class,
-                () -> builder().model(Path.of("mistral-7b")).build());
+                () -> fileBuilder().model(Path.of("mistral-7b")).build());
         assertEquals("Model file not found: " + Path.of("mistral-7b").toAbsolutePath(), e.getMessage());
     }
 }

@@ -82,6 +82,29 @@ class AutoModelOpenAiTest {
     }
 
     @Test
+    void aCallsOptionsOverrideTheModelsDefaultOptionsAndTheOptionsItLeavesUnsetFallThrough() {
+        server.respond(ScriptedOpenAiServer.scriptedModel("<START>\nok\n<END>"));
+        GenerateOptions defaults = GenerateOptions.builder().optimizedIcl(false).temperature(0.0).maxNewTokens(64)
+                .seed(9L).build();
+        try (AutoModel m = api().defaultOptions(defaults).build()) {
+            m.generate("Hello?");
+            JsonNode plain = server.lastRequest().json();
+            assertEquals(0.0, plain.get("temperature").doubleValue());
+            assertEquals(64, plain.get("max_tokens").intValue());
+            assertEquals(0.95, plain.get("top_p").doubleValue());
+            assertEquals(9L, plain.get("seed").longValue());
+            m.generate("Hello?", GenerateOptions.builder().maxNewTokens(100).temperature(0.7).build());
+            JsonNode overridden = server.lastRequest().json();
+            assertEquals(0.7, overridden.get("temperature").doubleValue());
+            assertEquals(100, overridden.get("max_tokens").intValue());
+            assertEquals(9L, overridden.get("seed").longValue());
+            assertEquals(PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT),
+                    overridden.get("messages").get(0).get("content").asText()); // no ICL, from the defaults
+            assertEquals(defaults, m.defaultOptions());
+        }
+    }
+
+    @Test
     void theDryRunPromptIsTheMessagesAsJsonAndSendsNothing() throws Exception {
         try (AutoModel m = api().build()) {
             AssembledPrompt a = m.assemble("Hello?", NO_ICL);
@@ -153,9 +176,10 @@ class AutoModelOpenAiTest {
                 .model(TestModels.scriptedChat()).apiKey(KEY).baseUrl("http://localhost:8000/v1").maxConcurrency(8)
                 .maxAttempts(5).retryPolicy(RetryPolicy.DEFAULT).reasoningModel(true).environment(System::getenv)
                 .build());
-        assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
-                + " those): apiKey, baseUrl \"http://localhost:8000/v1\", maxConcurrency 8, maxAttempts 5,"
-                + " retryPolicy, reasoningModel true, environment", e.getMessage());
+        assertEquals("A local model file cannot honour settings for one OpenAI-compatible endpoint (set"
+                + " openAiModel(true) for those; with endpoints, give them per endpoint): apiKey, baseUrl \"http://localhost:8000/v1\", maxConcurrency 8; settings"
+                + " for OpenAI-compatible models (set openAiModel(true) for those): reasoningModel true, maxAttempts"
+                + " 5, retryPolicy, environment", e.getMessage());
     }
 
     @Test
@@ -178,7 +202,7 @@ class AutoModelOpenAiTest {
 
     @Test
     void aBackendAndOpenAiModelTogetherAreRejected() {
-        try (ChatModel m = api().buildChatModel()) {
+        try (ChatModel m = api().embeddingCacheDir(null).buildChatModel()) {
             assertEquals("Give chatModel or openAiModel(true), not both", assertThrows(InvalidRequestException.class,
                     () -> api().chatModel(m).build()).getMessage());
         }
@@ -295,18 +319,19 @@ class AutoModelOpenAiTest {
             assertEquals("Bearer sk-two", second.lastRequest().header("Authorization"));
             assertEquals("test-model", server.lastRequest().model());
             assertEquals("other-name", second.lastRequest().model());
-            try (ChatModel roles = b.buildChatModel()) {
+            try (ChatModel roles = b.embeddingCacheDir(null).buildChatModel()) {
                 assertTrue(roles instanceof RetryingChatModel r && r.delegate() instanceof RoutingChatModel,
                         "the router in the one retry layer: " + roles);
                 assertEquals("test-model", roles.modelName());
             }
         }
-        assertEquals("endpoints replace the single endpoint's settings; give them per endpoint instead of:"
-                + " baseUrl \"" + server.baseUrl() + "\", maxConcurrency 2", assertThrows(InvalidRequestException.class,
-                () -> api().apiKey(null).maxConcurrency(2).endpoints(List.of(Endpoint.of(server.baseUrl())))
-                        .buildChatModel()).getMessage());
-        assertEquals("A local model cannot honour settings for OpenAI-compatible models (set openAiModel(true) for"
-                + " those): endpoints", assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
+        assertEquals("buildChatModel(): openAiModel(true) with endpoints cannot honour settings for one OpenAI-compatible endpoint"
+                + " (set openAiModel(true) for those; with endpoints, give them per endpoint): baseUrl \"" + server.baseUrl() + "\", maxConcurrency 2",
+                assertThrows(InvalidRequestException.class, () -> api().embeddingCacheDir(null).apiKey(null)
+                        .maxConcurrency(2).endpoints(List.of(Endpoint.of(server.baseUrl()))).buildChatModel())
+                        .getMessage());
+        assertEquals("buildChatModel(): A local model cannot honour settings for several endpoints of OpenAI-compatible models (set"
+                + " openAiModel(true) and endpoints for those): endpoints", assertThrows(InvalidRequestException.class, () -> AutoModel.builder()
                 .model("x.gguf").endpoints(List.of(Endpoint.of(server.baseUrl()))).buildChatModel()).getMessage());
     }
 

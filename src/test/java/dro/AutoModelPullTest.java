@@ -148,7 +148,8 @@ class AutoModelPullTest {
 
     @Test
     void theAssembledPromptNamesAGivenPromptAndTheUsersOwn() throws Exception {
-        try (AutoModel m = gpt(puller(base, false)).optimizedPrompt("Given.").build()) {
+        try (AutoModel m = gpt(puller(base, false)).originalPrompts(null).promptRegistry(null)
+                .optimizedPrompt("Given.").build()) {
             assertEquals(SystemPromptSource.builder("optimizedPrompt"), m.assemble("Hi?", NO_ICL)
                     .systemPromptSource());
             AssembledPrompt own = m.assemble("Hi?", NO_ICL.toBuilder().userSpecifiedSystemPrompt("Mine.").build());
@@ -160,10 +161,15 @@ class AutoModelPullTest {
                     .build()).systemPromptSource());
         }
         java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("mine.txt"), "From a file.\n");
-        try (AutoModel m = gpt(puller(base, false)).optimizedPromptFile(file).build()) {
+        try (AutoModel m = gpt(puller(base, false)).originalPrompts(null).promptRegistry(null)
+                .optimizedPromptFile(file).build()) {
             assertEquals(SystemPromptSource.builder(file.toAbsolutePath().toString()), m.systemPromptSource());
             assertEquals("From a file.", m.systemPrompt());
         }
         assertEquals(List.of(), files.requests(), "a given prompt needs no pull");
+        assertEquals("The optimised prompt is given (optimizedPrompt), so nothing looks one up or pulls one:"
+                + " promptRegistry, originalPrompts", org.junit.jupiter.api.Assertions.assertThrows(
+                        InvalidRequestException.class, () -> gpt(puller(base, false)).optimizedPrompt("Given.")
+                                .build()).getMessage());
     }
 }

@@ -156,7 +156,7 @@ class FaultToleranceTest {
 
     private static TrainResult train(ScriptedOpenAiServer server, Path dir, RetryPolicy retries) {
         TrainConfig config = TrainConfig.builder().initialSystemPrompt("P").depth(6).maxDepthIncrease(0).logDir(dir)
-                .baseModel("policy-m").evalModel("judge-m").metricsModel("selector-m").optimizeModel("optimizer-m")
+                .baseModel("policy-m").judgeModel("judge-m").metricsModel("selector-m").optimizerModel("optimizer-m")
                 .build();
         List<String> queries = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

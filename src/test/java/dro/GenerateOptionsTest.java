@@ -1,6 +1,7 @@
 package dro;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,9 +48,50 @@ class GenerateOptionsTest {
     @Test
     void rejectsBadLengthsAndStops() {
         assertEquals("maxNewTokens must be positive, but was 0", message(b -> b.maxNewTokens(0)));
-        assertEquals("stop strings must not be empty, but stop was [<END>, ]", message(b -> b.stop("<END>", "")));
+        assertEquals("stop strings must not be empty, but were [<END>, ]", message(b -> b.stop("<END>", "")));
         assertEquals("userSpecifiedSystemPrompt must not be empty, but was \" \"",
                 message(b -> b.userSpecifiedSystemPrompt(" ")));
+    }
+
+    @Test
+    void anOptionSetInTheOverridingOptionsWinsAndAnUnsetOneFallsThrough() {
+        GenerateOptions model = GenerateOptions.builder().temperature(0.0).maxNewTokens(64).seed(1L)
+                .stop(List.of()).build();
+        GenerateOptions call = GenerateOptions.builder().maxNewTokens(100).numOptimizedIcl(2).build();
+        GenerateOptions merged = model.overrideWith(call);
+        assertEquals(0.0, merged.temperature());
+        assertEquals(100, merged.maxNewTokens());
+        assertEquals(2, merged.numOptimizedIcl());
+        assertEquals(1L, merged.seed());
+        assertEquals(List.of(), merged.stop());
+        assertEquals(0.95, merged.topP());
+        assertEquals(GenerateOptions.builder().temperature(0.0).maxNewTokens(100).seed(1L).stop(List.of())
+                .numOptimizedIcl(2).build(), merged);
+    }
+
+    @Test
+    void overridingWithTheDefaultsChangesNothingAndTheDefaultsOverriddenAreTheOverridingOptions() {
+        GenerateOptions o = GenerateOptions.builder().temperature(1.2).optimizedIcl(false).build();
+        assertEquals(o, o.overrideWith(GenerateOptions.DEFAULTS));
+        assertEquals(o, GenerateOptions.DEFAULTS.overrideWith(o));
+    }
+
+    @Test
+    void anOptionSetToItsDefaultValueStillOverrides() {
+        GenerateOptions model = GenerateOptions.builder().temperature(0.0).optimizedPrompt(false).build();
+        GenerateOptions call = GenerateOptions.builder().temperature(GenerateOptions.DEFAULT_TEMPERATURE)
+                .optimizedPrompt(true).build();
+        assertEquals(0.7, model.overrideWith(call).temperature());
+        assertTrue(model.overrideWith(call).optimizedPrompt());
+        assertNotEquals(GenerateOptions.DEFAULTS, call);
+    }
+
+    @Test
+    void theChecksAreTheRequestsChecks() {
+        String options = message(b -> b.topP(1.5));
+        String request = assertThrows(InvalidRequestException.class, () -> dro.backend.ChatModelRequest
+                .builder("", "q").topP(1.5).build()).getMessage();
+        assertEquals(options, request);
     }
 
     private static String message(java.util.function.Consumer<GenerateOptions.Builder> change) {

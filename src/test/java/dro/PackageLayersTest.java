@@ -447,7 +447,7 @@ class PackageLayersTest {
         return TOP_ROOT_CLASSES.contains(cls) ? Integer.valueOf(TOP) : LAYERS.get(pkg);
     }
 
-    /** The package of an imported name: its leading lower-case segments ({@code dro.roles.LlmRoles.Judge}). */
+    /** The package of an imported name: its leading lower-case segments ({@code dro.roles.LlmRoles.LlmJudge}). */
     static String packageOf(String imported) {
         StringBuilder sb = new StringBuilder();
         for (String seg : imported.split("\\.")) {

@@ -1,6 +1,7 @@
 package dro.backend;
 
 import dro.InvalidRequestException;
+import dro.internal.Validation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,19 +31,10 @@ public record ChatModelRequest(List<ChatMessage> messages, int n, double tempera
         if (n < 1) {
             throw new InvalidRequestException("n must be at least 1, but was " + n);
         }
-        if (Double.isNaN(temperature) || temperature < 0 || temperature > 2) {
-            throw new InvalidRequestException("temperature must be between 0.0 and 2.0, but was " + temperature);
-        }
-        if (Double.isNaN(topP) || topP <= 0 || topP > 1) {
-            throw new InvalidRequestException("topP must be in (0, 1], but was " + topP);
-        }
-        if (maxNewTokens < 1) {
-            throw new InvalidRequestException("maxNewTokens must be positive, but was " + maxNewTokens);
-        }
-        stop = stop == null ? List.of() : List.copyOf(stop);
-        if (stop.stream().anyMatch(String::isEmpty)) {
-            throw new InvalidRequestException("stop strings must not be empty, but were " + stop);
-        }
+        Validation.ensureTemperature(temperature, "temperature");
+        Validation.ensureTopP(topP, "topP");
+        Validation.ensurePositive(maxNewTokens, "maxNewTokens");
+        stop = Validation.ensureStop(stop == null ? List.of() : stop, "stop");
         if (responseFormat == null) {
             responseFormat = ResponseFormat.TEXT;
         }
@@ -99,13 +91,23 @@ public record ChatModelRequest(List<ChatMessage> messages, int n, double tempera
         throw new IllegalStateException("no user message");
     }
 
-    /** Builds a {@link ChatModelRequest}; defaults: n 1, temperature 1, top-p 1, 2048 new tokens, text. */
+    /** A request's temperature when none is given: 1, as OpenAI's API samples. */
+    public static final double DEFAULT_TEMPERATURE = 1.0;
+    /** A request's top-p when none is given: 1 (no nucleus cut). */
+    public static final double DEFAULT_TOP_P = 1.0;
+    /** A request's token cap when none is given. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 2048;
+
+    /**
+     * Builds a {@link ChatModelRequest}; defaults: n 1, {@link #DEFAULT_TEMPERATURE}, {@link #DEFAULT_TOP_P},
+     * {@link #DEFAULT_MAX_NEW_TOKENS}, no stop strings, text. Values are checked once, by the request.
+     */
     public static final class Builder {
         private final List<ChatMessage> messages = new ArrayList<>();
         private int n = 1;
-        private double temperature = 1.0;
-        private double topP = 1.0;
-        private int maxNewTokens = 2048;
+        private double temperature = DEFAULT_TEMPERATURE;
+        private double topP = DEFAULT_TOP_P;
+        private int maxNewTokens = DEFAULT_MAX_NEW_TOKENS;
         private List<String> stop = List.of();
         private Long seed;
         private ResponseFormat responseFormat = ResponseFormat.TEXT;

@@ -71,6 +71,13 @@ final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
         }
     }
 
+    /** Whether the command's config file gives the option named {@code name}. */
+    static boolean given(CommandSpec spec, String name) {
+        OptionSpec option = spec.findOption(name);
+        return option != null && spec.defaultValueProvider() instanceof ConfigFileDefaults d && d.loaded != null
+                && d.settings.containsKey(option.longestName());
+    }
+
     @Override
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec option) || option.longestName().equals(OPTION)) {

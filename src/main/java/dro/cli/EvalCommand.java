@@ -121,14 +121,16 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out-dir", paramLabel = "DIR", description = "The run directory (default: runs/eval-<model>).")
     Path outDir;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "The model's temperature (default: 0).")
+    @Option(names = "--temperature", defaultValue = "" + EvalSettings.DEFAULT_TEMPERATURE,
+            description = "The model's temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--max-new-tokens", defaultValue = "1024", description = "Tokens per answer at most"
-            + " (default: 1024).")
+    @Option(names = "--max-new-tokens", defaultValue = "" + EvalSettings.DEFAULT_MAX_NEW_TOKENS,
+            description = "Tokens per answer at most (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--judge-temperature", defaultValue = "0", description = "The judge's temperature (default: 0).")
+    @Option(names = "--judge-temperature", defaultValue = "" + EvalSettings.DEFAULT_JUDGE_TEMPERATURE,
+            description = "The judge's temperature (default: ${DEFAULT-VALUE}).")
     double judgeTemperature;
 
     @Override

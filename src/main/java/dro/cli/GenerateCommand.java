@@ -102,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-icl", description = "Do not add in-context examples.")
     boolean noIcl;
 
-    @Option(names = "--num-icl", paramLabel = "K", defaultValue = "3",
+    @Option(names = "--num-icl", paramLabel = "K", defaultValue = "" + GenerateOptions.DEFAULT_NUM_OPTIMIZED_ICL,
             description = "In-context examples to add, 1 to 5 (default: ${DEFAULT-VALUE}).")
     int numIcl;
 
@@ -117,13 +117,13 @@ final class GenerateCommand implements Callable<Integer> {
             description = "ICL examples in the original's JSON shape (default: dro4j's own).")
     Path iclFile;
 
-    @Option(names = "--temperature", defaultValue = "0.7", description = "0 to 2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--temperature", defaultValue = "" + GenerateOptions.DEFAULT_TEMPERATURE, description = "0 to 2 (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--top-p", defaultValue = "0.95", description = "In (0, 1] (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-p", defaultValue = "" + GenerateOptions.DEFAULT_TOP_P, description = "In (0, 1] (default: ${DEFAULT-VALUE}).")
     double topP;
 
-    @Option(names = "--max-new-tokens", defaultValue = "512", description = "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-new-tokens", defaultValue = "" + GenerateOptions.DEFAULT_MAX_NEW_TOKENS, description = "(default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Option(names = "--stop", paramLabel = "TEXT",
@@ -179,10 +179,13 @@ final class GenerateCommand implements Callable<Integer> {
         if (offline && !openAi) {
             hub.offline(true);
         }
-        // the original's released prompt, pulled once if the registry has none for a model the original released
-        b.originalPrompts(OriginalPrompts.builder().hubClient(hub.build())
-                .listener(PromptsCommand.Pull.progress(spec.commandLine().getErr())).build());
-        if (!openAi) {
+        boolean file = !openAi && isFile(model); // a file is neither downloaded nor given a pulled prompt
+        if (!file && optimizedPromptFile == null) {
+            // the original's released prompt, pulled once if the registry has none for a model the original released
+            b.originalPrompts(OriginalPrompts.builder().hubClient(hub.build())
+                    .listener(PromptsCommand.Pull.progress(spec.commandLine().getErr())).build());
+        }
+        if (!openAi && !file) {
             b.hubClient(hub.listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
         }
         if (quantization != null) {
@@ -229,6 +232,15 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Whether {@code model} names an existing file, which wins over a model name. */
+    static boolean isFile(String model) {
+        try {
+            return Files.isRegularFile(Path.of(model.strip()));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private GenerateOptions options() throws IOException {

@@ -1,15 +1,16 @@
 package dro.cli;
 
 import dro.AutoModel;
+import dro.backend.llamacpp.LlamaCppSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The settings of a local llama.cpp model, shared by every command that loads one. */
 final class LocalModelOptions {
 
-    @Option(names = "--num-gpus", defaultValue = "0", description = "GPUs for local models (default: 0, the CPU);"
+    @Option(names = "--num-gpus", description = "GPUs for local models (default: 0, the CPU);"
             + " above 0 uses the CUDA build of 'dro native build --cuda'.")
-    int numGpus;
+    Integer numGpus;
 
     @Option(names = "--cuda-visible-devices", paramLabel = "LIST", description = "CUDA devices for local models,"
             + " e.g. 0,1.")
@@ -18,12 +19,13 @@ final class LocalModelOptions {
     @Option(names = "--gpu-layers", paramLabel = "N", description = "Layers to offload to the GPUs.")
     Integer gpuLayers;
 
-    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", paramLabel = "FRACTION",
-            description = "Fraction of free GPU memory to fill when --gpu-layers is not given (default: 0.9).")
-    double gpuMemoryUtilization;
+    @Option(names = "--gpu-memory-utilization", paramLabel = "FRACTION",
+            description = "Fraction of free GPU memory to fill when --gpu-layers is not given (default: "
+                    + LlamaCppSettings.DEFAULT_GPU_MEMORY_UTILIZATION + ").")
+    Double gpuMemoryUtilization;
 
-    @Option(names = "--dtype", defaultValue = "auto", description = "KV cache precision: auto, float16, bfloat16,"
-            + " float32 (default: auto).")
+    @Option(names = "--dtype", description = "KV cache precision: auto, float16, bfloat16, float32 (default: "
+            + LlamaCppSettings.DEFAULT_DTYPE + ").")
     String dtype;
 
     @Option(names = "--max-model-len", paramLabel = "TOKENS", description = "Context per request for local models.")
@@ -45,13 +47,18 @@ final class LocalModelOptions {
         return apply(AutoModel.builder().model(model)).parallelSlots(Math.max(1, Math.min(concurrency, 8)));
     }
 
-    /** Puts these settings on a builder. */
+    /** Puts the settings given on a builder (the builder refuses those its kind of model cannot honour). */
     AutoModel.Builder apply(AutoModel.Builder b) {
         if (nativeLog) {
             System.setProperty("dro4j.native.log", "true");
         }
-        b.numGpus(numGpus).cudaVisibleDevices(cudaVisibleDevices).dtype(dtype)
-                .gpuMemoryUtilization(gpuMemoryUtilization).nativeLibraryPath(nativeLibPath);
+        b.cudaVisibleDevices(cudaVisibleDevices).dtype(dtype).nativeLibraryPath(nativeLibPath);
+        if (numGpus != null) {
+            b.numGpus(numGpus);
+        }
+        if (gpuMemoryUtilization != null) {
+            b.gpuMemoryUtilization(gpuMemoryUtilization);
+        }
         if (gpuLayers != null) {
             b.gpuLayers(gpuLayers);
         }

@@ -82,10 +82,12 @@ final class OptimizeIclCommand implements Callable<Integer> {
     @Option(names = "--num-iters", defaultValue = "5", description = "Rewrites at most per seed (default: 5).")
     int numIters;
 
-    @Option(names = "--temperature", defaultValue = "0.7", description = "The rewriter's temperature (default: 0.7).")
+    @Option(names = "--temperature", defaultValue = "" + IclOptimizerConfig.DEFAULT_TEMPERATURE,
+            description = "The rewriter's temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--critic-temperature", defaultValue = "0", description = "The critic's temperature (default: 0).")
+    @Option(names = "--critic-temperature", defaultValue = "" + IclOptimizerConfig.DEFAULT_CRITIC_TEMPERATURE,
+            description = "The critic's temperature (default: ${DEFAULT-VALUE}).")
     double criticTemperature;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of these settings (snake_case or"

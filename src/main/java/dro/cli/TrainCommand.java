@@ -10,6 +10,7 @@ import dro.hub.HubClient;
 import dro.icl.IclExamples;
 import dro.icl.MiniLmEmbedder;
 import dro.roles.CallCache;
+import dro.roles.Role;
 import dro.train.run.DroTrainer;
 import dro.train.run.RunEstimate;
 import dro.train.run.TrainConfig;
@@ -82,17 +83,28 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--base-model-family", paramLabel = "NAME", description = "mistral, llama or gpt (recorded).")
     String baseModelFamily;
 
-    @Option(names = "--eval-model", paramLabel = "MODEL", description = "The judge (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--judge-model", paramLabel = "MODEL", description = "The judge that scores answers (default:"
+            + " ${DEFAULT-VALUE}); --eval-model, the original's name for it, works too.",
             defaultValue = DEFAULT_API_MODEL)
-    String evalModel;
+    String judgeModel;
+
+    /** The original's name of {@code --judge-model} (and {@code eval_model} in config files). */
+    @Option(names = "--eval-model", paramLabel = "MODEL", hidden = true)
+    String evalModelAlias;
 
     @Option(names = "--metrics-model", paramLabel = "MODEL", defaultValue = DEFAULT_API_MODEL,
-            description = "The aspect selector (default: ${DEFAULT-VALUE}).")
+            description = "The metrics model, which selects the aspects each query is judged on (default:"
+                    + " ${DEFAULT-VALUE}).")
     String metricsModel;
 
-    @Option(names = "--optimize-model", paramLabel = "MODEL", defaultValue = DEFAULT_API_MODEL,
-            description = "The optimiser (default: ${DEFAULT-VALUE}).")
-    String optimizeModel;
+    @Option(names = "--optimizer-model", paramLabel = "MODEL", defaultValue = DEFAULT_API_MODEL,
+            description = "The optimiser that proposes new prompts (default: ${DEFAULT-VALUE}); --optimize-model, the"
+                    + " original's name for it, works too.")
+    String optimizerModel;
+
+    /** The original's name of {@code --optimizer-model} (and {@code optimize_model} in config files). */
+    @Option(names = "--optimize-model", paramLabel = "MODEL", hidden = true)
+    String optimizeModelAlias;
 
     @Option(names = "--initial-system-prompt", paramLabel = "TEXT|FILE",
             description = "The prompt to start from, or a file holding it (default: \"You are a helpful assistant.\").")
@@ -101,10 +113,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--n-actions", defaultValue = "3", description = "Optimiser samples per beam item (default: 3).")
     int nActions;
 
-    @Option(names = "--temperature", defaultValue = "0.2", description = "The optimiser's temperature (default: 0.2).")
+    @Option(names = "--temperature", defaultValue = "" + TrainConfig.DEFAULT_TEMPERATURE,
+            description = "The optimiser's temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--judge-temperature", defaultValue = "0", description = "The judge's temperature (default: 0).")
+    @Option(names = "--judge-temperature", defaultValue = "" + TrainConfig.DEFAULT_JUDGE_TEMPERATURE,
+            description = "The judge's temperature (default: ${DEFAULT-VALUE}).")
     double judgeTemperature;
 
     @Option(names = "--depth", defaultValue = "20", description = "Training steps per path (default: 20).")
@@ -180,6 +194,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ConfigFileDefaults.check(spec);
+        judgeModel = alias("--judge-model", judgeModel, "--eval-model", evalModelAlias);
+        optimizerModel = alias("--optimizer-model", optimizerModel, "--optimize-model", optimizeModelAlias);
         if (baseModel == null) {
             throw new InvalidRequestException("--base-model is required (a GGUF file or an API model name)");
         }
@@ -193,8 +209,8 @@ final class TrainCommand implements Callable<Integer> {
                 .judgeTemperature(judgeTemperature).depth(depth).maxDepthIncrease(maxDepthIncrease).beamSize(beamSize)
                 .numTrainingExamples(numTrainingExamples).retIcl(retIcl).k(k).seed(seed).concurrency(run.concurrency)
                 .maxReasks(run.maxReasks).logDir(dir).metricsCachePath(metricsCachePath).baseModel(baseModel)
-                .baseModelFamily(baseModelFamily).evalModel(evalModel).metricsModel(metricsModel)
-                .optimizeModel(optimizeModel).runLog(!disableLog).trainFormat(TrainFormat.parse(trainFormat));
+                .baseModelFamily(baseModelFamily).judgeModel(judgeModel).metricsModel(metricsModel)
+                .optimizerModel(optimizerModel).runLog(!disableLog).trainFormat(TrainFormat.parse(trainFormat));
         if (initial != null) {
             cb.initialSystemPrompt(initial);
         }
@@ -219,10 +235,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         return ResumableRun.run(err, dir, () -> new RoleModels(this::localModel,
-                run.apiModels(RunOptions.environment(main)), run.retries(), run.reasoningModels, baseModel, evalModel, metricsModel,
-                optimizeModel), models -> {
+                run.apiModels(RunOptions.environment(main)), run.retries(), run.reasoningModels, baseModel, judgeModel,
+                metricsModel, optimizerModel), models -> {
             DroTrainer trainer = new DroTrainer(config, new DroTrainer.Models(models.client(baseModel),
-                    models.client(evalModel), models.client(metricsModel), models.client(optimizeModel)),
+                    models.client(judgeModel), models.client(metricsModel), models.client(optimizerModel)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
             TrainResult r = trainer.run(queries, run.disableProgress ? TrainListener.NONE : progress(err, run));
             err.printf(Locale.ROOT, "dro: done: best path score %.3f over %d steps; %d calls made, %d reused; report:"
@@ -234,19 +250,35 @@ final class TrainCommand implements Callable<Integer> {
         });
     }
 
+    /** A role's model given under the original's flag name instead of the role's; refused if given under both. */
+    private String alias(String flag, String value, String originalFlag, String originalValue) {
+        if (originalValue == null) {
+            return value;
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption(flag)
+                || ConfigFileDefaults.given(spec, flag)) {
+            throw new InvalidRequestException("Give " + flag + " or " + originalFlag + " (the original's name for it),"
+                    + " not both");
+        }
+        return originalValue;
+    }
+
     /** {@code --estimate}: the run's bound, computed without calling, loading or downloading any model. */
     private int printEstimate(TrainConfig config, List<String> queries) {
-        Map<RunEstimate.Role, RunEstimate.Price> priced = RunEstimate.prices(prices);
+        Map<Role, RunEstimate.Price> priced = RunEstimate.prices(prices);
         RunEstimate e = RunEstimate.of(config, queries, iclFile != null ? IclExamples.load(iclFile)
                 : IclExamples.bundled());
-        spec.commandLine().getOut().print(e.describe(Map.of(RunEstimate.Role.BASE, baseModel, RunEstimate.Role.JUDGE,
-                evalModel, RunEstimate.Role.METRICS, metricsModel, RunEstimate.Role.OPTIMIZER, optimizeModel), priced));
+        spec.commandLine().getOut().print(e.describe(Map.of(Role.BASE, baseModel, Role.JUDGE,
+                judgeModel, Role.METRICS, metricsModel, Role.OPTIMIZER, optimizerModel), priced));
         spec.commandLine().getOut().flush();
         return 0;
     }
 
     private AutoModel.Builder localModel(String model) {
         AutoModel.Builder b = local.builder(model, run.concurrency);
+        if (GenerateCommand.isFile(model)) {
+            return b; // a file is not downloaded: --base-model-download-dir is for the roles' models named by name
+        }
         if (downloadDir != null) {
             b.modelCacheDir(downloadDir);
         }

@@ -1,5 +1,6 @@
 package dro.eval;
 
+import static dro.internal.Validation.ensureTemperature;
 import static dro.internal.Validation.ensureBetween;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +17,13 @@ import java.nio.file.Path;
  */
 public final class EvalSettings {
 
+    /** The evaluated model's temperature: 0, greedy. */
+    public static final double DEFAULT_TEMPERATURE = 0.0;
+    /** The evaluated model's token cap per answer. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 1024;
+    /** The judge's temperature. */
+    public static final double DEFAULT_JUDGE_TEMPERATURE = 0.0;
+
     private final Path outDir;
     private final double temperature;
     private final int maxNewTokens;
@@ -31,9 +39,9 @@ public final class EvalSettings {
             throw new InvalidRequestException("outDir must be set: the run's calls and results are kept there");
         }
         this.outDir = b.outDir;
-        this.temperature = ensureBetween(b.temperature, 0.0, 2.0, "temperature");
+        this.temperature = ensureTemperature(b.temperature, "temperature");
         this.maxNewTokens = ensureBetween(b.maxNewTokens, 1, 1_000_000, "maxNewTokens");
-        this.judgeTemperature = ensureBetween(b.judgeTemperature, 0.0, 2.0, "judgeTemperature");
+        this.judgeTemperature = ensureTemperature(b.judgeTemperature, "judgeTemperature");
         this.maxReasks = ensureBetween(b.maxReasks, 0, 10, "maxReasks");
         this.concurrency = ensureBetween(b.concurrency, 1, 256, "concurrency");
         if (b.tokenBudget < 1) {
@@ -89,9 +97,9 @@ public final class EvalSettings {
     /** Collects settings; {@link #build()} validates them and names the first bad one. */
     public static final class Builder {
         private Path outDir;
-        private double temperature = 0.0;
-        private int maxNewTokens = 1024;
-        private double judgeTemperature = 0.0;
+        private double temperature = DEFAULT_TEMPERATURE;
+        private int maxNewTokens = DEFAULT_MAX_NEW_TOKENS;
+        private double judgeTemperature = DEFAULT_JUDGE_TEMPERATURE;
         private int maxReasks = 2;
         private int concurrency = 8;
         private long tokenBudget = Long.MAX_VALUE;

@@ -126,12 +126,12 @@ public final class Evaluator {
                                EvalListener listener, CallCache calls, long t0, Batches batches) {
         Path dir = settings.outDir();
         CallCache.Stats before = calls.stats();
-        Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, settings.judgeTemperature(),
+        Roles.Judge judge = new LlmRoles.LlmJudge(models.judge(), calls, settings.judgeTemperature(),
                 settings.maxReasks(), "eval_judge", "eval_judge.txt");
         IclRetriever retriever = configurations.stream().anyMatch(c -> c.iclK() > 0)
                 ? new IclRetriever(icl, embedder) : null;
-        Map<Integer, Roles.Policy> policies = new ConcurrentHashMap<>();
-        Answerer answerer = (c, q) -> policies.computeIfAbsent(c.iclK(), k -> new LlmRoles.Policy(models.model(),
+        Map<Integer, Roles.Base> policies = new ConcurrentHashMap<>();
+        Answerer answerer = (c, q) -> policies.computeIfAbsent(c.iclK(), k -> new LlmRoles.LlmBase(models.model(),
                 calls, k == 0 ? null : retriever, Math.max(1, k), settings.temperature(), settings.maxNewTokens()))
                 .answer(c.systemPrompt(), q, "").output();
         int total = queries.size() * configurations.size();

@@ -2,6 +2,7 @@ package dro.internal;
 
 import dro.InvalidRequestException;
 import java.util.Collection;
+import java.util.List;
 
 /** Argument checks that return the value and name the argument in their message. */
 public final class Validation {
@@ -34,6 +35,32 @@ public final class Validation {
             throw new InvalidRequestException(name + " must be positive, but was " + value);
         }
         return value;
+    }
+
+    /** A sampling temperature: 0 (greedy) to 2. The one check of every temperature a request or option holds. */
+    public static double ensureTemperature(double value, String name) {
+        return ensureBetween(value, 0.0, 2.0, name);
+    }
+
+    /** A nucleus-sampling top-p: in (0, 1]. */
+    public static double ensureTopP(double value, String name) {
+        if (Double.isNaN(value) || value <= 0 || value > 1) {
+            throw new InvalidRequestException(name + " must be in (0, 1], but was " + value);
+        }
+        return value;
+    }
+
+    /** Stop strings: a list (empty for none) of non-empty strings; returns an unmodifiable copy. */
+    public static List<String> ensureStop(List<String> value, String name) {
+        if (value == null) {
+            throw new InvalidRequestException(name + " must not be null (use an empty list for no stop strings)");
+        }
+        for (String s : value) {
+            if (s == null || s.isEmpty()) {
+                throw new InvalidRequestException(name + " strings must not be empty, but were " + value);
+            }
+        }
+        return List.copyOf(value);
     }
 
     public static <T> T ensureNotNull(T value, String name) {

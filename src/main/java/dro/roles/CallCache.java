@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,10 @@ import java.util.function.Supplier;
  * (temperature 0) use an empty site, so equal requests anywhere share one answer; sampled calls keep their site, so
  * two equal requests at different places are two samples, as in the original. Each call is one file
  * {@code calls/<2 hex>/<sha256>.json}, written to a temporary file and moved into place atomically.
+ *
+ * <p>Roles are recorded under their {@link Role} names. A call that older runs recorded under a role's former name
+ * ({@link Role#legacyName}: {@code policy}, {@code aspect_selector}) is found under that name too, so that those runs
+ * resume without making a call twice; new records use the current name.
  *
  * <p>Thread-safe. Concurrent calls with the same key are made once.
  */
@@ -129,6 +134,13 @@ public final class CallCache {
         }
         try {
             ChatModelResponse stored = read(hash);
+            if (stored == null) {
+                Optional<String> legacy = Role.legacyName(role);
+                if (legacy.isPresent()) {
+                    ObjectNode old = key.deepCopy().put("role", legacy.get());
+                    stored = read(sha256(old.toString()));
+                }
+            }
             if (stored != null) {
                 reused.incrementAndGet();
                 mine.complete(stored);

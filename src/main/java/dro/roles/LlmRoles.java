@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sampling as the original's training: aspect selection and the judge at temperature 0 (the judge's is
  * configurable), top_p 1, at most 2048 new tokens; the optimiser at its temperature with top_p 0.95 and
- * {@code n_actions} samples; the base model as {@link Policy} says. Roles made with a seed send every call with the
+ * {@code n_actions} samples; the base model as {@link LlmBase} says. Roles made with a seed send every call with the
  * seed {@link Seeds#derive} gives for the call's role and site; without one (evaluation, ICL optimisation) no seed.
  */
 public final class LlmRoles {
@@ -42,6 +42,15 @@ public final class LlmRoles {
     private static final Logger log = LoggerFactory.getLogger(LlmRoles.class);
     /** Appended to a prompt whose reply could not be read, when it is asked again. */
     public static final String REASK = Reasker.REASK;
+
+    /** The base model's token cap per answer in training (the original's {@code max_tokens}). */
+    public static final int BASE_MAX_TOKENS = 2048;
+    /** The training judge's token cap per evaluation. */
+    public static final int JUDGE_MAX_TOKENS = 2048;
+    /** The training aspect selection's token cap per selection. */
+    public static final int METRICS_MAX_TOKENS = 2048;
+    /** The token cap of a variant aspect selection with its own prompt (the ICL critic's). */
+    public static final int VARIANT_METRICS_MAX_TOKENS = 1024;
 
     /** Aspects used when the selector's reply stays unreadable. */
     static final List<String> FALLBACK_ASPECTS = List.of("Helpfulness", "Clarity", "Factuality", "Depth", "Safety");
@@ -70,7 +79,7 @@ public final class LlmRoles {
      * original uses whatever its selector picked. Only when no reply can be read at all (or none names a known
      * aspect) are the queries judged on {@link #FALLBACK_ASPECTS}, with a WARN, and that is not cached.
      */
-    public static final class AspectSelector implements Roles.AspectSelector {
+    public static final class LlmMetrics implements Roles.Metrics {
         private final Reasker asker;
         private final AspectCache cache;
         private final int maxReasks;
@@ -81,7 +90,7 @@ public final class LlmRoles {
         private final Map<String, CompletableFuture<AspectSelection>> inFlight = new ConcurrentHashMap<>();
 
         /** DRO's reward: {@code prompts/aspect_selection.txt}, 2 to 5 aspects, no seed. */
-        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks) {
+        public LlmMetrics(ChatModel client, CallCache calls, AspectCache cache, int maxReasks) {
             this(client, calls, cache, maxReasks, null);
         }
 
@@ -91,8 +100,8 @@ public final class LlmRoles {
          *
          * @param seed the run's seed, or null to send no seed
          */
-        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
-            this(asker(client, calls, "aspect_selector", 0.0, 1.0, 2048, seed), cache, maxReasks,
+        public LlmMetrics(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, Long seed) {
+            this(asker(client, calls, Role.METRICS.label(), 0.0, 1.0, METRICS_MAX_TOKENS, seed), cache, maxReasks,
                     "aspect_selection.txt", 2, 5);
         }
 
@@ -103,13 +112,13 @@ public final class LlmRoles {
          * @param promptResource a prompt in {@code prompts/} with the placeholders {@code aspects} and {@code query},
          *                       asking for the {@code metrics_cache.json} shape
          */
-        public AspectSelector(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, String role,
+        public LlmMetrics(ChatModel client, CallCache calls, AspectCache cache, int maxReasks, String role,
                               String promptResource, int minAspects, int maxAspects) {
-            this(asker(client, calls, role, 0.0, 1.0, 1024, null), cache, maxReasks, promptResource, minAspects,
+            this(asker(client, calls, role, 0.0, 1.0, VARIANT_METRICS_MAX_TOKENS, null), cache, maxReasks, promptResource, minAspects,
                     maxAspects);
         }
 
-        private AspectSelector(Reasker asker, AspectCache cache, int maxReasks, String promptResource, int minAspects,
+        private LlmMetrics(Reasker asker, AspectCache cache, int maxReasks, String promptResource, int minAspects,
                                int maxAspects) {
             this.asker = asker;
             this.cache = cache;
@@ -164,7 +173,7 @@ public final class LlmRoles {
                 cache.put(query, outside);
                 return outside;
             }
-            log.warn("The aspect selector's reply for query {} stayed unreadable after {} re-asks; judging it on {}",
+            log.warn("The metrics model's reply for query {} stayed unreadable after {} re-asks; judging it on {}",
                     dro.internal.Validation.quote(query), maxReasks, FALLBACK_ASPECTS);
             ObjectNode raw = Json.MAPPER.createObjectNode();
             raw.putObject("query_analysis");
@@ -175,15 +184,15 @@ public final class LlmRoles {
         }
     }
 
-    /** Scores answers on the selected aspects. */
-    public static final class Judge implements Roles.Judge {
+    /** The judge ({@link Role#JUDGE}): scores answers on the selected aspects. */
+    public static final class LlmJudge implements Roles.Judge {
         private final Reasker asker;
         private final int maxReasks;
         private final String role;
         private final PromptTemplate template;
 
         /** DRO's training judge, {@code prompts/judge.txt}, no seed. */
-        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks) {
+        public LlmJudge(ChatModel client, CallCache calls, double temperature, int maxReasks) {
             this(client, calls, temperature, maxReasks, null);
         }
 
@@ -192,8 +201,9 @@ public final class LlmRoles {
          *
          * @param seed the run's seed, or null to send no seed
          */
-        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-            this(asker(client, calls, "judge", temperature, 1.0, 2048, seed), maxReasks, "judge.txt");
+        public LlmJudge(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
+            this(asker(client, calls, Role.JUDGE.label(), temperature, 1.0, JUDGE_MAX_TOKENS, seed), maxReasks,
+                    "judge.txt");
         }
 
         /**
@@ -204,12 +214,12 @@ public final class LlmRoles {
          *                       {@code aspect_names}, {@code query} and {@code output}, asking for
          *                       {@code {aspect: {"rationale": ..., "score": ...}}}
          */
-        public Judge(ChatModel client, CallCache calls, double temperature, int maxReasks, String role,
+        public LlmJudge(ChatModel client, CallCache calls, double temperature, int maxReasks, String role,
                      String promptResource) {
-            this(asker(client, calls, role, temperature, 1.0, 2048, null), maxReasks, promptResource);
+            this(asker(client, calls, role, temperature, 1.0, JUDGE_MAX_TOKENS, null), maxReasks, promptResource);
         }
 
-        private Judge(Reasker asker, int maxReasks, String promptResource) {
+        private LlmJudge(Reasker asker, int maxReasks, String promptResource) {
             this.asker = asker;
             this.maxReasks = maxReasks;
             this.role = asker.role();
@@ -272,9 +282,9 @@ public final class LlmRoles {
     }
 
     /**
-     * The model under training. In {@link TrainFormat#INFERENCE} it answers as {@link dro.AutoModel} would: the system
-     * prompt plus the top-k in-context examples, the DRO user turn, rendered with the model's chat template (an empty
-     * system prompt sends the examples alone, or no system message at all). In {@link TrainFormat#ORIGINAL} it is
+     * The base model ({@link Role#BASE}), the model under training. In {@link TrainFormat#INFERENCE} it answers as
+     * {@link dro.AutoModel} would: the system prompt plus the top-k in-context examples, the DRO user turn, rendered
+     * with the model's chat template (an empty system prompt sends the examples alone, or no system message at all). In {@link TrainFormat#ORIGINAL} it is
      * prompted as the original's training prompts it ({@link PromptAssembler#trainingSystem}, the same user turn): a
      * client that {@linkplain Capability#RAW_PROMPT takes raw prompts} (a local model) reads
      * {@code system + user} as one text with no chat template, others get one system and one user message.
@@ -283,7 +293,7 @@ public final class LlmRoles {
      * fixed examples. The trace's ICL is the examples' text as sent (the training form in {@code ORIGINAL}, the
      * appended blocks in {@code INFERENCE}).
      */
-    public static final class Policy implements Roles.Policy {
+    public static final class LlmBase implements Roles.Base {
         private final ChatModel client;
         private final CallCache calls;
         private final IclRetriever retriever;
@@ -295,12 +305,12 @@ public final class LlmRoles {
         private final Long seed;
 
         /** @param retriever the examples to retrieve from, or null for none */
-        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, int k) {
-            this(client, calls, retriever, k, 0.0, 2048);
+        public LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, int k) {
+            this(client, calls, retriever, k, 0.0, BASE_MAX_TOKENS);
         }
 
         /** With other sampling settings (evaluation answers with the settings it is asked to), inference format. */
-        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, int k, double temperature,
+        public LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, int k, double temperature,
                       int maxTokens) {
             this(client, calls, retriever, List.of(), k, temperature, maxTokens, TrainFormat.INFERENCE, null);
         }
@@ -314,12 +324,12 @@ public final class LlmRoles {
          * @param format    the prompt format
          * @param seed      the run's seed, or null to send no seed
          */
-        public Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+        public LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
                       TrainFormat format, Long seed) {
-            this(client, calls, retriever, fixed, k, 0.0, 2048, format, seed);
+            this(client, calls, retriever, fixed, k, 0.0, BASE_MAX_TOKENS, format, seed);
         }
 
-        private Policy(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
+        private LlmBase(ChatModel client, CallCache calls, IclRetriever retriever, List<IclExample> fixed, int k,
                        double temperature, int maxTokens, TrainFormat format, Long seed) {
             this.client = client;
             this.calls = calls;
@@ -336,7 +346,7 @@ public final class LlmRoles {
         public Roles.Answer answer(String systemPrompt, String query, String site) {
             List<IclExample> examples = retriever == null ? fixed
                     : retriever.topK(query, k).stream().map(IclRetriever.Scored::example).collect(Collectors.toList());
-            Long callSeed = seed == null ? null : Seeds.derive(seed, "policy", "");
+            Long callSeed = seed == null ? null : Seeds.derive(seed, Role.seedName(Role.BASE.label()), "");
             String system;
             String icl;
             boolean raw = false;
@@ -354,7 +364,7 @@ public final class LlmRoles {
             ChatModelRequest req = ChatModelRequest.builder(system, PromptAssembler.user(query))
                     .temperature(temperature).maxNewTokens(maxTokens).seed(callSeed).stop(GenerateOptions.DEFAULT_STOP)
                     .rawPrompt(raw).build();
-            ChatModelResponse r = calls.record(client, "policy").chat(req);
+            ChatModelResponse r = calls.record(client, Role.BASE.label()).chat(req);
             return new Roles.Answer(icl, PromptAssembler.answer(r.text()));
         }
     }

@@ -8,7 +8,7 @@ import dro.backend.ResponseFormat;
 
 /**
  * Asks one role's JSON-mode prompt, and asks again when the caller could not read the reply: the re-asks that the
- * judges, the aspect selectors, the optimiser and the ICL rewriter share. Attempt 0 sends the prompt; attempt
+ * judges, the metrics models, the optimiser and the ICL rewriter share. Attempt 0 sends the prompt; attempt
  * {@code a > 0} sends the prompt plus {@link #REASK}, recorded at the site {@code site + "/reask" + a} (a
  * deterministic call, site "", stays at ""), so that each re-ask is a call of its own in the run's
  * {@link CallCache}, as runs have always recorded them. What counts as readable, and what to keep of a partly
@@ -62,7 +62,7 @@ public final class Reasker {
     /** Attempt {@code attempt} (0: the first ask) of {@code prompt} at {@code site}, for {@code n} replies. */
     public ChatModelResponse ask(String site, String prompt, int attempt, int n) {
         String at = site(site, attempt);
-        Long callSeed = seed == null ? null : Seeds.derive(seed, role, at.isEmpty() && attempt > 0
+        Long callSeed = seed == null ? null : Seeds.derive(seed, Role.seedName(role), at.isEmpty() && attempt > 0
                 ? "reask" + attempt : at);
         ChatModelRequest req = ChatModelRequest.builder("", prompt(prompt, attempt))
                 .temperature(temperature).topP(topP).maxNewTokens(maxTokens).n(n).seed(callSeed)

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Actions: when the last step's evaluation is empty, all 5s, or averages above 4.5, the only action is the
  *   current prompt, and the state asks for the depth limit to be extended. Otherwise the optimiser proposes
  *   {@code nActions} new prompts.</li>
- *   <li>Step: the next query's aspects are selected (cached per query), the policy answers behind the new prompt, and
- *   the judge scores the answer on those aspects. The reward is the mean score.</li>
+ *   <li>Step: the next query's aspects are selected (cached per query), the base model answers behind the new
+ *   prompt, and the judge scores the answer on those aspects. The reward is the mean score.</li>
  *   <li>Terminal: the path reached the depth limit, or the training queries ran out.</li>
  * </ul>
  *
@@ -35,15 +35,15 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
     private final List<String> queries;
     private final String initialPrompt;
     private final int nActions;
-    private final Roles.Policy policy;
-    private final Roles.AspectSelector selector;
+    private final Roles.Base base;
+    private final Roles.Metrics metrics;
     private final Roles.Judge judge;
-    private final Proposer proposer;
+    private final Optimizer optimizer;
     private final ExecutorService pool;
 
     /** @param pool where a level's calls run concurrently; null runs them one after another */
-    public DroSearchSpace(List<String> queries, String initialPrompt, int nActions, Roles.Policy policy,
-                          Roles.AspectSelector selector, Roles.Judge judge, Proposer proposer,
+    public DroSearchSpace(List<String> queries, String initialPrompt, int nActions, Roles.Base base,
+                          Roles.Metrics metrics, Roles.Judge judge, Optimizer optimizer,
                           ExecutorService pool) {
         if (queries.isEmpty()) {
             throw new InvalidRequestException("queries must hold at least one training query, but was empty");
@@ -51,10 +51,10 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
         this.queries = List.copyOf(queries);
         this.initialPrompt = initialPrompt;
         this.nActions = nActions;
-        this.policy = policy;
-        this.selector = selector;
+        this.base = base;
+        this.metrics = metrics;
         this.judge = judge;
-        this.proposer = proposer;
+        this.optimizer = optimizer;
         this.pool = pool;
     }
 
@@ -66,12 +66,12 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
     @Override
     public List<Actions<String>> actions(List<PathState> states) {
         // The next step's query is known now: select its aspects while the optimiser works (one call saved per level
-        // on the critical path). Its result lands in the selector's cache; the step itself asks for it again.
+        // on the critical path). Its result lands in the metrics role's cache; the step itself asks for it again.
         int next = states.isEmpty() ? queries.size() : states.get(0).size();
         boolean prefetch = next < queries.size();
         List<Actions<String>> all = Parallel.map(states.size() + (prefetch ? 1 : 0), i -> {
             if (i == states.size()) {
-                selector.select(queries.get(next), "L" + next + "/aspects");
+                metrics.select(queries.get(next), "L" + next + "/aspects");
                 return null;
             }
             PathState s = states.get(i);
@@ -79,7 +79,7 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
             if (last.evaluation().needsNoOptimisation()) {
                 return new Actions<>(List.of(last.systemPrompt()), true);
             }
-            List<String> proposals = proposer.propose(s, nActions, "L" + s.size() + "/B" + i);
+            List<String> proposals = optimizer.propose(s, nActions, "L" + s.size() + "/B" + i);
             if (proposals.isEmpty()) {
                 log.warn("No readable proposal for a path of length {}; it keeps its current prompt", s.size());
                 return new Actions<>(List.of(last.systemPrompt()), false);
@@ -100,8 +100,8 @@ public final class DroSearchSpace implements SearchSpace<PathState, String> {
 
     private Step step(String prompt, int queryIndex, String site) {
         String query = queries.get(queryIndex);
-        AspectSelection aspects = selector.select(query, site);
-        Roles.Answer answer = policy.answer(prompt, query, site);
+        AspectSelection aspects = metrics.select(query, site);
+        Roles.Answer answer = base.answer(prompt, query, site);
         Evaluation evaluation = judge.evaluate(query, answer.output(), aspects.aspects(), site);
         return new Step(prompt, answer.icl(), query, answer.output(), evaluation);
     }

@@ -60,7 +60,7 @@ public final class TrainSpeedBenchmark {
     private static Result run(ScriptedOpenAiServer server, Path dir, List<String> queries, int depth, int concurrency) {
         TrainConfig config = TrainConfig.builder().initialSystemPrompt("P").depth(depth).maxDepthIncrease(0)
                 .beamSize(2).nActions(3).retIcl(false).concurrency(concurrency).logDir(dir).baseModel("policy-m")
-                .evalModel("judge-m").metricsModel("selector-m").optimizeModel("optimizer-m").build();
+                .judgeModel("judge-m").metricsModel("selector-m").optimizerModel("optimizer-m").build();
         long t0 = System.nanoTime();
         TrainResult r = new DroTrainer(config, new DroTrainer.Models(api(server, "policy-m"), api(server, "judge-m"),
                 api(server, "selector-m"), api(server, "optimizer-m"))).run(queries, TrainListener.NONE);

@@ -115,8 +115,9 @@ class GenerateCommandTest {
     void baseUrlNeedsOpenAi() {
         CliRun r = dro("generate", "--model", model(), "--base-url", "http://localhost:8000/v1", "Hi?");
         assertEquals(1, r.code());
-        assertEquals("dro: error: A local model cannot honour settings for OpenAI-compatible models (set"
-                + " openAiModel(true) for those): baseUrl \"http://localhost:8000/v1\"", r.err().strip());
+        assertEquals("dro: error: A local model file cannot honour settings for one OpenAI-compatible endpoint (set"
+                + " openAiModel(true) for those; with endpoints, give them per endpoint): baseUrl"
+                + " \"http://localhost:8000/v1\"", r.err().strip());
     }
 
     @Test

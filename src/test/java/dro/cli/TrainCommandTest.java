@@ -56,7 +56,7 @@ class TrainCommandTest {
                 + " \"Why is the sky blue?\"]");
         Path dir = tmp.resolve("run");
         CliRun r = dro("train", "--base-model", TestModels.scriptedChat().toString(), "--max-model-len", "12288",
-                "--eval-model", "judge-x", "--metrics-model", "selector-x", "--optimize-model", "optimizer-x",
+                "--judge-model", "judge-x", "--metrics-model", "selector-x", "--optimizer-model", "optimizer-x",
                 "--queries", queries.toString(), "--depth", "3", "--max-depth-increase", "0", "--log-dir",
                 dir.toString());
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.roles.Role;
 import dro.icl.IclExamples;
 import dro.testing.ChildJvm;
 import dro.testing.ScriptedDroRoles;
@@ -68,7 +69,7 @@ class TrainOnDefaultsTest {
             assertEquals(180, settings.get("num_training_examples").asInt());
             assertEquals(2, settings.get("k").asInt());
             assertTrue(settings.get("ret_icl").asBoolean());
-            assertEquals("gpt-4-0125-preview", settings.get("eval_model").asText());
+            assertEquals("gpt-4-0125-preview", settings.get("judge_model").asText());
             assertFalse(settings.has("queries"), "no --queries: drawn from the pools");
 
             // The search as the rules say: a level whose last query was a question needs no optimisation (one child
@@ -119,17 +120,17 @@ class TrainOnDefaultsTest {
             RunEstimate bound = RunEstimate.of(defaults, DroTrainer.queriesFor(defaults, TrainingQueries.bundled()),
                     IclExamples.bundled());
             assertEquals(drawn, DroTrainer.queriesFor(defaults, TrainingQueries.bundled()));
-            assertTrue(base <= bound.role(RunEstimate.Role.BASE).calls());
-            assertTrue(optimizer <= bound.role(RunEstimate.Role.OPTIMIZER).calls());
-            assertTrue(limit <= bound.role(RunEstimate.Role.METRICS).calls());
+            assertTrue(base <= bound.role(Role.BASE).calls());
+            assertTrue(optimizer <= bound.role(Role.OPTIMIZER).calls());
+            assertTrue(limit <= bound.role(Role.METRICS).calls());
             // the requests stay within the caps the estimate assumes, and their texts within its token bound
             RunEstimate.Assumptions caps = RunEstimate.Assumptions.DEFAULT;
-            Map<RunEstimate.Role, Long> promptTokens = new TreeMap<>();
+            Map<Role, Long> promptTokens = new TreeMap<>();
             for (ScriptedOpenAiServer.Request q : server.requests()) {
                 String user = String.valueOf(q.message("user"));
-                RunEstimate.Role role = "policy-m".equals(q.model()) ? RunEstimate.Role.BASE
-                        : user.contains("\"selected_aspects\"") ? RunEstimate.Role.METRICS
-                        : user.contains("\"new_system_prompt\"") ? RunEstimate.Role.OPTIMIZER : RunEstimate.Role.JUDGE;
+                Role role = "policy-m".equals(q.model()) ? Role.BASE
+                        : user.contains("\"selected_aspects\"") ? Role.METRICS
+                        : user.contains("\"new_system_prompt\"") ? Role.OPTIMIZER : Role.JUDGE;
                 int cap = switch (role) {
                     case BASE -> caps.baseMaxTokens();
                     case JUDGE -> caps.judgeMaxTokens();
@@ -137,7 +138,7 @@ class TrainOnDefaultsTest {
                     case OPTIMIZER -> caps.optimizerMaxTokens();
                 };
                 assertTrue(q.maxTokens() <= cap, role + " asked for " + q.maxTokens() + " tokens");
-                assertTrue(q.n() <= (role == RunEstimate.Role.OPTIMIZER ? 3 : 1), role + " n=" + q.n());
+                assertTrue(q.n() <= (role == Role.OPTIMIZER ? 3 : 1), role + " n=" + q.n());
                 String text = (q.message("system") == null ? "" : q.message("system")) + user;
                 promptTokens.merge(role, caps.tokens(text) + caps.overheadTokensPerCall(), Long::sum);
             }

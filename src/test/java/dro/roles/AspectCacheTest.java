@@ -23,7 +23,7 @@ class AspectCacheTest {
         String before = Files.readString(file);
         String cachedQuery = new ObjectMapper().readTree(before).fieldNames().next();
         ScriptedClients c = new ScriptedClients(p -> ScriptedClients.scores(3));
-        LlmRoles.AspectSelector selector = new LlmRoles.AspectSelector(c.selector, CallCache.none(),
+        LlmRoles.LlmMetrics selector = new LlmRoles.LlmMetrics(c.selector, CallCache.none(),
                 AspectCache.open(file), 2);
 
         AspectSelection cached = selector.select(cachedQuery, "L0/T0");

@@ -40,7 +40,7 @@ class JsonRepliesTest {
 
     @Test
     void judgeReadsRequestedAspectsInOrderWhateverTheCase() {
-        Evaluation e = LlmRoles.Judge.read("```json\n{\"clarity\": {\"rationale\": \"ok\", \"score\": \"4/5\"},"
+        Evaluation e = LlmRoles.LlmJudge.read("```json\n{\"clarity\": {\"rationale\": \"ok\", \"score\": \"4/5\"},"
                 + " \"Safety\": {\"rationale\": \"fine\", \"score\": 5}, \"Other\": {\"score\": 1}}\n```",
                 List.of("Safety", "Clarity"));
         assertEquals(List.of("Safety", "Clarity"), List.copyOf(e.scores().keySet()));

@@ -110,6 +110,28 @@ class RecordingChatModelTest {
         assertEquals(2, fake.received.size());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} finds what older runs recorded as {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"base, policy", "metrics, aspect_selector",
+            "critic_metrics, critic_aspect_selector"})
+    void aCallRecordedUnderARolesFormerNameIsFoundUnderItsName(String name, String former) {
+        ScriptedChatModel older = new ScriptedChatModel("m").thenAnswer("recorded before", new Usage(4, 1, -1));
+        new CallCache(tmp, Long.MAX_VALUE).record(older, former).at("s").chat(request());
+        ScriptedChatModel now = new ScriptedChatModel("m");
+        CallCache calls = new CallCache(tmp, Long.MAX_VALUE);
+        assertEquals("recorded before", calls.record(now, name).at("s").chat(request()).text());
+        assertEquals(0, now.received.size());
+        assertEquals(1, calls.stats().reused());
+        assertEquals(0, calls.stats().made());
+    }
+
+    @Test
+    void aRoleWithoutAFormerNameReadsNoOtherRolesRecords() {
+        new CallCache(tmp, Long.MAX_VALUE).record(new ScriptedChatModel("m"), "policy").chat(request());
+        ScriptedChatModel judge = new ScriptedChatModel("m");
+        new CallCache(tmp, Long.MAX_VALUE).record(judge, "judge").chat(request());
+        assertEquals(1, judge.received.size());
+    }
+
     @Test
     void rolesOnDifferentModelsShareTheRunsBudget() {
         CallCache calls = new CallCache(tmp, 13);

@@ -44,6 +44,10 @@ public record LlamaCppSettings(Path modelPath, int numGpus, String cudaVisibleDe
 
     private static final Logger log = LoggerFactory.getLogger(LlamaCppSettings.class);
     static final int DEFAULT_MAX_CONTEXT = 4096;
+    /** The KV cache precision when none is given: llama.cpp's own. */
+    public static final String DEFAULT_DTYPE = "auto";
+    /** The fraction of free GPU memory to fill with layers when no layer count is given. */
+    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
     /** llama.cpp parameters derived for one model, with the figures they came from. */
     public record Plan(ModelParameters parameters, int contextPerSlot, int parallelSlots, int gpuLayers,

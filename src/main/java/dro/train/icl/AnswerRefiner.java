@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * three roles and nothing else:
  *
  * <ol>
- *   <li>the critic's aspect selector picks 3 to 6 aspects for the query;</li>
+ *   <li>the critic's metrics model picks 3 to 6 aspects for the query;</li>
  *   <li>the critic scores the initial answer on them, each with a rationale;</li>
  *   <li>up to {@code numIters} times: the rewriter rewrites the kept answer to satisfy the critic's review of it, and
  *   the critic scores the rewrite; a rewrite whose mean score is at least the kept one's is kept (ties go to the
@@ -30,7 +30,7 @@ public final class AnswerRefiner {
 
     private static final Logger log = LoggerFactory.getLogger(AnswerRefiner.class);
 
-    private final Roles.AspectSelector aspects;
+    private final Roles.Metrics aspects;
     private final Roles.Judge critic;
     private final Rewriter rewriter;
     private final int numIters;
@@ -41,7 +41,7 @@ public final class AnswerRefiner {
      * @param rewriter rewrites an answer to satisfy the critic
      * @param numIters at most this many rewrites per seed (the original's {@code num_iters}, 5 by default)
      */
-    public AnswerRefiner(Roles.AspectSelector aspects, Roles.Judge critic, Rewriter rewriter, int numIters) {
+    public AnswerRefiner(Roles.Metrics aspects, Roles.Judge critic, Rewriter rewriter, int numIters) {
         this.aspects = aspects;
         this.critic = critic;
         this.rewriter = rewriter;

@@ -98,12 +98,12 @@ public final class IclOptimizer {
         Path dir = config.outDir();
         CallCache.Stats before = calls.stats();
         AspectCache metrics = AspectCache.open(config.metricsCachePath());
-        Roles.AspectSelector selector = new LlmRoles.AspectSelector(models.metrics(), calls, metrics,
-                config.maxReasks(), "critic_aspect_selector", "critic_aspect_selection.txt", 3, 6);
-        Roles.Judge critic = new LlmRoles.Judge(models.critic(), calls, config.criticTemperature(), config.maxReasks(),
-                "critic", "critic.txt");
+        Roles.Metrics selector = new LlmRoles.LlmMetrics(models.metrics(), calls, metrics,
+                config.maxReasks(), "critic_metrics", "critic_aspect_selection.txt", 3, 6);
+        Roles.Judge critic = new LlmRoles.LlmJudge(models.critic(), calls, config.criticTemperature(),
+                config.maxReasks(), "critic", "critic.txt");
         Rewriter rewriter = new LlmRewriter(models.rewriter(), calls, config.temperature(), config.maxReasks());
-        Roles.Policy answerer = models.answerer() == null ? null : new LlmRoles.Policy(models.answerer(), calls, null,
+        Roles.Base answerer = models.answerer() == null ? null : new LlmRoles.LlmBase(models.answerer(), calls, null,
                 1, 0.0, config.answerMaxTokens());
         AnswerRefiner refiner = new AnswerRefiner(selector, critic, rewriter, config.numIters());
         ExecutorService pool = Parallel.pool(Math.min(config.concurrency(), seeds.size()), "icl");
@@ -133,7 +133,7 @@ public final class IclOptimizer {
         }
     }
 
-    private String write(Roles.Policy answerer, String query) {
+    private String write(Roles.Base answerer, String query) {
         String answer = answerer.answer(config.answerSystemPrompt(), query, "").output();
         if (answer.isBlank()) {
             throw new GenerationException("The answer model wrote an empty answer to query " + Validation.quote(query)

@@ -1,5 +1,6 @@
 package dro.train.icl;
 
+import static dro.internal.Validation.ensureTemperature;
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
 
@@ -19,6 +20,13 @@ import java.nio.file.Path;
  */
 public final class IclOptimizerConfig {
 
+    /** The rewriter's temperature. */
+    public static final double DEFAULT_TEMPERATURE = 0.7;
+    /** The critic's temperature. */
+    public static final double DEFAULT_CRITIC_TEMPERATURE = 0.0;
+    /** The answer model's token cap, for seeds without an answer. */
+    public static final int DEFAULT_ANSWER_MAX_TOKENS = 2048;
+
     private final int numIters;
     private final double temperature;
     private final double criticTemperature;
@@ -37,8 +45,8 @@ public final class IclOptimizerConfig {
 
     private IclOptimizerConfig(Builder b) {
         this.numIters = ensureBetween(b.numIters, 0, 1000, "numIters");
-        this.temperature = ensureBetween(b.temperature, 0.0, 2.0, "temperature");
-        this.criticTemperature = ensureBetween(b.criticTemperature, 0.0, 2.0, "criticTemperature");
+        this.temperature = ensureTemperature(b.temperature, "temperature");
+        this.criticTemperature = ensureTemperature(b.criticTemperature, "criticTemperature");
         this.maxReasks = ensureBetween(b.maxReasks, 0, 10, "maxReasks");
         this.concurrency = ensureBetween(b.concurrency, 1, 256, "concurrency");
         if (b.tokenBudget < 1) {
@@ -117,8 +125,8 @@ public final class IclOptimizerConfig {
     /** Collects settings; {@link #build()} validates them and names the first bad one. */
     public static final class Builder {
         private int numIters = 5;
-        private double temperature = 0.7;
-        private double criticTemperature = 0.0;
+        private double temperature = DEFAULT_TEMPERATURE;
+        private double criticTemperature = DEFAULT_CRITIC_TEMPERATURE;
         private int maxReasks = 2;
         private int concurrency = 8;
         private long tokenBudget = Long.MAX_VALUE;
@@ -126,7 +134,7 @@ public final class IclOptimizerConfig {
         private Path iclFile;
         private Path metricsCachePath;
         private String answerSystemPrompt = PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT);
-        private int answerMaxTokens = 2048;
+        private int answerMaxTokens = DEFAULT_ANSWER_MAX_TOKENS;
         private String criticModel;
         private String metricsModel;
         private String rewriteModel;

@@ -19,7 +19,7 @@ final class IclReport {
         List<RefinedAnswer> answers = result.answers();
         StringBuilder h = new StringBuilder(Html.head("DRO ICL optimisation report"));
         h.append("<h1>DRO ICL optimisation report</h1>\n<table>");
-        Html.row(h, "Critic / aspect selector / rewriter", config.criticModel() + " / " + config.metricsModel() + " / "
+        Html.row(h, "Critic / metrics / rewriter", config.criticModel() + " / " + config.metricsModel() + " / "
                 + config.rewriteModel());
         Html.row(h, "Answer model (seeds without an answer)", String.valueOf(config.answerModel()));
         Html.row(h, "Seeds", String.valueOf(answers.size()));

@@ -27,12 +27,15 @@ public final class LlmRewriter implements Rewriter {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRewriter.class);
 
+    /** The rewriter's token cap per rewritten answer. */
+    public static final int MAX_TOKENS = 2048;
+
     private final Reasker asker;
     private final int maxReasks;
     private final PromptTemplate template = PromptTemplate.resource("rewrite.txt");
 
     public LlmRewriter(ChatModel client, CallCache calls, double temperature, int maxReasks) {
-        this.asker = new Reasker(client, calls, "rewriter", temperature, 1.0, 2048, null);
+        this.asker = new Reasker(client, calls, "rewriter", temperature, 1.0, MAX_TOKENS, null);
         this.maxReasks = maxReasks;
     }
 

@@ -1,5 +1,5 @@
 package dro.train.run;
-import dro.train.Proposer;
+import dro.train.Optimizer;
 import dro.train.Step;
 import dro.train.PathState;
 import dro.train.DroSearchSpace;
@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +55,8 @@ public final class DroTrainer {
 
     private static final Logger log = LoggerFactory.getLogger(DroTrainer.class);
 
-    /** The model behind each role. */
-    public record Models(ChatModel policy, ChatModel judge, ChatModel aspectSelector, ChatModel optimizer) { }
+    /** The model behind each role ({@link dro.roles.Role}). */
+    public record Models(ChatModel base, ChatModel judge, ChatModel metrics, ChatModel optimizer) { }
 
     private final TrainConfig config;
     private final Models models;
@@ -92,18 +93,18 @@ public final class DroTrainer {
         IclRetriever retriever = config.retIcl() ? new IclRetriever(icl, embedder) : null;
         List<IclExample> fixed = config.retIcl() ? List.of() : icl.subList(0, Math.min(config.k(), icl.size()));
         Long seed = config.seed();
-        Roles.Policy policy = new LlmRoles.Policy(models.policy(), calls, retriever, fixed, config.k(),
+        Roles.Base base = new LlmRoles.LlmBase(models.base(), calls, retriever, fixed, config.k(),
                 config.trainFormat(), seed);
-        Roles.AspectSelector selector = new LlmRoles.AspectSelector(models.aspectSelector(), calls, metrics,
+        Roles.Metrics metricsRole = new LlmRoles.LlmMetrics(models.metrics(), calls, metrics,
                 config.maxReasks(), seed);
-        Roles.Judge judge = new LlmRoles.Judge(models.judge(), calls, config.judgeTemperature(), config.maxReasks(),
+        Roles.Judge judge = new LlmRoles.LlmJudge(models.judge(), calls, config.judgeTemperature(), config.maxReasks(),
                 seed);
-        Proposer proposer = new LlmProposer(models.optimizer(), calls, config.temperature(),
+        Optimizer optimizer = new LlmOptimizer(models.optimizer(), calls, config.temperature(),
                 config.maxReasks(), seed);
         ExecutorService pool = config.concurrency() == 1 ? null : Parallel.pool(config.concurrency(), "dro4j-train");
         try {
-            DroSearchSpace space = new DroSearchSpace(queries, config.initialSystemPrompt(), config.nActions(), policy,
-                    selector, judge, proposer, pool);
+            DroSearchSpace space = new DroSearchSpace(queries, config.initialSystemPrompt(), config.nActions(), base,
+                    metricsRole, judge, optimizer, pool);
             double[] best = {Double.NEGATIVE_INFINITY};
             BeamSearch.Result<PathState, String> result = new BeamSearch(config.beamSize(), config.depth(),
                     config.maxDepthIncrease()).run(space, e -> {
@@ -148,7 +149,7 @@ public final class DroTrainer {
             Path cfg = dir.resolve("config.json");
             JsonNode settings = Json.MAPPER.readTree(config.searchSettings().toString()); // as it reads back
             if (Files.exists(cfg)) {
-                JsonNode old = Json.MAPPER.readTree(cfg.toFile());
+                JsonNode old = renameLegacyKeys(Json.MAPPER.readTree(cfg.toFile()));
                 if (!old.equals(settings)) {
                     throw new InvalidRequestException("The log directory " + dir.toAbsolutePath() + " holds a run with"
                             + " other settings (" + difference(old, settings) + "); use another log directory to"
@@ -161,6 +162,26 @@ public final class DroTrainer {
             throw new FileAccessException("Cannot prepare the log directory " + dir.toAbsolutePath() + ": " + e, dir,
                     e);
         }
+    }
+
+    /**
+     * The {@code config.json} keys of runs written before the roles were named one way ({@link dro.roles.Role}), by
+     * their current key: a run written then resumes as it is.
+     */
+    static final Map<String, String> LEGACY_CONFIG_KEYS = Map.of("judge_model", "eval_model", "optimizer_model",
+            "optimize_model");
+
+    /** A run's settings with the keys older runs wrote ({@link #LEGACY_CONFIG_KEYS}) read as today's, in order. */
+    static JsonNode renameLegacyKeys(JsonNode settings) {
+        if (!(settings instanceof com.fasterxml.jackson.databind.node.ObjectNode o)
+                || LEGACY_CONFIG_KEYS.values().stream().noneMatch(o::has)) {
+            return settings;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode renamed = Json.MAPPER.createObjectNode();
+        Map<String, String> current = new java.util.HashMap<>();
+        LEGACY_CONFIG_KEYS.forEach((now, old) -> current.put(old, now));
+        o.fields().forEachRemaining(f -> renamed.set(current.getOrDefault(f.getKey(), f.getKey()), f.getValue()));
+        return renamed;
     }
 
     private static String difference(JsonNode old, JsonNode now) {
@@ -183,8 +204,8 @@ public final class DroTrainer {
             write(dir.resolve("optimized_prompt.txt"), out.optimizedPrompt() + "\n");
             write(dir.resolve("trace.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.trace(out.bestPath())));
             write(dir.resolve("search_tree.json"), Json.MAPPER.writeValueAsString(TrainRunFiles.tree(result.root())));
-            List<dro.backend.EndpointStats> endpoints = RoutingChatModel.endpointStats(models.policy(),
-                    models.judge(), models.aspectSelector(), models.optimizer());
+            List<dro.backend.EndpointStats> endpoints = RoutingChatModel.endpointStats(models.base(),
+                    models.judge(), models.metrics(), models.optimizer());
             TrainRunFiles.Result summary = new TrainRunFiles.Result(out.score(), out.depthLimit(), out.nodes(),
                     out.stats().made(), out.stats().reused(), out.stats().promptTokens(),
                     out.stats().completionTokens(), out.stats().usageByModel(), millis,

@@ -28,8 +28,9 @@ final class Report {
         h.append(Html.head("DRO training report"));
         h.append("<h1>DRO training report</h1>\n<table>");
         row(h, "Base model", config.baseModel());
-        row(h, "Judge / aspect selector / optimiser", config.evalModel() + " / " + config.metricsModel() + " / "
-                + config.optimizeModel());
+        row(h, "Judge model", config.judgeModel());
+        row(h, "Metrics model", config.metricsModel());
+        row(h, "Optimizer model", config.optimizerModel());
         row(h, "Best path score", fmt(out.score()));
         row(h, "Depth (limit at the end)", path.size() + " (" + out.depthLimit() + ")");
         row(h, "Beam size / actions", config.beamSize() + " / " + config.nActions());

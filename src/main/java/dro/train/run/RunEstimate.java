@@ -2,6 +2,7 @@ package dro.train.run;
 import dro.roles.TrainFormat;
 import dro.roles.LlmRoles;
 import dro.roles.Aspects;
+import dro.roles.Role;
 
 import dro.InvalidRequestException;
 import dro.icl.IclExample;
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  *   <li>Aspects are selected once per distinct query of the path: at most {@code L} calls.</li>
  *   <li>Every level is assumed to optimise (all {@code nActions} children) and the depth to grow to its maximum,
  *   although in a real run only steps that need no optimisation (one child) extend the depth.</li>
- *   <li>The judge, aspect selector and optimiser reply in JSON; an unreadable reply is asked again up to
+ *   <li>The judge, metrics model and optimiser reply in JSON; an unreadable reply is asked again up to
  *   {@code maxReasks} times. The bound counts calls both without and with those re-asks; tokens are bounded with
  *   them. The base model is never re-asked.</li>
  * </ul>
@@ -47,33 +48,10 @@ import java.util.regex.Pattern;
  * characters per token plus {@link Assumptions#overheadTokensPerCall()} for the chat format. The parts a model
  * writes during the run are bounded by the cap of the call that writes them: a system prompt by the optimiser's
  * completion cap (or the initial prompt, if longer), an answer by the base model's cap, an evaluation by the judge's
- * cap. Completions count at their caps: base model, judge, aspect selector, and the optimiser's cap times
+ * cap. Completions count at their caps: base model, judge, metrics model, and the optimiser's cap times
  * {@code nActions} samples.
  */
 public final class RunEstimate {
-
-    /** The four model roles of a run, named as {@code --price} names them. */
-    public enum Role {
-        /** The base model under training (the policy). */
-        BASE("base"),
-        /** The judge that scores answers ({@code --eval-model}). */
-        JUDGE("judge"),
-        /** The aspect selector ({@code --metrics-model}). */
-        METRICS("metrics"),
-        /** The optimiser that proposes new prompts ({@code --optimize-model}). */
-        OPTIMIZER("optimizer");
-
-        private final String label;
-
-        Role(String label) {
-            this.label = label;
-        }
-
-        /** The role's name on the command line. */
-        public String label() {
-            return label;
-        }
-    }
 
     /**
      * How texts become tokens, and the completion caps of each role's calls (what {@link LlmRoles} asks for).
@@ -85,8 +63,9 @@ public final class RunEstimate {
     public record Assumptions(double charsPerToken, int overheadTokensPerCall, int baseMaxTokens, int judgeMaxTokens,
                               int metricsMaxTokens, int optimizerMaxTokens) {
 
-        /** 3 characters per token, 8 tokens per call, caps 2048 (base), 2048 (judge), 2048 (aspects), 2048. */
-        public static final Assumptions DEFAULT = new Assumptions(3.0, 8, 2048, 2048, 2048, 2048);
+        /** 3 characters per token, 8 tokens per call, and the caps the roles ask for. */
+        public static final Assumptions DEFAULT = new Assumptions(3.0, 8, LlmRoles.BASE_MAX_TOKENS,
+                LlmRoles.JUDGE_MAX_TOKENS, LlmRoles.METRICS_MAX_TOKENS, LlmOptimizer.MAX_TOKENS);
 
         public Assumptions {
             Validation.ensureGreaterThan(charsPerToken, 0, "charsPerToken");
@@ -112,8 +91,8 @@ public final class RunEstimate {
         /** The base model's prompt for a query (all its messages, concatenated). */
         String base(String systemPrompt, List<IclExample> examples, String query);
 
-        /** The aspect selector's prompt for a query. */
-        String aspectSelection(String query);
+        /** The metrics model's prompt (aspect selection) for a query. */
+        String metrics(String query);
 
         /** The judge's prompt for a query and an answer, on the most aspects a selection can hold. */
         String judge(String query, String output);
@@ -136,7 +115,7 @@ public final class RunEstimate {
             }
 
             @Override
-            public String aspectSelection(String query) {
+            public String metrics(String query) {
                 return selection.render(Map.of("aspects", LlmRoles.aspectList(new ArrayList<>(Aspects.all().keySet())),
                         "query", query));
             }
@@ -155,7 +134,7 @@ public final class RunEstimate {
             public String optimizer(String systemPrompt, List<String> history, String query, String output,
                                     String evaluation) {
                 return optimizer.render(Map.of("system_prompt", systemPrompt, "history",
-                        LlmProposer.history(history), "query", query, "output", output, "evaluation", evaluation));
+                        LlmOptimizer.history(history), "query", query, "output", output, "evaluation", evaluation));
             }
 
             @Override
@@ -264,7 +243,7 @@ public final class RunEstimate {
         for (String q : queries.subList(0, length)) {
             if (distinct.add(q)) {
                 metricsCalls++;
-                metricsPrompt += a.tokens(texts.aspectSelection(q)) + overhead;
+                metricsPrompt += a.tokens(texts.metrics(q)) + overhead;
             }
         }
         long times = 1L + reasks;
@@ -414,13 +393,13 @@ public final class RunEstimate {
         sb.append(String.format(Locale.ROOT, "%nAssumptions:%n"
                         + "  - every level optimises (%d children per beam item) and the depth grows to its maximum;"
                         + " a real run makes fewer calls%n"
-                        + "  - \"with re-asks\": each judge, aspect-selection and optimiser reply is unreadable and asked"
+                        + "  - \"with re-asks\": each judge, metrics and optimiser reply is unreadable and asked"
                         + " again %d times (--max-reasks); the token columns include those re-asks%n"
                         + "  - aspects are selected once per distinct query; the judge scores %d aspects, the longest"
                         + " ones; the base model gets the %d longest in-context examples%n"
                         + "  - %.1f characters per token, plus %d tokens of chat format per call; a system prompt is at"
                         + " most %d tokens (the optimiser's cap), an answer %d, an evaluation %d%n"
-                        + "  - completions at their caps: base model %d, judge %d, aspect selection %d, optimiser"
+                        + "  - completions at their caps: base model %d, judge %d, metrics %d, optimiser"
                         + " %d x %d samples%n",
                 config.nActions(), config.maxReasks(), MAX_ASPECTS, config.k(), assumptions.charsPerToken(),
                 assumptions.overheadTokensPerCall(), assumptions.optimizerMaxTokens(), assumptions.baseMaxTokens(),

@@ -1,4 +1,5 @@
 package dro.train.run;
+import static dro.internal.Validation.ensureTemperature;
 import dro.roles.TrainFormat;
 import dro.roles.Seeds;
 
@@ -24,6 +25,11 @@ import java.util.List;
  */
 public final class TrainConfig {
 
+    /** The optimiser's temperature (the original's {@code temperature}). */
+    public static final double DEFAULT_TEMPERATURE = 0.2;
+    /** The judge's temperature. */
+    public static final double DEFAULT_JUDGE_TEMPERATURE = 0.0;
+
     private final String initialSystemPrompt;
     private final int nActions;
     private final double temperature;
@@ -43,17 +49,17 @@ public final class TrainConfig {
     private final List<String> queries;
     private final String baseModel;
     private final String baseModelFamily;
-    private final String evalModel;
+    private final String judgeModel;
     private final String metricsModel;
-    private final String optimizeModel;
+    private final String optimizerModel;
     private final boolean runLog;
     private final TrainFormat trainFormat;
 
     private TrainConfig(Builder b) {
         this.initialSystemPrompt = ensureNotBlank(b.initialSystemPrompt, "initialSystemPrompt");
         this.nActions = ensureBetween(b.nActions, 1, 16, "nActions");
-        this.temperature = ensureBetween(b.temperature, 0.0, 2.0, "temperature");
-        this.judgeTemperature = ensureBetween(b.judgeTemperature, 0.0, 2.0, "judgeTemperature");
+        this.temperature = ensureTemperature(b.temperature, "temperature");
+        this.judgeTemperature = ensureTemperature(b.judgeTemperature, "judgeTemperature");
         this.depth = ensureBetween(b.depth, 1, 10_000, "depth");
         this.maxDepthIncrease = ensureBetween(b.maxDepthIncrease, 0, 10_000, "maxDepthIncrease");
         this.beamSize = ensureBetween(b.beamSize, 1, 64, "beamSize");
@@ -89,9 +95,9 @@ public final class TrainConfig {
         }
         this.baseModel = b.baseModel;
         this.baseModelFamily = b.baseModelFamily;
-        this.evalModel = b.evalModel;
+        this.judgeModel = b.judgeModel;
         this.metricsModel = b.metricsModel;
-        this.optimizeModel = b.optimizeModel;
+        this.optimizerModel = b.optimizerModel;
         this.runLog = b.runLog;
         if (b.trainFormat == null) {
             throw new InvalidRequestException("trainFormat must be original or inference, but was null");
@@ -124,9 +130,9 @@ public final class TrainConfig {
         b.queries = queries;
         b.baseModel = baseModel;
         b.baseModelFamily = baseModelFamily;
-        b.evalModel = evalModel;
+        b.judgeModel = judgeModel;
         b.metricsModel = metricsModel;
-        b.optimizeModel = optimizeModel;
+        b.optimizerModel = optimizerModel;
         b.runLog = runLog;
         b.trainFormat = trainFormat;
         return b;
@@ -152,9 +158,9 @@ public final class TrainConfig {
     public List<String> queries() { return queries; }
     public String baseModel() { return baseModel; }
     public String baseModelFamily() { return baseModelFamily; }
-    public String evalModel() { return evalModel; }
+    public String judgeModel() { return judgeModel; }
     public String metricsModel() { return metricsModel; }
-    public String optimizeModel() { return optimizeModel; }
+    public String optimizerModel() { return optimizerModel; }
     /** Whether the run writes {@code run.log} (the original's {@code disable_log} turns it off). */
     public boolean runLog() { return runLog; }
     /** How the base model is prompted during the search (default {@link TrainFormat#ORIGINAL}). */
@@ -166,8 +172,8 @@ public final class TrainConfig {
      */
     public ObjectNode searchSettings() {
         ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("base_model", baseModel).put("base_model_family", baseModelFamily).put("eval_model", evalModel)
-                .put("metrics_model", metricsModel).put("optimize_model", optimizeModel)
+        o.put("base_model", baseModel).put("base_model_family", baseModelFamily).put("judge_model", judgeModel)
+                .put("metrics_model", metricsModel).put("optimizer_model", optimizerModel)
                 .put("initial_system_prompt", initialSystemPrompt).put("n_actions", nActions)
                 .put("temperature", temperature).put("judge_temperature", judgeTemperature).put("depth", depth)
                 .put("max_depth_increase", maxDepthIncrease).put("beam_size", beamSize)
@@ -183,8 +189,8 @@ public final class TrainConfig {
     public static final class Builder {
         private String initialSystemPrompt = PromptResources.get("initial_system_prompt.txt");
         private int nActions = 3;
-        private double temperature = 0.2;
-        private double judgeTemperature = 0.0;
+        private double temperature = DEFAULT_TEMPERATURE;
+        private double judgeTemperature = DEFAULT_JUDGE_TEMPERATURE;
         private int depth = 20;
         private int maxDepthIncrease = 10;
         private int beamSize = 2;
@@ -200,9 +206,9 @@ public final class TrainConfig {
         private List<String> queries;
         private String baseModel;
         private String baseModelFamily;
-        private String evalModel;
+        private String judgeModel;
         private String metricsModel;
-        private String optimizeModel;
+        private String optimizerModel;
         private boolean runLog = true;
         private TrainFormat trainFormat = TrainFormat.ORIGINAL;
 
@@ -227,9 +233,9 @@ public final class TrainConfig {
         public Builder queries(List<String> v) { queries = v; return this; }
         public Builder baseModel(String v) { baseModel = v; return this; }
         public Builder baseModelFamily(String v) { baseModelFamily = v; return this; }
-        public Builder evalModel(String v) { evalModel = v; return this; }
+        public Builder judgeModel(String v) { judgeModel = v; return this; }
         public Builder metricsModel(String v) { metricsModel = v; return this; }
-        public Builder optimizeModel(String v) { optimizeModel = v; return this; }
+        public Builder optimizerModel(String v) { optimizerModel = v; return this; }
         public Builder runLog(boolean v) { runLog = v; return this; }
         /** How the base model is prompted during the search (default {@link TrainFormat#ORIGINAL}). */
         public Builder trainFormat(TrainFormat v) { trainFormat = v; return this; }

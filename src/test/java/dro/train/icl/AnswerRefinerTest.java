@@ -23,7 +23,7 @@ class AnswerRefinerTest {
 
     static final List<String> ASPECTS = List.of("Helpfulness", "Clarity", "Depth");
 
-    static final Roles.AspectSelector SELECTOR = (query, site) -> {
+    static final Roles.Metrics SELECTOR = (query, site) -> {
         ObjectNode raw = Json.MAPPER.createObjectNode();
         return new AspectSelection(ASPECTS, "r", raw);
     };

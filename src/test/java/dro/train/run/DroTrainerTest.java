@@ -69,8 +69,8 @@ class DroTrainerTest {
 
     TrainConfig config(Path dir, int concurrency) {
         return TrainConfig.builder().initialSystemPrompt("P").depth(4).maxDepthIncrease(0).beamSize(2).nActions(3)
-                .concurrency(concurrency).logDir(dir).baseModel("scripted").evalModel("scripted")
-                .metricsModel("scripted").optimizeModel("scripted").build();
+                .concurrency(concurrency).logDir(dir).baseModel("scripted").judgeModel("scripted")
+                .metricsModel("scripted").optimizerModel("scripted").build();
     }
 
     TrainResult run(TrainConfig config, ScriptedClients c) {
@@ -124,8 +124,74 @@ class DroTrainerTest {
         assertEquals(0, again.totalCalls());
         assertEquals(first.optimizedPrompt(), second.optimizedPrompt());
         assertEquals(0, second.stats().made());
-        assertEquals(first.stats().made() - first.stats().madeByRole().get("aspect_selector"), second.stats().reused(),
+        assertEquals(first.stats().made() - first.stats().madeByRole().get("metrics"), second.stats().reused(),
                 "aspects come from the metrics cache, every other call from the call cache");
+    }
+
+    @Test
+    void aRunWrittenUnderTheFormerRoleNamesResumesWithoutACallAndIsRewrittenUnderTheNewOnes() throws Exception {
+        Path dir = tmp.resolve("run");
+        TrainResult first = run(config(dir, 1), new ScriptedClients(PREFERS_TWO));
+        int converted = writeAsOlderRuns(dir);
+        assertEquals(first.stats().madeByRole().get("base") + first.stats().madeByRole().get("metrics"), converted);
+
+        ScriptedClients again = new ScriptedClients(PREFERS_TWO);
+        TrainResult second = run(config(dir, 1), again);
+        assertEquals(0, again.totalCalls());
+        assertEquals(0, second.stats().made());
+        assertEquals(first.optimizedPrompt(), second.optimizedPrompt());
+        JsonNode settings = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        assertEquals("scripted", settings.get("judge_model").asText());
+        assertEquals("scripted", settings.get("optimizer_model").asText());
+        assertFalse(settings.has("eval_model") || settings.has("optimize_model"), settings.toString());
+    }
+
+    @Test
+    void aRunWithOtherSettingsUnderTheFormerKeysIsStillRefusedNamingTheSetting() throws Exception {
+        Path dir = tmp.resolve("run");
+        run(config(dir, 1), new ScriptedClients(PREFERS_TWO));
+        writeAsOlderRuns(dir);
+        TrainConfig other = config(dir, 1).toBuilder().judgeModel("another").build();
+        dro.InvalidRequestException e = assertThrows(dro.InvalidRequestException.class,
+                () -> run(other, new ScriptedClients(PREFERS_TWO)));
+        assertTrue(e.getMessage().contains("other settings (judge_model: \"scripted\" -> \"another\")"),
+                e.getMessage());
+    }
+
+    /**
+     * Rewrites a run directory as runs wrote it before the roles were named one way: the base model's and the
+     * metrics model's calls recorded as {@code policy} and {@code aspect_selector}, {@code config.json} with
+     * {@code eval_model} and {@code optimize_model}. Returns the calls rewritten.
+     */
+    static int writeAsOlderRuns(Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        java.util.Map<String, String> former = java.util.Map.of("base", "policy", "metrics", "aspect_selector");
+        List<Path> records;
+        try (java.util.stream.Stream<Path> s = Files.walk(dir.resolve("calls"))) {
+            records = s.filter(p -> p.toString().endsWith(".json")).toList();
+        }
+        int converted = 0;
+        for (Path f : records) {
+            com.fasterxml.jackson.databind.node.ObjectNode record =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(f.toFile());
+            String old = former.get(record.get("role").asText());
+            if (old == null) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode key = json.createObjectNode();
+            key.put("role", old).put("site", record.get("site").asText()).set("request", record.get("request"));
+            String hash = dro.internal.Digests.sha256Hex(key.toString());
+            record.put("role", old);
+            Path to = dir.resolve("calls").resolve(hash.substring(0, 2)).resolve(hash + ".json");
+            Files.createDirectories(to.getParent());
+            Files.writeString(to, record.toString());
+            Files.delete(f);
+            converted++;
+        }
+        Path cfg = dir.resolve("config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"judge_model\"", "\"eval_model\"")
+                .replace("\"optimizer_model\"", "\"optimize_model\""));
+        return converted;
     }
 
     @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dro.InvalidRequestException;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
-import dro.train.run.RunEstimate.Role;
+import dro.roles.Role;
 import dro.train.run.RunEstimate.RoleBound;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -29,7 +29,7 @@ class RunEstimateTest {
         }
 
         @Override
-        public String aspectSelection(String query) {
+        public String metrics(String query) {
             return "S:" + query;
         }
 

@@ -158,7 +158,7 @@ class SeededLocalTrainingTest {
         TrainResult again = train(tmp.resolve("run"), 42);
 
         assertEquals(0, again.stats().made());
-        assertEquals(first.stats().made() - first.stats().madeByRole().get("aspect_selector"), again.stats().reused(),
+        assertEquals(first.stats().made() - first.stats().madeByRole().get("metrics"), again.stats().reused(),
                 "every call again but the aspect selections, which come from metrics_cache.json");
         assertEquals(Files.readString(first.runDir().resolve("trace.json")),
                 Files.readString(again.runDir().resolve("trace.json")));

@@ -42,7 +42,7 @@ class TrainOverHttpTest {
 
     TrainConfig config(Path dir) {
         return TrainConfig.builder().initialSystemPrompt("P").depth(4).maxDepthIncrease(0).logDir(dir)
-                .baseModel("policy").evalModel("judge-m").metricsModel("selector-m").optimizeModel("optimizer-m")
+                .baseModel("policy").judgeModel("judge-m").metricsModel("selector-m").optimizerModel("optimizer-m")
                 .build();
     }
 
@@ -77,7 +77,7 @@ class TrainOverHttpTest {
             // the local model always says "Hi": the judge scores every answer alike, so ties keep the first proposal
             assertEquals("P.0.0.0", r.optimizedPrompt());
             assertEquals("Hi", r.bestPath().get(0).output());
-            assertEquals(16, r.stats().madeByRole().get("policy"));
+            assertEquals(16, r.stats().madeByRole().get("base"));
 
             try (AutoModel aligned = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(12288)
                     .optimizedPromptFile(r.runDir()).build()) {

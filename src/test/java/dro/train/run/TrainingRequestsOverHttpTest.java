@@ -180,7 +180,7 @@ class TrainingRequestsOverHttpTest {
         Path calls = tmp.resolve("calls");
         try (ChatModel m = AutoModel.builder().model(TestModels.scriptedChat()).maxModelLen(4096).threads(1)
                 .parallelSlots(1).buildChatModel()) {
-            LlmRoles.Policy policy = new LlmRoles.Policy(m,
+            LlmRoles.LlmBase policy = new LlmRoles.LlmBase(m,
                     new CallCache(calls, Long.MAX_VALUE), null, List.of(new IclExample("q", "<START>\na\n<END>")), 1,
                     TrainFormat.ORIGINAL, 42L);
 

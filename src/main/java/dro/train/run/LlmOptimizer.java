@@ -1,5 +1,5 @@
 package dro.train.run;
-import dro.train.Proposer;
+import dro.train.Optimizer;
 import dro.train.Step;
 import dro.train.PathState;
 
@@ -10,6 +10,7 @@ import dro.roles.CallCache;
 import dro.roles.JsonReplies;
 import dro.roles.LlmRoles;
 import dro.roles.Reasker;
+import dro.roles.Role;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Asks the optimiser for new system prompts. */
-public final class LlmProposer implements Proposer {
-    private static final Logger log = LoggerFactory.getLogger(LlmProposer.class);
+public final class LlmOptimizer implements Optimizer {
+    private static final Logger log = LoggerFactory.getLogger(LlmOptimizer.class);
+    /** The optimiser's token cap per sampled prompt. */
+    public static final int MAX_TOKENS = 2048;
+    /** The optimiser's top-p. */
+    public static final double TOP_P = 0.95;
+
     private final Reasker asker;
     private final int maxReasks;
     private final PromptTemplate template = PromptTemplate.resource("optimizer.txt");
 
     /** The optimiser at its temperature, top_p 0.95, at most 2048 new tokens, no seed. */
-    public LlmProposer(ChatModel client, CallCache calls, double temperature, int maxReasks) {
+    public LlmOptimizer(ChatModel client, CallCache calls, double temperature, int maxReasks) {
         this(client, calls, temperature, maxReasks, null);
     }
 
@@ -33,8 +39,8 @@ public final class LlmProposer implements Proposer {
      *
      * @param seed the run's seed, or null to send no seed
      */
-    public LlmProposer(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
-        this.asker = new Reasker(client, calls, "optimizer", temperature, 0.95, 2048, seed);
+    public LlmOptimizer(ChatModel client, CallCache calls, double temperature, int maxReasks, Long seed) {
+        this.asker = new Reasker(client, calls, Role.OPTIMIZER.label(), temperature, TOP_P, MAX_TOKENS, seed);
         this.maxReasks = maxReasks;
     }
 
