@@ -18,7 +18,7 @@ public final class NativeSelectionProbe {
         for (int i = 1; i < args.length; i++) {
             int gpus = Integer.parseInt(args[i]);
             try (AutoModel m = AutoModel.builder().model(TestModels.scriptedChat()).numGpus(gpus).gpuLayers(0)
-                    .threads(1).pullPrompts(false).build()) {
+                    .threads(1).build()) {
                 NativeChoice c = NativeLibrary.loaded().orElseThrow();
                 System.out.println("numGpus " + gpus + ": " + c.origin() + " " + c.directory() + "; loaded "
                         + (m.systemPrompt().isEmpty() ? "" : "a model"));
