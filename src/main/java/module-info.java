@@ -31,6 +31,10 @@ module dro4j {
     requires static transitive langchain4j.core;
     requires static langchain4j.embeddings;
     requires static transitive spring.ai.model;
+    requires static transitive spring.ai.client.chat;
+    requires static spring.core;
+    requires static reactor.core;
+    requires static org.reactivestreams;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
 
     exports dro;
