@@ -35,6 +35,8 @@ module dro4j {
     requires static spring.core;
     requires static reactor.core;
     requires static org.reactivestreams;
+    requires static micrometer.observation;
+    requires static micrometer.commons;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
 
     exports dro;
