@@ -37,6 +37,10 @@ module dro4j {
     requires static org.reactivestreams;
     requires static micrometer.observation;
     requires static micrometer.commons;
+    requires static spring.beans;
+    requires static spring.context;
+    requires static spring.boot;
+    requires static spring.boot.autoconfigure;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
 
     exports dro;
@@ -53,6 +57,7 @@ module dro4j {
     exports dro.eval;
     exports dro.langchain4j;
     exports dro.springai;
+    exports dro.springai.autoconfigure;
 
     // Records that Jackson writes and reads as JSON.
     opens dro to com.fasterxml.jackson.databind;
@@ -67,6 +72,8 @@ module dro4j {
     opens dro.train to com.fasterxml.jackson.databind;
     opens dro.train.icl to com.fasterxml.jackson.databind;
     opens dro.train.run to com.fasterxml.jackson.databind;
+    // Spring binds the properties and reads the auto-configuration by reflection.
+    opens dro.springai.autoconfigure;
     // picocli reflects on the command classes.
     opens dro.cli to info.picocli;
 }
