@@ -4,7 +4,7 @@
  * <p>Exported: the API a user programs against, the facade {@code dro} and the packages whose types it hands out or
  * takes ({@code dro.backend} with the {@code ChatModel} seam and {@code RetryPolicy}, {@code dro.gguf},
  * {@code dro.hub}, {@code dro.compat}, {@code dro.icl}, {@code dro.prompt}, {@code dro.roles}, {@code dro.train},
- * {@code dro.train.icl}, {@code dro.train.run}, {@code dro.eval}, {@code dro.langchain4j}). Not exported:
+ * {@code dro.train.icl}, {@code dro.train.run}, {@code dro.eval}, {@code dro.langchain4j}, {@code dro.springai}). Not exported:
  * {@code dro.internal} (helpers with no DRO meaning), the backend implementations {@code dro.backend.llamacpp} and
  * {@code dro.backend.openai} (a user reaches them through {@code AutoModel} and {@code dro.backend.ChatModel}, so
  * they can change without breaking anyone) and {@code dro.cli} (a program, run as {@code bin/dro} or
@@ -14,8 +14,9 @@
  * {@code Automatic-Module-Name}, so their module names come from their file names ({@code llama},
  * {@code openai.java.core}, ...): javac warns "requires directive for an automatic module"; the compiler's
  * {@code -Xlint} leaves out just that category ({@code -requires-automatic}, {@code -requires-transitive-automatic}).
- * picocli and LangChain4j are optional ({@code requires static}): add them to the module path (and
- * {@code --add-modules}) to use the CLI, {@code dro.langchain4j} or the MiniLM embedder.
+ * Spring AI's jars declare none either ({@code spring.ai.model}, {@code spring.ai.client.chat}, ...).
+ * picocli, LangChain4j and Spring AI are optional ({@code requires static}): add them to the module path (and
+ * {@code --add-modules}) to use the CLI, {@code dro.langchain4j}, {@code dro.springai} or the MiniLM embedder.
  */
 module dro4j {
     requires transitive java.net.http;
@@ -29,6 +30,17 @@ module dro4j {
     requires static info.picocli;
     requires static transitive langchain4j.core;
     requires static langchain4j.embeddings;
+    requires static transitive spring.ai.model;
+    requires static transitive spring.ai.client.chat;
+    requires static spring.core;
+    requires static reactor.core;
+    requires static org.reactivestreams;
+    requires static micrometer.observation;
+    requires static micrometer.commons;
+    requires static spring.beans;
+    requires static spring.context;
+    requires static spring.boot;
+    requires static spring.boot.autoconfigure;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
 
     exports dro;
@@ -44,6 +56,8 @@ module dro4j {
     exports dro.train.run;
     exports dro.eval;
     exports dro.langchain4j;
+    exports dro.springai;
+    exports dro.springai.autoconfigure;
 
     // Records that Jackson writes and reads as JSON.
     opens dro to com.fasterxml.jackson.databind;
@@ -58,6 +72,8 @@ module dro4j {
     opens dro.train to com.fasterxml.jackson.databind;
     opens dro.train.icl to com.fasterxml.jackson.databind;
     opens dro.train.run to com.fasterxml.jackson.databind;
+    // Spring binds the properties and reads the auto-configuration by reflection.
+    opens dro.springai.autoconfigure;
     // picocli reflects on the command classes.
     opens dro.cli to info.picocli;
 }

@@ -301,6 +301,175 @@ class ConsumerProjectIT {
         assertEquals("assistant: Hi\nmain returned\n", r.out());
     }
 
+    /**
+     * A Spring Boot application with Spring AI's OpenAI starter and dro4j, its versions made to converge as
+     * docs/SPRING-AI.md says (the Maven Enforcer's dependencyConvergence runs in its build): the auto-configured
+     * ChatClient answers through DroAdvisor, against a loopback server.
+     */
+    static final String SPRING_POM = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <modelVersion>4.0.0</modelVersion>
+              <groupId>example</groupId>
+              <artifactId>spring-consumer</artifactId>
+              <version>1</version>
+              <properties>
+                <maven.compiler.release>17</maven.compiler.release>
+                <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+              </properties>
+              <dependencyManagement>
+                <dependencies>
+                  <dependency>
+                    <groupId>org.springframework.boot</groupId>
+                    <artifactId>spring-boot-dependencies</artifactId>
+                    <version>@BOOT@</version>
+                    <type>pom</type>
+                    <scope>import</scope>
+                  </dependency>
+                  <dependency>
+                    <groupId>org.springframework.ai</groupId>
+                    <artifactId>spring-ai-bom</artifactId>
+                    <version>@SPRING_AI@</version>
+                    <type>pom</type>
+                    <scope>import</scope>
+                  </dependency>
+                  <dependency>
+                    <groupId>com.openai</groupId>
+                    <artifactId>openai-java-core</artifactId>
+                    <version>@OPENAI@</version>
+                  </dependency>
+                  <dependency>
+                    <groupId>org.jetbrains</groupId>
+                    <artifactId>annotations</artifactId>
+                    <version>24.1.0</version>
+                  </dependency>
+                  <dependency>
+                    <groupId>com.github.victools</groupId>
+                    <artifactId>jsonschema-generator</artifactId>
+                    <version>5.0.0</version>
+                  </dependency>
+                  <dependency>
+                    <groupId>com.github.victools</groupId>
+                    <artifactId>jsonschema-module-jackson</artifactId>
+                    <version>5.0.0</version>
+                  </dependency>
+                  <dependency>
+                    <groupId>com.github.victools</groupId>
+                    <artifactId>jsonschema-module-swagger-2</artifactId>
+                    <version>5.0.0</version>
+                  </dependency>
+                </dependencies>
+              </dependencyManagement>
+              <dependencies>
+                <dependency>
+                  <groupId>io.github.dro4j</groupId>
+                  <artifactId>dro4j</artifactId>
+                  <version>@VERSION@</version>
+                </dependency>
+                <dependency>
+                  <groupId>org.springframework.ai</groupId>
+                  <artifactId>spring-ai-starter-model-openai</artifactId>
+                </dependency>
+              </dependencies>
+              <build>
+                <plugins>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-enforcer-plugin</artifactId>
+                    <version>3.6.2</version>
+                    <executions>
+                      <execution>
+                        <id>converge</id>
+                        <goals><goal>enforce</goal></goals>
+                        <configuration>
+                          <rules><dependencyConvergence/></rules>
+                        </configuration>
+                      </execution>
+                    </executions>
+                  </plugin>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-resources-plugin</artifactId>
+                    <version>3.3.1</version>
+                  </plugin>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-compiler-plugin</artifactId>
+                    <version>3.14.1</version>
+                  </plugin>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-dependency-plugin</artifactId>
+                    <version>3.8.1</version>
+                  </plugin>
+                </plugins>
+              </build>
+            </project>
+            """;
+
+    /** The auto-configured ChatClient.Builder, one call, the context closed, main returning. */
+    static final String SPRING_APP = """
+            package example;
+
+            import dro.icl.Embedder;
+            import dro.springai.DroAdvisor;
+            import org.springframework.ai.chat.client.ChatClient;
+            import org.springframework.ai.chat.client.ChatClientResponse;
+            import org.springframework.boot.SpringApplication;
+            import org.springframework.boot.autoconfigure.SpringBootApplication;
+            import org.springframework.context.ConfigurableApplicationContext;
+            import org.springframework.context.annotation.Bean;
+
+            @SpringBootApplication
+            public class SpringApp {
+
+                @Bean
+                Embedder letters() {
+                    return new Letters();
+                }
+
+                public static void main(String[] args) {
+                    try (ConfigurableApplicationContext context = SpringApplication.run(SpringApp.class, args)) {
+                        ChatClient client = context.getBean(ChatClient.Builder.class).build();
+                        ChatClientResponse r = client.prompt().user("How are you?").call().chatClientResponse();
+                        System.out.println("answer: " + r.chatResponse().getResult().getOutput().getText());
+                        System.out.println("prompt: " + r.context().get(DroAdvisor.PROMPT_SOURCE));
+                    }
+                    System.out.println("main returned");
+                }
+            }
+            """;
+
+    @Test
+    void aSpringBootApplicationWithSpringAisOpenAiStarterConvergesAndAnswersThroughDroAdvisor() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        Path project = Files.createDirectories(tmp.resolve("spring-consumer"));
+        Files.writeString(project.resolve("pom.xml"), SPRING_POM.replace("@VERSION@", VERSION)
+                .replace("@BOOT@", property(pom, "spring-boot.version"))
+                .replace("@SPRING_AI@", property(pom, "spring-ai.version"))
+                .replace("@OPENAI@", property(pom, "openai-java.version")));
+        Path src = Files.createDirectories(project.resolve("src/main/java/example"));
+        Files.writeString(src.resolve("SpringApp.java"), SPRING_APP);
+        Files.writeString(src.resolve("Letters.java"), LETTERS);
+        Run b = maven(project, List.of("compile", "dependency:build-classpath", "-Dmdep.outputFile=cp.txt",
+                "-Dmdep.includeScope=runtime"));
+        assertEquals(0, b.code(), "the consumer did not build (or its dependencies do not converge):\n" + b.out());
+        String cp = project.resolve("target/classes") + File.pathSeparator
+                + Files.readString(project.resolve("cp.txt"), StandardCharsets.UTF_8).strip();
+        try (dro.testing.ScriptedOpenAiServer server = dro.testing.ScriptedOpenAiServer.start()
+                .respond(q -> dro.testing.ScriptedOpenAiServer.Reply.completion("Fine.<END>").withUsage(5, 2))) {
+            Run r = javaOn(cp, 120, "example.SpringApp", "--spring.ai.openai.api-key=sk-test",
+                    "--spring.ai.openai.base-url=" + server.baseUrl(), "--spring.ai.openai.chat.options.model=gpt-test",
+                    "--spring.main.banner-mode=off", "--logging.level.root=OFF");
+            assertTrue(r.exited(), "still running after 120 s; stdout: " + r.out());
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertEquals("answer: Fine.\nprompt: base\nmain returned\n", r.out());
+            assertEquals("# Query:\nHow are you?\n\n# Answer:\n<START>", server.lastRequest().message("user"));
+            assertTrue(server.lastRequest().message("system").startsWith("You are a knowledgeable"),
+                    server.lastRequest().message("system"));
+        }
+    }
+
     private static String property(String pom, String name) {
         return java.util.regex.Pattern.compile("<" + java.util.regex.Pattern.quote(name) + ">([^<]+)<").matcher(pom)
                 .results().findFirst().orElseThrow(() -> new AssertionError("no " + name + " in pom.xml")).group(1);

@@ -24,7 +24,6 @@ import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.Function;
 
 /**
@@ -112,41 +111,7 @@ public final class LangChain4jChatModel implements ChatModel {
     @Override
     public TokenStream doStream(ChatModelRequest request) {
         ChatModelResponse r = doChat(request);
-        Generation whole = new Generation(r.text(), r.usage(), r.finishReason());
-        return new TokenStream() {
-            private volatile boolean taken;
-            private volatile boolean cancelled;
-
-            @Override
-            public boolean hasNext() {
-                return !taken && !cancelled && !whole.text().isEmpty();
-            }
-
-            @Override
-            public String next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                taken = true;
-                return whole.text();
-            }
-
-            @Override
-            public void cancel() {
-                cancelled = true;
-            }
-
-            @Override
-            public Generation result() {
-                return cancelled ? new Generation(taken ? whole.text() : "", whole.usage(), FinishReason.CANCELLED)
-                        : whole;
-            }
-
-            @Override
-            public void close() {
-                cancelled = cancelled || !taken;
-            }
-        };
+        return TokenStream.ofWhole(new Generation(r.text(), r.usage(), r.finishReason()));
     }
 
     @Override

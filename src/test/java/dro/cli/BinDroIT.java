@@ -123,7 +123,7 @@ class BinDroIT {
     void examplesRunAgainstAModel() throws Exception {
         String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
         for (String example : List.of("OptimizedPromptExample", "CustomSystemPromptExample", "StreamingExample",
-                "LangChain4jExample")) {
+                "LangChain4jExample", "SpringBootExample")) {
             Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"), "-cp", cp,
                     "examples/" + example + ".java", TestModels.scriptedChat().toString(), "12288"));

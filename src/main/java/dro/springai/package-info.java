@@ -1,0 +1,7 @@
+/**
+ * dro4j in Spring AI, both ways: {@link dro.springai.SpringAiChatModel} makes any Spring AI
+ * {@code ChatModel} a dro4j model (for {@code AutoModel} and the training, ICL and evaluation roles);
+ * {@link dro.springai.DroAdvisor} puts DRO's optimised system prompt and in-context examples in front of any Spring AI
+ * model in a {@code ChatClient}. Spring AI is an optional dependency of dro4j.
+ */
+package dro.springai;
