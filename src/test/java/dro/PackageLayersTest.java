@@ -59,6 +59,8 @@ class PackageLayersTest {
             Map.entry("dro.eval", 5),
             Map.entry("dro.train.run", 6),
             Map.entry("dro.langchain4j", 7),
+            Map.entry("dro.springai", 7),
+            Map.entry("dro.springai.autoconfigure", 7),
             Map.entry("dro.cli", 7));
 
     /** Root classes on the top layer (the facade). */
