@@ -1,6 +1,9 @@
 package dro.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,7 +12,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 /** The library's one JSON mapper (thread-safe once configured). */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * How deep the JSON dro4j reads and writes may nest: files and replies nest a few levels; JSON nested 100,000 deep
+     * fails at once with a {@code StreamConstraintsException} naming this limit, instead of recursing further.
+     */
+    public static final int MAX_NESTING = 1000;
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                    .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                    .build())
             .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
 
