@@ -33,14 +33,14 @@ class ConfigFileFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void anyOptimizeIclConfigIsReadOrRefused(byte[] data) {
-        Path f = Fuzz.file("icl-config.json", data);
+        Path f = file("icl-config-", data);
         Fuzz.onlyDeclared(() -> parsed("optimize-icl", f), InvalidRequestException.class,
                 CommandLine.ParameterException.class);
     }
 
     @FuzzTest(maxDuration = "60s")
     void anyEvalConfigIsReadOrRefused(byte[] data) {
-        Path f = Fuzz.file("eval-config.json", data);
+        Path f = file("eval-config-", data);
         Fuzz.onlyDeclared(() -> {
             EvalCommand eval = (EvalCommand) parsed("eval", f).getCommand();
             if (eval.configSets != null) {
@@ -52,10 +52,21 @@ class ConfigFileFuzzTest {
         }, InvalidRequestException.class, CommandLine.ParameterException.class);
     }
 
+    /**
+     * One command line for all inputs (picocli resets every option before it parses; building the command line is most
+     * of the time an input takes). The config file's name alternates, as a command reads a file once per name.
+     */
+    private static final CommandLine CLI = Main.ErrorHandler.commandLine(new Main());
+
+    private static int inputs;
+
+    private static Path file(String prefix, byte[] data) {
+        return Fuzz.file(prefix + (inputs++ % 2) + ".json", data);
+    }
+
     /** The subcommand as its {@code call()} sees it once the config file is checked. */
     private static CommandLine parsed(String command, Path config) {
-        CommandLine cli = Main.ErrorHandler.commandLine(new Main());
-        CommandLine.ParseResult r = cli.parseArgs(command, "--config", config.toString());
+        CommandLine.ParseResult r = CLI.parseArgs(command, "--config", config.toString());
         CommandLine sub = r.subcommand().commandSpec().commandLine();
         ConfigFileDefaults.check(sub.getCommandSpec());
         return sub;
