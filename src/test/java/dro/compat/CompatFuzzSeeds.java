@@ -12,6 +12,10 @@ import java.util.Map;
 /** The seeds of the fuzz targets of {@code dro.compat}, made with the package's own test helpers (see FuzzSeeds). */
 public final class CompatFuzzSeeds {
 
+    /** Maps written in key order, so that the seeds come out the same on every run. */
+    static final com.fasterxml.jackson.databind.ObjectWriter SORTED = Json.MAPPER.writer()
+            .with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
     private CompatFuzzSeeds() { }
 
     public static void write(Path resources) throws IOException {
@@ -30,9 +34,14 @@ public final class CompatFuzzSeeds {
         Files.write(load.resolve("seed-plain-values"), plain);
         Files.write(load.resolve("seed-two-node-search"), search);
         Files.write(load.resolve("seed-bare-string"), bareString);
+        // issue 22: 2^40 paths from a few hundred bytes (refused); before, any walk of it never ended
+        Files.write(load.resolve("seed-doubling-lists-40"), SharedReferencesTest.doublingLists(40));
         Path result = dir(resources, "PickleFuzzTest", "anyPickleReadsAsAnOriginalResultOrFailsWithAnArtifactException");
         Files.write(result.resolve("seed-two-node-search"), search);
         Files.write(result.resolve("seed-bare-string"), bareString);
+        Files.write(result.resolve("seed-doubling-lists-40"), SharedReferencesTest.doublingLists(40));
+        Files.write(result.resolve("seed-child-listed-twice"),
+                SharedReferencesTest.twoNodes(-1, new int[] {1, 1}, 0, 1, 0));
 
         MetricsCache cache = MetricsCache.empty()
                 .with(MetricsCache.entry("What is 2+2?", Json.MAPPER.readTree("{\"query_analysis\": {\"topic\":"
@@ -46,9 +55,9 @@ public final class CompatFuzzSeeds {
 
         Path data = dir(resources, "OriginalDataFuzzTest",
                 "anyRunDirectoryImportsOrIsReportedOrFailsWithAnInvalidRequestException");
-        byte[] mapping = Json.MAPPER.writeValueAsBytes(Map.of("org/model-a", "./data/run-a/output.pkl",
+        byte[] mapping = SORTED.writeValueAsBytes(Map.of("org/model-a", "./data/run-a/output.pkl",
                 "org/model-b", "./data/missing/output.pkl"));
-        byte[] trace = Json.MAPPER.writeValueAsBytes(Map.of("level 1", Map.of("Prompt", "Be helpful.",
+        byte[] trace = SORTED.writeValueAsBytes(Map.of("level 1", Map.of("Prompt", "Be helpful.",
                 "Evaluation of the prompt", Map.of("Safety", Map.of("rationale", "fine", "score", "5")))));
         Files.write(data.resolve("seed-pickle-with-mapping"), runInput(2, mapping, search));
         Files.write(data.resolve("seed-text"), runInput(1, new byte[0],

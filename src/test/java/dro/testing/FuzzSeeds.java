@@ -20,6 +20,10 @@ import java.util.Map;
  */
 public final class FuzzSeeds {
 
+    /** Maps written in key order, so that the seeds come out the same on every run. */
+    static final com.fasterxml.jackson.databind.ObjectWriter SORTED = Json.MAPPER.writer()
+            .with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
     private final Path resources;
 
     private FuzzSeeds(Path resources) {
@@ -47,7 +51,7 @@ public final class FuzzSeeds {
         full.put("max_concurrency", 8);
         full.put("weight", 2.5);
         full.put("model", "served-name");
-        Files.write(d.resolve("seed-two-endpoints"), Json.MAPPER.writeValueAsBytes(
+        Files.write(d.resolve("seed-two-endpoints"), SORTED.writeValueAsBytes(
                 List.of(full, Map.of("base_url", "https://h2.example/v1"))));
     }
 
@@ -86,14 +90,14 @@ public final class FuzzSeeds {
         train.put("temperature", 0.7);
         train.put("price", List.of("judge=10/30", "base=1/2"));
         Files.write(dir(test, "anyTrainConfigRunsTheEstimateOrIsRefusedInOneLine").resolve("seed-estimate"),
-                Json.MAPPER.writeValueAsBytes(train));
+                SORTED.writeValueAsBytes(train));
         Map<String, Object> icl = new LinkedHashMap<>();
         icl.put("critic_model", "critic-m");
         icl.put("rewrite-model", "rewriter-m");
         icl.put("num_iters", 2);
         icl.put("critic_temperature", 0.5);
         Files.write(dir(test, "anyOptimizeIclConfigIsReadOrRefused").resolve("seed-settings"),
-                Json.MAPPER.writeValueAsBytes(icl));
+                SORTED.writeValueAsBytes(icl));
         Map<String, Object> eval = new LinkedHashMap<>();
         eval.put("model", "answer-m");
         eval.put("config_set", List.of("none", "b=base+icl:2", "optimized"));
@@ -101,7 +105,7 @@ public final class FuzzSeeds {
         eval.put("limit", 3);
         eval.put("all_unsafe", false);
         Files.write(dir(test, "anyEvalConfigIsReadOrRefused").resolve("seed-settings"),
-                Json.MAPPER.writeValueAsBytes(eval));
+                SORTED.writeValueAsBytes(eval));
     }
 
     private void replies() throws IOException {
@@ -111,11 +115,11 @@ public final class FuzzSeeds {
         judge.put("factuality", Map.of("rationale", "Right.", "score", 5));
         judge.put("Clarity", "Score: 3");
         Files.writeString(d.resolve("seed-judge"), "Here is my evaluation:\n```json\n"
-                + Json.MAPPER.writeValueAsString(judge) + "\n```\nThanks.");
-        Files.writeString(d.resolve("seed-aspects"), "Sure! " + Json.MAPPER.writeValueAsString(Map.of(
+                + SORTED.writeValueAsString(judge) + "\n```\nThanks.");
+        Files.writeString(d.resolve("seed-aspects"), "Sure! " + SORTED.writeValueAsString(Map.of(
                 "aspects_selection", Map.of("reasoning", "A fact.", "selected_aspects", List.of("helpfulness",
                         "Factuality")))) + " Done.");
-        Files.writeString(d.resolve("seed-optimiser"), Json.MAPPER.writeValueAsString(Map.of("new_system_prompt",
+        Files.writeString(d.resolve("seed-optimiser"), SORTED.writeValueAsString(Map.of("new_system_prompt",
                 "Be kind and brief.", "new_response", "<START>\nHi.\n<END>")));
     }
 
