@@ -91,6 +91,11 @@ public final class FuzzSeeds {
         train.put("price", List.of("judge=10/30", "base=1/2"));
         Files.write(dir(test, "anyTrainConfigRunsTheEstimateOrIsRefusedInOneLine").resolve("seed-estimate"),
                 SORTED.writeValueAsBytes(train));
+        // a NUL in a value that becomes a file name: an unexpected InvalidPathException before it was refused
+        Files.write(dir(test, "anyTrainConfigRunsTheEstimateOrIsRefusedInOneLine").resolve("seed-nul-in-a-path"),
+                SORTED.writeValueAsBytes(Map.of("base_model", "policy\u0000m")));
+        Files.write(dir(test, "anyEvalConfigIsReadOrRefused").resolve("seed-nul-in-a-path"),
+                SORTED.writeValueAsBytes(Map.of("model", "m", "config_set", List.of("optimized:a\u0000b"))));
         Map<String, Object> icl = new LinkedHashMap<>();
         icl.put("critic_model", "critic-m");
         icl.put("rewrite-model", "rewriter-m");
