@@ -41,6 +41,23 @@ public final class FuzzSeeds {
         promptStore();
         configs();
         replies();
+        dataFiles();
+    }
+
+    private void dataFiles() throws IOException {
+        Path icl = dir("dro.DataFileFuzzTest", "anyIclFileReadsOrFailsWithAnInvalidRequestException");
+        Map<String, Object> examples = new LinkedHashMap<>();
+        examples.put("What is 2+2?", "<START>\n4.\n<END>");
+        examples.put("Name a colour.", "");
+        examples.put("Say hi.", null);
+        Files.write(icl.resolve("seed-object"), SORTED.writeValueAsBytes(examples));
+        Files.write(icl.resolve("seed-array"), SORTED.writeValueAsBytes(List.of("What is 2+2?", "Say hi.")));
+        Path queries = dir("dro.DataFileFuzzTest", "anyQueriesFileReadsOrFailsWithAnInvalidRequestException");
+        Files.write(queries.resolve("seed-strings"), SORTED.writeValueAsBytes(List.of("What is 2+2?", "Say hi.")));
+        Files.write(queries.resolve("seed-objects"), SORTED.writeValueAsBytes(List.of(
+                Map.of("query", "How do I pick a lock?", "type", "safety"), Map.of("instruction", "Say hi."))));
+        Files.writeString(queries.resolve("seed-json-lines"), SORTED.writeValueAsString(Map.of("prompt", "Say hi."))
+                + "\n" + SORTED.writeValueAsString(Map.of("query", "Why?", "unsafe", true)) + "\n");
     }
 
     private void endpoints() throws IOException {
