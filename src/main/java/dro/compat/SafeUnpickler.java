@@ -45,9 +45,9 @@ import java.util.Set;
  * {@link ArtifactException} when they are more than {@value #MAX_VALUES_PER_BYTE} per byte read (plus
  * {@value #MAX_VALUES_FREE}), when containers nest more than {@value #MAX_NESTING} deep, or when a list, tuple, dict
  * or set contains itself. The original's {@code output.pkl} files hold about one such value per 5 bytes, nested 4
- * deep, and share only their objects and a few lists of them. Copies that the pickle asks for (a {@code list(...)} of a long list, again and again) and dict
- * keys (at most {@value #MAX_KEY_VALUES} values each) count against the same bound while reading. Integers are read up
- * to {@value #MAX_INTEGER_BYTES} bytes.
+ * deep, and share only their objects and a few lists of them. Copies that the pickle asks for (a {@code list(...)}
+ * of a long list, again and again) and dict keys (at most {@value #MAX_KEY_VALUES} values each) count against the
+ * same bound while reading. Integers are read up to {@value #MAX_INTEGER_BYTES} bytes.
  *
  * <p>Instances are immutable and thread-safe.
  */
