@@ -788,7 +788,7 @@ public final class SafeUnpickler {
             }
         }
 
-        /** Integers of more than {@link #MAX_INTEGER_BYTES} bytes are refused: converting them costs more than linear. */
+        /** Integers over {@link #MAX_INTEGER_BYTES} bytes are refused: converting them costs more than linear time. */
         private int integerLength(int n) {
             if (n > MAX_INTEGER_BYTES) {
                 throw malformed("an integer of " + n + " bytes (dro4j reads integers of up to " + MAX_INTEGER_BYTES

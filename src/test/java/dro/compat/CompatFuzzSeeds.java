@@ -36,7 +36,8 @@ public final class CompatFuzzSeeds {
         Files.write(load.resolve("seed-bare-string"), bareString);
         // issue 22: 2^40 paths from a few hundred bytes (refused); before, any walk of it never ended
         Files.write(load.resolve("seed-doubling-lists-40"), SharedReferencesTest.doublingLists(40));
-        Path result = dir(resources, "PickleFuzzTest", "anyPickleReadsAsAnOriginalResultOrFailsWithAnArtifactException");
+        Path result = dir(resources, "PickleFuzzTest",
+                "anyPickleReadsAsAnOriginalResultOrFailsWithAnArtifactException");
         Files.write(result.resolve("seed-two-node-search"), search);
         Files.write(result.resolve("seed-bare-string"), bareString);
         Files.write(result.resolve("seed-doubling-lists-40"), SharedReferencesTest.doublingLists(40));

@@ -64,7 +64,8 @@ class MetricsCacheTest {
         MetricsCache cache = MetricsCache.read(f);
         cache.write(f);
         assertEquals("{\n    \"Hi\": {\n        \"aspects_selection\": {\n            \"selected_aspects\": []\n"
-                + "        },\n        \"n\": [\n            Infinity,\n            -Infinity,\n            NaN\n        ]\n"
+                + "        },\n        \"n\": [\n            Infinity,\n            -Infinity,\n            NaN\n"
+                + "        ]\n"
                 + "    }\n}", Files.readString(f));
         assertEquals(cache.json(), MetricsCache.read(f).json());
     }
