@@ -105,6 +105,12 @@ final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
             return joined.toString();
         }
         String text = text(v);
+        if (text.contains(LIST)) {
+            // no command-line argument can hold one; as a file name it would fail deep inside the run
+            problem = new InvalidRequestException("Config file " + loaded + ": the value of \"" + key(option)
+                    + "\" holds a NUL character");
+            return null;
+        }
         Class<?> t = option.type();
         if ((t == boolean.class || t == Boolean.class) && !text.equals("true") && !text.equals("false")) {
             problem = new InvalidRequestException("Config file " + loaded + ": \"" + key(option)

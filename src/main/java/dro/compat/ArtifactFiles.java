@@ -1,7 +1,9 @@
 package dro.compat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dro.internal.Json;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -30,10 +32,18 @@ final class ArtifactFiles {
         }
     }
 
+    /**
+     * The original's JSON as Python's {@code json} module reads it: {@code NaN}, {@code Infinity} and
+     * {@code -Infinity} included, which it writes for such floats (and {@link PythonJson} too, so that a file written
+     * back reads again).
+     */
+    private static final ObjectReader PYTHON_JSON = Json.MAPPER.reader()
+            .with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+
     static JsonNode json(Path file, String what) {
         String text = text(file, what);
         try {
-            JsonNode n = Json.MAPPER.readTree(text);
+            JsonNode n = PYTHON_JSON.readTree(text);
             if (n == null || n.isMissingNode()) {
                 throw new ArtifactException(what + " " + file.toAbsolutePath() + " is empty");
             }

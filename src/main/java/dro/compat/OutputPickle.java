@@ -3,12 +3,14 @@ package dro.compat;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads the original DRO's {@code output.pkl} into typed plain data, without running code (see
@@ -115,19 +117,44 @@ public final class OutputPickle {
                     todo.push(object(c, NODE, where + ".children[]"));
                 }
             }
+            if (root.attributes().get("parent") != null) {
+                throw bad("the tree's root (node " + nodes.get(root).id() + ") has a parent");
+            }
             for (PyObject o : order) {
                 Map<String, Object> a = o.attributes();
                 SearchNode parent = a.get("parent") == null ? null : nodes.get((PyObject) a.get("parent"));
                 List<SearchNode> children = new ArrayList<>();
+                Set<PyObject> listed = Collections.newSetFromMap(new IdentityHashMap<>());
                 for (Object c : (List<?>) a.get("children")) {
                     PyObject child = (PyObject) c;
                     if (child.attributes().get("parent") != o) {
-                        throw bad("node " + a.get("id") + " lists node " + child.attributes().get("id")
+                        throw bad("node " + nodes.get(o).id() + " lists node " + nodes.get(child).id()
                                 + " as a child, but that node's parent is another node");
+                    }
+                    if (!listed.add(child)) {
+                        throw bad("node " + nodes.get(o).id() + " lists node " + nodes.get(child).id()
+                                + " as a child twice");
                     }
                     children.add(nodes.get(child));
                 }
                 nodes.get(o).link(parent, children);
+            }
+            // With one parent each, a root without one and no child listed twice, the nodes below the root form a
+            // tree; every node read (the terminal node and its ancestors too) must be in it.
+            Set<SearchNode> inTree = Collections.newSetFromMap(new IdentityHashMap<>());
+            Deque<SearchNode> below = new ArrayDeque<>();
+            below.push(nodes.get(root));
+            while (!below.isEmpty()) {
+                SearchNode n = below.pop();
+                if (inTree.add(n)) {
+                    n.children().forEach(below::push);
+                }
+            }
+            for (PyObject o : order) {
+                if (!inTree.contains(nodes.get(o))) {
+                    throw bad("node " + nodes.get(o).id() + " is not in the tree below the root (node "
+                            + nodes.get(root).id() + ")");
+                }
             }
         }
 

@@ -42,8 +42,21 @@ public final class PyObject {
         attributes.put(name, value);
     }
 
+    /** The class, the number of arguments and the first attribute names: short, however often it is printed. */
     @Override
     public String toString() {
-        return type.qualifiedName() + "(" + args.size() + " args, attributes " + attributes.keySet() + ")";
+        StringBuilder names = new StringBuilder();
+        int shown = 0;
+        for (String name : attributes.keySet()) {
+            if (shown == MAX_NAMES_SHOWN) {
+                names.append(", ... (").append(attributes.size()).append(" in all)");
+                break;
+            }
+            names.append(shown == 0 ? "" : ", ").append(name.length() > 40 ? name.substring(0, 40) + "..." : name);
+            shown++;
+        }
+        return type.qualifiedName() + "(" + args.size() + " args, attributes [" + names + "])";
     }
+
+    private static final int MAX_NAMES_SHOWN = 8;
 }

@@ -35,6 +35,20 @@ import java.util.Set;
  * with an {@link ArtifactException} naming the source and the byte. Persistent ids, extension codes and out-of-band
  * buffers are not supported.
  *
+ * <h2>Work bounded by the bytes read</h2>
+ * A pickle's memo lets a few bytes refer to one list many times, so that a nested list of depth 40 built from 254
+ * bytes has 2^40 paths: loading it is quick, but anything that walks it element by element ({@code hashCode},
+ * {@code equals}, {@code toString}, writing it as JSON) never ends. Before {@code load} returns, it therefore counts
+ * the values such a walk meets (each list, tuple, dict, set and value once per reference, a string one more per 16
+ * characters; a {@link PyObject} once, as Java compares and hashes it by identity, its arguments and attributes once
+ * more) and refuses the pickle with an
+ * {@link ArtifactException} when they are more than {@value #MAX_VALUES_PER_BYTE} per byte read (plus
+ * {@value #MAX_VALUES_FREE}), when containers nest more than {@value #MAX_NESTING} deep, or when a list, tuple, dict
+ * or set contains itself. The original's {@code output.pkl} files hold about one such value per 5 bytes, nested 4
+ * deep, and share only their objects and a few lists of them. Copies that the pickle asks for (a {@code list(...)}
+ * of a long list, again and again) and dict keys (at most {@value #MAX_KEY_VALUES} values each) count against the
+ * same bound while reading. Integers are read up to {@value #MAX_INTEGER_BYTES} bytes.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class SafeUnpickler {
@@ -54,6 +68,21 @@ public final class SafeUnpickler {
 
     /** Largest pickle file {@link #load(Path)} reads. */
     public static final long MAX_FILE_BYTES = 1L << 30;
+
+    /** Values a walk of what a pickle gives may meet per byte read (see the class comment). */
+    public static final int MAX_VALUES_PER_BYTE = 16;
+
+    /** Values a walk may meet beyond {@link #MAX_VALUES_PER_BYTE} per byte, for the smallest pickles. */
+    public static final int MAX_VALUES_FREE = 4096;
+
+    /** How deep lists, tuples, dicts and sets may nest (objects between them start again at 0). */
+    public static final int MAX_NESTING = 100;
+
+    /** Values in one dict key or set member (a tuple of tuples...). */
+    public static final int MAX_KEY_VALUES = 1000;
+
+    /** Largest integer read ({@code LONG4}, or a text {@code INT}/{@code LONG} of three times as many digits). */
+    public static final int MAX_INTEGER_BYTES = 4096;
 
     private final Set<String> allowed;
 
@@ -118,10 +147,14 @@ public final class SafeUnpickler {
         private List<Object> stack = new ArrayList<>();
         private final List<List<Object>> metastack = new ArrayList<>();
         private final Map<Long, Object> memo = new HashMap<>();
+        /** The values a walk may meet, and the copying and key checking work the reading may do. */
+        private final long maxValues;
+        private long work;
 
         Machine(byte[] data, String source) {
             this.data = data;
             this.source = source;
+            this.maxValues = (long) MAX_VALUES_PER_BYTE * data.length + MAX_VALUES_FREE;
         }
 
         Object run() {
@@ -152,7 +185,9 @@ public final class SafeUnpickler {
                             throw malformed("STOP with " + stack.size() + " values on the stack"
                                     + (metastack.isEmpty() ? "" : " and an open MARK"));
                         }
-                        return stack.get(0);
+                        Object result = stack.get(0);
+                        new Walk().check(result);
+                        return result;
                     }
                     case '(' -> { // MARK
                         metastack.add(stack);
@@ -170,7 +205,7 @@ public final class SafeUnpickler {
                     case 'I' -> pushTextInt(line());
                     case 'L' -> pushTextLong(line());
                     case 0x8a -> push(longFromBytes(bytes(u8()))); // LONG1
-                    case 0x8b -> push(longFromBytes(bytes(length(i32())))); // LONG4
+                    case 0x8b -> push(longFromBytes(bytes(integerLength(length(i32()))))); // LONG4
                     case 'G' -> push(Double.longBitsToDouble(be64())); // BINFLOAT
                     case 'F' -> pushTextFloat(line());
                     case 0x8c -> push(utf8(bytes(u8()))); // SHORT_BINUNICODE
@@ -289,7 +324,7 @@ public final class SafeUnpickler {
                     Map<Object, Object> m = new LinkedHashMap<>();
                     int first = g.name().equals("defaultdict") ? 1 : 0; // defaultdict(factory, [items])
                     if (args.size() > first && args.get(first) != null) {
-                        for (Object pair : iterable(args.get(first))) {
+                        for (Object pair : copied(iterable(args.get(first)))) {
                             List<Object> kv = iterableList(pair);
                             if (kv.size() != 2) {
                                 throw malformed(g + " item is not a pair");
@@ -300,15 +335,15 @@ public final class SafeUnpickler {
                     return m;
                 }
                 case "builtins.list" -> {
-                    return args.isEmpty() ? new ArrayList<>() : new ArrayList<>(iterable(args.get(0)));
+                    return args.isEmpty() ? new ArrayList<>() : new ArrayList<>(copied(iterable(args.get(0))));
                 }
                 case "builtins.tuple" -> {
-                    return tuple(args.isEmpty() ? List.of() : new ArrayList<>(iterable(args.get(0))));
+                    return tuple(args.isEmpty() ? List.of() : new ArrayList<>(copied(iterable(args.get(0)))));
                 }
                 case "builtins.set", "builtins.frozenset" -> {
                     Set<Object> s = new LinkedHashSet<>();
                     if (!args.isEmpty()) {
-                        for (Object o : iterable(args.get(0))) {
+                        for (Object o : copied(iterable(args.get(0)))) {
                             s.add(hashable(o));
                         }
                     }
@@ -340,7 +375,7 @@ public final class SafeUnpickler {
                 }
                 case "builtins.object" -> throw malformed("builtins.object called with REDUCE");
                 default -> {
-                    return new PyObject(g, new ArrayList<>(args));
+                    return new PyObject(g, new ArrayList<>(copied(args)));
                 }
             }
         }
@@ -363,9 +398,9 @@ public final class SafeUnpickler {
                     if (BASIC_GLOBALS.contains(g.qualifiedName())) {
                         throw malformed(g + " cannot be instantiated with NEWOBJ");
                     }
-                    PyObject o = new PyObject(g, new ArrayList<>(args));
+                    PyObject o = new PyObject(g, new ArrayList<>(copied(args)));
                     if (kwargs != null) {
-                        for (Map.Entry<Object, Object> e : dict(kwargs).entrySet()) {
+                        for (Map.Entry<Object, Object> e : copied(dict(kwargs)).entrySet()) {
                             o.setAttribute(String.valueOf(e.getKey()), e.getValue());
                         }
                     }
@@ -389,7 +424,7 @@ public final class SafeUnpickler {
                     if (s == null) {
                         continue;
                     }
-                    for (Map.Entry<Object, Object> e : dict(s).entrySet()) {
+                    for (Map.Entry<Object, Object> e : copied(dict(s)).entrySet()) {
                         if (!(e.getKey() instanceof String name)) {
                             throw malformed("attribute name " + e.getKey() + " is not a string");
                         }
@@ -476,15 +511,24 @@ public final class SafeUnpickler {
             }
         }
 
-        /** Dict keys and set members must be hashable in Python; anything else could also loop forever here. */
+        /**
+         * Dict keys and set members must be hashable in Python; anything else could also loop forever here. A key of
+         * tuples that share tuples is counted as the walk ({@code hashCode}, {@code equals}) meets it: at most
+         * {@link #MAX_KEY_VALUES} values.
+         */
         private Object hashable(Object k) {
-            checkHashable(k, 0);
+            int[] values = {0};
+            checkHashable(k, 0, values);
+            spend(values[0]);
             return k;
         }
 
-        private void checkHashable(Object k, int depth) {
+        private void checkHashable(Object k, int depth, int[] values) {
             if (depth > 32) {
                 throw malformed("a dict key nested too deeply");
+            }
+            if (++values[0] > MAX_KEY_VALUES) {
+                throw malformed("a dict key or set member of more than " + MAX_KEY_VALUES + " values");
             }
             if (k == null || k instanceof String || k instanceof Long || k instanceof BigInteger
                     || k instanceof Double || k instanceof Boolean || k instanceof PyGlobal) {
@@ -492,11 +536,112 @@ public final class SafeUnpickler {
             }
             if (k instanceof Tuple t) {
                 for (Object o : t) {
-                    checkHashable(o, depth + 1);
+                    checkHashable(o, depth + 1, values);
                 }
                 return;
             }
             throw malformed("an unhashable " + typeName(k) + " as a dict key or set member");
+        }
+
+        /** {@code items}, counted as work: copying a long list again and again costs per copy, not per byte. */
+        private <C extends Collection<?>> C copied(C items) {
+            spend(items.size());
+            return items;
+        }
+
+        private Map<Object, Object> copied(Map<Object, Object> items) {
+            spend(items.size());
+            return items;
+        }
+
+        private void spend(long values) {
+            work += values;
+            if (work > maxValues) {
+                throw tooMuch("its copies and dict keys");
+            }
+        }
+
+        private ArtifactException tooMuch(String what) {
+            return malformed(what + " make more than " + maxValues + " values to walk from " + data.length
+                    + " bytes (dro4j reads at most " + MAX_VALUES_PER_BYTE + " per byte, plus " + MAX_VALUES_FREE
+                    + "): its memo references share lists, tuples, dicts or sets many times over");
+        }
+
+        /**
+         * Counts the values that walking the result meets (see the class comment), each container once with its
+         * count remembered, so the count takes time linear in what was read even when the walk would not.
+         */
+        private final class Walk {
+            private final Map<Object, Long> counted = new java.util.IdentityHashMap<>();
+            private final Set<Object> open = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            private final Set<PyObject> objects = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            private final java.util.Deque<PyObject> todo = new java.util.ArrayDeque<>();
+
+            void check(Object root) {
+                long total = values(root, 0);
+                while (!todo.isEmpty()) {
+                    PyObject o = todo.pop();
+                    total = add(total, values(o.args(), 0));
+                    for (Object v : o.attributes().values()) {
+                        total = add(total, values(v, 0));
+                    }
+                    if (total > maxValues) {
+                        break;
+                    }
+                }
+                if (add(total, work) > maxValues) {
+                    throw tooMuch("its " + (total > maxValues ? "values" : "values, copies and dict keys"));
+                }
+            }
+
+            private long values(Object v, int depth) {
+                if (v instanceof PyObject o) {
+                    if (objects.add(o)) {
+                        todo.push(o);
+                    }
+                    return 1;
+                }
+                if (v instanceof String str) {
+                    return 1 + str.length() / 16; // printing it, or writing it as JSON, costs its length
+                }
+                if (v instanceof byte[] b) {
+                    return 1 + b.length / 16;
+                }
+                if (v instanceof BigInteger b) {
+                    return 1 + b.bitLength() / 128;
+                }
+                if (!(v instanceof Collection<?>) && !(v instanceof Map<?, ?>)) {
+                    return 1;
+                }
+                Long known = counted.get(v);
+                if (known != null) {
+                    return known;
+                }
+                if (depth >= MAX_NESTING) {
+                    throw malformed("lists, tuples, dicts or sets nested more than " + MAX_NESTING + " deep");
+                }
+                if (!open.add(v)) {
+                    throw malformed("a " + typeName(v) + " that contains itself (dro4j reads no such cycle)");
+                }
+                long n = 1;
+                if (v instanceof Map<?, ?> m) {
+                    for (Map.Entry<?, ?> e : m.entrySet()) {
+                        n = add(add(n, values(e.getKey(), depth + 1)), values(e.getValue(), depth + 1));
+                    }
+                } else {
+                    for (Object x : (Collection<?>) v) {
+                        n = add(n, values(x, depth + 1));
+                    }
+                }
+                open.remove(v);
+                counted.put(v, n);
+                return n;
+            }
+
+            /** A sum that stops growing past the bound (it is only compared with it). */
+            private long add(long a, long b) {
+                return Math.min(a + b, maxValues + 1);
+            }
         }
 
         // ---- stack ----------------------------------------------------------------------------------------
@@ -643,7 +788,20 @@ public final class SafeUnpickler {
             }
         }
 
+        /** Integers over {@link #MAX_INTEGER_BYTES} bytes are refused: converting them costs more than linear time. */
+        private int integerLength(int n) {
+            if (n > MAX_INTEGER_BYTES) {
+                throw malformed("an integer of " + n + " bytes (dro4j reads integers of up to " + MAX_INTEGER_BYTES
+                        + " bytes)");
+            }
+            return n;
+        }
+
         private Object parseInteger(String s) {
+            if (s.length() > MAX_INTEGER_BYTES * 3) {
+                throw malformed("an integer literal of " + s.length() + " characters (dro4j reads integers of up to "
+                        + MAX_INTEGER_BYTES + " bytes)");
+            }
             try {
                 BigInteger b = new BigInteger(s.strip());
                 return b.bitLength() < 64 ? (Object) b.longValue() : b;

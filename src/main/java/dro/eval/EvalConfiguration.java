@@ -87,7 +87,13 @@ public record EvalConfiguration(String name, String systemPrompt, String source,
             source = "optimized: prompt registry";
             defaultName = "optimized";
         } else if (prompt.startsWith("optimized:") && prompt.length() > "optimized:".length()) {
-            Path file = Path.of(prompt.substring("optimized:".length()));
+            Path file;
+            try {
+                file = Path.of(prompt.substring("optimized:".length()));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new InvalidRequestException("Configuration \"" + spec + "\": \""
+                        + prompt.substring("optimized:".length()) + "\" is not a file name: " + e.getReason());
+            }
             text = readPrompt(file, spec);
             source = "optimized: " + file;
             defaultName = "optimized";

@@ -33,6 +33,9 @@ public final class GgufFile {
     static final int MAX_KEPT_ARRAY = 4096;
     private static final int MAX_STRING = 16 << 20;
 
+    /** The most layers {@link #layerBytes()} counts (the largest models have a few hundred). */
+    public static final int MAX_LAYERS = 1 << 16;
+
     private final Path path;
     private final int version;
     private final Map<String, Object> metadata;
@@ -199,9 +202,18 @@ public final class GgufFile {
         return bool("tokenizer.ggml.add_bos_token").orElse(true);
     }
 
-    /** Bytes of tensor data per layer ({@code blk.N.*}), indexed by layer. */
+    /**
+     * Bytes of tensor data per layer ({@code blk.N.*}), indexed by layer.
+     *
+     * @throws GgufException if {@code <arch>.block_count} is negative or more than {@value #MAX_LAYERS}
+     */
     public long[] layerBytes() {
-        int layers = (int) blockCount().orElse(0L).longValue();
+        long count = blockCount().orElse(0L);
+        if (count < 0 || count > MAX_LAYERS) {
+            throw new GgufException("Invalid GGUF file " + path.toAbsolutePath() + ": " + architecture()
+                    + ".block_count is " + count + " (0 to " + MAX_LAYERS + " layers are read)");
+        }
+        int layers = (int) count;
         long[] sizes = new long[layers];
         for (TensorInfo t : tensors) {
             if (t.name().startsWith("blk.")) {

@@ -1,9 +1,19 @@
 package dro.roles;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.internal.Json;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +26,13 @@ import java.util.regex.Pattern;
 public final class JsonReplies {
 
     private static final Pattern FENCE = Pattern.compile("```(?:json|JSON)?\\s*\\n?(.*?)```", Pattern.DOTALL);
+    /**
+     * Replies nest a few levels; a reader that stops at 64 keeps the tries of every balanced {@code {...}} of a reply
+     * linear in its length.
+     */
+    private static final ObjectReader REPLIES = Json.MAPPER.reader().with(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build());
+
     private static final Pattern NUMBER = Pattern.compile("(-?\\d+(?:\\.\\d+)?)\\s*(?:/\\s*(\\d+(?:\\.\\d+)?))?");
 
     private JsonReplies() { }
@@ -36,14 +53,12 @@ public final class JsonReplies {
                 return fenced;
             }
         }
-        // the first balanced {...} that parses
-        for (int start = reply.indexOf('{'); start >= 0; start = reply.indexOf('{', start + 1)) {
-            int end = matchingBrace(reply, start);
-            if (end > start) {
-                Optional<ObjectNode> o = parse(reply.substring(start, end + 1));
-                if (o.isPresent()) {
-                    return o;
-                }
+        // the first balanced {...} that parses, read in place (a copy of each would take time quadratic in the reply)
+        char[] chars = reply.toCharArray();
+        for (int[] braces : balancedBraces(reply)) {
+            Optional<ObjectNode> o = parse(chars, braces[0], braces[1] + 1 - braces[0]);
+            if (o.isPresent()) {
+                return o;
             }
         }
         return Optional.empty();
@@ -78,22 +93,37 @@ public final class JsonReplies {
         return v >= 1 && v <= 5 ? Optional.of(v) : Optional.empty();
     }
 
+    private static Optional<ObjectNode> parse(char[] chars, int offset, int length) {
+        try (JsonParser p = REPLIES.createParser(chars, offset, length)) {
+            JsonNode n = REPLIES.readTree(p);
+            return n != null && n.isObject() ? Optional.of((ObjectNode) n) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private static Optional<ObjectNode> parse(String text) {
         if (!text.startsWith("{")) {
             return Optional.empty();
         }
         try {
-            JsonNode n = Json.MAPPER.readTree(text);
+            JsonNode n = REPLIES.readTree(text);
             return n != null && n.isObject() ? Optional.of((ObjectNode) n) : Optional.empty();
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }
     }
 
-    private static int matchingBrace(String s, int start) {
-        int depth = 0;
+    /**
+     * Every balanced {@code {...}} of the reply (outside JSON strings, from its first brace on), as start and end
+     * index, by start: one pass, however many braces (a scan per brace took time quadratic in the reply's length).
+     * Text between top-level objects is prose: its quotes open no string.
+     */
+    private static List<int[]> balancedBraces(String s) {
+        List<int[]> found = new ArrayList<>();
+        Deque<Integer> open = new ArrayDeque<>();
         boolean inString = false;
-        for (int i = start; i < s.length(); i++) {
+        for (int i = s.indexOf('{'); i >= 0 && i < s.length(); i++) {
             char c = s.charAt(i);
             if (inString) {
                 if (c == '\\') {
@@ -101,17 +131,15 @@ public final class JsonReplies {
                 } else if (c == '"') {
                     inString = false;
                 }
-            } else if (c == '"') {
-                inString = true;
             } else if (c == '{') {
-                depth++;
-            } else if (c == '}') {
-                depth--;
-                if (depth == 0) {
-                    return i;
-                }
+                open.push(i);
+            } else if (c == '}' && !open.isEmpty()) {
+                found.add(new int[] {open.pop(), i});
+            } else if (c == '"' && !open.isEmpty()) {
+                inString = true;
             }
         }
-        return -1;
+        found.sort(Comparator.comparingInt(b -> b[0]));
+        return found;
     }
 }

@@ -73,4 +73,13 @@ class ConfigFileDefaultsTest {
         assertEquals(fromFile.out(), overridden.out());
         assertTrue(fromFile.out().matches("(?s).*\\n  judge +gpt-4-0125-preview +2 +6 .*"), fromFile.out());
     }
+
+    @Test
+    void aValueHoldingANulCharacterIsRefusedInOneLine() throws Exception {
+        // as a file name it failed deep inside the run: "unexpected error: java.nio.file.InvalidPathException"
+        CliRun r = train("{\"base_model\": \"policy\\u0000m\"}");
+        assertEquals(1, r.code());
+        assertEquals("dro: error: Config file " + config() + ": the value of \"base_model\" holds a NUL character",
+                r.err().strip());
+    }
 }

@@ -56,6 +56,21 @@ class MetricsCacheTest {
     }
 
     @Test
+    void aFloatBeyondDoublesIsWrittenAsPythonWritesItAndReadsBack() throws Exception {
+        // found by MetricsCacheFuzzTest: 0.5e407 read as infinity was written back as Infinity (as Python's json.dumps
+        // writes it), which the reader then refused as not JSON
+        Path f = Files.writeString(tmp.resolve("m.json"), "{\"Hi\": {\"aspects_selection\": {\"selected_aspects\":"
+                + " []}, \"n\": [0.5e407, -Infinity, NaN]}}");
+        MetricsCache cache = MetricsCache.read(f);
+        cache.write(f);
+        assertEquals("{\n    \"Hi\": {\n        \"aspects_selection\": {\n            \"selected_aspects\": []\n"
+                + "        },\n        \"n\": [\n            Infinity,\n            -Infinity,\n            NaN\n"
+                + "        ]\n"
+                + "    }\n}", Files.readString(f));
+        assertEquals(cache.json(), MetricsCache.read(f).json());
+    }
+
+    @Test
     void anEntryWithoutSelectedAspectsIsAnErrorNamingItsQuery() throws Exception {
         Path f = Files.writeString(tmp.resolve("m.json"), "{\"Hi\": {\"aspects_selection\": {\"reasoning\": \"r\"}}}");
         ArtifactException e = assertThrows(ArtifactException.class, () -> MetricsCache.read(f));

@@ -48,6 +48,13 @@ class EvalConfigurationTest {
     }
 
     @Test
+    void aPromptFileNameThatNoFileCanHaveIsNamed() {
+        // was an InvalidPathException escaping the parser
+        assertEquals("Configuration \"optimized:a\u0000b\": \"a\u0000b\" is not a file name: Nul character not"
+                + " allowed", message("optimized:a\u0000b"));
+    }
+
+    @Test
     void badSpecsAreNamed() {
         assertEquals("Configuration \"optimised\": unknown prompt \"optimised\"; use none, base, optimized or"
                 + " optimized:FILE", message("optimised"));

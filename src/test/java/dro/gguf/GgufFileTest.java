@@ -45,6 +45,16 @@ class GgufFileTest {
     }
 
     @Test
+    void aBlockCountOutOfRangeIsNamedInsteadOfAllocatingALayerTable() throws Exception {
+        // found by GgufFuzzTest: block_count 2^32-1 asked layerBytes() for 16 GiB (OutOfMemoryError)
+        Path f = TinyGguf.metadataOnly(tmp.resolve("layers.gguf"), java.util.Map.of("llama.block_count", -1));
+        GgufFile g = GgufFile.read(f);
+        GgufException e = assertThrows(GgufException.class, g::layerBytes);
+        assertEquals("Invalid GGUF file " + f.toAbsolutePath() + ": llama.block_count is 4294967295 (0 to 65536 layers"
+                + " are read)", e.getMessage());
+    }
+
+    @Test
     void rejectsAMissingFileNamingIt() {
         Path missing = tmp.resolve("nope.gguf");
         GgufException e = assertThrows(GgufException.class, () -> GgufFile.read(missing));

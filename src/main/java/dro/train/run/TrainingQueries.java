@@ -158,6 +158,8 @@ public final class TrainingQueries {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new InvalidRequestException("Training file not found: " + file.toAbsolutePath());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidRequestException("Training file " + file.toAbsolutePath() + " is not UTF-8 text", e);
         } catch (IOException e) {
             throw new FileAccessException("Cannot read training file " + file.toAbsolutePath() + ": " + e, file, e);
         }

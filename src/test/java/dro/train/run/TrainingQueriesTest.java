@@ -34,6 +34,14 @@ class TrainingQueriesTest {
     }
 
     @Test
+    void aQueriesFileThatIsNotUtf8IsNamed() throws Exception {
+        // found by DataFileFuzzTest: an UncheckedIOException (MalformedInputException) that named no file
+        Path f = Files.write(tmp.resolve("q.json"), new byte[] {'[', '"', (byte) 0xff, '"', ']'});
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> TrainingQueries.fromFile(f));
+        assertEquals("Training file " + f.toAbsolutePath() + " is not UTF-8 text", e.getMessage());
+    }
+
+    @Test
     void drawsInProportionWithRemaindersRoundRobin() {
         TrainingQueries.Pools pools = new TrainingQueries.Pools(pool("g", 50), pool("c", 30), pool("m", 20));
         // 11 of 100: floor gives 5, 3, 2 = 10; the remainder goes to the first pool
