@@ -14,8 +14,9 @@
  * {@code Automatic-Module-Name}, so their module names come from their file names ({@code llama},
  * {@code openai.java.core}, ...): javac warns "requires directive for an automatic module"; the compiler's
  * {@code -Xlint} leaves out just that category ({@code -requires-automatic}, {@code -requires-transitive-automatic}).
- * picocli and LangChain4j are optional ({@code requires static}): add them to the module path (and
- * {@code --add-modules}) to use the CLI, {@code dro.langchain4j} or the MiniLM embedder.
+ * picocli, LangChain4j, Jetty and Micrometer are optional ({@code requires static}): add them to the module path (and
+ * {@code --add-modules}) to use the CLI, {@code dro.langchain4j}, the MiniLM embedder or {@code dro.serve}.
+ * {@code jdk.unsupported} is read for {@code sun.misc.Signal}: {@code dro serve} drains on SIGTERM and exits 0.
  */
 module dro4j {
     requires transitive java.net.http;
@@ -30,6 +31,10 @@ module dro4j {
     requires static transitive langchain4j.core;
     requires static langchain4j.embeddings;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
+    requires static org.eclipse.jetty.server;
+    requires static micrometer.core;
+    requires static micrometer.registry.prometheus;
+    requires jdk.unsupported;
 
     exports dro;
     exports dro.backend;
@@ -44,6 +49,7 @@ module dro4j {
     exports dro.train.run;
     exports dro.eval;
     exports dro.langchain4j;
+    exports dro.serve;
 
     // Records that Jackson writes and reads as JSON.
     opens dro to com.fasterxml.jackson.databind;
