@@ -29,7 +29,7 @@ final class ServeTesting {
     private ServeTesting() { }
 
     /** A model that records every request that reaches it. */
-    static final class Recording extends ForwardingChatModel {
+    static class Recording extends ForwardingChatModel {
         final List<ChatModelRequest> seen = new CopyOnWriteArrayList<>();
 
         Recording(ChatModel delegate) {
