@@ -231,6 +231,43 @@ class DroServerLocalTest {
     }
 
     @Test
+    void metricsCountRequestsByStatusTokensLatencyTimeToFirstTokenQueueAndSlots() throws Exception {
+        String before = get(server, "/metrics").body();
+        double completionBefore = value(before, "dro_serve_tokens_total{kind=\"completion\"}");
+        double ttftBefore = value(before, "dro_serve_time_to_first_token_seconds_count");
+        double ok = value(before, "dro_serve_requests_total{status=\"200\"}");
+        client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY)
+                .build());
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY).build())) {
+            s.stream().forEach(c -> { });
+        }
+        post(server, "/v1/chat/completions", "{\"model\":\"" + NAME + "\",\"messages\":[],\"n\":2}");
+        ServeTesting.Raw r = get(server, "/metrics");
+        assertTrue(r.header("content-type").startsWith("text/plain"), r.header("content-type"));
+        String after = r.body();
+        assertEquals(ok + 2, value(after, "dro_serve_requests_total{status=\"200\"}"), after);
+        assertTrue(value(after, "dro_serve_requests_total{status=\"400\"}") >= 1, after);
+        assertTrue(value(after, "dro_serve_tokens_total{kind=\"completion\"}") >= completionBefore + 2, after);
+        assertTrue(value(after, "dro_serve_tokens_total{kind=\"prompt\"}") > 0, after);
+        assertEquals(ttftBefore + 1, value(after, "dro_serve_time_to_first_token_seconds_count"), after);
+        assertTrue(after.contains("dro_serve_request_duration_seconds_bucket{le=\""), after);
+        assertTrue(after.contains("dro_serve_time_to_first_token_seconds_bucket{le=\""), after);
+        assertEquals(0.0, value(after, "dro_serve_queue_depth"));
+        assertEquals(0.0, value(after, "dro_serve_slots_busy"));
+    }
+
+    /** The value of one sample line of Prometheus text, 0 when absent. */
+    static double value(String metrics, String sample) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).strip());
+            }
+        }
+        return 0;
+    }
+
+    @Test
     void healthAndReadyAnswerWhileServing() throws Exception {
         assertEquals(200, get(server, "/health").status());
         assertEquals("{\"status\":\"ready\"}", get(server, "/ready").body());
