@@ -163,26 +163,28 @@ final class ServeHandler extends Handler.Abstract {
             access.info("query: {}", r.query());
         }
         admission.enter(settings.requestTimeout());
-        try {
-            if (r.stream()) {
+        if (r.stream()) {
+            try {
                 stream(request, response, r, model, outcome);
-            } else {
-                Generation g;
-                try {
-                    g = model.complete(r.query(), r.options());
-                } catch (DroException e) {
-                    throw mapped(e);
-                }
-                outcome.promptTokens = g.usage().promptTokens();
-                outcome.completionTokens = g.usage().completionTokens();
-                if (settings.logContent()) {
-                    access.info("answer: {}", g.text());
-                }
-                send(response, 200, JSON.writeValueAsString(completion(r.model(), g)));
+            } finally {
+                admission.leave();
             }
-        } finally {
-            admission.leave();
+            return;
         }
+        Generation g;
+        try {
+            g = model.complete(r.query(), r.options());
+        } catch (DroException e) {
+            throw mapped(e);
+        } finally {
+            admission.leave(); // the slot is free before the answer is written to a client that may read slowly
+        }
+        outcome.promptTokens = g.usage().promptTokens();
+        outcome.completionTokens = g.usage().completionTokens();
+        if (settings.logContent()) {
+            access.info("answer: {}", g.text());
+        }
+        send(response, 200, JSON.writeValueAsString(completion(r.model(), g)));
     }
 
     private void stream(Request request, Response response, ChatCompletionRequest r, AutoModel model,
