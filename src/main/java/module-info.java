@@ -15,8 +15,10 @@
  * {@code openai.java.core}, ...): javac warns "requires directive for an automatic module"; the compiler's
  * {@code -Xlint} leaves out just that category ({@code -requires-automatic}, {@code -requires-transitive-automatic}).
  * Spring AI's jars declare none either ({@code spring.ai.model}, {@code spring.ai.client.chat}, ...).
- * picocli, LangChain4j and Spring AI are optional ({@code requires static}): add them to the module path (and
- * {@code --add-modules}) to use the CLI, {@code dro.langchain4j}, {@code dro.springai} or the MiniLM embedder.
+ * picocli, LangChain4j, Spring AI, Jetty and Micrometer are optional ({@code requires static}): add them to the
+ * module path (and {@code --add-modules}) to use the CLI, {@code dro.langchain4j}, {@code dro.springai}, the MiniLM
+ * embedder or {@code dro.serve}. {@code jdk.unsupported} is read for {@code sun.misc.Signal}: {@code dro serve}
+ * drains on SIGTERM and exits 0.
  */
 module dro4j {
     requires transitive java.net.http;
@@ -42,6 +44,10 @@ module dro4j {
     requires static spring.boot;
     requires static spring.boot.autoconfigure;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
+    requires static org.eclipse.jetty.server;
+    requires static micrometer.core;
+    requires static micrometer.registry.prometheus;
+    requires jdk.unsupported;
 
     exports dro;
     exports dro.backend;
@@ -58,6 +64,7 @@ module dro4j {
     exports dro.langchain4j;
     exports dro.springai;
     exports dro.springai.autoconfigure;
+    exports dro.serve;
 
     // Records that Jackson writes and reads as JSON.
     opens dro to com.fasterxml.jackson.databind;

@@ -35,7 +35,11 @@ class ErrorFamilyTest {
 
     /** Throwables in the jar that are not {@link DroException}s, each with the reason it never reaches a caller. */
     static final Map<String, String> NOT_THROWN_AT_CALLERS = Map.of(
-            "dro.internal.Parallel$Deferral", "control flow inside dro4j's batching, caught by dro.backend.Batches");
+            "dro.internal.Parallel$Deferral", "control flow inside dro4j's batching, caught by dro.backend.Batches",
+            "dro.serve.ServeError", "a request dro serve answers with an HTTP error: caught by its handler, which writes"
+                    + " it to the client in OpenAI's error format",
+            "dro.serve.ServeHandler$ClientGone", "a client of dro serve went away: caught by the handler, which ends the"
+                    + " exchange");
 
     /** The family as DroException's Javadoc draws it: class, then its parent. */
     static final Map<String, String> FAMILY = new TreeMap<>(Map.ofEntries(

@@ -61,7 +61,8 @@ class PackageLayersTest {
             Map.entry("dro.langchain4j", 7),
             Map.entry("dro.springai", 7),
             Map.entry("dro.springai.autoconfigure", 7),
-            Map.entry("dro.cli", 7));
+            Map.entry("dro.cli", 7),
+            Map.entry("dro.serve", 7));
 
     /** Root classes on the top layer (the facade). */
     static final Set<String> TOP_ROOT_CLASSES = Set.of("dro.AutoModel");

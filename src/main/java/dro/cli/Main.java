@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dro", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DRO-aligned generation with local GGUF models (dro4j).",
         subcommands = {GenerateCommand.class, TrainCommand.class, OptimizeIclCommand.class, EvalCommand.class,
-                PromptsCommand.class, NativeCommand.class, CommandLine.HelpCommand.class})
+                PromptsCommand.class, NativeCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -81,9 +81,12 @@ public final class Main implements Runnable {
         throw ErrorHandler.missingCommand(spec);
     }
 
-    /** Logs go to standard error, WARN and above unless -v/--verbose asks for INFO (or -vv for DEBUG). */
+    /**
+     * Logs go to standard error, WARN and above unless -v/--verbose asks for INFO (or -vv for DEBUG); {@code dro serve}
+     * logs at INFO (its access log) unless told otherwise.
+     */
     private static void configureLogging(String[] args) {
-        String level = "warn";
+        String level = args.length > 0 && args[0].equals("serve") ? "info" : "warn";
         for (String a : args) {
             if (a.equals("-v") || a.equals("--verbose")) {
                 level = "info";

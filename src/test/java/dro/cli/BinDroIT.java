@@ -274,4 +274,50 @@ class BinDroIT {
             assertEquals(4, server.requests().size());
         }
     }
+
+    @Test
+    void binDroServesAnEndpointThroughDroAndTheServeClientExampleTalksToIt() throws Exception {
+        String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
+        try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
+            server.respond(ScriptedOpenAiServer.scriptedModel("Served.<END>"));
+            Path err = File.createTempFile("dro-serve-err", ".txt").toPath();
+            ProcessBuilder pb = new ProcessBuilder(dro("serve", "--upstream-model", "test-model", "--port", "0",
+                    "--num-icl", "0")).directory(new File(System.getProperty("user.dir")));
+            pb.environment().putAll(openAiEnv(server));
+            pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir")
+                    + " -Ddro4j.config.dir=" + System.getProperty("dro4j.config.dir"));
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
+            Process serve = pb.start();
+            try {
+                String port = null;
+                for (int i = 0; i < 1200 && port == null && serve.isAlive(); i++) {
+                    Matcher m = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/v1")
+                            .matcher(java.nio.file.Files.readString(err));
+                    if (m.find()) {
+                        port = m.group(1);
+                    } else {
+                        Thread.sleep(50);
+                    }
+                }
+                assertTrue(port != null, java.nio.file.Files.readString(err));
+                Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
+                        "examples/ServeClientExample.java", "http://127.0.0.1:" + port + "/v1", "test-model"));
+                assertEquals(0, r.code(), r.err());
+                assertTrue(r.out().startsWith("Served.\nServed.\n["), r.out());
+                assertTrue(r.out().endsWith("completion tokens]\nServed.\n"), r.out());
+                assertEquals(3, server.requests().size());
+                serve.destroy(); // SIGTERM: drain, then exit 0
+                assertTrue(serve.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, serve.exitValue(), java.nio.file.Files.readString(err));
+                String log = java.nio.file.Files.readString(err);
+                assertTrue(log.contains("POST /v1/chat/completions 200 model=test-model"), log);
+                assertTrue(!log.contains(KEY), "the upstream key is never logged");
+            } finally {
+                if (serve.isAlive()) {
+                    serve.destroyForcibly();
+                }
+                java.nio.file.Files.deleteIfExists(err);
+            }
+        }
+    }
 }

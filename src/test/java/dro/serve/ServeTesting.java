@@ -1,0 +1,91 @@
+package dro.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dro.backend.ChatModel;
+import dro.backend.ChatModelRequest;
+import dro.backend.ChatModelResponse;
+import dro.backend.ForwardingChatModel;
+import dro.icl.IclExample;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Shared pieces of the server's tests: a recording model, ICL examples, a raw HTTP client. */
+final class ServeTesting {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String OPTIMISED = "You are a careful assistant (optimised).";
+    static final List<IclExample> ICL = List.of(new IclExample("How do I boil an egg?", "<START>\nBoil it.\n<END>"),
+            new IclExample("Name a bird.", "<START>\nA robin.\n<END>"),
+            new IclExample("What is 2 + 2?", "<START>\n4\n<END>"));
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private ServeTesting() { }
+
+    /** A model that records every request that reaches it. */
+    static class Recording extends ForwardingChatModel {
+        final List<ChatModelRequest> seen = new CopyOnWriteArrayList<>();
+
+        Recording(ChatModel delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public ChatModelResponse doChat(ChatModelRequest request) {
+            seen.add(request);
+            return super.doChat(request);
+        }
+
+        @Override
+        public dro.TokenStream doStream(ChatModelRequest request) {
+            seen.add(request);
+            return super.doStream(request);
+        }
+    }
+
+    /** A raw response: status, headers, body. */
+    record Raw(int status, HttpResponse<String> response) {
+        String body() {
+            return response.body();
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(response.body());
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + response.body(), e);
+            }
+        }
+
+        String header(String name) {
+            return response.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    static Raw post(DroServer server, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Raw(r.statusCode(), r);
+    }
+
+    static Raw get(DroServer server, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(60)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Raw(r.statusCode(), r);
+    }
+}
