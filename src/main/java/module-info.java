@@ -16,6 +16,12 @@
  * {@code -Xlint} leaves out just that category ({@code -requires-automatic}, {@code -requires-transitive-automatic}).
  * picocli and LangChain4j are optional ({@code requires static}): add them to the module path (and
  * {@code --add-modules}) to use the CLI, {@code dro.langchain4j} or the MiniLM embedder.
+ *
+ * <p>Native access (Java 24 and later warn without it, a later JDK will refuse): java-llama.cpp loads llama.cpp with
+ * JNI, and dro4j reads llama.cpp's memory (the JVM-exit workaround, with the Foreign Function & Memory API on Java
+ * 22+). On the module path grant both modules, {@code --enable-native-access=llama,dro4j} ({@code llama} is the
+ * binding's automatic module); on the class path {@code --enable-native-access=ALL-UNNAMED}. Without it, dro4j logs
+ * one WARN naming the flag when it loads llama.cpp.
  */
 module dro4j {
     requires transitive java.net.http;

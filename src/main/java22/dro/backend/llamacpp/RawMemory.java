@@ -27,6 +27,7 @@ final class RawMemory {
     }
 
     /** The memory of this process, through the best API this JDK offers. */
+    @SuppressWarnings("restricted") // the one restricted call, deliberate (see the class comment)
     static RawMemory open() throws ReflectiveOperationException {
         if (Runtime.version().feature() < 24 && !NativeAccess.enabled(RawMemory.class.getModule())) {
             return new RawMemory(null, new UnsafeMemory());
