@@ -18,7 +18,7 @@
  * {@code --add-modules}) to use the CLI, {@code dro.langchain4j} or the MiniLM embedder.
  *
  * <p>Native access (Java 24 and later warn without it, a later JDK will refuse): java-llama.cpp loads llama.cpp with
- * JNI, and dro4j reads llama.cpp's memory (the JVM-exit workaround, with the Foreign Function & Memory API on Java
+ * JNI, and dro4j reads llama.cpp's memory (the JVM-exit workaround, with the Foreign Function &amp; Memory API on Java
  * 22+). On the module path grant both modules, {@code --enable-native-access=llama,dro4j} ({@code llama} is the
  * binding's automatic module); on the class path {@code --enable-native-access=ALL-UNNAMED}. Without it, dro4j logs
  * one WARN naming the flag when it loads llama.cpp.

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * (and the JVM then needs {@link System#exit(int)} to end), with one warning. The system property
  * {@code dro4j.native.daemonThreads=false} turns it off.
  *
- * <p>Memory is read and written through {@link RawMemory}: the Foreign Function & Memory API on Java 22 and later
+ * <p>Memory is read and written through {@link RawMemory}: the Foreign Function &amp; Memory API on Java 22 and later
  * (the jar's {@code META-INF/versions/22}), {@code sun.misc.Unsafe} before. Where the JDK allows neither (native
  * access denied to dro4j's module, {@code sun.misc.Unsafe}'s memory access refused), the same one warning names the
  * refusal and the remedy.

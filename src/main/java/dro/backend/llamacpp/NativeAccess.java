@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 /**
  * Native access: whether the JDK lets a module call restricted methods, and the {@code java} option that grants it.
  *
- * <p>Java 22 and later restrict the Foreign Function & Memory API's unsafe methods, and Java 24 and later JNI's
+ * <p>Java 22 and later restrict the Foreign Function &amp; Memory API's unsafe methods, and Java 24 and later JNI's
  * {@code System.load} too: without {@code --enable-native-access} for the calling module they print a four-line
  * warning, and a later JDK will refuse them ({@code --illegal-native-access=deny} does today). The modules here are the
  * binding's ({@code llama}: it loads llama.cpp) and dro4j's ({@code RawMemory} reads llama.cpp's memory). On the class

@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
  * Reads and writes this process's native memory by address, for {@link DaemonAttach}.
  *
  * <p>This is the version for Java 17 to 21, on {@code sun.misc.Unsafe} ({@link UnsafeMemory}). The jar holds a
- * second version under {@code META-INF/versions/22} (source {@code src/main/java22}, on the Foreign Function & Memory
- * API), which Java 22 and later load instead: a multi-release jar. This one runs on Java 22+ only from a jar built
+ * second version under {@code META-INF/versions/22} (source {@code src/main/java22}, on the Foreign Function &amp;
+ * Memory API), which Java 22 and later load instead: a multi-release jar. This one runs on Java 22+ only from a jar built
  * with a JDK older than 22 (which has no {@code versions/22} classes) or from a class directory; on Java 24+ that
  * costs the JDK's {@code sun.misc.Unsafe} warning, which a WARN here explains.
  */
@@ -26,7 +26,8 @@ final class RawMemory {
     static RawMemory open() throws ReflectiveOperationException {
         if (Runtime.version().feature() >= 24) {
             log.warn("This dro4j build has no Java 22 classes (built with a JDK older than 22): it reaches llama.cpp"
-                    + " through sun.misc.Unsafe, which the JDK warns about; use a dro4j jar built with JDK 22 or later");
+                    + " through sun.misc.Unsafe, which the JDK warns about; use a dro4j jar built with JDK 22 or"
+                    + " later");
         }
         return new RawMemory(new UnsafeMemory());
     }

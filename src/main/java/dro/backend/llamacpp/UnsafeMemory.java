@@ -5,7 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 /**
- * The few methods of {@code sun.misc.Unsafe} that {@link RawMemory} uses where the Foreign Function & Memory API is
+ * The few methods of {@code sun.misc.Unsafe} that {@link RawMemory} uses where the Foreign Function &amp; Memory API is
  * not there (Java 17 to 21) or would warn (Java 22 and 23 without native access), found reflectively (module
  * {@code jdk.unsupported}). Java 24 and later warn on their first use, and a later JDK will refuse them.
  */

@@ -6,7 +6,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Reads and writes this process's native memory by address, for {@link DaemonAttach}: the Java 22+ version of the
- * multi-release jar ({@code META-INF/versions/22}), on the Foreign Function & Memory API. The base version
+ * multi-release jar ({@code META-INF/versions/22}), on the Foreign Function &amp; Memory API. The base version
  * ({@code src/main/java}) uses {@code sun.misc.Unsafe}, which Java 24 and later warn about and a later JDK will refuse.
  *
  * <p>Reading memory by address is a restricted method ({@link MemorySegment#reinterpret(long)}): with native access
