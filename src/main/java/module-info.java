@@ -27,6 +27,9 @@ module dro4j {
     requires transitive java.net.http;
     requires transitive com.fasterxml.jackson.databind;
     requires org.slf4j;
+    // sun.misc.Unsafe, found reflectively by the JVM-exit workaround on Java 17 to 21 (Java 22+ use the FFM API): a
+    // module that does not read jdk.unsupported leaves it out of the boot layer on the module path.
+    requires jdk.unsupported;
     requires llama;
     requires openai.java.core;
     requires openai.java.client.okhttp;
