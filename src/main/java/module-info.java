@@ -19,11 +19,20 @@
  * module path (and {@code --add-modules}) to use the CLI, {@code dro.langchain4j}, {@code dro.springai}, the MiniLM
  * embedder or {@code dro.serve}. {@code jdk.unsupported} is read for {@code sun.misc.Signal}: {@code dro serve}
  * drains on SIGTERM and exits 0.
+ *
+ * <p>Native access (Java 24 and later warn without it, a later JDK will refuse): java-llama.cpp loads llama.cpp with
+ * JNI, and dro4j reads llama.cpp's memory (the JVM-exit workaround, with the Foreign Function &amp; Memory API on Java
+ * 22+). On the module path grant both modules, {@code --enable-native-access=llama,dro4j} ({@code llama} is the
+ * binding's automatic module); on the class path {@code --enable-native-access=ALL-UNNAMED}. Without it, dro4j logs
+ * one WARN naming the flag when it loads llama.cpp.
  */
 module dro4j {
     requires transitive java.net.http;
     requires transitive com.fasterxml.jackson.databind;
     requires org.slf4j;
+    // sun.misc.Unsafe, found reflectively by the JVM-exit workaround on Java 17 to 21 (Java 22+ use the FFM API): a
+    // module that does not read jdk.unsupported leaves it out of the boot layer on the module path.
+    requires jdk.unsupported;
     requires llama;
     requires openai.java.core;
     requires openai.java.client.okhttp;
@@ -47,7 +56,6 @@ module dro4j {
     requires static org.eclipse.jetty.server;
     requires static micrometer.core;
     requires static micrometer.registry.prometheus;
-    requires jdk.unsupported;
 
     exports dro;
     exports dro.backend;

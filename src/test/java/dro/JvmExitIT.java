@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A program on the packaged jar that uses a local model and returns from {@code main} ends on its own: llama.cpp's
  * task thread does not keep the JVM alive (see {@code DaemonAttach}). Each program runs in a fresh JVM and must end
- * within {@link #BOUND_SECONDS}.
+ * within {@link #BOUND_SECONDS}. On Java 22+ the jar's Java 22 classes do it through the Foreign Function & Memory
+ * API: no {@code sun.misc.Unsafe} warning, and with {@link #NATIVE_ACCESS} no JDK warning at all.
  */
 class JvmExitIT {
 
@@ -61,7 +62,18 @@ class JvmExitIT {
 
     record Run(boolean exited, int code, String out, String err) { }
 
+    /** The one option README asks of library users on Java 24+ (every JDK from 17 accepts it). */
+    static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
+    /** Runs the program as README's setup does: with {@link #NATIVE_ACCESS}. */
     Run run(String className, String source, long seconds, String... jvmArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of(NATIVE_ACCESS));
+        args.addAll(List.of(jvmArgs));
+        return runWithout(className, source, seconds, args.toArray(String[]::new));
+    }
+
+    /** Runs the program with only {@code jvmArgs}. */
+    Run runWithout(String className, String source, long seconds, String... jvmArgs) throws Exception {
         Path src = Files.writeString(tmp.resolve(className + ".java"), source);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"),
@@ -87,6 +99,52 @@ class JvmExitIT {
         assertEquals(0, r.code(), r.err());
         assertEquals("Hi\nmain returned\n", r.out());
         assertEquals("", r.err());
+    }
+
+    @Test
+    void withoutNativeAccessJava24AndLaterWarnOnceAndDro4jNamesTheFlagButNeverUnsafe() throws Exception {
+        Run r = runWithout("Closes", CLOSES, BOUND_SECONDS);
+        assertTrue(r.exited(), "the JVM was still running " + BOUND_SECONDS + " s after start; stdout: " + r.out());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hi\nmain returned\n", r.out());
+        assertFalse(r.err().contains("sun.misc.Unsafe"), r.err());
+        if (Runtime.version().feature() < 24) {
+            assertEquals("", r.err(), "Java 17 to 23 do not restrict loading a library (and dro4j avoids what they do"
+                    + " restrict)");
+        } else {
+            assertTrue(r.err().startsWith("WARNING: A restricted method in java.lang.System has been called\n"
+                    + "WARNING: java.lang.System::load has been called by de.kherud.llama.LlamaLoader in an unnamed"
+                    + " module"), r.err());
+            assertEquals(1, r.err().split("WARNING: A restricted method", -1).length - 1, "once: " + r.err());
+            assertTrue(r.err().endsWith(" - Native access is not enabled for java-llama.cpp and dro4j (the JDK's"
+                    + " \"restricted method\" warning above; a later JDK will refuse to load llama.cpp): add"
+                    + " --enable-native-access=ALL-UNNAMED to the java command\n"), r.err());
+        }
+    }
+
+    @Test
+    void whereTheJdkDeniesNativeAccessLoadingFailsNamingTheFlag() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 24,
+                "--illegal-native-access=deny is Java 24+");
+        Run r = runWithout("Closes", CLOSES, BOUND_SECONDS, "--illegal-native-access=deny");
+        assertTrue(r.exited(), "the JVM was still running " + BOUND_SECONDS + " s after start; stdout: " + r.out());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("dro.ModelLoadException: Cannot load the llama.cpp native library from "), r.err());
+        assertTrue(r.err().contains(": the JDK denies native access (") && r.err().contains(
+                "); add --enable-native-access=ALL-UNNAMED to the java command\n"), r.err());
+    }
+
+    @Test
+    void theJarIsMultiReleaseWithItsJava22ClassesWhenBuiltOnJava22OrLater() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("project.jar"))) {
+            java.util.jar.Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("true", main.getValue("Multi-Release"));
+            assertEquals("ALL-UNNAMED", main.getValue("Enable-Native-Access"));
+            // This build's JDK is the JDK the tests run on.
+            assertEquals(Runtime.version().feature() >= 22,
+                    jar.getEntry("META-INF/versions/22/dro/backend/llamacpp/RawMemory.class") != null);
+        }
     }
 
     @Test

@@ -28,7 +28,8 @@ class ReadmeCommandsTest {
         List<String> ci = Files.readString(Path.of(".ci/run")).lines()
                 .filter(l -> !l.isBlank() && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd "))
                 .toList();
-        assertEquals(List.of(commands.get(1)), ci);
+        // .ci/run calls README's test command first, as it is; what it runs after (the Java 25 runs) is extra
+        assertEquals(commands.get(1), ci.get(0), ".ci/run's first command");
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dro.ModelLoadException;
 import dro.internal.CacheDirs;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -100,9 +102,59 @@ public final class MiniLmEmbedder implements Embedder {
                 System.setProperty("DJL_CACHE_DIR", CacheDirs.root().resolve("djl").toString());
             }
             long t0 = System.nanoTime();
-            AllMiniLmL6V2QuantizedEmbeddingModel m = new AllMiniLmL6V2QuantizedEmbeddingModel();
+            Field probeLogging = cudaProbeLogging();
+            AllMiniLmL6V2QuantizedEmbeddingModel m;
+            try {
+                m = new AllMiniLmL6V2QuantizedEmbeddingModel();
+            } finally {
+                setQuietly(probeLogging, true);
+            }
             log.debug("embedding model loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
             return m;
+        }
+
+        /**
+         * Loading the model loads DJL's tokenizer, which asks the CUDA runtime for the GPU count to choose its native
+         * library; on a machine with a CUDA runtime but no usable driver, DJL logs {@code Failed to detect GPU count}
+         * at WARN (logger {@code ai.djl.util.cuda.CudaUtils}), twice: a warning about GPUs that this CPU-only embedder
+         * never uses, and that the user cannot act on. DJL 0.36 has no setting that skips the probe (its property
+         * {@code ai.djl.util.cuda.fork} only moves it into a child JVM), but the probe has a switch for its logging,
+         * the static field {@code CudaUtils.logging}, which DJL's own child-JVM entry point turns off. It is turned
+         * off here while the model loads (the probe then answers "no GPU" silently, as it does anyway on failure),
+         * and on again after: the user's logging configuration and the user's own use of DJL are left alone (a
+         * thread of theirs probing CUDA during this second would not be warned). Where DJL changes and the switch
+         * is gone, nothing is changed.
+         *
+         * @return the switch, now off; null where there is none
+         */
+        private static Field cudaProbeLogging() {
+            try {
+                Class<?> cuda = Class.forName("ai.djl.util.cuda.CudaUtils", true,
+                        AllMiniLmL6V2QuantizedEmbeddingModel.class.getClassLoader());
+                Field f = cuda.getDeclaredField("logging");
+                if (f.getType() != boolean.class || !Modifier.isStatic(f.getModifiers())
+                        || Modifier.isFinal(f.getModifiers())) {
+                    return null;
+                }
+                f.setAccessible(true);
+                return setQuietly(f, false) ? f : null;
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                log.debug("DJL's CUDA probe keeps its logging: {}", e.toString());
+                return null;
+            }
+        }
+
+        private static boolean setQuietly(Field f, boolean value) {
+            if (f == null) {
+                return false;
+            }
+            try {
+                f.setBoolean(null, value);
+                return true;
+            } catch (IllegalAccessException | RuntimeException e) {
+                log.debug("DJL's CUDA probe logging not set to {}: {}", value, e.toString());
+                return false;
+            }
         }
 
         static float[] embed(String text) {

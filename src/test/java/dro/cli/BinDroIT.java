@@ -35,7 +35,18 @@ class BinDroIT {
     /** Runs with {@code env} added to the environment; a null value removes the variable. */
     static Result run(List<String> command, String javaOpts, Map<String, String> env)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
+        return run(Path.of(System.getProperty("user.dir")), command, javaOpts, env);
+    }
+
+    /**
+     * Runs in {@code directory}. bin/dro runs the JDK under test (its {@code JAVA}), and so does the Maven wrapper
+     * should it build ({@code JAVA_HOME}).
+     */
+    static Result run(Path directory, List<String> command, String javaOpts, Map<String, String> env)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile());
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("DRO_JAVA_OPTS", "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir")
                 + " -Ddro4j.config.dir=" + System.getProperty("dro4j.config.dir") + " " + javaOpts);
         env.forEach((k, v) -> {
@@ -73,6 +84,51 @@ class BinDroIT {
         assertEquals(0, r.code(), r.err());
         assertEquals("Hi\n", r.out(), "stdout holds the answer and nothing else");
         assertEquals("", r.err(), "nothing on stderr by default either");
+    }
+
+    @Test
+    void binDroRebuildsWhenASourceFileIsNewerThanTheJarSaysSoAndAfterwardsRunsWithoutBuilding(
+            @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // A checkout as after a git pull: the sources, the jar of an earlier build, one source file changed since.
+        Path root = Path.of(System.getProperty("user.dir"));
+        Path checkout = tmp.resolve("checkout");
+        for (String f : List.of("pom.xml", "mvnw", ".mvn", "bin", "src", "prompts", "data")) {
+            copyTree(root.resolve(f), checkout.resolve(f));
+        }
+        Path jar = Path.of(System.getProperty("project.jar"));
+        java.nio.file.Files.createDirectories(checkout.resolve("target/lib"));
+        java.nio.file.Files.copy(jar, checkout.resolve("target").resolve(jar.getFileName()),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        java.nio.file.Files.setLastModifiedTime(checkout.resolve("src/main/java/dro/cli/Main.java"),
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        List<String> version = List.of("sh", "bin/dro", "--version");
+
+        Result rebuilt = run(checkout, version, "", Map.of());
+        Result again = run(checkout, version, "", Map.of());
+
+        assertEquals(0, rebuilt.code(), rebuilt.err());
+        // (Maven itself may add JDK warnings of its own after the line.)
+        assertTrue(rebuilt.err().startsWith(
+                "dro: rebuilding dro4j (src/main/java/dro/cli/Main.java is newer than the jar) ...\n"), rebuilt.err());
+        assertEquals("dro4j " + System.getProperty("project.version") + "\n", rebuilt.out());
+        assertEquals(0, again.code(), again.err());
+        assertEquals("", again.err(), "nothing changed since: no build, no message");
+        assertEquals(rebuilt.out(), again.out());
+    }
+
+    /** Copies a file or a directory tree, keeping modification times. */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.createDirectories(target.getParent());
+                    java.nio.file.Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
     }
 
     @Test

@@ -1,8 +1,6 @@
 package dro.backend.llamacpp;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * {@code libjvm.so}. Anything else leaves the binding untouched
  * (and the JVM then needs {@link System#exit(int)} to end), with one warning. The system property
  * {@code dro4j.native.daemonThreads=false} turns it off.
+ *
+ * <p>Memory is read and written through {@link RawMemory}: the Foreign Function &amp; Memory API on Java 22 and later
+ * (the jar's {@code META-INF/versions/22}), {@code sun.misc.Unsafe} before. Where the JDK allows neither (native
+ * access denied to dro4j's module, {@code sun.misc.Unsafe}'s memory access refused), the same one warning names the
+ * refusal and the remedy.
  */
 final class DaemonAttach {
 
@@ -66,11 +69,15 @@ final class DaemonAttach {
         try {
             String why = patch(library.toRealPath());
             if (why == null) {
-                log.debug("llama.cpp's native threads attach to the JVM as daemon threads");
                 return Outcome.APPLIED;
             }
             log.warn("llama.cpp's task thread will keep this JVM alive after main returns ({}); end the program with"
                     + " System#exit (docs/NATIVE-AND-GPU.md#exiting-the-jvm)", why);
+        } catch (IllegalCallerException e) {
+            log.warn("llama.cpp's task thread will keep this JVM alive after main returns (the JDK denies native access"
+                    + " to {}: {}); add {} to the java command, or end the program with System#exit"
+                    + " (docs/NATIVE-AND-GPU.md#exiting-the-jvm)", DaemonAttach.class.getModule(), e.getMessage(),
+                    NativeAccess.flagFor(List.of(DaemonAttach.class.getModule()), m -> false).orElseThrow());
         } catch (IOException | ReflectiveOperationException | RuntimeException e) {
             log.warn("llama.cpp's task thread will keep this JVM alive after main returns (cannot patch {}: {}); end"
                     + " the program with System#exit (docs/NATIVE-AND-GPU.md#exiting-the-jvm)", library, e.toString());
@@ -106,7 +113,7 @@ final class DaemonAttach {
         if (!inside(maps, gvm, 8, "rw", library.toString())) {
             return G_VM + " is not in a writable mapping of the library";
         }
-        Unsafe u = new Unsafe();
+        RawMemory u = RawMemory.open();
         long vm = u.getAddress(gvm);
         if (vm == 0) {
             return "the library is not initialised";
@@ -128,12 +135,13 @@ final class DaemonAttach {
             }
         }
         // A JavaVM (one pointer) followed by its table; never freed: the binding keeps using it.
-        long copy = u.allocateMemory(8L * (1 + TABLE_ENTRIES));
+        long copy = u.allocate(8L * (1 + TABLE_ENTRIES));
         for (int i = 0; i < TABLE_ENTRIES; i++) {
             u.putAddress(copy + 8L * (1 + i), i == ATTACH ? entries[ATTACH_AS_DAEMON] : entries[i]);
         }
         u.putAddress(copy, copy + 8);
         u.putAddress(gvm, copy);
+        log.debug("llama.cpp's native threads attach to the JVM as daemon threads (patched through {})", u.api());
         return null;
     }
 
@@ -229,36 +237,6 @@ final class DaemonAttach {
                         Long.parseUnsignedLong(f[2], 16), f.length == 6 ? f[5] : ""));
             }
             return out;
-        }
-    }
-
-    /** The few methods of {@code sun.misc.Unsafe} used here, found reflectively (module jdk.unsupported). */
-    private static final class Unsafe {
-        private final Object unsafe;
-        private final Method getAddress;
-        private final Method putAddress;
-        private final Method allocateMemory;
-
-        Unsafe() throws ReflectiveOperationException {
-            Class<?> c = Class.forName("sun.misc.Unsafe");
-            Field f = c.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            unsafe = f.get(null);
-            getAddress = c.getMethod("getAddress", long.class);
-            putAddress = c.getMethod("putAddress", long.class, long.class);
-            allocateMemory = c.getMethod("allocateMemory", long.class);
-        }
-
-        long getAddress(long address) throws ReflectiveOperationException {
-            return (long) getAddress.invoke(unsafe, address);
-        }
-
-        void putAddress(long address, long value) throws ReflectiveOperationException {
-            putAddress.invoke(unsafe, address, value);
-        }
-
-        long allocateMemory(long bytes) throws ReflectiveOperationException {
-            return (long) allocateMemory.invoke(unsafe, bytes);
         }
     }
 }

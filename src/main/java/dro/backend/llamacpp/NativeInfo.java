@@ -187,7 +187,9 @@ public record NativeInfo(NativeChoice library, boolean loaded, String bindingVer
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         String java = Files.isExecutable(javaBin) ? javaBin.toString()
                 : ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-cp", childClassPath(),
+        // Native access for the class path: the probe loads llama.cpp (accepted by every JDK from 17; Java 24+ warns
+        // without it).
+        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", childClassPath(),
                 "-Ddro4j.cache.dir=" + CacheDirs.root().toAbsolutePath(), "-Ddro4j.native.daemonThreads=false",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.logFile=System.err",
                 NativeProbe.class.getName(), dir.toString());

@@ -76,16 +76,31 @@ public final class NativeLibrary {
             }
             System.setProperty(TMP_DIR, scratch.toString());
         }
-        if (!nativeLogsEnabled()) {
-            // Before the first model is loaded, llama.cpp would print to stderr; route to SLF4J instead.
-            routeLogsToSlf4j();
-        }
+        // Asked before loading: the JDK's warning grants a module native access from then on.
+        java.util.Optional<String> nativeAccess = NativeAccess.restrictsJni()
+                ? NativeAccess.flagFor(LlamaModel.class, NativeLibrary.class) : java.util.Optional.empty();
         try {
             Class.forName(LlamaModel.class.getName(), true, LlamaModel.class.getClassLoader()); // loads the library
+            if (!nativeLogsEnabled()) {
+                // Before the first model is loaded, llama.cpp would print to stderr; route to SLF4J instead.
+                routeLogsToSlf4j();
+            }
         } catch (ClassNotFoundException | LinkageError e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof IllegalCallerException) {
+                    throw new ModelLoadException("Cannot load the llama.cpp native library from " + dir + ": the JDK"
+                            + " denies native access (" + c.getMessage() + "); add "
+                            + NativeAccess.flagFor(java.util.List.of(LlamaModel.class.getModule(),
+                                    NativeLibrary.class.getModule()), m -> false).orElseThrow()
+                            + " to the java command", e);
+                }
+            }
             throw new ModelLoadException("Cannot load the llama.cpp native library from " + dir + ": " + e, e);
         }
         daemonThreads = DaemonAttach.apply(dir.resolve(libName));
+        nativeAccess.ifPresent(flag -> log.warn("Native access is not enabled for java-llama.cpp and dro4j (the JDK's"
+                + " \"restricted method\" warning above; a later JDK will refuse to load llama.cpp): add {} to the java"
+                + " command", flag));
         log.info("llama.cpp library loaded from {}", choice.describe());
         loaded = choice;
         return dir;
