@@ -1,5 +1,7 @@
 package dro.backend;
 
+import dro.backend.internal.BudgetedChatModel;
+import dro.backend.internal.UsageAccounting;
 import static dro.internal.Validation.ensureNotNull;
 
 import dro.Generation;

@@ -1,5 +1,6 @@
 package dro.backend;
 
+import dro.backend.internal.PieceStream;
 import dro.FinishReason;
 import dro.TokenStream;
 import dro.Usage;

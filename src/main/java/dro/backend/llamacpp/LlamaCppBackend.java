@@ -19,7 +19,7 @@ import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
-import dro.backend.PieceStream;
+import dro.backend.internal.PieceStream;
 import dro.backend.ResponseFormat;
 import dro.gguf.GgufFile;
 import dro.internal.Json;

@@ -12,7 +12,7 @@ import dro.backend.ResponseFormat;
 import dro.roles.AspectScore;
 import dro.roles.CallCache;
 import dro.roles.Evaluation;
-import dro.roles.LlmRoles;
+import dro.roles.internal.LlmRoles;
 import dro.train.run.ScriptedClients;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
