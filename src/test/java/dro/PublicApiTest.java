@@ -3,6 +3,7 @@ package dro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dro.backend.ChatModel;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -33,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * The module's public face (module-info.java's {@code exports}, docs/JAVA-MODULE.md "What is exported"): at most
  * {@value #MAX_EXPORTED} public top-level types, each listed in the page's table with the reason it is there, and no
  * exported signature that names a type a user cannot reach (a class of a package that is not exported, or one that is
- * not public). The types are read from the current build ({@code target/classes}), the exports from the source.
+ * not public), and no exported model that lets a caller past {@code ChatModel}'s capability check (its hooks stay
+ * protected, its calls final). The types are read from the current build ({@code target/classes}), the exports from
+ * the source.
  */
 class PublicApiTest {
 
@@ -80,6 +83,32 @@ class PublicApiTest {
             leaks.addAll(leaks(Class.forName(name, false, getClass().getClassLoader()), packages));
         }
         assertEquals(List.of(), leaks.stream().distinct().toList());
+    }
+
+    @Test
+    void noCallerOfAnExportedModelReachesTheHooksThatSkipTheCapabilityCheck() throws Exception {
+        List<String> open = new ArrayList<>();
+        int models = 0;
+        for (String name : exportedTypes()) {
+            Class<?> c = Class.forName(name, false, getClass().getClassLoader());
+            if (!ChatModel.class.isAssignableFrom(c)) {
+                continue;
+            }
+            models++;
+            for (Method m : c.getMethods()) { // the public ones, inherited included
+                if (Set.of("doChat", "doStream", "doChatAll").contains(m.getName())) {
+                    open.add(name + "." + m.getName() + " is public");
+                }
+            }
+        }
+        assertTrue(models >= 5, "only " + models + " exported ChatModel types");
+        for (Method m : ChatModel.class.getMethods()) {
+            if (Set.of("chat", "stream", "chatAll", "chatAllSharingPrefixes").contains(m.getName())
+                    && !Modifier.isFinal(m.getModifiers())) {
+                open.add("ChatModel." + m.getName() + " can be overridden past the check");
+            }
+        }
+        assertEquals(List.of(), open);
     }
 
     @Test

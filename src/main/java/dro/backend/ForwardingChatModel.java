@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe when the wrapped model is and the subclass's additions are.
  */
-public abstract class ForwardingChatModel implements ChatModel {
+public abstract class ForwardingChatModel extends ChatModel {
 
     private final ChatModel delegate;
 
@@ -57,17 +57,17 @@ public abstract class ForwardingChatModel implements ChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         return delegate.doChat(request);
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         return delegate.doStream(request);
     }
 
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         return delegate.doChatAll(requests, sharePrefixes);
     }
 

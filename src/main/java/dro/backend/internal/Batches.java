@@ -365,7 +365,7 @@ public final class Batches {
         }
 
         @Override
-        public ChatModelResponse doChat(ChatModelRequest request) {
+        protected ChatModelResponse doChat(ChatModelRequest request) {
             String key = contentKey(api.modelName(), request);
             Deque<Answer> q = answers.get(key);
             Answer a = null;
@@ -388,7 +388,7 @@ public final class Batches {
         }
 
         @Override
-        public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+        protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
             return Parallel.map(requests.size(), i -> doChat(requests.get(i)), null);
         }
 

@@ -88,7 +88,7 @@ public final class BudgetedChatModel extends ForwardingChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         budget.check();
         ChatModelResponse r = super.doChat(request);
         budget.spend(r.usage());
@@ -96,7 +96,7 @@ public final class BudgetedChatModel extends ForwardingChatModel {
     }
 
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         budget.check();
         List<ChatModelResponse> out = super.doChatAll(requests, sharePrefixes);
         out.forEach(r -> budget.spend(r.usage()));
@@ -105,7 +105,7 @@ public final class BudgetedChatModel extends ForwardingChatModel {
 
     /** Checked when it starts; spends what its end reports. */
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         budget.check();
         return onEnd(super.doStream(request), g -> budget.spend(g == null ? null : g.usage()));
     }

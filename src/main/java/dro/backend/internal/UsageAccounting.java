@@ -78,14 +78,14 @@ public final class UsageAccounting extends ForwardingChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         ChatModelResponse r = super.doChat(request);
         ledger.add(modelName(), r.usage());
         return r;
     }
 
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         List<ChatModelResponse> out = super.doChatAll(requests, sharePrefixes);
         for (ChatModelResponse r : out) {
             ledger.add(modelName(), r.usage());
@@ -95,7 +95,7 @@ public final class UsageAccounting extends ForwardingChatModel {
 
     /** Counts the stream when it ends, with the usage its end reports. */
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         String model = modelName();
         return onEnd(super.doStream(request), g -> ledger.add(model, g == null ? null : g.usage()));
     }
