@@ -64,6 +64,21 @@ class BatchesTest {
     }
 
     @Test
+    void aRunFindsTheBatchesThatWrappedItsModelsUnderAnyDecoratorAndRefusesTwo() {
+        Batches batches = new Batches(tmp.resolve("batches.json"), Duration.ZERO, Batches.Listener.NONE);
+        ScriptedChatModel local = new ScriptedChatModel("local");
+        ChatModel wrapped = batches.wrap(new ScriptedChatModel("m"), new FakeApi());
+        ChatModel decorated = new UsageAccounting(wrapped, new UsageAccounting.Ledger());
+
+        assertEquals(batches, Batches.of(local, null, decorated));
+        assertEquals(null, Batches.of(local, new ScriptedChatModel("other")));
+        Batches other = new Batches(tmp.resolve("other.json"), Duration.ZERO, Batches.Listener.NONE);
+        ChatModel second = other.wrap(new ScriptedChatModel("m"), new FakeApi());
+        assertEquals("The models of one run are wrapped by two different batches; wrap them all with one",
+                assertThrows(dro.InvalidRequestException.class, () -> Batches.of(wrapped, second)).getMessage());
+    }
+
+    @Test
     void aRequestABatchAnsweredOnceIsSentDirectlyWhenAskedAgain() {
         FakeApi api = new FakeApi();
         ScriptedChatModel direct = new ScriptedChatModel("m");
