@@ -1,13 +1,16 @@
 /**
  * dro4j as a Java module.
  *
- * <p>Exported: the API a user programs against, the facade {@code dro} and the packages whose types it hands out or
- * takes ({@code dro.backend} with the {@code ChatModel} seam and {@code RetryPolicy}, {@code dro.gguf},
- * {@code dro.hub}, {@code dro.compat}, {@code dro.icl}, {@code dro.prompt}, {@code dro.roles}, {@code dro.train},
- * {@code dro.train.icl}, {@code dro.train.run}, {@code dro.eval}, {@code dro.langchain4j}, {@code dro.springai}). Not exported:
+ * <p>Exported: what a library user calls, the facade {@code dro} and the types its calls hand out or take
+ * ({@code dro.backend} with the {@code ChatModel} seam and {@code RetryPolicy}, {@code dro.gguf}, {@code dro.hub},
+ * {@code dro.compat}, {@code dro.icl}, {@code dro.prompt}, {@code dro.roles}, {@code dro.train},
+ * {@code dro.train.icl}, {@code dro.train.run}, {@code dro.eval}, {@code dro.langchain4j}, {@code dro.springai}, {@code dro.serve}): at most 100 public types,
+ * each listed with its reason in docs/JAVA-MODULE.md (checked by {@code PublicApiTest}). Not exported:
  * {@code dro.internal} (helpers with no DRO meaning), the backend implementations {@code dro.backend.llamacpp} and
  * {@code dro.backend.openai} (a user reaches them through {@code AutoModel} and {@code dro.backend.ChatModel}, so
- * they can change without breaking anyone) and {@code dro.cli} (a program, run as {@code bin/dro} or
+ * they can change without breaking anyone), the {@code internal} package beside an API package (batches, the run's
+ * budget and accounting, the pickle reader, the roles over a model and their re-asks, prompt assembly, retrieval),
+ * the search core {@code dro.train.search}, and {@code dro.cli} (a program, run as {@code bin/dro} or
  * {@code java -m dro4j/dro.cli.Main}; nothing in it is a library call).
  *
  * <p>java-llama.cpp ({@code de.kherud:llama}), openai-java and LangChain4j's jars declare no
@@ -71,7 +74,6 @@ module dro4j {
     exports dro.eval;
     exports dro.langchain4j;
     exports dro.springai;
-    exports dro.springai.autoconfigure;
     exports dro.serve;
 
     // Records that Jackson writes and reads as JSON.

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dro.compat.OriginalDataImporter;
-import dro.Environment;
+import dro.compat.internal.OriginalDataImporter;
 import dro.hub.HubClient;
 import dro.hub.HubException;
 import dro.prompt.OptimizedPrompt;
 import dro.prompt.PromptRegistry;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import dro.prompt.PromptStore;
 import dro.testing.FakeHub;
 import dro.testing.SharedData;

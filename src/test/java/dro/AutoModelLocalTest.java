@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
-import dro.icl.IclRetriever;
+import dro.icl.internal.IclRetriever;
 import dro.icl.MiniLmEmbedder;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import dro.testing.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -11,7 +11,7 @@ import dro.backend.Endpoint;
 import dro.backend.RetryPolicy;
 import dro.backend.RetryingChatModel;
 import dro.backend.RoutingChatModel;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
 import dro.testing.TestModels;

@@ -10,7 +10,7 @@ import dro.compat.OriginalRelease;
 import dro.Environment;
 import dro.hub.HubClient;
 import dro.prompt.PromptRegistry;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import dro.testing.FakeHub;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.TestRelease;

@@ -8,8 +8,8 @@ import dro.backend.ChatModelResponse;
 import dro.compat.ArtifactException;
 import dro.eval.EvalSummary;
 import dro.hub.HubException;
-import dro.prompt.PromptTemplate;
-import dro.train.BeamSearch;
+import dro.prompt.internal.PromptTemplate;
+import dro.train.search.BeamSearch;
 import dro.train.run.TrainingQueries;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -35,7 +35,7 @@ class ErrorFamilyTest {
 
     /** Throwables in the jar that are not {@link DroException}s, each with the reason it never reaches a caller. */
     static final Map<String, String> NOT_THROWN_AT_CALLERS = Map.of(
-            "dro.internal.Parallel$Deferral", "control flow inside dro4j's batching, caught by dro.backend.Batches",
+            "dro.internal.Parallel$Deferral", "control flow inside dro4j's batching, caught by dro.backend.internal.Batches",
             "dro.serve.ServeError", "a request dro serve answers with an HTTP error: caught by its handler, which writes"
                     + " it to the client in OpenAI's error format",
             "dro.serve.ServeHandler$ClientGone", "a client of dro serve went away: caught by the handler, which ends the"

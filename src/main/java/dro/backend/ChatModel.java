@@ -17,7 +17,8 @@ import java.util.Locale;
  * <h2>Calling</h2>
  * {@link #chat} and {@link #stream} validate a request against {@link #capabilities()} and hand it to the provider's
  * hook ({@link #doChat}, {@link #doStream}); callers use those two and ask {@link #capabilities()} before they use a
- * feature. A stream is cancellable from any thread ({@link TokenStream#cancel()}); a model's timeout ends a call that
+ * feature. The calls are final and the hooks protected, so no caller skips the check. A stream is cancellable from
+ * any thread ({@link TokenStream#cancel()}); a model's timeout ends a call that
  * runs too long with a retriable {@link dro.DroException}.
  *
  * <h2>Batches</h2>
@@ -33,16 +34,20 @@ import java.util.Locale;
  *
  * <p>Implementations are thread-safe.
  */
-public interface ChatModel extends AutoCloseable {
+public abstract class ChatModel implements AutoCloseable {
+
+    /** For implementations: a provider implements the hooks, a decorator extends {@link ForwardingChatModel}. */
+    protected ChatModel() {
+    }
 
     /** A stable name of the model (recorded in caches and reports). */
-    String modelName();
+    public abstract String modelName();
 
     /** What this model supports. */
-    ModelCapabilities capabilities();
+    public abstract ModelCapabilities capabilities();
 
     /** Generates the request's {@code n} replies to the end. */
-    default ChatModelResponse chat(ChatModelRequest request) {
+    public final ChatModelResponse chat(ChatModelRequest request) {
         if (request == null) {
             throw new InvalidRequestException("request must not be null");
         }
@@ -55,7 +60,7 @@ public interface ChatModel extends AutoCloseable {
      *
      * @throws InvalidRequestException if the request asks for more than one reply
      */
-    default TokenStream stream(ChatModelRequest request) {
+    public final TokenStream stream(ChatModelRequest request) {
         if (request == null) {
             throw new InvalidRequestException("request must not be null");
         }
@@ -67,7 +72,7 @@ public interface ChatModel extends AutoCloseable {
     }
 
     /** Answers every request, as concurrently as the model allows; in request order. */
-    default List<ChatModelResponse> chatAll(List<ChatModelRequest> requests) {
+    public final List<ChatModelResponse> chatAll(List<ChatModelRequest> requests) {
         return doChatAll(checkAll(requests), false);
     }
 
@@ -75,7 +80,7 @@ public interface ChatModel extends AutoCloseable {
      * Answers every request like {@link #chatAll}, free to run them in an order that reuses prompt prefixes (see
      * "Batches" above); in request order.
      */
-    default List<ChatModelResponse> chatAllSharingPrefixes(List<ChatModelRequest> requests) {
+    public final List<ChatModelResponse> chatAllSharingPrefixes(List<ChatModelRequest> requests) {
         return doChatAll(checkAll(requests), true);
     }
 
@@ -84,7 +89,7 @@ public interface ChatModel extends AutoCloseable {
      * prompt); by default the messages as JSON text, {@code [{"role":"system","content":...},...]}, which is what an
      * API reads.
      */
-    default String renderPrompt(ChatModelRequest request) {
+    public String renderPrompt(ChatModelRequest request) {
         ArrayNode messages = Json.MAPPER.createArrayNode();
         for (ChatMessage m : request.messages()) {
             if (m.role() != ChatMessage.Role.SYSTEM || !m.text().isEmpty()) {
@@ -118,7 +123,7 @@ public interface ChatModel extends AutoCloseable {
      * The provider's batch hook: every request is valid and within {@link #capabilities()}; {@code sharePrefixes}: the
      * caller allows reordering for prefix reuse. By default the requests run one after another.
      */
-    default List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         List<ChatModelResponse> out = new ArrayList<>(requests.size());
         for (ChatModelRequest r : requests) {
             out.add(doChat(r));
@@ -127,12 +132,12 @@ public interface ChatModel extends AutoCloseable {
     }
 
     /** The provider's blocking hook: {@code request} is valid and within {@link #capabilities()}. */
-    ChatModelResponse doChat(ChatModelRequest request);
+    protected abstract ChatModelResponse doChat(ChatModelRequest request);
 
     /** The provider's streaming hook: {@code request} is valid, within {@link #capabilities()}, with {@code n = 1}. */
-    TokenStream doStream(ChatModelRequest request);
+    protected abstract TokenStream doStream(ChatModelRequest request);
 
     /** Releases what can be released. The model must not be used afterwards. */
     @Override
-    void close();
+    public abstract void close();
 }

@@ -1,5 +1,7 @@
 package dro.backend;
 
+import dro.backend.internal.BudgetedChatModel;
+import dro.backend.internal.UsageAccounting;
 import static dro.internal.Validation.ensureNotNull;
 
 import dro.Generation;
@@ -23,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe when the wrapped model is and the subclass's additions are.
  */
-public abstract class ForwardingChatModel implements ChatModel {
+public abstract class ForwardingChatModel extends ChatModel {
 
     private final ChatModel delegate;
 
@@ -55,17 +57,17 @@ public abstract class ForwardingChatModel implements ChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         return delegate.doChat(request);
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         return delegate.doStream(request);
     }
 
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         return delegate.doChatAll(requests, sharePrefixes);
     }
 

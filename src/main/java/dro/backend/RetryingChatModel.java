@@ -83,17 +83,17 @@ public final class RetryingChatModel extends ForwardingChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         return policy.execute(() -> super.doChat(request), RetryPolicy.Retrying.NONE, askedWait);
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         return policy.execute(() -> super.doStream(request), RetryPolicy.Retrying.NONE, askedWait);
     }
 
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         if (concurrency > 0) {
             return Parallel.map(requests.size(), i -> policy.execute(
                     () -> super.doChatAll(List.of(requests.get(i)), sharePrefixes).get(0), RetryPolicy.Retrying.NONE,

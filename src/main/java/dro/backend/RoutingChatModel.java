@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * <p>Results do not depend on routing: every endpoint serves the same model, and a run records calls by their
  * content, not by the endpoint that answered. Thread-safe. {@link #close()} closes every endpoint's model.
  */
-public final class RoutingChatModel implements ChatModel {
+public final class RoutingChatModel extends ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingChatModel.class);
 
@@ -327,7 +327,7 @@ public final class RoutingChatModel implements ChatModel {
 
     /** One attempt, on the best endpoint awake. */
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         Route r = acquire();
         long t0 = System.nanoTime();
         ChatModelResponse response;
@@ -343,7 +343,7 @@ public final class RoutingChatModel implements ChatModel {
 
     /** One attempt to open the stream, on the best endpoint awake. */
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         Route r = acquire();
         long t0 = System.nanoTime();
         TokenStream s;
@@ -364,7 +364,7 @@ public final class RoutingChatModel implements ChatModel {
 
     /** Answers every request, as many at once as the endpoints take together; in request order. */
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         return Parallel.map(requests.size(), i -> doChat(requests.get(i)), totalConcurrency, "dro4j-route");
     }
 

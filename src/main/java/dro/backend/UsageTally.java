@@ -1,5 +1,7 @@
 package dro.backend;
 
+import dro.backend.internal.BudgetedChatModel;
+import dro.backend.internal.UsageAccounting;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dro.Usage;

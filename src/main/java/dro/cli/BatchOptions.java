@@ -1,8 +1,8 @@
 package dro.cli;
 
 import dro.InvalidRequestException;
-import dro.backend.BatchApi;
-import dro.backend.Batches;
+import dro.backend.internal.BatchApi;
+import dro.backend.internal.Batches;
 import dro.backend.ChatModel;
 import dro.backend.ForwardingChatModel;
 import dro.backend.RetryPolicy;

@@ -1,8 +1,8 @@
 package dro.cli;
 
-import dro.backend.Batches;
+import dro.backend.internal.Batches;
 import dro.backend.ChatModel;
-import dro.eval.ConfigurationSummary;
+import dro.eval.EvalSummary.ConfigurationSummary;
 import dro.eval.EvalAspects;
 import dro.eval.EvalConfiguration;
 import dro.eval.EvalListener;
@@ -11,8 +11,8 @@ import dro.eval.EvalQuery;
 import dro.eval.EvalResult;
 import dro.eval.EvalSettings;
 import dro.eval.Evaluator;
-import dro.eval.MeanEstimate;
-import dro.eval.PairedComparison;
+import dro.eval.EvalSummary.MeanEstimate;
+import dro.eval.EvalSummary.PairedComparison;
 import dro.eval.ScoredAnswer;
 import dro.gguf.GgufFile;
 import dro.hub.ResolvedModel;
@@ -172,7 +172,7 @@ final class EvalCommand implements Callable<Integer> {
             Evaluator evaluator = new Evaluator(settings, new Evaluator.Models(roles.get(0), roles.get(1)),
                     iclFile != null ? IclExamples.load(iclFile) : IclExamples.bundled(), MiniLmEmbedder.INSTANCE);
             EvalResult r = evaluator.run(queries, configurations, run.disableProgress ? EvalListener.NONE
-                    : progress(err, run), batches);
+                    : progress(err, run));
             print(spec.commandLine().getOut(), r);
             err.printf(Locale.ROOT, "dro: done: %d answers judged; %d calls made, %d reused; report: %s%n",
                     r.answers().size(), r.stats().made(), r.stats().reused(), r.reportFile());

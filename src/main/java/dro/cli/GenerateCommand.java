@@ -6,7 +6,6 @@ import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.TokenStream;
 import dro.compat.OriginalPrompts;
-import dro.hub.ConsoleProgressBar;
 import dro.hub.HubClient;
 import dro.icl.IclOrder;
 import dro.prompt.PromptRegistry;

@@ -1,6 +1,6 @@
 package dro.cli;
 
-import dro.backend.Batches;
+import dro.backend.internal.Batches;
 import dro.backend.ChatModel;
 import dro.roles.CallCache;
 import dro.train.icl.IclListener;
@@ -138,8 +138,7 @@ final class OptimizeIclCommand implements Callable<Integer> {
                     answerModel == null ? null : models.client(answerModel)), roleModels.entrySet().stream()
                     .filter(e -> e.getValue() != null).map(e -> e.getKey() + " " + e.getValue()).toList());
             IclResult r = new IclOptimizer(config, new IclOptimizer.Models(roles.get(0), roles.get(1), roles.get(2),
-                    roles.get(3))).run(seedList, run.disableProgress ? IclListener.NONE : progress(err, run),
-                    batches);
+                    roles.get(3))).run(seedList, run.disableProgress ? IclListener.NONE : progress(err, run));
             err.printf(Locale.ROOT, "dro: done: %d examples, mean score %.3f -> %.3f; %d calls made, %d reused;"
                             + " report: %s%n", r.answers().size(),
                     r.answers().stream().mapToDouble(a -> a.initial().score()).average().orElse(0),

@@ -1,10 +1,9 @@
 package dro.cli;
 
 import dro.InvalidRequestException;
-import dro.compat.OriginalDataImporter;
+import dro.compat.internal.OriginalDataImporter;
 import dro.compat.OriginalPrompts;
 import dro.compat.OriginalRelease;
-import dro.hub.ConsoleProgressBar;
 import dro.hub.HubClient;
 import dro.hub.PinnedFile;
 import dro.gguf.GgufFile;

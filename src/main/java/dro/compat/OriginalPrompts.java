@@ -1,5 +1,6 @@
 package dro.compat;
 
+import dro.compat.internal.OriginalDataImporter;
 import dro.DroException;
 import dro.FileAccessException;
 import dro.InvalidRequestException;

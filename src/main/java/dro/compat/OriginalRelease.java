@@ -1,5 +1,6 @@
 package dro.compat;
 
+import dro.compat.internal.ArtifactFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dro.InvalidRequestException;
 import dro.hub.CatalogEntry;

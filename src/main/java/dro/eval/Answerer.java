@@ -4,7 +4,7 @@ package dro.eval;
  * Answers a query under one configuration (the model under evaluation). Implementations are thread-safe: answers
  * are asked for concurrently.
  */
-public interface Answerer {
+interface Answerer {
 
     /** The model's answer: the text before {@code <END>}, without markers. */
     String answer(EvalConfiguration configuration, String query);

@@ -3,7 +3,7 @@ package dro.eval;
 import dro.FileAccessException;
 import dro.InvalidRequestException;
 import dro.internal.Validation;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dro.eval;
 
 import dro.internal.Parallel;
 import dro.roles.Evaluation;
-import dro.roles.Roles;
+import dro.roles.internal.Roles;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * scored by the judge on {@linkplain EvalAspects#of the query's aspects}. Answers are made concurrently on the given
  * pool and returned configuration by configuration, each in query order, whatever the concurrency.
  */
-public final class EvalLoop {
+final class EvalLoop {
 
     private EvalLoop() { }
 

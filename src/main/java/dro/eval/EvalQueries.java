@@ -121,6 +121,8 @@ public final class EvalQueries {
                 text = Files.readString(file, StandardCharsets.UTF_8);
             } catch (NoSuchFileException e) {
                 throw new InvalidRequestException("Query file not found: " + file.toAbsolutePath());
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new InvalidRequestException("Query file " + file.toAbsolutePath() + " is not UTF-8 text", e);
             } catch (IOException e) {
                 throw new FileAccessException("Cannot read query file " + file.toAbsolutePath() + ": " + e, file, e);
             }

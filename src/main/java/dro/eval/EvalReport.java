@@ -1,5 +1,11 @@
 package dro.eval;
 
+import dro.eval.EvalSummary.ConfigurationSummary;
+
+import dro.eval.EvalSummary.PairedComparison;
+
+import dro.eval.EvalSummary.MeanEstimate;
+
 import dro.internal.Html;
 import java.util.ArrayList;
 import java.util.HashMap;

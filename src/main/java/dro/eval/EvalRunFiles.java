@@ -1,5 +1,11 @@
 package dro.eval;
 
+import dro.eval.EvalSummary.ConfigurationSummary;
+
+import dro.eval.EvalSummary.PairedComparison;
+
+import dro.eval.EvalSummary.MeanEstimate;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;

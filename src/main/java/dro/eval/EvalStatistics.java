@@ -1,5 +1,11 @@
 package dro.eval;
 
+import dro.eval.EvalSummary.ConfigurationSummary;
+
+import dro.eval.EvalSummary.PairedComparison;
+
+import dro.eval.EvalSummary.MeanEstimate;
+
 import dro.InvalidRequestException;
 import dro.roles.AspectScore;
 import java.util.ArrayList;
@@ -14,7 +20,7 @@ import org.apache.commons.statistics.inference.BinomialTest;
  * interval ({@link MeanEstimate}), and paired comparisons between configurations (wins, ties, losses per query on the
  * answers' mean scores, with a sign test and the mean difference). Pure functions.
  */
-public final class EvalStatistics {
+final class EvalStatistics {
 
     /** Mean scores closer than this are a tie. */
     static final double TIE = 1e-9;

@@ -4,21 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
-import dro.backend.Batches;
+import dro.backend.internal.Batches;
 import dro.backend.ChatModel;
 import dro.backend.RoutingChatModel;
 import dro.icl.Embedder;
 import dro.icl.IclExample;
 import dro.icl.IclExamples;
-import dro.icl.IclRetriever;
+import dro.icl.internal.IclRetriever;
 import dro.icl.MiniLmEmbedder;
 import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import dro.internal.Validation;
 import dro.roles.CallCache;
-import dro.roles.LlmRoles;
-import dro.roles.Roles;
+import dro.roles.internal.LlmRoles;
+import dro.roles.internal.Roles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
@@ -84,19 +84,13 @@ public final class Evaluator {
         this.embedder = embedder;
     }
 
-    public EvalResult run(List<EvalQuery> queries, List<EvalConfiguration> configurations, EvalListener listener) {
-        return run(queries, configurations, listener, null);
-    }
-
     /**
-     * The evaluation with its new calls sent as batch jobs, phase by phase: the answers, then the judgements, then
-     * the re-asks (see {@link Batches}; its models must be the ones {@link Batches#wrap} returned). The results are
-     * those of a direct run; {@code summary.json} records {@code "batched": true} and the batch ids.
-     *
-     * @param batches the run's batches, or null to call the models directly
+     * Evaluates every configuration on every query. When the models are ones the CLI's {@code --batch} wrapped, the
+     * new calls go out as batch jobs, phase by phase (the answers, then the judgements, then the re-asks); the
+     * results are those of a direct run, and {@code summary.json} records {@code "batched": true} and the batch ids.
      */
-    public EvalResult run(List<EvalQuery> queries, List<EvalConfiguration> configurations, EvalListener listener,
-                          Batches batches) {
+    public EvalResult run(List<EvalQuery> queries, List<EvalConfiguration> configurations, EvalListener listener) {
+        Batches batches = Batches.of(models.model(), models.judge());
         Validation.ensureNotEmpty(queries, "queries");
         Validation.ensureNotEmpty(configurations, "configurations");
         Set<String> names = new HashSet<>();

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Hears how a model download goes. Every method has an empty default, so implement only what you need.
- * {@link ConsoleProgressBar} draws a progress bar; {@link #NONE} ignores everything.
+ * {@code ConsoleProgressBar} draws a progress bar; {@link #NONE} ignores everything.
  *
  * <p>Methods are called on the downloading thread, {@link #progress} often (every few kilobytes): keep them quick.
  * One listener may hear several downloads at once (from several threads) if it is shared, so implementations that

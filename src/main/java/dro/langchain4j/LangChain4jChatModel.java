@@ -41,7 +41,7 @@ import java.util.function.Function;
  * declared unsupported in {@link #capabilities()}, so a request asking for it is refused naming the feature, and the
  * roles fall back to re-asks. A reply is streamed as one piece (LangChain4j's blocking model is called).
  */
-public final class LangChain4jChatModel implements ChatModel {
+public final class LangChain4jChatModel extends ChatModel {
 
     private final dev.langchain4j.model.chat.ChatModel delegate;
     private final String name;
@@ -84,7 +84,7 @@ public final class LangChain4jChatModel implements ChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         ChatRequest lc = toLangChain4j(request);
         List<String> texts = new ArrayList<>(request.n());
         List<FinishReason> reasons = new ArrayList<>(request.n());
@@ -109,7 +109,7 @@ public final class LangChain4jChatModel implements ChatModel {
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         ChatModelResponse r = doChat(request);
         return TokenStream.ofWhole(new Generation(r.text(), r.usage(), r.finishReason()));
     }

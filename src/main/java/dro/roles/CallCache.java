@@ -1,16 +1,17 @@
 package dro.roles;
 
+import dro.roles.internal.Roles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.FileAccessException;
 import dro.Usage;
 import dro.FinishReason;
-import dro.backend.BudgetedChatModel;
+import dro.backend.internal.BudgetedChatModel;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
-import dro.backend.UsageAccounting;
+import dro.backend.internal.UsageAccounting;
 import dro.backend.UsageTally;
 import dro.internal.AtomicFiles;
 import dro.internal.Digests;
@@ -106,12 +107,12 @@ public final class CallCache {
     }
 
     /** The run's usage per model: what the models of {@link #record} were asked and spent in this process. */
-    public UsageAccounting.Ledger usage() {
+    UsageAccounting.Ledger usage() {
         return usage;
     }
 
     /** The run's token budget, which the models of {@link #record} spend from. */
-    public BudgetedChatModel.Budget budget() {
+    BudgetedChatModel.Budget budget() {
         return budget;
     }
 

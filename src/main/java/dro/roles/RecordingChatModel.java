@@ -55,12 +55,12 @@ public final class RecordingChatModel extends ForwardingChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         return calls.call(role, site, request, () -> super.doChat(request));
     }
 
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         List<ChatModelResponse> out = new ArrayList<>(requests.size());
         for (ChatModelRequest r : requests) {
             out.add(doChat(r));
@@ -69,7 +69,7 @@ public final class RecordingChatModel extends ForwardingChatModel {
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         return super.doStream(request);
     }
 }

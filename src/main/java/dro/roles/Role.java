@@ -47,7 +47,7 @@ public enum Role {
     }
 
     /**
-     * The name a call's seed is derived from for the role named {@code recorded} ({@link Seeds#derive}): the name runs
+     * The name a call's seed is derived from for the role named {@code recorded} ({@code Seeds.derive}): the name runs
      * have always used, so that renaming a role changes no seed.
      */
     public static String seedName(String recorded) {

@@ -9,7 +9,7 @@ import java.util.Locale;
  * <ul>
  *   <li>{@link #ORIGINAL} (the default): as the original trains. The system text is
  *   {@code # instructions\n\n<prompt>\n\n<icl>\n\n} with the examples in the original's training form (see
- *   {@link dro.prompt.PromptAssembler#trainingSystem}); a local model reads {@code system + user} as one raw text with
+ *   {@link dro.prompt.internal.PromptAssembler#trainingSystem}); a local model reads {@code system + user} as one raw text with
  *   no chat template, an API model gets one system and one user message; temperature 0, top_p 1, at most 2048 new
  *   tokens, the stops {@code <END>}, {@code <END}, {@code <|eot_id|>}.</li>
  *   <li>{@link #INFERENCE}: as {@link dro.AutoModel} answers: the prompt with the inference ICL blocks, rendered with

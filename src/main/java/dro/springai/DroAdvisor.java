@@ -6,7 +6,7 @@ import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.SystemPromptSource;
 import dro.icl.IclExample;
-import dro.prompt.PromptAssembler;
+import dro.prompt.internal.PromptAssembler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

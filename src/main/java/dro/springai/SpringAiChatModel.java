@@ -46,7 +46,7 @@ import org.springframework.ai.chat.prompt.Prompt;
  * or I/O failure, Spring AI's {@code TransientAiException}, or an HTTP 408, 409, 429 or 5xx of the OpenAI client
  * (anywhere in the cause chain). Thread-safe as the Spring AI model is.
  */
-public final class SpringAiChatModel implements ChatModel {
+public final class SpringAiChatModel extends ChatModel {
 
     private final org.springframework.ai.chat.model.ChatModel delegate;
     private final String name;
@@ -89,7 +89,7 @@ public final class SpringAiChatModel implements ChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         Prompt prompt = toSpringAi(request);
         List<String> texts = new ArrayList<>(request.n());
         List<FinishReason> reasons = new ArrayList<>(request.n());
@@ -117,7 +117,7 @@ public final class SpringAiChatModel implements ChatModel {
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         ChatModelResponse r = doChat(request);
         return TokenStream.ofWhole(new Generation(r.text(), r.usage(), r.finishReason()));
     }

@@ -1,5 +1,6 @@
 package dro.train;
 
+import dro.train.Step;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,9 @@
 /**
- * The pure core of DRO's prompt search: {@link dro.train.BeamSearch} over a {@link dro.train.SearchSpace}, the
- * DRO space ({@link dro.train.DroSearchSpace}) with its paths ({@link dro.train.PathState}, {@link dro.train.Step}),
- * and the optimiser role ({@link dro.train.Optimizer}). It reads no file and speaks to no server: the roles it is given
- * do. The runner that wires models, files and reports is {@code dro.train.run}.
+ * What training hands out and takes: a step of a search path ({@link dro.train.Step}, in
+ * {@code TrainResult.bestPath()}) and the optimiser role ({@link dro.train.Optimizer}). The search itself (beam
+ * search, DRO's search space, its paths) is the pure core in {@code dro.train.search}, not exported; it reads no file
+ * and speaks to no server: the roles it is given do. The runner that wires models, files and reports is
+ * {@code dro.train.run}.
  *
  * <p>Layer 5: uses {@code dro.roles} and the layers below.
  */

@@ -1,5 +1,7 @@
 package dro.backend;
 
+import dro.backend.internal.BudgetedChatModel;
+import dro.backend.internal.UsageAccounting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dro.backend;
 
+import dro.backend.internal.UsageAccounting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

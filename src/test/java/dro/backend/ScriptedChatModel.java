@@ -1,5 +1,6 @@
 package dro.backend;
 
+import dro.backend.internal.PieceStream;
 import dro.FinishReason;
 import dro.TokenStream;
 import dro.Usage;
@@ -15,7 +16,7 @@ import java.util.List;
  * throw, or a reply), and records the requests it received. When the script is empty it answers {@code "echo: "} and
  * the user text, with 10 prompt and 3 completion tokens.
  */
-public final class ScriptedChatModel implements ChatModel {
+public final class ScriptedChatModel extends ChatModel {
 
     private final String name;
     private final Deque<Object> script = new ArrayDeque<>();
@@ -62,7 +63,7 @@ public final class ScriptedChatModel implements ChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         Object next = next(request);
         return next instanceof ChatModelResponse r ? r : echo(request);
     }
@@ -87,7 +88,7 @@ public final class ScriptedChatModel implements ChatModel {
 
     /** The next outcome as a stream: a reply's text one character a piece, with its usage at the end. */
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         Object next = next(request);
         ChatModelResponse r = next instanceof ChatModelResponse c ? c : echo(request);
         String text = next instanceof Broken b ? b.text() : r.text();

@@ -11,7 +11,7 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.icl.IclExample;
 import dro.icl.IclOrder;
-import dro.prompt.PromptAssembler;
+import dro.prompt.internal.PromptAssembler;
 import dro.testing.TestModels;
 import dro.testing.TinyGguf;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.backend.ChatModel;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
-import dro.roles.Reasker;
+import dro.roles.internal.Reasker;
 import dro.testing.BatchApiServer;
 import dro.testing.BatchApiServer.Fate;
 import dro.testing.ChildJvm;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.roles.Role;
-import dro.train.run.RunEstimate;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,6 @@ import dro.testing.ChildJvm;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedOpenAiServer;
 import dro.train.run.DroTrainer;
-import dro.train.run.RunEstimate;
 import dro.train.run.TrainConfig;
 import dro.train.run.TrainingQueries;
 import java.nio.file.Files;

@@ -1,5 +1,15 @@
 package dro.compat;
 
+import dro.compat.internal.MetricsCache;
+import dro.compat.internal.AspectScore;
+import dro.compat.internal.ModelMapping;
+import dro.compat.internal.OutputTrace;
+import dro.compat.internal.OutputText;
+import dro.compat.internal.SubResult;
+import dro.compat.internal.SearchNode;
+import dro.compat.internal.BeamSearchResult;
+import dro.compat.internal.TrainingOutput;
+import dro.compat.internal.OutputPickle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

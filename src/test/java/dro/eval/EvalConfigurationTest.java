@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dro.InvalidRequestException;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,11 @@
 package dro.eval;
 
+import dro.eval.EvalSummary.ConfigurationSummary;
+
+import dro.eval.EvalSummary.PairedComparison;
+
+import dro.eval.EvalSummary.MeanEstimate;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

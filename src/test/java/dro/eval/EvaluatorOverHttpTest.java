@@ -1,5 +1,9 @@
 package dro.eval;
 
+import dro.eval.EvalSummary.ConfigurationSummary;
+
+import dro.eval.EvalSummary.PairedComparison;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package dro.eval;
 
+import dro.eval.EvalSummary.MeanEstimate;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.apache.commons.statistics.distribution.TDistribution;

@@ -12,7 +12,7 @@ import dro.eval.EvalResult;
 import dro.eval.EvalSettings;
 import dro.eval.EvalSummary;
 import dro.eval.Evaluator;
-import dro.eval.PairedComparison;
+import dro.eval.EvalSummary.PairedComparison;
 import dro.icl.IclExample;
 import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedEvalRoles;

@@ -10,7 +10,7 @@ import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.RetryingChatModel;
 import dro.backend.ScriptedChatModel;
-import dro.backend.UsageAccounting;
+import dro.backend.internal.UsageAccounting;
 import dro.backend.UsageTally;
 import dro.internal.Digests;
 import dro.backend.RetryPolicy;

@@ -2,7 +2,7 @@ package dro.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dro.prompt.PromptAssembler;
+import dro.prompt.internal.PromptAssembler;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

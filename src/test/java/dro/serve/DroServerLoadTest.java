@@ -115,7 +115,7 @@ class DroServerLoadTest {
         ServeTesting.Recording model = new ServeTesting.Recording(AutoModel.builder().model(endless).threads(1)
                 .maxModelLen(16384).buildChatModel()) {
             @Override
-            public TokenStream doStream(ChatModelRequest request) {
+            protected TokenStream doStream(ChatModelRequest request) {
                 TokenStream s = super.doStream(request);
                 return new TokenStream() {
                     public boolean hasNext() {

@@ -1,5 +1,7 @@
 package dro.serve;
 
+import dro.serve.DroServer.ApiKeys;
+
 import static dro.serve.ServeTesting.get;
 import static dro.serve.ServeTesting.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -37,13 +37,13 @@ final class ServeTesting {
         }
 
         @Override
-        public ChatModelResponse doChat(ChatModelRequest request) {
+        protected ChatModelResponse doChat(ChatModelRequest request) {
             seen.add(request);
             return super.doChat(request);
         }
 
         @Override
-        public dro.TokenStream doStream(ChatModelRequest request) {
+        protected dro.TokenStream doStream(ChatModelRequest request) {
             seen.add(request);
             return super.doStream(request);
         }

@@ -53,7 +53,7 @@ class DroChatModelTest {
         }
 
         @Override
-        public ChatModelResponse doChat(ChatModelRequest request) {
+        protected ChatModelResponse doChat(ChatModelRequest request) {
             seen.add(request);
             return super.doChat(request);
         }

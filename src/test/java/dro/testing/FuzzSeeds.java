@@ -36,7 +36,7 @@ public final class FuzzSeeds {
 
     private void writeAll() throws IOException {
         gguf();
-        dro.compat.CompatFuzzSeeds.write(resources);
+        dro.compat.internal.CompatFuzzSeeds.write(resources);
         endpoints();
         promptStore();
         configs();
@@ -131,7 +131,7 @@ public final class FuzzSeeds {
     }
 
     private void replies() throws IOException {
-        Path d = dir("dro.roles.ReplyFuzzTest", "anyReplyIsReadOrFoundUnreadableWithoutAnException");
+        Path d = dir("dro.roles.internal.ReplyFuzzTest", "anyReplyIsReadOrFoundUnreadableWithoutAnException");
         Map<String, Object> judge = new LinkedHashMap<>();
         judge.put("Helpfulness", Map.of("rationale", "It answers.", "score", "4/5"));
         judge.put("factuality", Map.of("rationale", "Right.", "score", 5));

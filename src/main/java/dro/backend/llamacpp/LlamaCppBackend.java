@@ -19,7 +19,7 @@ import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
-import dro.backend.PieceStream;
+import dro.backend.internal.PieceStream;
 import dro.backend.ResponseFormat;
 import dro.gguf.GgufFile;
 import dro.internal.Json;
@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * binding frees none of its native memory. The task loop's thread does not keep the JVM from exiting where
  * {@link NativeLibrary#nativeThreadsAreDaemons()} (see {@code dro.AutoModel}, "Exiting the JVM").
  */
-public final class LlamaCppBackend implements ChatModel {
+public final class LlamaCppBackend extends ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(LlamaCppBackend.class);
     private static final String SYSTEM_SENTINEL = "DRO4JSYSTEMSENTINEL";
@@ -213,7 +213,7 @@ public final class LlamaCppBackend implements ChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest request) {
+    protected ChatModelResponse doChat(ChatModelRequest request) {
         List<Generation> gs = new ArrayList<>();
         for (int i = 0; i < request.n(); i++) {
             gs.add(drain(start(prepare(request, i))));
@@ -222,7 +222,7 @@ public final class LlamaCppBackend implements ChatModel {
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest request) {
+    protected TokenStream doStream(ChatModelRequest request) {
         return start(prepare(request, 0));
     }
 
@@ -247,7 +247,7 @@ public final class LlamaCppBackend implements ChatModel {
      * left. Results in request order.
      */
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         List<Prepared> prepared = new ArrayList<>();
         for (ChatModelRequest r : requests) {
             for (int i = 0; i < r.n(); i++) {

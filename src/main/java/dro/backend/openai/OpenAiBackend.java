@@ -16,7 +16,7 @@ import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
-import dro.backend.PieceStream;
+import dro.backend.internal.PieceStream;
 import dro.backend.ResponseFormat;
 import dro.internal.Parallel;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} closes the client.
  */
-public final class OpenAiBackend implements ChatModel {
+public final class OpenAiBackend extends ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiBackend.class);
 
@@ -95,12 +95,12 @@ public final class OpenAiBackend implements ChatModel {
     }
 
     @Override
-    public ChatModelResponse doChat(ChatModelRequest r) {
+    protected ChatModelResponse doChat(ChatModelRequest r) {
         return client.completeAll(params(r, false), r.n());
     }
 
     @Override
-    public TokenStream doStream(ChatModelRequest r) {
+    protected TokenStream doStream(ChatModelRequest r) {
         return new OpenAiTokenStream(client.openStream(params(r, true)));
     }
 
@@ -111,7 +111,7 @@ public final class OpenAiBackend implements ChatModel {
 
     /** Sends at most {@link #maxConcurrency()} requests at once. */
     @Override
-    public List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
+    protected List<ChatModelResponse> doChatAll(List<ChatModelRequest> requests, boolean sharePrefixes) {
         List<ChatCompletionCreateParams> params = new ArrayList<>(requests.size());
         for (ChatModelRequest r : requests) {
             params.add(params(r, false));

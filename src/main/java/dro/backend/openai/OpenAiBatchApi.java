@@ -15,7 +15,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FilePurpose;
 import dro.DroException;
-import dro.backend.BatchApi;
+import dro.backend.internal.BatchApi;
 import dro.backend.ChatModelRequest;
 import dro.backend.ResponseFormat;
 import dro.backend.RetryPolicy;

@@ -1,10 +1,10 @@
 package dro.train.icl;
 
-import dro.icl.IclAnswers;
+import dro.train.icl.IclAnswers;
 import dro.internal.Validation;
 import dro.roles.AspectSelection;
 import dro.roles.Evaluation;
-import dro.roles.Roles;
+import dro.roles.internal.Roles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stateless and thread-safe when its roles are.
  */
-public final class AnswerRefiner {
+final class AnswerRefiner {
 
     private static final Logger log = LoggerFactory.getLogger(AnswerRefiner.class);
 

@@ -3,17 +3,17 @@ package dro.train.icl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dro.GenerationException;
 import dro.InvalidRequestException;
-import dro.backend.Batches;
+import dro.backend.internal.Batches;
 import dro.backend.ChatModel;
 import dro.backend.RoutingChatModel;
 import dro.internal.AtomicFiles;
 import dro.internal.Json;
 import dro.internal.Parallel;
 import dro.internal.Validation;
-import dro.roles.AspectCache;
+import dro.roles.internal.AspectCache;
 import dro.roles.CallCache;
-import dro.roles.LlmRoles;
-import dro.roles.Roles;
+import dro.roles.internal.LlmRoles;
+import dro.roles.internal.Roles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -64,19 +64,14 @@ public final class IclOptimizer {
         this.models = Validation.ensureNotNull(models, "models");
     }
 
-    public IclResult run(List<IclSeed> seeds, IclListener listener) {
-        return run(seeds, listener, null);
-    }
-
     /**
-     * The optimisation with its new calls sent as batch jobs, round by round: the aspect selections and initial
-     * answers, each scoring round, each rewrite, and the re-asks (see {@link Batches}; its models must be the ones
-     * {@link Batches#wrap} returned). The results are those of a direct run; {@code result.json} records
+     * Refines every seed's answer. When the models are ones the CLI's {@code --batch} wrapped, the new calls go out
+     * as batch jobs, round by round (the aspect selections and initial answers, each scoring round, each rewrite,
+     * and the re-asks); the results are those of a direct run, and {@code result.json} records
      * {@code "batched": true} and the batch ids.
-     *
-     * @param batches the run's batches, or null to call the models directly
      */
-    public IclResult run(List<IclSeed> seeds, IclListener listener, Batches batches) {
+    public IclResult run(List<IclSeed> seeds, IclListener listener) {
+        Batches batches = Batches.of(models.critic(), models.metrics(), models.rewriter(), models.answerer());
         IclSeeds.check(seeds, "The seeds");
         if (models.answerer() == null) {
             seeds.stream().filter(IclSeed::needsAnswer).findFirst().ifPresent(s -> {

@@ -7,7 +7,7 @@ import static dro.internal.Validation.ensureNotBlank;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
 import dro.internal.Json;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import java.nio.file.Path;
 
 /**

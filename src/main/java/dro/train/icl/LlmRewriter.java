@@ -2,13 +2,13 @@ package dro.train.icl;
 
 import dro.backend.ChatModel;
 import dro.backend.ChatModelResponse;
-import dro.icl.IclAnswers;
-import dro.prompt.PromptTemplate;
+import dro.train.icl.IclAnswers;
+import dro.prompt.internal.PromptTemplate;
 import dro.roles.CallCache;
 import dro.roles.Evaluation;
-import dro.roles.JsonReplies;
-import dro.roles.LlmRoles;
-import dro.roles.Reasker;
+import dro.roles.internal.JsonReplies;
+import dro.roles.internal.LlmRoles;
+import dro.roles.internal.Reasker;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class LlmRewriter implements Rewriter {
+final class LlmRewriter implements Rewriter {
 
     private static final Logger log = LoggerFactory.getLogger(LlmRewriter.class);
 

@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * <p>Implementations are thread-safe: the optimiser works on several queries at once.
  */
-public interface Rewriter {
+interface Rewriter {
 
     /**
      * A new answer, wrapped as {@code "<START>\n...\n<END>"}, or empty when no readable answer came back.

@@ -5,11 +5,11 @@ import dro.train.PathState;
 
 import dro.backend.ChatModel;
 import dro.backend.ChatModelResponse;
-import dro.prompt.PromptTemplate;
+import dro.prompt.internal.PromptTemplate;
 import dro.roles.CallCache;
-import dro.roles.JsonReplies;
-import dro.roles.LlmRoles;
-import dro.roles.Reasker;
+import dro.roles.internal.JsonReplies;
+import dro.roles.internal.LlmRoles;
+import dro.roles.internal.Reasker;
 import dro.roles.Role;
 import java.util.ArrayList;
 import java.util.List;

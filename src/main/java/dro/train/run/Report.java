@@ -1,7 +1,7 @@
 package dro.train.run;
 import dro.train.Step;
 import dro.train.PathState;
-import dro.train.BeamSearch;
+import dro.train.search.BeamSearch;
 import dro.roles.Evaluation;
 import dro.roles.AspectScore;
 

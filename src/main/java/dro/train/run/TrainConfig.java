@@ -1,7 +1,6 @@
 package dro.train.run;
 import static dro.internal.Validation.ensureTemperature;
 import dro.roles.TrainFormat;
-import dro.roles.Seeds;
 
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
@@ -9,7 +8,7 @@ import static dro.internal.Validation.ensureNotBlank;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
 import dro.internal.Json;
-import dro.prompt.PromptResources;
+import dro.prompt.internal.PromptResources;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,7 +16,7 @@ import java.util.List;
  * The settings of one DRO prompt search, with the original's names and defaults ({@code run.main}):
  * {@code n_actions} 3, {@code temperature} 0.2 (the optimiser's), {@code depth} 20, {@code max_depth_increase} 10,
  * {@code beam_size} 2, {@code num_training_examples} 180, {@code ret_icl} true, {@code k} 2; plus dro4j's own:
- * the {@code seed} (42) of the query draw and of every model call (see {@link Seeds}), {@code concurrency} (8 calls at once), {@code maxReasks} for unreadable replies (2),
+ * the {@code seed} (42) of the query draw and of every model call (see {@code Seeds}), {@code concurrency} (8 calls at once), {@code maxReasks} for unreadable replies (2),
  * the judge's temperature (0), an optional token budget, and the {@link TrainFormat} the base model is prompted in
  * ({@code original}, as the original trains; or {@code inference}, as {@code AutoModel} answers).
  *

@@ -2,7 +2,7 @@ package dro.train.run;
 import dro.backend.UsageTally;
 import dro.train.Step;
 import dro.train.PathState;
-import dro.train.BeamSearch;
+import dro.train.search.BeamSearch;
 import dro.roles.Evaluation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;

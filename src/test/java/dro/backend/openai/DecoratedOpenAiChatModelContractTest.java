@@ -1,9 +1,9 @@
 package dro.backend.openai;
 
-import dro.backend.BudgetedChatModel;
+import dro.backend.internal.BudgetedChatModel;
 import dro.backend.ChatModel;
 import dro.backend.RetryingChatModel;
-import dro.backend.UsageAccounting;
+import dro.backend.internal.UsageAccounting;
 import dro.backend.RetryPolicy;
 import dro.roles.CallCache;
 import java.time.Duration;

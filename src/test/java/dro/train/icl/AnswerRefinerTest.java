@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dro.InvalidRequestException;
-import dro.icl.IclAnswers;
+import dro.train.icl.IclAnswers;
 import dro.internal.Json;
 import dro.roles.AspectScore;
 import dro.roles.AspectSelection;
 import dro.roles.Evaluation;
-import dro.roles.Roles;
+import dro.roles.internal.Roles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -12,7 +12,7 @@ import dro.backend.ResponseFormat;
 import dro.roles.AspectScore;
 import dro.roles.CallCache;
 import dro.roles.Evaluation;
-import dro.roles.LlmRoles;
+import dro.roles.internal.LlmRoles;
 import dro.train.run.ScriptedClients;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -30,7 +30,7 @@ class LlmRewriterTest {
     Path tmp;
 
     /** Replies from a queue and records the requests. */
-    static final class Queue implements ChatModel {
+    static final class Queue extends ChatModel {
         final Deque<String> replies;
         final List<ChatModelRequest> requests = new ArrayList<>();
 
@@ -49,7 +49,7 @@ class LlmRewriterTest {
         }
 
         @Override
-        public TokenStream doStream(ChatModelRequest request) {
+        protected TokenStream doStream(ChatModelRequest request) {
             throw new UnsupportedOperationException();
         }
 
@@ -58,7 +58,7 @@ class LlmRewriterTest {
         }
 
         @Override
-        public ChatModelResponse doChat(ChatModelRequest request) {
+        protected ChatModelResponse doChat(ChatModelRequest request) {
             requests.add(request);
             return ScriptedClients.response(List.of(replies.removeFirst()), new Usage(1, 1, -1));
         }

@@ -275,7 +275,7 @@ class DroTrainerTest {
         ScriptedClients c = new ScriptedClients(PREFERS_TWO);
         run(config(tmp.resolve("run"), 1).toBuilder().depth(1).k(1).trainFormat(TrainFormat.INFERENCE).build(), c);
         var req = c.policy.requests.get(0);
-        IclExample top = new dro.icl.IclRetriever(ICL, LETTERS, null).topK("Question 0?", 1).get(0).example();
+        IclExample top = new dro.icl.internal.IclRetriever(ICL, LETTERS, null).topK("Question 0?", 1).get(0).example();
         assertEquals("P\n\n#Query:\n" + top.query() + "\n\n#Answer:\n" + top.answer(), req.system());
         assertEquals("# Query:\nQuestion 0?\n\n# Answer:\n<START>", req.user());
         assertEquals(0.0, req.temperature());

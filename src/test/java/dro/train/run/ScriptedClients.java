@@ -36,7 +36,7 @@ public final class ScriptedClients {
     static final Pattern CURRENT = Pattern.compile("Current system prompt:\\n(.*?)\\n\\n", Pattern.DOTALL);
 
     /** A client answering by a function of the request, counting calls; it can be told to fail after N calls. */
-    public static final class Client implements ChatModel {
+    public static final class Client extends ChatModel {
         final String name;
         final Function<ChatModelRequest, List<String>> answer;
         public final AtomicInteger calls = new AtomicInteger();
@@ -59,7 +59,7 @@ public final class ScriptedClients {
         }
 
         @Override
-        public TokenStream doStream(ChatModelRequest request) {
+        protected TokenStream doStream(ChatModelRequest request) {
             throw new UnsupportedOperationException("the scripted roles answer whole replies");
         }
 
@@ -68,7 +68,7 @@ public final class ScriptedClients {
         }
 
         @Override
-        public ChatModelResponse doChat(ChatModelRequest request) {
+        protected ChatModelResponse doChat(ChatModelRequest request) {
             if (calls.get() >= failAfter) {
                 throw new IllegalStateException("simulated crash after " + failAfter + " calls");
             }

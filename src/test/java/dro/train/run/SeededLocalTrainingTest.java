@@ -1,5 +1,4 @@
 package dro.train.run;
-import dro.roles.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,8 +1,7 @@
 package dro.train.run;
 import dro.roles.TrainFormat;
-import dro.roles.Seeds;
-import dro.roles.Roles;
-import dro.roles.LlmRoles;
+import dro.roles.internal.Roles;
+import dro.roles.internal.LlmRoles;
 import dro.roles.CallCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +21,7 @@ import dro.backend.ChatModelResponse;
 import dro.backend.openai.OpenAiBackend;
 import dro.backend.openai.OpenAiChatClient;
 import dro.icl.IclExample;
-import dro.icl.IclRetriever;
+import dro.icl.internal.IclRetriever;
 import dro.testing.ScriptedDroRoles;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Request;

@@ -1,8 +1,7 @@
 package dro.train.run;
 import dro.roles.TrainFormat;
-import dro.roles.Seeds;
-import dro.roles.LlmRoles;
-import dro.roles.AspectCache;
+import dro.roles.internal.LlmRoles;
+import dro.roles.internal.AspectCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.backend.ChatModelRequest;
 import dro.backend.ResponseFormat;
 import dro.icl.IclExample;
-import dro.icl.IclRetriever;
+import dro.icl.internal.IclRetriever;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
