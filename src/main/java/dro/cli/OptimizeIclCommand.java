@@ -79,7 +79,8 @@ final class OptimizeIclCommand implements Callable<Integer> {
             description = "Rewrites the answers (default: ${DEFAULT-VALUE}).")
     String rewriteModel;
 
-    @Option(names = "--num-iters", defaultValue = "5", description = "Rewrites at most per seed (default: 5).")
+    @Option(names = "--num-iters", defaultValue = "" + IclOptimizerConfig.DEFAULT_NUM_ITERS,
+            description = "Rewrites at most per seed (default: ${DEFAULT-VALUE}).")
     int numIters;
 
     @Option(names = "--temperature", defaultValue = "" + IclOptimizerConfig.DEFAULT_TEMPERATURE,

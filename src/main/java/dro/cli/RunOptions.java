@@ -35,10 +35,12 @@ final class RunOptions {
      */
     final RoutingChatModel.Pool endpointPool = new RoutingChatModel.Pool();
 
-    @Option(names = "--concurrency", defaultValue = "8", description = "Model calls at once (default: 8).")
+    @Option(names = "--concurrency", defaultValue = "" + dro.internal.Parallel.DEFAULT_CONCURRENCY,
+            description = "Model calls at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--max-reasks", defaultValue = "2", description = "Re-asks for an unreadable reply (default: 2).")
+    @Option(names = "--max-reasks", defaultValue = "" + dro.roles.internal.Reasker.DEFAULT_MAX_REASKS,
+            description = "Re-asks for an unreadable reply (default: ${DEFAULT-VALUE}).")
     int maxReasks;
 
     @Option(names = "--token-budget", paramLabel = "TOKENS", description = "Stop cleanly once new calls have spent"

@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "The prompt to start from, or a file holding it (default: \"You are a helpful assistant.\").")
     String initialSystemPrompt;
 
-    @Option(names = "--n-actions", defaultValue = "3", description = "Optimiser samples per beam item (default: 3).")
+    @Option(names = "--n-actions", defaultValue = "" + TrainConfig.DEFAULT_N_ACTIONS, description = "Optimiser samples per beam item (default: 3).")
     int nActions;
 
     @Option(names = "--temperature", defaultValue = "" + TrainConfig.DEFAULT_TEMPERATURE,
@@ -119,14 +119,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "The judge's temperature (default: ${DEFAULT-VALUE}).")
     double judgeTemperature;
 
-    @Option(names = "--depth", defaultValue = "20", description = "Training steps per path (default: 20).")
+    @Option(names = "--depth", defaultValue = "" + TrainConfig.DEFAULT_DEPTH, description = "Training steps per path (default: 20).")
     int depth;
 
-    @Option(names = "--max-depth-increase", defaultValue = "10",
+    @Option(names = "--max-depth-increase", defaultValue = "" + TrainConfig.DEFAULT_MAX_DEPTH_INCREASE,
             description = "Extra steps allowed when steps need no optimisation (default: 10).")
     int maxDepthIncrease;
 
-    @Option(names = "--beam-size", defaultValue = "2", description = "Paths kept per level (default: 2).")
+    @Option(names = "--beam-size", defaultValue = "" + TrainConfig.DEFAULT_BEAM_SIZE, description = "Paths kept per level (default: 2).")
     int beamSize;
 
     @Option(names = "--log-dir", paramLabel = "DIR", description = "The run directory (default: runs/<base model>).")
@@ -148,11 +148,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "The aspect cache (metrics_cache.json; default: in the run directory).")
     Path metricsCachePath;
 
-    @Option(names = "--num-training-examples", defaultValue = "180", description = "Queries drawn from the pools,"
+    @Option(names = "--num-training-examples", defaultValue = "" + TrainConfig.DEFAULT_NUM_TRAINING_EXAMPLES, description = "Queries drawn from the pools,"
             + " each in proportion to its size (default: 180).")
     int numTrainingExamples;
 
-    @Option(names = "--seed", defaultValue = "42", description = "The run's seed: the training queries drawn, and"
+    @Option(names = "--seed", defaultValue = "" + TrainConfig.DEFAULT_SEED, description = "The run's seed: the training queries drawn, and"
             + " every call's sampling seed, derived from it and the call's place in the search (default: 42).")
     long seed;
 
@@ -167,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             + " chat template, inference ICL blocks) (default: ${DEFAULT-VALUE}).")
     String trainFormat;
 
-    @Option(names = "--k", defaultValue = "2", description = "In-context examples per query (default: 2).")
+    @Option(names = "--k", defaultValue = "" + TrainConfig.DEFAULT_K, description = "In-context examples per query (default: 2).")
     int k;
 
     @Option(names = "--icl-file", paramLabel = "FILE", description = "ICL examples (default: dro4j's own).")

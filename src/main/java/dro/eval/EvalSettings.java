@@ -100,8 +100,8 @@ public final class EvalSettings {
         private double temperature = DEFAULT_TEMPERATURE;
         private int maxNewTokens = DEFAULT_MAX_NEW_TOKENS;
         private double judgeTemperature = DEFAULT_JUDGE_TEMPERATURE;
-        private int maxReasks = 2;
-        private int concurrency = 8;
+        private int maxReasks = dro.roles.internal.Reasker.DEFAULT_MAX_REASKS;
+        private int concurrency = dro.internal.Parallel.DEFAULT_CONCURRENCY;
         private long tokenBudget = Long.MAX_VALUE;
         private String model;
         private String judgeModel;

@@ -19,6 +19,9 @@ import java.util.function.IntFunction;
  */
 public final class Parallel {
 
+    /** Model calls a run makes at once by default (the training, ICL and evaluation runs and the CLI). */
+    public static final int DEFAULT_CONCURRENCY = 8;
+
     /**
      * Thrown by a call that is not made now but deferred (to a batch job, say); whoever defers it catches it once the
      * calls running beside it have ended. Carries no stack trace.

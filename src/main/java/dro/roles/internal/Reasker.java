@@ -22,6 +22,9 @@ import dro.backend.ResponseFormat;
  */
 public final class Reasker {
 
+    /** Re-asks of an unreadable reply a run makes by default (the training, ICL and evaluation runs and the CLI). */
+    public static final int DEFAULT_MAX_REASKS = 2;
+
     /** Appended to a prompt whose reply could not be read, when it is asked again. */
     public static final String REASK = "\n\nYour previous reply could not be read as the JSON object described above."
             + " Reply again with only that JSON object.";

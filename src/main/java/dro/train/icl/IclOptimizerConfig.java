@@ -20,6 +20,9 @@ import java.nio.file.Path;
  */
 public final class IclOptimizerConfig {
 
+    /** Default rewrites at most per seed (the original's). */
+    public static final int DEFAULT_NUM_ITERS = 5;
+
     /** The rewriter's temperature. */
     public static final double DEFAULT_TEMPERATURE = 0.7;
     /** The critic's temperature. */
@@ -124,11 +127,11 @@ public final class IclOptimizerConfig {
 
     /** Collects settings; {@link #build()} validates them and names the first bad one. */
     public static final class Builder {
-        private int numIters = 5;
+        private int numIters = DEFAULT_NUM_ITERS;
         private double temperature = DEFAULT_TEMPERATURE;
         private double criticTemperature = DEFAULT_CRITIC_TEMPERATURE;
-        private int maxReasks = 2;
-        private int concurrency = 8;
+        private int maxReasks = dro.roles.internal.Reasker.DEFAULT_MAX_REASKS;
+        private int concurrency = dro.internal.Parallel.DEFAULT_CONCURRENCY;
         private long tokenBudget = Long.MAX_VALUE;
         private Path outDir;
         private Path iclFile;

@@ -25,6 +25,20 @@ import java.util.List;
 public final class TrainConfig {
 
     /** The optimiser's temperature (the original's {@code temperature}). */
+    /** Default optimiser samples per beam item. */
+    public static final int DEFAULT_N_ACTIONS = 3;
+    /** Default training steps per path. */
+    public static final int DEFAULT_DEPTH = 20;
+    /** Default steps a path may grow beyond depth. */
+    public static final int DEFAULT_MAX_DEPTH_INCREASE = 10;
+    /** Default paths kept per level. */
+    public static final int DEFAULT_BEAM_SIZE = 2;
+    /** Default queries drawn from the pools. */
+    public static final int DEFAULT_NUM_TRAINING_EXAMPLES = 180;
+    /** Default in-context examples per query. */
+    public static final int DEFAULT_K = 2;
+    /** Default seed of the query draw and of every model call. */
+    public static final long DEFAULT_SEED = 42;
     public static final double DEFAULT_TEMPERATURE = 0.2;
     /** The judge's temperature. */
     public static final double DEFAULT_JUDGE_TEMPERATURE = 0.0;
@@ -187,18 +201,18 @@ public final class TrainConfig {
     /** Collects settings; {@link #build()} validates them and names the first bad one. */
     public static final class Builder {
         private String initialSystemPrompt = PromptResources.get("initial_system_prompt.txt");
-        private int nActions = 3;
+        private int nActions = DEFAULT_N_ACTIONS;
         private double temperature = DEFAULT_TEMPERATURE;
         private double judgeTemperature = DEFAULT_JUDGE_TEMPERATURE;
-        private int depth = 20;
-        private int maxDepthIncrease = 10;
-        private int beamSize = 2;
-        private int numTrainingExamples = 180;
+        private int depth = DEFAULT_DEPTH;
+        private int maxDepthIncrease = DEFAULT_MAX_DEPTH_INCREASE;
+        private int beamSize = DEFAULT_BEAM_SIZE;
+        private int numTrainingExamples = DEFAULT_NUM_TRAINING_EXAMPLES;
         private boolean retIcl = true;
-        private int k = 2;
-        private long seed = 42;
-        private int concurrency = 8;
-        private int maxReasks = 2;
+        private int k = DEFAULT_K;
+        private long seed = DEFAULT_SEED;
+        private int concurrency = dro.internal.Parallel.DEFAULT_CONCURRENCY;
+        private int maxReasks = dro.roles.internal.Reasker.DEFAULT_MAX_REASKS;
         private long tokenBudget = Long.MAX_VALUE;
         private Path logDir;
         private Path metricsCachePath;
