@@ -205,7 +205,12 @@ final class ServeCommand implements Callable<Integer> {
         if (offline && !proxy) {
             hub.offline(true);
         }
-        b.originalPrompts(OriginalPrompts.builder().hubClient(hub.build()).build());
+        // as dro generate: a GGUF file is neither downloaded nor given a pulled prompt, and a prompt given with
+        // --prompt is not looked up (AutoModel refuses settings that do not apply)
+        boolean file = !proxy && GenerateCommand.isFile(model);
+        if (!file && prompt == null) {
+            b.originalPrompts(OriginalPrompts.builder().hubClient(hub.build()).build());
+        }
         if (promptsDir != null) {
             b.promptRegistry(PromptRegistry.builder().userStore(promptsDir).build());
         }
@@ -219,13 +224,15 @@ final class ServeCommand implements Callable<Integer> {
                     b.baseUrl(baseUrl);
                 }
             }
-            if (offline) {
+            if (offline && prompt == null) {
                 b.pullPrompts(false);
             }
         } else {
-            b.hubClient(hub.listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
+            if (!file) {
+                b.hubClient(hub.listener(new ConsoleProgressBar(spec.commandLine().getErr())).build());
+            }
             if (offline) {
-                b.offline(true);
+                b.offline(true); // refused, by name, for a GGUF file, as dro generate refuses it
             }
             b.parallelSlots(slots);
         }
