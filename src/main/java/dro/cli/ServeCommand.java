@@ -81,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "ICL examples in the original's JSON shape (default: dro4j's own).")
     Path iclFile;
 
-    @Option(names = "--num-icl", paramLabel = "K", defaultValue = "3",
+    @Option(names = "--num-icl", paramLabel = "K", defaultValue = "" + GenerateOptions.DEFAULT_NUM_OPTIMIZED_ICL,
             description = "In-context examples per request, 0 to 5 (default: ${DEFAULT-VALUE}).")
     int numIcl;
 
@@ -116,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
             + " none gets --max-new-tokens.")
     int maxTokensCap;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "512",
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "" + GenerateOptions.DEFAULT_MAX_NEW_TOKENS,
             description = "Tokens generated when a request gives no max_tokens (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
