@@ -1,7 +1,5 @@
 package dro.backend;
 
-import dro.backend.internal.BudgetedChatModel;
-import dro.backend.internal.UsageAccounting;
 import static dro.internal.Validation.ensureNotNull;
 
 import dro.Generation;
@@ -12,7 +10,7 @@ import java.util.function.Consumer;
 /**
  * The base of a decorator over a {@link ChatModel}: every method is handed to the wrapped model unchanged, so a
  * decorator overrides only what it adds to. Decorators compose in any order ({@link RetryingChatModel},
- * {@link UsageAccounting}, the call recording and token budget of a run).
+ * {@code UsageAccounting}, the call recording and token budget of a run).
  *
  * <p>{@link #chat} and {@link #chatAll} validate a request against {@link #capabilities()} (the wrapped model's) once,
  * at the outermost decorator, and then reach the wrapped model through its hooks ({@link #doChat},
@@ -20,8 +18,8 @@ import java.util.function.Consumer;
  *
  * <p>A decorator sees a stream's end, as LangChain4j's listeners and Spring AI's advisors do, by returning
  * {@link #onEnd}{@code (super.doStream(request), generation -> ...)}: it hears the whole generation with its usage
- * once the stream has ended (run to its end, cancelled, or closed), which is how {@link UsageAccounting} and
- * {@link BudgetedChatModel} count what a stream spent.
+ * once the stream has ended (run to its end, cancelled, or closed), which is how {@code UsageAccounting} and
+ * {@code BudgetedChatModel} count what a stream spent.
  *
  * <p>Thread-safe when the wrapped model is and the subclass's additions are.
  */

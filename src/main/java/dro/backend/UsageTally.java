@@ -1,15 +1,13 @@
 package dro.backend;
 
-import dro.backend.internal.BudgetedChatModel;
-import dro.backend.internal.UsageAccounting;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dro.Usage;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The one place dro4j adds up token usage: calls answered and their {@link Usage}. {@link UsageAccounting} (a run's
- * usage per model), the {@link BudgetedChatModel.Budget token budget} and each endpoint's {@link EndpointStats} count
+ * The one place dro4j adds up token usage: calls answered and their {@link Usage}. {@code UsageAccounting} (a run's
+ * usage per model), the token budget ({@code BudgetedChatModel.Budget}) and each endpoint's {@link EndpointStats} count
  * with one, blocking calls, batches and streams alike (a stream adds its usage when it ends).
  *
  * <p>Thread-safe, without locks: concurrent {@link #add}s are all counted; {@link #totals()} taken while calls are
