@@ -21,6 +21,7 @@ import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
+import dro.bridge.Delegates;
 import dro.bridge.ReplyTally;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,13 +105,7 @@ public final class LangChain4jChatModel extends ChatModel {
 
     @Override
     public void close() {
-        if (delegate instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new GenerationException("closing " + name + " failed: " + e.getMessage(), e, false);
-            }
-        }
+        Delegates.close(delegate, name);
     }
 
     private ChatResponse call(ChatRequest request) {

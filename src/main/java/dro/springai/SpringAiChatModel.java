@@ -11,6 +11,7 @@ import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
+import dro.bridge.Delegates;
 import dro.bridge.ReplyTally;
 import java.io.InterruptedIOException;
 import java.net.http.HttpTimeoutException;
@@ -112,13 +113,7 @@ public final class SpringAiChatModel extends ChatModel {
 
     @Override
     public void close() {
-        if (delegate instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new GenerationException("closing " + name + " failed: " + e.getMessage(), e, false);
-            }
-        }
+        Delegates.close(delegate, name);
     }
 
     private org.springframework.ai.chat.model.ChatResponse call(Prompt prompt) {
