@@ -45,6 +45,7 @@ class PackageLayersTest {
             Map.entry("dro.internal", 1),
             Map.entry("dro.backend", 2),
             Map.entry("dro.backend.internal", 2),
+            Map.entry("dro.bridge", 2),
             Map.entry("dro.backend.llamacpp", 2),
             Map.entry("dro.backend.openai", 2),
             // the GGUF reader sits beside the backends (not on layer 3 as STYLE.md lists it): the llama.cpp backend

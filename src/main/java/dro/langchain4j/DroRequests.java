@@ -12,17 +12,12 @@ import dev.langchain4j.model.output.TokenUsage;
 import dev.langchain4j.data.message.AiMessage;
 import dro.GenerateOptions;
 import dro.Generation;
+import dro.bridge.ChatTurns;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Turns LangChain4j chat requests into a DRO query with {@link GenerateOptions}, and generations into responses. */
 final class DroRequests {
-
-    private static final Logger log = LoggerFactory.getLogger(DroRequests.class);
 
     private DroRequests() {
     }
@@ -53,25 +48,13 @@ final class DroRequests {
             throw new UnsupportedFeatureException("dro4j takes a text-only user message, but the last one held "
                     + user.contents().stream().map(c -> c.type().name()).toList());
         }
-        String system = null;
-        int earlier = 0;
-        for (ChatMessage m : messages.subList(0, messages.size() - 1)) {
-            if (m instanceof SystemMessage s) {
-                system = s.text();
-            } else {
-                earlier++;
-            }
-        }
-        if (earlier > 0) {
-            log.debug("{} earlier chat turn(s) not sent: dro4j answers the last user message alone", earlier);
-        }
-        GenerateOptions.Builder o = base.toBuilder();
-        if (system != null) {
-            o.userSpecifiedSystemPrompt(system);
-        }
+        List<ChatTurns.Turn> earlier = messages.subList(0, messages.size() - 1).stream()
+                .map(m -> m instanceof SystemMessage s ? ChatTurns.Turn.system(s.text()) : ChatTurns.Turn.other())
+                .toList();
         ChatRequestParameters p = request.parameters();
+        List<String> unsupported = new ArrayList<>();
+        ChatTurns.Sampling sampling = ChatTurns.Sampling.NONE;
         if (p != null) {
-            List<String> unsupported = new ArrayList<>();
             if (p.topK() != null) {
                 unsupported.add("topK");
             }
@@ -93,30 +76,17 @@ final class DroRequests {
             if (p.modelName() != null) {
                 unsupported.add("modelName (the AutoModel decides the model)");
             }
-            if (!unsupported.isEmpty()) {
-                throw new UnsupportedFeatureException("dro4j honours temperature, topP, maxOutputTokens and"
-                        + " stopSequences, but the request also set " + String.join(", ", unsupported));
-            }
-            if (p.temperature() != null) {
-                o.temperature(p.temperature());
-            }
-            if (p.topP() != null) {
-                o.topP(p.topP());
-            }
-            if (p.maxOutputTokens() != null) {
-                o.maxNewTokens(p.maxOutputTokens());
-            }
-            if (p.stopSequences() != null && !p.stopSequences().isEmpty()) {
-                Set<String> stop = new LinkedHashSet<>(base.stop());
-                stop.addAll(p.stopSequences());
-                o.stop(List.copyOf(stop));
-            }
+            sampling = new ChatTurns.Sampling(p.temperature(), p.topP(), p.maxOutputTokens(), p.stopSequences());
         }
+        GenerateOptions options;
         try {
-            return new Query(user.singleText(), o.build());
+            options = ChatTurns.options(base, earlier, unsupported,
+                    names -> new UnsupportedFeatureException("dro4j honours temperature, topP, maxOutputTokens and"
+                            + " stopSequences, but the request also set " + names), sampling);
         } catch (dro.InvalidRequestException e) {
             throw new dev.langchain4j.exception.InvalidRequestException(e.getMessage(), e);
         }
+        return new Query(user.singleText(), options);
     }
 
     /** The generation as LangChain4j's response: text, token usage and finish reason. */

@@ -15,13 +15,14 @@ import dro.GenerationException;
 import dro.Generation;
 import dro.InvalidRequestException;
 import dro.TokenStream;
-import dro.Usage;
 import dro.backend.ChatMessage;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
+import dro.bridge.Delegates;
+import dro.bridge.ReplyTally;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -86,26 +87,14 @@ public final class LangChain4jChatModel extends ChatModel {
     @Override
     protected ChatModelResponse doChat(ChatModelRequest request) {
         ChatRequest lc = toLangChain4j(request);
-        List<String> texts = new ArrayList<>(request.n());
-        List<FinishReason> reasons = new ArrayList<>(request.n());
-        int prompt = 0;
-        int completion = 0;
+        ReplyTally tally = new ReplyTally(request.n());
         for (int i = 0; i < request.n(); i++) {
             ChatResponse r = call(lc);
-            String text = r.aiMessage() == null || r.aiMessage().text() == null ? "" : r.aiMessage().text();
-            texts.add(text);
-            reasons.add(finishReason(r.finishReason()));
             TokenUsage u = r.tokenUsage();
-            if (u != null) {
-                if (i == 0 && u.inputTokenCount() != null) {
-                    prompt = u.inputTokenCount();
-                }
-                if (u.outputTokenCount() != null) {
-                    completion += u.outputTokenCount();
-                }
-            }
+            tally.add(r.aiMessage() == null ? null : r.aiMessage().text(), finishReason(r.finishReason()),
+                    u == null ? null : u.inputTokenCount(), u == null ? null : u.outputTokenCount());
         }
-        return new ChatModelResponse(texts, new Usage(prompt, completion, -1), reasons);
+        return tally.response();
     }
 
     @Override
@@ -116,13 +105,7 @@ public final class LangChain4jChatModel extends ChatModel {
 
     @Override
     public void close() {
-        if (delegate instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new GenerationException("closing " + name + " failed: " + e.getMessage(), e, false);
-            }
-        }
+        Delegates.close(delegate, name);
     }
 
     private ChatResponse call(ChatRequest request) {

@@ -3,12 +3,9 @@ package dro.springai;
 import dro.GenerateOptions;
 import dro.Generation;
 import dro.InvalidRequestException;
+import dro.bridge.ChatTurns;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
@@ -26,8 +23,6 @@ import org.springframework.ai.model.tool.ToolCallingChatOptions;
  * {@code dro.langchain4j}'s bridge, in Spring AI's types.
  */
 final class DroPrompts {
-
-    private static final Logger log = LoggerFactory.getLogger(DroPrompts.class);
 
     private DroPrompts() {
     }
@@ -59,25 +54,13 @@ final class DroPrompts {
             throw new InvalidRequestException("dro4j takes a text-only user message, but the last one held "
                     + user.getMedia().size() + " media");
         }
-        String system = null;
-        int earlier = 0;
-        for (Message m : messages.subList(0, messages.size() - 1)) {
-            if (m instanceof SystemMessage s) {
-                system = s.getText();
-            } else {
-                earlier++;
-            }
-        }
-        if (earlier > 0) {
-            log.debug("{} earlier chat turn(s) not sent: dro4j answers the last user message alone", earlier);
-        }
-        GenerateOptions.Builder o = base.toBuilder();
-        if (system != null) {
-            o.userSpecifiedSystemPrompt(system);
-        }
+        List<ChatTurns.Turn> earlier = messages.subList(0, messages.size() - 1).stream()
+                .map(m -> m instanceof SystemMessage s ? ChatTurns.Turn.system(s.getText()) : ChatTurns.Turn.other())
+                .toList();
         ChatOptions c = prompt.getOptions();
+        List<String> unsupported = new ArrayList<>();
+        ChatTurns.Sampling sampling = ChatTurns.Sampling.NONE;
         if (c != null) {
-            List<String> unsupported = new ArrayList<>();
             if (c.getModel() != null) {
                 unsupported.add("model (the AutoModel decides the model)");
             }
@@ -94,26 +77,13 @@ final class DroPrompts {
                     && !t.getToolCallbacks().isEmpty()) {
                 unsupported.add("tools");
             }
-            if (!unsupported.isEmpty()) {
-                throw new InvalidRequestException("dro4j honours temperature, topP, maxTokens and stopSequences, but"
-                        + " the prompt's options also set " + String.join(", ", unsupported));
-            }
-            if (c.getTemperature() != null) {
-                o.temperature(c.getTemperature());
-            }
-            if (c.getTopP() != null) {
-                o.topP(c.getTopP());
-            }
-            if (c.getMaxTokens() != null) {
-                o.maxNewTokens(c.getMaxTokens());
-            }
-            if (c.getStopSequences() != null && !c.getStopSequences().isEmpty()) {
-                Set<String> stop = new LinkedHashSet<>(base.stop());
-                stop.addAll(c.getStopSequences());
-                o.stop(List.copyOf(stop));
-            }
+            sampling = new ChatTurns.Sampling(c.getTemperature(), c.getTopP(), c.getMaxTokens(),
+                    c.getStopSequences());
         }
-        return new Query(user.getText(), o.build());
+        GenerateOptions options = ChatTurns.options(base, earlier, unsupported,
+                names -> new InvalidRequestException("dro4j honours temperature, topP, maxTokens and stopSequences,"
+                        + " but the prompt's options also set " + names), sampling);
+        return new Query(user.getText(), options);
     }
 
     /** Spring AI's name of a finish reason: {@code STOP}, {@code LENGTH} or {@code CANCELLED}. */

@@ -5,13 +5,14 @@ import dro.Generation;
 import dro.GenerationException;
 import dro.InvalidRequestException;
 import dro.TokenStream;
-import dro.Usage;
 import dro.backend.ChatMessage;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
 import dro.backend.ModelCapabilities;
 import dro.backend.ModelCapabilities.Capability;
+import dro.bridge.Delegates;
+import dro.bridge.ReplyTally;
 import java.io.InterruptedIOException;
 import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
@@ -91,29 +92,17 @@ public final class SpringAiChatModel extends ChatModel {
     @Override
     protected ChatModelResponse doChat(ChatModelRequest request) {
         Prompt prompt = toSpringAi(request);
-        List<String> texts = new ArrayList<>(request.n());
-        List<FinishReason> reasons = new ArrayList<>(request.n());
-        int promptTokens = 0;
-        int completion = 0;
+        ReplyTally tally = new ReplyTally(request.n());
         for (int i = 0; i < request.n(); i++) {
             org.springframework.ai.chat.model.ChatResponse r = call(prompt);
             org.springframework.ai.chat.model.Generation g = r == null ? null : r.getResult();
-            String text = g == null || g.getOutput() == null || g.getOutput().getText() == null ? ""
-                    : g.getOutput().getText();
-            texts.add(text);
-            reasons.add(finishReason(g == null || g.getMetadata() == null ? null : g.getMetadata().getFinishReason()));
             org.springframework.ai.chat.metadata.Usage u = r == null || r.getMetadata() == null ? null
                     : r.getMetadata().getUsage();
-            if (u != null) {
-                if (i == 0 && u.getPromptTokens() != null) {
-                    promptTokens = u.getPromptTokens();
-                }
-                if (u.getCompletionTokens() != null) {
-                    completion += u.getCompletionTokens();
-                }
-            }
+            tally.add(g == null || g.getOutput() == null ? null : g.getOutput().getText(),
+                    finishReason(g == null || g.getMetadata() == null ? null : g.getMetadata().getFinishReason()),
+                    u == null ? null : u.getPromptTokens(), u == null ? null : u.getCompletionTokens());
         }
-        return new ChatModelResponse(texts, new Usage(promptTokens, completion, -1), reasons);
+        return tally.response();
     }
 
     @Override
@@ -124,13 +113,7 @@ public final class SpringAiChatModel extends ChatModel {
 
     @Override
     public void close() {
-        if (delegate instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new GenerationException("closing " + name + " failed: " + e.getMessage(), e, false);
-            }
-        }
+        Delegates.close(delegate, name);
     }
 
     private org.springframework.ai.chat.model.ChatResponse call(Prompt prompt) {
