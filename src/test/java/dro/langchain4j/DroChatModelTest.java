@@ -1,5 +1,7 @@
 package dro.langchain4j;
 
+import dro.testing.RequestRecorder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,8 +27,6 @@ import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
-import dro.backend.ChatModelResponse;
-import dro.backend.ForwardingChatModel;
 import dro.testing.TestModels;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,27 +47,6 @@ class DroChatModelTest {
     private static final GenerateOptions NO_ICL = GenerateOptions.builder().optimizedIcl(false).temperature(0)
             .maxNewTokens(16).build();
 
-    /** Records every request that reaches the llama.cpp backend. */
-    static final class Recording extends ForwardingChatModel {
-        final List<ChatModelRequest> seen = new CopyOnWriteArrayList<>();
-
-        Recording(ChatModel delegate) {
-            super(delegate);
-        }
-
-        @Override
-        protected ChatModelResponse doChat(ChatModelRequest request) {
-            seen.add(request);
-            return super.doChat(request);
-        }
-
-        @Override
-        protected dro.TokenStream doStream(ChatModelRequest request) {
-            seen.add(request);
-            return super.doStream(request);
-        }
-    }
-
     interface Assistant {
         String chat(String question);
     }
@@ -77,12 +56,12 @@ class DroChatModelTest {
         String chat(String question);
     }
 
-    private Recording recording;
+    private RequestRecorder recording;
     private AutoModel auto;
 
     @BeforeAll
     void load() {
-        recording = new Recording(AutoModel.builder().model(TestModels.scriptedChat()).threads(1).maxModelLen(12288)
+        recording = new RequestRecorder(AutoModel.builder().model(TestModels.scriptedChat()).threads(1).maxModelLen(12288)
                 .buildChatModel());
         auto = AutoModel.builder().chatModel(recording).optimizedPrompt(OPTIMISED).build();
     }
@@ -114,7 +93,7 @@ class DroChatModelTest {
     void theIclExamplesRetrievedForTheQueryReachTheModel() {
         List<dro.icl.IclExample> icl = List.of(new dro.icl.IclExample("How do I boil an egg?", "<START>\nBoil it.\n<END>"),
                 new dro.icl.IclExample("Name a bird.", "<START>\nA robin.\n<END>"));
-        Recording rec = new Recording(AutoModel.builder().model(TestModels.scriptedChat()).threads(1)
+        RequestRecorder rec = new RequestRecorder(AutoModel.builder().model(TestModels.scriptedChat()).threads(1)
                 .maxModelLen(12288).buildChatModel());
         try (AutoModel withIcl = AutoModel.builder().chatModel(rec).optimizedPrompt(OPTIMISED).iclExamples(icl)
                 .embedder(dro.testing.LetterEmbedder.INSTANCE).build()) {

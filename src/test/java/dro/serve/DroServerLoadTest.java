@@ -1,5 +1,7 @@
 package dro.serve;
 
+import dro.testing.RequestRecorder;
+
 import static dro.serve.ServeTesting.ICL;
 import static dro.serve.ServeTesting.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,7 +114,7 @@ class DroServerLoadTest {
     void aClientThatDisconnectsCancelsItsGenerationAndFreesTheSlot() throws Exception {
         Path endless = TinyGguf.scripted(dir.resolve("endless.gguf"), "ab ", TinyGguf.CHAT_TEMPLATE, 16384);
         AtomicBoolean cancelled = new AtomicBoolean();
-        ServeTesting.Recording model = new ServeTesting.Recording(AutoModel.builder().model(endless).threads(1)
+        RequestRecorder model = new RequestRecorder(AutoModel.builder().model(endless).threads(1)
                 .maxModelLen(16384).buildChatModel()) {
             @Override
             protected TokenStream doStream(ChatModelRequest request) {
@@ -197,7 +199,7 @@ class DroServerLoadTest {
 
     @Test
     void twoHundredRequestsFromThirtyTwoClientsAreEachAnsweredOnceWith200Or429() throws Exception {
-        ServeTesting.Recording model = new ServeTesting.Recording(AutoModel.builder().model(TestModels.scriptedChat())
+        RequestRecorder model = new RequestRecorder(AutoModel.builder().model(TestModels.scriptedChat())
                 .threads(1).maxModelLen(6144).parallelSlots(2).buildChatModel());
         try (AutoModel m = AutoModel.builder().chatModel(model).optimizedPrompt("P").iclExamples(ICL)
                 .embedder(LetterEmbedder.INSTANCE).embeddingCacheDir(dir.resolve("emb")).build();

@@ -1,5 +1,7 @@
 package dro.serve;
 
+import dro.testing.RequestRecorder;
+
 import static dro.serve.ServeTesting.ICL;
 import static dro.serve.ServeTesting.OPTIMISED;
 import static dro.serve.ServeTesting.get;
@@ -50,14 +52,14 @@ class DroServerLocalTest {
     @TempDir
     Path cache;
 
-    ServeTesting.Recording recording;
+    RequestRecorder recording;
     AutoModel auto;
     DroServer server;
     OpenAIClient client;
 
     @BeforeAll
     void start() {
-        recording = new ServeTesting.Recording(AutoModel.builder().model(TestModels.scriptedChat()).threads(1)
+        recording = new RequestRecorder(AutoModel.builder().model(TestModels.scriptedChat()).threads(1)
                 .maxModelLen(12288).buildChatModel());
         auto = AutoModel.builder().chatModel(recording).optimizedPrompt(OPTIMISED).iclExamples(ICL)
                 .embedder(LetterEmbedder.INSTANCE).embeddingCacheDir(cache).build();

@@ -1,11 +1,10 @@
 package dro.serve;
 
+import dro.testing.RequestRecorder;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dro.backend.ChatModel;
-import dro.backend.ChatModelRequest;
-import dro.backend.ChatModelResponse;
-import dro.backend.ForwardingChatModel;
 import dro.icl.IclExample;
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Shared pieces of the server's tests: a recording model, ICL examples, a raw HTTP client. */
 final class ServeTesting {
@@ -27,27 +25,6 @@ final class ServeTesting {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private ServeTesting() { }
-
-    /** A model that records every request that reaches it. */
-    static class Recording extends ForwardingChatModel {
-        final List<ChatModelRequest> seen = new CopyOnWriteArrayList<>();
-
-        Recording(ChatModel delegate) {
-            super(delegate);
-        }
-
-        @Override
-        protected ChatModelResponse doChat(ChatModelRequest request) {
-            seen.add(request);
-            return super.doChat(request);
-        }
-
-        @Override
-        protected dro.TokenStream doStream(ChatModelRequest request) {
-            seen.add(request);
-            return super.doStream(request);
-        }
-    }
 
     /** A raw response: status, headers, body. */
     record Raw(int status, HttpResponse<String> response) {

@@ -1,5 +1,7 @@
 package dro.springai;
 
+import dro.testing.RequestRecorder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +12,6 @@ import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModel;
-import dro.backend.ChatModelResponse;
-import dro.backend.ForwardingChatModel;
 import dro.testing.TestModels;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
@@ -44,35 +44,14 @@ class DroChatModelTest {
     private static final GenerateOptions NO_ICL = GenerateOptions.builder().optimizedIcl(false).temperature(0)
             .maxNewTokens(16).build();
 
-    /** Records every request that reaches the llama.cpp backend. */
-    static final class Recording extends ForwardingChatModel {
-        final List<ChatModelRequest> seen = new CopyOnWriteArrayList<>();
-
-        Recording(ChatModel delegate) {
-            super(delegate);
-        }
-
-        @Override
-        protected ChatModelResponse doChat(ChatModelRequest request) {
-            seen.add(request);
-            return super.doChat(request);
-        }
-
-        @Override
-        public dro.TokenStream doStream(ChatModelRequest request) {
-            seen.add(request);
-            return super.doStream(request);
-        }
-    }
-
-    private Recording recording;
+    private RequestRecorder recording;
     private AutoModel auto;
     private final List<Observation.Context> observed = new CopyOnWriteArrayList<>();
     private DroChatModel dro;
 
     @BeforeAll
     void load() {
-        recording = new Recording(AutoModel.builder().model(TestModels.scriptedChat()).threads(1).maxModelLen(12288)
+        recording = new RequestRecorder(AutoModel.builder().model(TestModels.scriptedChat()).threads(1).maxModelLen(12288)
                 .buildChatModel());
         auto = AutoModel.builder().chatModel(recording).optimizedPrompt(OPTIMISED).build();
         ObservationRegistry registry = ObservationRegistry.create();
