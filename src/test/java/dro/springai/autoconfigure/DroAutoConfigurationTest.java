@@ -9,14 +9,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dro.AssembledPrompt;
 import dro.AutoModel;
 import dro.GenerateOptions;
+import dro.Environment;
+import dro.SystemPromptSource;
+import dro.compat.OriginalPrompts;
+import dro.hub.HubClient;
 import dro.icl.Embedder;
+import dro.prompt.OptimizedPrompt;
+import dro.prompt.PromptRegistry;
+import dro.prompt.PromptStore;
+import dro.prompt.internal.PromptResources;
 import dro.springai.DroAdvisor;
 import dro.springai.DroChatModel;
+import dro.testing.FakeHub;
 import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
 import dro.testing.TestModels;
+import dro.testing.TestRelease;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientCustomizer;
+import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration;
 import org.springframework.ai.openai.OpenAiChatModel;
@@ -53,12 +65,25 @@ class DroAutoConfigurationTest {
     @BeforeAll
     void start() {
         server = ScriptedOpenAiServer.start().respond(r -> Reply.completion("Rinse it.<END>").withUsage(30, 3));
-        runner = new ApplicationContextRunner()
+        runner = runnerFor("gpt-test");
+    }
+
+    /** dro4j's and Spring AI's ChatClient auto-configuration over an OpenAI model configured with {@code model}. */
+    private ApplicationContextRunner runnerFor(String model) {
+        return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ChatClientAutoConfiguration.class,
                         DroAutoConfiguration.class))
                 .withBean(ChatModel.class, () -> OpenAiChatModel.builder().options(OpenAiChatOptions.builder()
-                        .model("gpt-test").apiKey("sk-test").baseUrl(server.baseUrl()).maxRetries(0).build()).build())
+                        .model(model).apiKey("sk-test").baseUrl(server.baseUrl()).maxRetries(0).build()).build())
                 .withBean(Embedder.class, () -> LetterEmbedder.INSTANCE);
+    }
+
+    private List<String> sentMessages() {
+        List<String> sent = new ArrayList<>();
+        for (JsonNode m : server.lastRequest().json().path("messages")) {
+            sent.add(m.path("role").asText() + ": " + m.path("content").asText());
+        }
+        return sent;
     }
 
     @AfterAll
@@ -96,14 +121,109 @@ class DroAutoConfigurationTest {
             assertEquals("Rinse it.", answer);
             AssembledPrompt expected = advisor.model().assemble("How do I cook rice?", advisor.options());
             assertEquals(3, expected.examples().size());
-            List<String> sent = new ArrayList<>();
-            for (JsonNode m : server.lastRequest().json().path("messages")) {
-                sent.add(m.path("role").asText() + ": " + m.path("content").asText());
-            }
-            assertEquals(List.of("system: " + expected.system(), "user: " + expected.user()), sent);
+            assertEquals(List.of("system: " + expected.system(), "user: " + expected.user()), sentMessages());
             assertEquals("base", expected.systemPromptSource().kind().label(),
                     "the registry has no prompt for gpt-test");
         });
+    }
+
+    @Test
+    void theRegistrysPromptForTheConfiguredModelNameIsLookedUpOnTheFirstRequestAndNamedInTheProvenance() {
+        Path prompts = dir.resolve("registry");
+        runner.withPropertyValues("dro4j.prompts-dir=" + prompts).run(context -> {
+            ChatClient client = context.getBean(ChatClient.Builder.class).build();
+            PromptStore.at(prompts).put(OptimizedPrompt.of("chef", "Answer like a chef.", List.of("gpt-test"),
+                    List.of(), "a test", ""));
+            server.reset();
+            ChatClientResponse r = client.prompt().user("How do I cook rice?").call().chatClientResponse();
+            DroAdvisor advisor = context.getBean(DroAdvisor.class);
+            AssembledPrompt expected = advisor.model().assemble("How do I cook rice?", advisor.options());
+            assertTrue(expected.system().startsWith("Answer like a chef.\n"), expected.system());
+            assertEquals(List.of("system: " + expected.system(), "user: " + expected.user()), sentMessages(),
+                    "the prompt stored after the start is used: it is looked up on the first request");
+            assertEquals("registry", r.context().get(DroAdvisor.PROMPT_SOURCE));
+            assertEquals("chef", r.context().get(DroAdvisor.PROMPT_ID));
+            assertEquals("registry", r.chatResponse().getMetadata().get(DroAdvisor.PROMPT_SOURCE));
+            assertEquals("chef", r.chatResponse().getMetadata().get(DroAdvisor.PROMPT_ID));
+        });
+    }
+
+    @Test
+    void withoutARegistryEntryTheAdvisorSendsTheBaseAlignmentPromptAndSaysSo() {
+        runner.withPropertyValues("dro4j.prompts-dir=" + dir.resolve("empty"), "dro4j.advisor.num-icl=0")
+                .run(context -> {
+                    server.reset();
+                    ChatClientResponse r = context.getBean(ChatClient.Builder.class).build().prompt()
+                            .user("How do I cook rice?").call().chatClientResponse();
+                    assertEquals(List.of("system: " + PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT),
+                            "user: # Query:\nHow do I cook rice?\n\n# Answer:\n<START>"), sentMessages());
+                    assertEquals("base", r.context().get(DroAdvisor.PROMPT_SOURCE));
+                    assertEquals("base alignment prompt", r.chatResponse().getMetadata().get(DroAdvisor.PROMPT_ID));
+                });
+    }
+
+    private static final String PULLED = "You are a patient assistant. Say plainly what you do not know.";
+
+    /** A puller of one released run, gpt-3.5-turbo, from a loopback server. */
+    private OriginalPrompts puller(FakeHub files, boolean offline, String cache) {
+        TestRelease release = new TestRelease().run("gpt-3.5-turbo", List.of("gpt-3.5-turbo", "gpt-3.5-turbo-0125"),
+                PULLED);
+        String base = release.serve(files);
+        return OriginalPrompts.builder().release(release.manifest(dir.resolve("manifest.json")))
+                .baseUrl(URI.create(base)).hubClient(HubClient.builder().environment(Environment.EMPTY)
+                        .cacheDir(dir.resolve(cache)).offline(offline).build()).build();
+    }
+
+    @Test
+    void aModelTheOriginalReleasedGetsItsPromptPulledOnTheFirstRequestAsAutoModelPullsIt() {
+        Path prompts = dir.resolve("pulled");
+        try (FakeHub files = FakeHub.start()) {
+            OriginalPrompts puller = puller(files, false, "cache-pulled");
+            runnerFor("gpt-3.5-turbo-0125").withBean(OriginalPrompts.class, () -> puller)
+                    .withPropertyValues("dro4j.prompts-dir=" + prompts, "dro4j.advisor.num-icl=0").run(context -> {
+                        ChatClient client = context.getBean(ChatClient.Builder.class).build();
+                        assertEquals(List.of(), files.requests(), "nothing is pulled at the start");
+                        server.reset();
+                        ChatClientResponse r = client.prompt().user("How do I bake bread?").call()
+                                .chatClientResponse();
+                        assertEquals(1, files.requests().size());
+                        assertEquals(PULLED, server.lastRequest().message("system"));
+                        assertEquals("registry", r.context().get(DroAdvisor.PROMPT_SOURCE));
+                        assertEquals("gpt-3.5-turbo", r.context().get(DroAdvisor.PROMPT_ID));
+                        assertEquals(PULLED, PromptStore.at(prompts).get("gpt-3.5-turbo").orElseThrow().text());
+                        client.prompt().user("How do I bake a cake?").call().content();
+                        assertEquals(1, files.requests().size(), "pulled once");
+                    });
+        }
+    }
+
+    @Test
+    void offlineWithNothingLocalTheAdvisorSendsWhatAutoModelSendsOfflineAndAsksNothing() {
+        Path prompts = dir.resolve("offline");
+        try (FakeHub files = FakeHub.start()) {
+            OriginalPrompts online = puller(files, false, "cache-offline");
+            runnerFor("gpt-3.5-turbo-0125").withBean(OriginalPrompts.class, () -> online)
+                    .withPropertyValues("dro4j.prompts-dir=" + prompts, "dro4j.offline=true",
+                            "dro4j.advisor.num-icl=0").run(context -> {
+                        server.reset();
+                        ChatClientResponse r = context.getBean(ChatClient.Builder.class).build().prompt()
+                                .user("How do I bake bread?").call().chatClientResponse();
+                        assertEquals("base", r.context().get(DroAdvisor.PROMPT_SOURCE));
+                        assertEquals(PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT),
+                                server.lastRequest().message("system"));
+                    });
+            try (AutoModel offline = AutoModel.builder().openAiModel(true).model("gpt-3.5-turbo-0125")
+                    .apiKey("sk-test").baseUrl(server.baseUrl()).embedder(LetterEmbedder.INSTANCE)
+                    .promptRegistry(PromptRegistry.builder().userStore(prompts).build())
+                    .originalPrompts(puller(files, true, "cache-offline")).build()) {
+                AssembledPrompt a = offline.assemble("How do I bake bread?",
+                        GenerateOptions.builder().optimizedIcl(false).build());
+                assertEquals(SystemPromptSource.BASE, a.systemPromptSource());
+                assertEquals(a.system(), server.lastRequest().message("system"), "what AutoModel sends offline");
+            }
+            assertEquals(List.of(), files.requests(), "offline: nothing is asked");
+            assertEquals(List.of(), PromptStore.at(prompts).list());
+        }
     }
 
     @Test
