@@ -84,8 +84,8 @@ public class DroAutoConfiguration {
         if (p.getParallelSlots() != null) {
             b.parallelSlots(p.getParallelSlots());
         }
-        if (p.getOffline() != null) {
-            b.offline(p.getOffline());
+        if (p.getOffline() != null && !isFile(p.getModel())) {
+            b.offline(p.getOffline()); // a GGUF file given by path downloads nothing, and AutoModel refuses offline for it
         }
         if (p.getAdvisor().getIclFile() != null) {
             b.iclFile(p.getAdvisor().getIclFile());
@@ -95,6 +95,14 @@ public class DroAutoConfiguration {
             return b.build();
         } catch (DroException e) {
             throw DroProperties.bad("model", p.getModel(), e.getMessage());
+        }
+    }
+
+    private static boolean isFile(String model) {
+        try {
+            return Files.isRegularFile(Path.of(model.strip()));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
         }
     }
 

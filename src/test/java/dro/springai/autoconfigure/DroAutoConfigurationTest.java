@@ -3,6 +3,7 @@ package dro.springai.autoconfigure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -301,8 +302,10 @@ class DroAutoConfigurationTest {
                         DroAutoConfiguration.class))
                 .withBean(Embedder.class, () -> LetterEmbedder.INSTANCE)
                 .withPropertyValues("dro4j.model=" + TestModels.scriptedChat(), "dro4j.threads=1",
-                        "dro4j.max-model-len=12288", "dro4j.advisor.num-icl=0")
+                        "dro4j.max-model-len=12288", "dro4j.advisor.num-icl=0",
+                        "dro4j.offline=true") // a GGUF file by path downloads nothing: offline does not refuse it
                 .run(context -> {
+                    assertNull(context.getStartupFailure());
                     assertNotNull(context.getBean(AutoModel.class));
                     DroChatModel model = context.getBean(DroChatModel.class);
                     assertEquals(GenerateOptions.builder().optimizedIcl(false).build().optimizedIcl(),
@@ -311,5 +314,62 @@ class DroAutoConfigurationTest {
                             .call().content();
                     assertEquals("Hi", answer, "through DroChatModel, no DroAdvisor on top of it");
                 });
+    }
+
+    @Test
+    void withoutSpringAisChatModelOnTheClassPathNothingIsConfigured() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DroAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(ChatModel.class)).withPropertyValues("dro4j.model=x.gguf")
+                .run(context -> {
+                    assertNull(context.getStartupFailure());
+                    assertTrue(context.getBeansOfType(DroProperties.class).isEmpty());
+                    assertTrue(context.getBeansOfType(AutoModel.class).isEmpty());
+                });
+    }
+
+    /** The name of each property DroProperties binds (its setters, kebab-case) and its default. */
+    private static java.util.Map<String, Object> boundProperties(Class<?> type, Object defaults, String prefix)
+            throws ReflectiveOperationException {
+        java.util.Map<String, Object> out = new java.util.TreeMap<>();
+        for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
+            if (m.getName().startsWith("set") && m.getParameterCount() == 1
+                    && java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+                String bean = m.getName().substring(3);
+                String name = prefix + bean.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+                java.lang.reflect.Method getter;
+                try {
+                    getter = type.getMethod("get" + bean);
+                } catch (NoSuchMethodException e) {
+                    getter = type.getMethod("is" + bean);
+                }
+                out.put(name, getter.invoke(defaults) + " " + m.getParameterTypes()[0].getName());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theConfigurationMetadataThatIdesCompleteDescribesEveryPropertyWithItsTypeAndDefault() throws Exception {
+        java.util.Map<String, Object> bound = boundProperties(DroProperties.class, new DroProperties(), "dro4j.");
+        bound.putAll(boundProperties(DroProperties.Advisor.class, new DroProperties.Advisor(), "dro4j.advisor."));
+        JsonNode metadata;
+        try (var in = DroProperties.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            metadata = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        java.util.Map<String, Object> described = new java.util.TreeMap<>();
+        for (JsonNode p : metadata.path("properties")) {
+            assertFalse(p.path("description").asText().isBlank(), p.toString());
+            String type = p.path("type").asText();
+            String primitive = switch (type) {
+                case "java.lang.Boolean" -> "boolean";
+                case "java.lang.Integer" -> "int";
+                default -> type;
+            };
+            Object defaults = p.has("defaultValue") ? p.get("defaultValue").asText() : "null";
+            String boundType = String.valueOf(bound.get(p.path("name").asText()));
+            described.put(p.path("name").asText(), defaults + " "
+                    + (boundType.endsWith(" " + primitive) ? primitive : type));
+        }
+        assertEquals(bound, described);
     }
 }
