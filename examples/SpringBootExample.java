@@ -11,8 +11,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * dro4j in a Spring Boot application: {@code dro4j.model} makes dro4j's auto-configuration add an {@code AutoModel}
  * bean (closed with the context) and a Spring AI {@code ChatModel} over it ({@code DroChatModel}), which a
  * {@code ChatClient} calls and streams. In an application with a Spring AI model starter (OpenAI, Ollama, ...) instead,
- * the same auto-configuration adds {@code DroAdvisor} to the auto-configured {@code ChatClient.Builder}
- * (docs/SPRING-AI.md).
+ * the same auto-configuration adds {@code DroAdvisor} to the auto-configured {@code ChatClient.Builder}: see
+ * {@code SpringBootEndpointExample.java} and docs/SPRING-AI.md.
  *
  * <pre>
  * java -cp "target/dro4j-0.1.0-SNAPSHOT.jar:target/lib/*" examples/SpringBootExample.java model.gguf [max-model-len]

@@ -18,7 +18,7 @@ import dro.backend.openai.OpenAiChatClient;
 import dro.backend.RetryPolicy;
 import dro.backend.RetryingChatModel;
 import dro.compat.OriginalPrompts;
-import dro.compat.OriginalRelease;
+import dro.compat.internal.RegistryPrompts;
 import dro.gguf.GgufFile;
 import dro.hub.DownloadListener;
 import dro.hub.HubClient;
@@ -30,6 +30,7 @@ import dro.icl.internal.IclRetriever;
 import dro.icl.MiniLmEmbedder;
 import dro.internal.CacheDirs;
 import dro.prompt.internal.PromptAssembler;
+import dro.prompt.OptimizedPrompt;
 import dro.prompt.PromptRegistry;
 import dro.prompt.internal.PromptResources;
 import java.io.IOException;
@@ -461,6 +462,7 @@ public final class AutoModel implements AutoCloseable {
         private int parallelSlots = 1;
         private Path nativeLibraryPath;
         private String optimizedPrompt;
+        private String optimizedPromptId;
         private Path optimizedPromptFile;
         private List<IclExample> iclExamples;
         private Path iclFile;
@@ -590,6 +592,17 @@ public final class AutoModel implements AutoCloseable {
         /** The model's DRO-optimised system prompt. */
         public Builder optimizedPrompt(String prompt) {
             this.optimizedPrompt = prompt;
+            this.optimizedPromptId = null;
+            return given(Setting.OPTIMIZED_PROMPT, prompt, "optimizedPrompt");
+        }
+
+        /**
+         * The model's DRO-optimised system prompt as a {@link PromptRegistry} holds it (e.g. {@code registry.byId(id)}):
+         * its text, with {@link #systemPromptSource()} naming its id ({@link SystemPromptSource#registry}).
+         */
+        public Builder optimizedPrompt(OptimizedPrompt prompt) {
+            this.optimizedPrompt = prompt == null ? null : prompt.text();
+            this.optimizedPromptId = prompt == null ? null : prompt.id();
             return given(Setting.OPTIMIZED_PROMPT, prompt, "optimizedPrompt");
         }
 
@@ -829,7 +842,8 @@ public final class AutoModel implements AutoCloseable {
                         + "\"");
             }
             String prompt = optimizedPrompt;
-            SystemPromptSource source = SystemPromptSource.builder("optimizedPrompt");
+            SystemPromptSource source = optimizedPromptId != null ? SystemPromptSource.registry(optimizedPromptId)
+                    : SystemPromptSource.builder("optimizedPrompt");
             if (optimizedPromptFile != null) {
                 Path file = Files.isDirectory(optimizedPromptFile)
                         ? optimizedPromptFile.resolve("optimized_prompt.txt") : optimizedPromptFile; // a training run
@@ -865,19 +879,14 @@ public final class AutoModel implements AutoCloseable {
                         ? () -> registry.lookup(r, () -> loaded != null ? loaded.gguf()
                                 : GgufFile.readMetadata(r.file()))
                         : () -> registry.find(model);
-                Optional<PromptRegistry.Match> found = lookup.get();
-                if (found.isEmpty() && pullPrompts && (openAiModel || r.catalogEntry().isPresent())) {
-                    found = pullOnFirstUse(registry, hub, lookup);
-                }
+                boolean pull = pullPrompts && (openAiModel || r.catalogEntry().isPresent());
+                Optional<PromptRegistry.Match> found = RegistryPrompts.find(model, registry, lookup,
+                        pull ? () -> puller(hub) : null, log);
                 if (found.isPresent()) {
-                    PromptRegistry.Match m = found.get();
-                    log.info("Using the optimised prompt '{}' for {} (found by {} \"{}\")", m.prompt().id(), model,
-                            m.how(), m.matchedName());
-                    prompt = m.prompt().text();
-                    source = SystemPromptSource.registry(m.prompt().id());
+                    prompt = found.get().prompt().text();
+                    source = SystemPromptSource.registry(found.get().prompt().id());
                 }
-            }
-            if (prompt == null) {
+            } else if (prompt == null) {
                 log.info("No optimised prompt is known for {}; using the base alignment prompt", model);
             }
             return new AutoModel(this, b, prompt, source, icl);
@@ -916,56 +925,8 @@ public final class AutoModel implements AutoCloseable {
             return new Loaded(local, local, resolved, hub);
         }
 
-        /**
-         * Pulls the original's released prompt for the model, once, when it released one: the registry had none. Any
-         * failure leaves the base alignment prompt, with a WARN.
-         */
-        private Optional<PromptRegistry.Match> pullOnFirstUse(PromptRegistry registry, HubClient hub,
-                                                              Supplier<Optional<PromptRegistry.Match>> lookup) {
-            OriginalPrompts puller;
-            OriginalRelease.Run run;
-            try {
-                puller = puller(registry, hub);
-                run = puller.runFor(model).orElse(null);
-            } catch (DroException e) {
-                log.warn("Cannot pull the original's optimised prompt for {} ({}); using the base alignment prompt",
-                        model, e.getMessage());
-                return Optional.empty();
-            }
-            if (run == null) {
-                return Optional.empty();
-            }
-            if (puller.isOffline()) {
-                log.info("No optimised prompt is known for {}; the original released one (run {}), but offline mode"
-                        + " forbids pulling it. Pull it once online with: dro prompts pull {}", model, run.name(),
-                        run.name());
-                return Optional.empty();
-            }
-            log.info("No optimised prompt is known for {}; pulling the original's released prompt (run {}) from {}"
-                    + " into {} (once)", model, run.name(), puller.baseUrl(), puller.store().root());
-            String why;
-            try {
-                OriginalPrompts.Result result = puller.pullRuns(List.of(run));
-                Optional<PromptRegistry.Match> found = result.imported().isEmpty() ? Optional.empty() : lookup.get();
-                if (found.isPresent()) {
-                    if (!result.failures().isEmpty()) {
-                        log.warn("Pulled the original's optimised prompt for {}, but not every file of it: {}", model,
-                                result.failures().stream().map(OriginalPrompts.Failure::reason)
-                                        .collect(java.util.stream.Collectors.joining("; ")));
-                    }
-                    return found;
-                }
-                why = result.failures().isEmpty() ? "nothing was imported" : result.failures().stream()
-                        .map(OriginalPrompts.Failure::reason).collect(java.util.stream.Collectors.joining("; "));
-            } catch (DroException e) {
-                why = e.getMessage();
-            }
-            log.warn("Could not pull the original's optimised prompt for {}: {}. Using the base alignment prompt;"
-                    + " pull it with: dro prompts pull {}", model, why, run.name());
-            return Optional.empty();
-        }
-
-        private OriginalPrompts puller(PromptRegistry registry, HubClient hub) {
+        /** The puller of the original's prompts these settings describe (the caller sets its store). */
+        private OriginalPrompts puller(HubClient hub) {
             OriginalPrompts.Builder pb;
             if (originalPrompts != null) {
                 pb = originalPrompts.toBuilder();
@@ -980,7 +941,7 @@ public final class AutoModel implements AutoCloseable {
             if (promptSource != null) {
                 pb.baseUrl(promptSource);
             }
-            return pb.store(registry.userStore()).build();
+            return pb.build();
         }
 
         /** The kind of model these settings build. */

@@ -166,6 +166,13 @@ class AutoModelPullTest {
             assertEquals(SystemPromptSource.builder(file.toAbsolutePath().toString()), m.systemPromptSource());
             assertEquals("From a file.", m.systemPrompt());
         }
+        dro.prompt.OptimizedPrompt stored = dro.prompt.OptimizedPrompt.of("chef", "Answer like a chef.",
+                List.of("gpt-3.5-turbo"), List.of(), "a test", "");
+        try (AutoModel m = gpt(puller(base, false)).originalPrompts(null).promptRegistry(null)
+                .optimizedPrompt(stored).build()) {
+            assertEquals(SystemPromptSource.registry("chef"), m.systemPromptSource(), "a registry's prompt, by id");
+            assertEquals("Answer like a chef.", m.systemPrompt());
+        }
         assertEquals(List.of(), files.requests(), "a given prompt needs no pull");
         assertEquals("The optimised prompt is given (optimizedPrompt), so nothing looks one up or pulls one:"
                 + " promptRegistry, originalPrompts", org.junit.jupiter.api.Assertions.assertThrows(

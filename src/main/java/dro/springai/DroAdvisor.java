@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.client.ChatClientRequest;
@@ -90,25 +91,45 @@ public final class DroAdvisor implements BaseAdvisor {
     /** Context and metadata key: the queries of the in-context examples used, in prompt order (a list of strings). */
     public static final String ICL_EXAMPLES = "dro4j.icl.examples";
 
-    private final AutoModel model;
+    private final Supplier<AutoModel> onFirstUse;
+    private volatile AutoModel model;
     private final GenerateOptions options;
     private final int order;
 
-    private DroAdvisor(AutoModel model, GenerateOptions options, int order) {
+    private DroAdvisor(AutoModel model, Supplier<AutoModel> onFirstUse, GenerateOptions options, int order) {
         this.model = model;
+        this.onFirstUse = onFirstUse;
         this.options = options;
         this.order = order;
     }
 
-    /** A builder; {@link Builder#model(AutoModel)} is required. */
+    /** A builder; {@link Builder#model(AutoModel)} or {@link Builder#modelOnFirstUse} is required. */
     public static Builder builder() {
         SpringAiSupport.ensureClient();
         return new Builder();
     }
 
-    /** The AutoModel whose prompt, examples and assembly the advisor uses. */
+    /**
+     * The AutoModel whose prompt, examples and assembly the advisor uses; one given by
+     * {@link Builder#modelOnFirstUse} is made by the first call of this method or of the advisor (once).
+     *
+     * @throws InvalidRequestException when the supplier of {@link Builder#modelOnFirstUse} gives null
+     */
     public AutoModel model() {
-        return model;
+        AutoModel m = model;
+        if (m == null) {
+            synchronized (this) {
+                m = model;
+                if (m == null) {
+                    m = onFirstUse.get();
+                    if (m == null) {
+                        throw new InvalidRequestException("modelOnFirstUse gave no AutoModel (null)");
+                    }
+                    model = m;
+                }
+            }
+        }
+        return m;
     }
 
     /** The options each request is assembled with. */
@@ -149,7 +170,7 @@ public final class DroAdvisor implements BaseAdvisor {
             }
         }
         GenerateOptions o = system == null ? options : options.toBuilder().userSpecifiedSystemPrompt(system).build();
-        AssembledPrompt parts = model.assemble(user.getText(), o);
+        AssembledPrompt parts = model().assemble(user.getText(), o);
         List<Message> rewritten = new ArrayList<>(between.size() + 2);
         rewritten.add(new SystemMessage(parts.system()));
         rewritten.addAll(between);
@@ -247,6 +268,7 @@ public final class DroAdvisor implements BaseAdvisor {
     /** Builds a {@link DroAdvisor}. */
     public static final class Builder {
         private AutoModel model;
+        private Supplier<AutoModel> modelOnFirstUse;
         private GenerateOptions options = GenerateOptions.DEFAULTS;
         private int order = DEFAULT_ORDER;
 
@@ -260,6 +282,16 @@ public final class DroAdvisor implements BaseAdvisor {
          */
         public Builder model(AutoModel model) {
             this.model = model;
+            return this;
+        }
+
+        /**
+         * Instead of {@link #model(AutoModel)}: the AutoModel, made when the advisor first needs it (its first request,
+         * or {@link DroAdvisor#model()}), once; e.g. so that an application starts without looking up or pulling a
+         * prompt. The advisor does not close it.
+         */
+        public Builder modelOnFirstUse(Supplier<AutoModel> model) {
+            this.modelOnFirstUse = model;
             return this;
         }
 
@@ -283,14 +315,17 @@ public final class DroAdvisor implements BaseAdvisor {
          * @throws InvalidRequestException naming the missing setting
          */
         public DroAdvisor build() {
-            if (model == null) {
+            if (model != null && modelOnFirstUse != null) {
+                throw new InvalidRequestException("Give model or modelOnFirstUse, not both");
+            }
+            if (model == null && modelOnFirstUse == null) {
                 throw new InvalidRequestException("model must not be null: give the AutoModel whose prompt and ICL"
                         + " examples the advisor uses");
             }
             if (options == null) {
                 throw new InvalidRequestException("options must not be null");
             }
-            return new DroAdvisor(model, options, order);
+            return new DroAdvisor(model, modelOnFirstUse, options, order);
         }
     }
 }

@@ -332,6 +332,38 @@ class BinDroIT {
     }
 
     @Test
+    void theSpringBootEndpointExampleAnswersThroughDroAdvisorOnSpringAisOpenAiModel() throws Exception {
+        String cp = String.join(File.pathSeparator, System.getProperty("project.jar"), "target/lib/*",
+                "target/spring-ai-openai/*");
+        try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {
+            server.respond(ScriptedOpenAiServer.scriptedModel("An answer.<END>"));
+            Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Ddro4j.cache.dir=" + System.getProperty("dro4j.cache.dir"),
+                    "-Ddro4j.config.dir=" + System.getProperty("dro4j.config.dir"), "-cp", cp,
+                    "examples/SpringBootEndpointExample.java", "test-model"), "",
+                    Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl()));
+            assertEquals(0, r.code(), r.err());
+            List<String> lines = r.out().lines().toList();
+            assertEquals(3, lines.size(), r.out());
+            assertEquals("An answer.", lines.get(0), "the call's answer, cleaned");
+            assertTrue(lines.get(1).startsWith("[prompt: base base alignment prompt; examples: [")
+                    && lines.get(1).endsWith("]]"), lines.get(1));
+            assertEquals("An answer.", lines.get(2), "the stream's pieces");
+            assertEquals(2, server.requests().size());
+            ScriptedOpenAiServer.Request call = server.requests().get(0);
+            assertEquals("Bearer " + KEY, call.header("Authorization"));
+            assertEquals("test-model", call.model());
+            assertTrue(call.message("system").startsWith("You are a knowledgeable"), call.message("system"));
+            assertEquals(2, call.message("system").split("\n\n#Query:\n", -1).length - 1, "two in-context examples");
+            assertEquals("# Query:\nGive me one tip for better sleep.\n\n# Answer:\n<START>", call.message("user"));
+            ScriptedOpenAiServer.Request stream = server.requests().get(1);
+            assertTrue(stream.stream());
+            assertTrue(stream.message("system").startsWith("Answer in one sentence.\n"), stream.message("system"));
+            assertEquals("# Query:\nWhy is the sky blue?\n\n# Answer:\n<START>", stream.message("user"));
+        }
+    }
+
+    @Test
     void binDroServesAnEndpointThroughDroAndTheServeClientExampleTalksToIt() throws Exception {
         String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
         try (ScriptedOpenAiServer server = ScriptedOpenAiServer.start()) {

@@ -1,6 +1,7 @@
 package dro.springai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,11 +11,13 @@ import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
 import dro.icl.IclExample;
+import dro.prompt.OptimizedPrompt;
 import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,5 +157,51 @@ class DroAdvisorTest {
         assertEquals("DroAdvisor answers the last message as the query, so it must be a user message, but it was a"
                 + " ASSISTANT", cause == null ? e.toString() : cause.getMessage());
         assertEquals(0, server.requests().size(), "nothing was sent");
+    }
+
+    @Test
+    void aPromptOfTheRegistryIsNamedByItsIdInTheProvenance() {
+        OptimizedPrompt chef = OptimizedPrompt.of("chef", "Answer like a chef.", List.of("gpt-test"), List.of(),
+                "a test", "");
+        try (AutoModel fromRegistry = AutoModel.builder().chatModel(SpringAiChatModel.of(openAi)).optimizedPrompt(chef)
+                .iclExamples(ICL).embedder(LetterEmbedder.INSTANCE).build()) {
+            ChatClient chef2 = ChatClient.builder(openAi).defaultAdvisors(DroAdvisor.builder().model(fromRegistry)
+                    .options(TWO).build()).build();
+            ChatClientResponse r = chef2.prompt().user("Name a bird.").call().chatClientResponse();
+            AssembledPrompt expected = fromRegistry.assemble("Name a bird.", TWO);
+            assertTrue(expected.system().startsWith("Answer like a chef.\n"), expected.system());
+            assertEquals(expected(expected), messages(server.lastRequest().json()));
+            assertEquals("registry", r.context().get(DroAdvisor.PROMPT_SOURCE));
+            assertEquals("chef", r.context().get(DroAdvisor.PROMPT_ID));
+            assertEquals("registry", r.chatResponse().getMetadata().get(DroAdvisor.PROMPT_SOURCE));
+            assertEquals("chef", r.chatResponse().getMetadata().get(DroAdvisor.PROMPT_ID));
+        }
+    }
+
+    @Test
+    void aModelGivenOnFirstUseIsMadeByTheFirstRequestOnce() {
+        AtomicInteger made = new AtomicInteger();
+        DroAdvisor advisor = DroAdvisor.builder().modelOnFirstUse(() -> {
+            made.incrementAndGet();
+            return dro;
+        }).options(TWO).build();
+        ChatClient lazy = ChatClient.builder(openAi).defaultAdvisors(advisor).build();
+        assertEquals(0, made.get(), "not made with the advisor");
+        lazy.prompt().user("Name a bird.").call().content();
+        assertEquals(expected(dro.assemble("Name a bird.", TWO)), messages(server.lastRequest().json()));
+        lazy.prompt().user("Name a bird.").stream().content().blockLast();
+        assertEquals(1, made.get());
+        assertSame(dro, advisor.model());
+    }
+
+    @Test
+    void anAdvisorTakesAModelOrAModelOnFirstUseNotBothNorNeither() {
+        assertEquals("Give model or modelOnFirstUse, not both", assertThrows(InvalidRequestException.class,
+                () -> DroAdvisor.builder().model(dro).modelOnFirstUse(() -> dro).build()).getMessage());
+        assertEquals("model must not be null: give the AutoModel whose prompt and ICL examples the advisor uses",
+                assertThrows(InvalidRequestException.class, () -> DroAdvisor.builder().build()).getMessage());
+        DroAdvisor none = DroAdvisor.builder().modelOnFirstUse(() -> null).build();
+        assertEquals("modelOnFirstUse gave no AutoModel (null)", assertThrows(InvalidRequestException.class,
+                none::model).getMessage());
     }
 }

@@ -3,6 +3,9 @@ package dro.springai.autoconfigure;
 import dro.AutoModel;
 import dro.DroException;
 import dro.GenerateOptions;
+import dro.compat.OriginalPrompts;
+import dro.compat.internal.RegistryPrompts;
+import dro.hub.HubClient;
 import dro.icl.Embedder;
 import dro.prompt.OptimizedPrompt;
 import dro.prompt.PromptRegistry;
@@ -12,7 +15,6 @@ import dro.springai.SpringAiChatModel;
 import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.client.ChatClientCustomizer;
@@ -47,6 +49,9 @@ public class DroAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(DroAutoConfiguration.class);
 
+    /** The advisor's prompt lines go out under its name: they say what a DroAdvisor sends. */
+    private static final Logger ADVISOR_LOG = LoggerFactory.getLogger(DroAdvisor.class);
+
     /** The prompt registry the properties describe. */
     static PromptRegistry registry(DroProperties p) {
         return p.getPromptsDir() != null ? PromptRegistry.builder().userStore(p.getPromptsDir()).build()
@@ -79,8 +84,8 @@ public class DroAutoConfiguration {
         if (p.getParallelSlots() != null) {
             b.parallelSlots(p.getParallelSlots());
         }
-        if (p.getOffline() != null) {
-            b.offline(p.getOffline());
+        if (p.getOffline() != null && !isFile(p.getModel())) {
+            b.offline(p.getOffline()); // a GGUF file given by path downloads nothing, and AutoModel refuses offline for it
         }
         if (p.getAdvisor().getIclFile() != null) {
             b.iclFile(p.getAdvisor().getIclFile());
@@ -90,6 +95,14 @@ public class DroAutoConfiguration {
             return b.build();
         } catch (DroException e) {
             throw DroProperties.bad("model", p.getModel(), e.getMessage());
+        }
+    }
+
+    private static boolean isFile(String model) {
+        try {
+            return Files.isRegularFile(Path.of(model.strip()));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
         }
     }
 
@@ -117,10 +130,13 @@ public class DroAutoConfiguration {
 
         /**
          * DRO for the application's one Spring AI {@code ChatModel}: the prompt {@code dro4j.advisor.prompt} names
-         * (a file, else a registry id), else the registry's prompt for the model's configured name, else the base
-         * alignment prompt (a log line says which); {@code dro4j.advisor.num-icl} examples from
-         * {@code dro4j.advisor.icl-file} or dro4j's own. Lazy: made when the first {@code ChatClient.Builder} is (an
-         * application that uses no {@code ChatClient} needs no model for it); the properties are checked at start.
+         * (a file, else a registry id), else the registry's prompt for the model's configured name
+         * ({@code ChatModel.getDefaultOptions().getModel()}, e.g. {@code spring.ai.openai.chat.options.model}), pulled
+         * on first use as {@link AutoModel} pulls it (from the application's {@link OriginalPrompts} bean if it has
+         * one; never with {@code dro4j.offline=true} or {@code DRO4J_OFFLINE=1}), else the base alignment prompt; an
+         * INFO line of {@code dro.springai.DroAdvisor} says which. {@code dro4j.advisor.num-icl} examples from
+         * {@code dro4j.advisor.icl-file} or dro4j's own. The prompt is resolved and the examples read on the advisor's
+         * first request (so that an application starts without the network); the properties are checked at start.
          *
          * @throws IllegalStateException when the application has no or several ChatModel beans and none is primary
          */
@@ -128,15 +144,19 @@ public class DroAutoConfiguration {
         @Lazy
         @ConditionalOnMissingBean
         public DroAdvisor droAdvisor(ObjectProvider<ChatModel> chatModels, DroProperties p,
-                                     ObjectProvider<Embedder> embedder) {
+                                     ObjectProvider<Embedder> embedder, ObjectProvider<OriginalPrompts> pullers) {
             ChatModel chatModel = chatModels.getIfUnique();
             if (chatModel == null) {
                 throw new IllegalStateException("DroAdvisor needs the application's Spring AI ChatModel, but there is"
                         + " none or more than one (mark one @Primary); or set " + DroProperties.PREFIX
                         + ".advisor.enabled=false, or define your own DroAdvisor bean");
             }
-            String modelName = chatModel.getDefaultOptions() == null ? null
-                    : chatModel.getDefaultOptions().getModel();
+            return DroAdvisor.builder().modelOnFirstUse(() -> assembly(chatModel, p, embedder.getIfAvailable(),
+                    pullers.getIfAvailable())).options(options(p)).build();
+        }
+
+        /** The AutoModel whose prompt, examples and embedder the advisor assembles requests with. */
+        static AutoModel assembly(ChatModel chatModel, DroProperties p, Embedder embedder, OriginalPrompts puller) {
             AutoModel.Builder b = AutoModel.builder().chatModel(SpringAiChatModel.of(chatModel));
             String prompt = p.getAdvisor().getPrompt();
             PromptRegistry registry = registry(p);
@@ -144,38 +164,58 @@ public class DroAutoConfiguration {
                 Path file = Path.of(prompt);
                 if (Files.isRegularFile(file)) {
                     b.optimizedPromptFile(file);
-                    log.info("DroAdvisor uses the optimised prompt in {}", file.toAbsolutePath());
+                    ADVISOR_LOG.info("Using the optimised prompt in {} ({}.advisor.prompt)", file.toAbsolutePath(),
+                            DroProperties.PREFIX);
                 } else {
                     OptimizedPrompt found = registry.byId(prompt).orElseThrow(() -> DroProperties.bad(
                             "advisor.prompt", prompt, "it is neither a file nor a prompt id of the registry ("
                                     + registry + ")"));
-                    b.optimizedPrompt(found.text());
-                    log.info("DroAdvisor uses the optimised prompt '{}' of the registry", found.id());
+                    b.optimizedPrompt(found);
+                    ADVISOR_LOG.info("Using the optimised prompt '{}' of the registry{} ({}.advisor.prompt)",
+                            found.id(), found.location().isEmpty() ? "" : " in " + found.location(),
+                            DroProperties.PREFIX);
                 }
             } else {
-                Optional<PromptRegistry.Match> match = modelName == null ? Optional.empty()
-                        : registry.find(modelName);
-                if (match.isPresent()) {
-                    b.optimizedPrompt(match.get().prompt().text());
-                    log.info("DroAdvisor uses the optimised prompt '{}' for {} (found by {} \"{}\")",
-                            match.get().prompt().id(), modelName, match.get().how(), match.get().matchedName());
+                String modelName = chatModel.getDefaultOptions() == null ? null
+                        : chatModel.getDefaultOptions().getModel();
+                if (modelName == null || modelName.isBlank()) {
+                    ADVISOR_LOG.info("No optimised prompt can be looked up: the ChatModel ({}) has no configured model"
+                            + " name; using the base alignment prompt (set {}.advisor.prompt to choose one)",
+                            chatModel.getClass().getName(), DroProperties.PREFIX);
                 } else {
-                    log.info("DroAdvisor knows no optimised prompt for {}; it uses the base alignment prompt",
-                            modelName == null ? "a model with no configured name" : modelName);
+                    RegistryPrompts.find(modelName, registry, () -> registry.find(modelName),
+                            () -> puller(p, puller), ADVISOR_LOG)
+                            .ifPresent(m -> b.optimizedPrompt(m.prompt()));
                 }
             }
             if (p.getAdvisor().getIclFile() != null) {
                 b.iclFile(p.getAdvisor().getIclFile());
             }
-            embedder.ifAvailable(b::embedder);
-            AutoModel assembly;
+            if (embedder != null) {
+                b.embedder(embedder);
+            }
             try {
-                assembly = b.build();
+                return b.build();
             } catch (DroException e) {
                 throw DroProperties.bad(p.getAdvisor().getIclFile() != null ? "advisor.icl-file" : "advisor.prompt",
                         p.getAdvisor().getIclFile() != null ? p.getAdvisor().getIclFile() : prompt, e.getMessage());
             }
-            return DroAdvisor.builder().model(assembly).options(options(p)).build();
+        }
+
+        /**
+         * The application's puller, else the one AutoModel uses for an API model; offline (whatever the puller's hub
+         * says) with {@code dro4j.offline=true}.
+         */
+        static OriginalPrompts puller(DroProperties p, OriginalPrompts bean) {
+            if (bean == null) {
+                HubClient.Builder hub = HubClient.builder();
+                if (p.getOffline() != null) {
+                    hub.offline(p.getOffline());
+                }
+                return OriginalPrompts.builder().hubClient(hub.build()).build();
+            }
+            return Boolean.TRUE.equals(p.getOffline()) && !bean.isOffline() ? bean.toBuilder()
+                    .hubClient(bean.hubClient().toBuilder().offline(true).build()).build() : bean;
         }
 
         /** Adds the {@link DroAdvisor} to every auto-configured {@code ChatClient.Builder}. */

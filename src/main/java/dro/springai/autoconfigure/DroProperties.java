@@ -53,7 +53,8 @@ public class DroProperties implements InitializingBean {
 
         /**
          * The optimised prompt: a prompt registry id or a file; unset: the registry's prompt for the chat model's
-         * configured model name, else the base alignment prompt.
+         * configured model name (pulled from the original's releases on the first request, as AutoModel pulls it),
+         * else the base alignment prompt.
          */
         private String prompt;
 
