@@ -41,10 +41,21 @@ final class NativeCommand implements Runnable {
                     + " dro4j uses, with the host's CPU features (GGML_NATIVE) and, with --cuda, CUDA; then installs"
                     + " it into <cache>/natives/<binding version>-<cpu|cuda>/, where local models find it: the CUDA"
                     + " build when --num-gpus is above 0, the host build otherwise. Needs git (unless --source),"
-                    + " cmake, a C and a C++ compiler, a JDK's JNI headers, nvcc for --cuda, and the network (CMake"
-                    + " fetches llama.cpp while configuring). Missing tools are named before anything runs."},
+                    + " cmake, a C and a C++ compiler, a JDK's JNI headers, nvcc for --cuda, and the network: git"
+                    + " clones java-llama.cpp, and its CMake fetches llama.cpp and nlohmann/json from GitHub while"
+                    + " configuring. With all three sources local (--source, --llama-cpp-source, --json-source) the"
+                    + " build needs no network. Missing tools and unfit sources are named before anything runs."},
             footer = {"", "Examples:", "  bin/dro native build --cuda", "  bin/dro native build --cuda --cuda-arch 86,89"
-                    + " --jobs 8", "  bin/dro native build --source ~/src/java-llama.cpp --dry-run"})
+                    + " --jobs 8", "  bin/dro native build --source ~/src/java-llama.cpp --dry-run", "",
+                    "Offline (no network): on a connected machine",
+                    "  git clone --branch v4.2.0 https://github.com/kherud/java-llama.cpp",
+                    "  git clone --depth 1 --branch b4916 https://github.com/ggml-org/llama.cpp",
+                    "  git clone --depth 1 --branch v3.11.3 https://github.com/nlohmann/json",
+                    "copy the three directories over, then:",
+                    "  bin/dro native build --source java-llama.cpp \\",
+                    "      --llama-cpp-source llama.cpp --json-source json",
+                    "(4.2.0 and b4916 are the binding's version and its llama.cpp tag; --dry-run shows both. Instead"
+                    + " of the json clone, --json-source /usr/include takes Debian's or Ubuntu's nlohmann-json3-dev.)"})
     static final class Build implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -63,6 +74,19 @@ final class NativeCommand implements Runnable {
         @Option(names = "--source", paramLabel = "DIR", description = "A local checkout of java-llama.cpp at the"
                 + " binding's version, instead of a fresh git clone. The library is written inside it first.")
         Path source;
+        @Option(names = "--llama-cpp-source", paramLabel = "DIR", description = "A local llama.cpp source tree"
+                + " instead of the one CMake fetches from GitHub (FETCHCONTENT_SOURCE_DIR_LLAMA.CPP); read, not"
+                + " written. It must be a git checkout at the tag java-llama.cpp pins (b4916 for 4.2.0), else the"
+                + " build is refused unless --allow-other-llama-cpp.")
+        Path llamaCppSource;
+        @Option(names = "--json-source", paramLabel = "DIR", description = "A local nlohmann/json instead of the one"
+                + " CMake fetches from GitHub (FETCHCONTENT_SOURCE_DIR_JSON): its source tree, or a directory holding"
+                + " nlohmann/json.hpp such as /usr/include with the nlohmann-json3-dev package.")
+        Path jsonSource;
+        @Option(names = "--allow-other-llama-cpp", description = "Build with a --llama-cpp-source at another version"
+                + " than java-llama.cpp pins, or whose version cannot be told, with a warning: the build may fail or"
+                + " the library misbehave.")
+        boolean allowOtherLlamaCpp;
         @Option(names = "--dry-run", description = "Check the tools and print the commands and the install"
                 + " location; run nothing.")
         boolean dryRun;
@@ -72,6 +96,7 @@ final class NativeCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             NativeBuild.Builder b = NativeBuild.builder().cuda(cuda).cudaArchitectures(cudaArch).source(source)
+                    .llamaCppSource(llamaCppSource).jsonSource(jsonSource).allowOtherLlamaCpp(allowOtherLlamaCpp)
                     .environment(parent.main.environment);
             if (jobs != null) {
                 b.jobs(jobs);
@@ -93,6 +118,12 @@ final class NativeCommand implements Runnable {
                 @Override
                 public void output(String line) {
                     err.println(line);
+                    err.flush();
+                }
+
+                @Override
+                public void warning(String message) {
+                    err.println("dro: warning: " + message);
                     err.flush();
                 }
             });

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -55,8 +56,71 @@ class NativeCommandTest {
                 + "  2. build (in " + cache + "/natives/build): " + bin + "/cmake --build " + cache
                 + "/natives/build/4.2.0-cpu --config Release --target jllama --parallel 2\n"
                 + "Then installs " + src + "/src/main/resources/de/kherud/llama/Linux/" + arch + "/libjllama.so\n"
-                + "  into " + cache + "/natives/4.2.0-cpu (with dro-native.json).\n", r.out());
+                + "  into " + cache + "/natives/4.2.0-cpu (with dro-native.json).\n"
+                + "Sources:\n"
+                + "  java-llama.cpp: " + src + " (local, 4.2.0)\n"
+                + "Network: not needed, every source is local.\n", r.out());
         assertEquals("", r.err());
+    }
+
+    @Test
+    void buildHelpDocumentsEveryFlagAndTheOfflineBuild() {
+        CliRun r = CliRun.dro("native", "build", "--help");
+        assertEquals(0, r.code(), r.err());
+        for (String flag : List.of("--cuda", "--cuda-arch", "--jobs", "--source", "--llama-cpp-source",
+                "--json-source", "--allow-other-llama-cpp", "--dry-run", "--help", "--version")) {
+            assertTrue(r.out().matches("(?s).*" + java.util.regex.Pattern.quote(flag) + "[\\s=\\]].*"),
+                    flag + " in:\n" + r.out());
+        }
+        String oneLine = r.out().replaceAll("\\s+", " ");
+        assertTrue(oneLine.contains("With all three sources local (--source, --llama-cpp-source, --json-source) the"
+                + " build needs no network."), r.out());
+        assertTrue(r.out().contains("\n  bin/dro native build --source java-llama.cpp \\\n"
+                + "      --llama-cpp-source llama.cpp --json-source json\n"), r.out());
+    }
+
+    @Test
+    void theLocalSourceOptionsReachTheBuildAndAnotherLlamaCppNeedsItsOwnFlag() throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        for (String tool : new String[] {"cmake", "cc", "c++"}) {
+            Path f = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexit 0\n");
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path jdk = Files.createDirectories(tmp.resolve("jdk/include"));
+        Files.writeString(jdk.resolve("jni.h"), "");
+        Path src = Files.createDirectories(tmp.resolve("java-llama.cpp"));
+        Files.writeString(src.resolve("CMakeLists.txt"), "project(jllama CXX)\nFetchContent_Declare(\n\tjson\n"
+                + "\tGIT_TAG        v3.11.3\n)\nFetchContent_Declare(\n\tllama.cpp\n\tGIT_TAG        b4916\n)\n");
+        Files.writeString(src.resolve("pom.xml"), "<project><artifactId>llama</artifactId><version>4.2.0</version>"
+                + "</project>");
+        Path llama = Files.createDirectories(tmp.resolve("llama.cpp/.git"));
+        Files.writeString(llama.resolve("HEAD"), "c392e5094dea0123456789abcdef0123456789ab\n");
+        llama = llama.getParent();
+        Files.writeString(llama.resolve("CMakeLists.txt"), "project(\"llama.cpp\" C CXX)\n");
+        Path json = Files.createDirectories(tmp.resolve("json"));
+        Files.writeString(json.resolve("CMakeLists.txt"), "project(nlohmann_json VERSION 3.11.3 LANGUAGES CXX)\n");
+        Environment env = Environment.of(Map.of("PATH", bin.toString(), "JAVA_HOME", jdk.getParent().toString()));
+        CliRun refused = CliRun.dro(env, "native", "build", "--source", src.toString(), "--llama-cpp-source",
+                llama.toString(), "--json-source", json.toString(), "--dry-run");
+        assertEquals(1, refused.code());
+        assertEquals("", refused.out());
+        assertEquals("dro: error: --llama-cpp-source " + llama + " is llama.cpp commit c392e5094dea, but"
+                + " java-llama.cpp 4.2.0 pins b4916: the binding's C++ may not compile against another llama.cpp, or"
+                + " the library may misbehave. Either check out b4916 there (git -C " + llama + " checkout b4916), or"
+                + " pass --allow-other-llama-cpp to build with it anyway.\n", refused.err());
+        CliRun r = CliRun.dro(env, "native", "build", "--source", src.toString(), "--llama-cpp-source",
+                llama.toString(), "--json-source", json.toString(), "--allow-other-llama-cpp", "--dry-run");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(" -DFETCHCONTENT_SOURCE_DIR_JSON=" + json + " -DFETCHCONTENT_SOURCE_DIR_LLAMA.CPP="
+                + llama + " -DFETCHCONTENT_FULLY_DISCONNECTED=ON\n"), r.out());
+        assertTrue(r.out().endsWith("Sources:\n"
+                + "  java-llama.cpp: " + src + " (local, 4.2.0)\n"
+                + "  json: " + json + " (local, 3.11.3)\n"
+                + "  llama.cpp: " + llama + " (local, commit c392e5094dea; java-llama.cpp pins b4916)\n"
+                + "Network: not needed, every source is local.\n"
+                + "Warning: --llama-cpp-source " + llama + " is llama.cpp commit c392e5094dea, but java-llama.cpp"
+                + " 4.2.0 pins b4916 (allowed by --allow-other-llama-cpp): the binding's C++ may not compile against"
+                + " another llama.cpp, or the library may misbehave.\n"), r.out());
     }
 
     @Test

@@ -13,7 +13,9 @@ import java.util.Optional;
  * What {@code dro native build} records beside a library it installs, in {@value #FILE_NAME}.
  *
  * @param bindingVersion    the {@code de.kherud:llama} version the library was built for (its JNI must match)
- * @param llamaCppVersion   the llama.cpp release the source pins (for example {@code b4916}), or null if unknown
+ * @param llamaCppVersion   the llama.cpp release the source pins (for example {@code b4916}), or that of the local
+ *                          llama.cpp tree it was built with ({@code b4747}, {@code commit c392e5094dea}); null if
+ *                          unknown
  * @param cuda              whether it was built with CUDA ({@code GGML_CUDA=ON})
  * @param cudaArchitectures the {@code CMAKE_CUDA_ARCHITECTURES} it was built for, or null (CMake's default)
  * @param builtAt           when it was built (ISO-8601, UTC)

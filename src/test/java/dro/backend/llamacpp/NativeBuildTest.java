@@ -97,7 +97,12 @@ class NativeBuildTest {
                 + " --config Release --target jllama --parallel 3\n"
                 + "Then installs " + c + "/natives/build/java-llama.cpp-4.2.0/src/main/resources_linux_cuda/de/kherud/"
                 + "llama/Linux/x86_64/" + System.mapLibraryName("jllama") + "\n"
-                + "  into " + c + "/natives/4.2.0-cuda (with dro-native.json).\n", plan.describe());
+                + "  into " + c + "/natives/4.2.0-cuda (with dro-native.json).\n"
+                + "Sources:\n"
+                + "  java-llama.cpp: cloned from https://github.com/kherud/java-llama.cpp (tag v4.2.0)\n"
+                + "  json: fetched by CMake while configuring (tag v3.11.3)\n"
+                + "  llama.cpp: fetched by CMake while configuring (tag b4916)\n"
+                + "Network: needed for java-llama.cpp, json, llama.cpp.\n", plan.describe());
         assertEquals(tmp.resolve("cache/natives/4.2.0-cuda"), plan.installDirectory());
     }
 
@@ -297,6 +302,305 @@ class NativeBuildTest {
         assertTrue(e.getMessage().lines().anyMatch(l -> l.equals("    stand-in: no compiler for you")),
                 e.getMessage());
         assertEquals("the earlier build", Files.readString(installed.resolve(System.mapLibraryName("jllama"))));
+    }
+
+    @Test
+    void localLlamaCppAndJsonTreesReachCmakeAsFetchContentSourcesAndNothingIsFetched() throws IOException {
+        Map<String, String> env = fakeTools("cmake", "cc", "c++");
+        Path src = fetchingStandIn(tmp.resolve("java-llama.cpp"));
+        Path llama = llamaCppTree(tmp.resolve("llama.cpp"), "b4916");
+        Path json = jsonTree(tmp.resolve("json"), "3.11.3");
+        NativeBuild.Plan plan = builder(env).source(src).llamaCppSource(llama).jsonSource(json).build().plan();
+        List<String> configure = plan.steps().get(0).command();
+        assertEquals(List.of("-DFETCHCONTENT_SOURCE_DIR_JSON=" + json, "-DFETCHCONTENT_SOURCE_DIR_LLAMA.CPP=" + llama,
+                "-DFETCHCONTENT_FULLY_DISCONNECTED=ON"), configure.subList(configure.size() - 3, configure.size()));
+        assertEquals(List.of(new NativeBuild.Source("java-llama.cpp", src, "4.2.0", "4.2.0"),
+                new NativeBuild.Source("json", json, "3.11.3", "v3.11.3"),
+                new NativeBuild.Source("llama.cpp", llama, "b4916", "b4916")), plan.sources());
+        assertTrue(plan.offline());
+        assertEquals(List.of(), plan.warnings());
+        assertTrue(plan.describe().endsWith("Sources:\n"
+                + "  java-llama.cpp: " + src + " (local, 4.2.0)\n"
+                + "  json: " + json + " (local, 3.11.3)\n"
+                + "  llama.cpp: " + llama + " (local, b4916)\n"
+                + "Network: not needed, every source is local.\n"), plan.describe());
+    }
+
+    @Test
+    void withoutLocalTreesCmakeFetchesAndTheDryRunSaysTheNetworkIsNeeded() throws IOException {
+        Map<String, String> env = fakeTools("git", "cmake", "cc", "c++");
+        NativeBuild.Plan plan = builder(env).build().plan();
+        assertFalse(plan.steps().get(1).command().stream().anyMatch(a -> a.startsWith("-DFETCHCONTENT")));
+        assertFalse(plan.offline());
+        assertTrue(plan.describe().endsWith("Sources:\n"
+                + "  java-llama.cpp: cloned from https://github.com/kherud/java-llama.cpp (tag v4.2.0)\n"
+                + "  json: fetched by CMake while configuring (tag v3.11.3)\n"
+                + "  llama.cpp: fetched by CMake while configuring (tag b4916)\n"
+                + "Network: needed for java-llama.cpp, json, llama.cpp.\n"), plan.describe());
+        Path llama = llamaCppTree(tmp.resolve("llama.cpp"), "b4916"); // a local llama.cpp alone: json still fetched
+        NativeBuild.Plan partly = builder(env).llamaCppSource(llama).build().plan();
+        List<String> configure = partly.steps().get(1).command();
+        assertEquals("-DFETCHCONTENT_SOURCE_DIR_LLAMA.CPP=" + llama, configure.get(configure.size() - 1));
+        assertTrue(partly.describe().contains("\nNetwork: needed for java-llama.cpp, json.\n"), partly.describe());
+    }
+
+    @Test
+    void aLlamaCppTreeAtAnotherTagIsRefusedNamingBothUnlessExplicitlyAllowedThenWarned() throws IOException {
+        Map<String, String> env = fakeTools("cmake", "cc", "c++");
+        Path src = fetchingStandIn(tmp.resolve("java-llama.cpp"));
+        Path llama = llamaCppTree(tmp.resolve("llama.cpp"), "b4747");
+        NativeBuildException e = assertThrows(NativeBuildException.class, () -> builder(env).source(src)
+                .llamaCppSource(llama).build().run(NativeBuild.Listener.NONE));
+        assertEquals("--llama-cpp-source " + llama + " is llama.cpp b4747, but java-llama.cpp 4.2.0 pins b4916: the"
+                + " binding's C++ may not compile against another llama.cpp, or the library may misbehave. Either"
+                + " check out b4916 there (git -C " + llama + " checkout b4916), or pass --allow-other-llama-cpp to"
+                + " build with it anyway.", e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("cache")), "nothing was prepared");
+        NativeBuild.Plan plan = builder(env).source(src).llamaCppSource(llama).allowOtherLlamaCpp(true).build()
+                .plan();
+        String warning = "--llama-cpp-source " + llama + " is llama.cpp b4747, but java-llama.cpp 4.2.0 pins b4916"
+                + " (allowed by --allow-other-llama-cpp): the binding's C++ may not compile against another llama.cpp,"
+                + " or the library may misbehave.";
+        assertEquals(List.of(warning), plan.warnings());
+        assertTrue(plan.describe().contains("  llama.cpp: " + llama + " (local, b4747; java-llama.cpp pins b4916)\n"
+                + "Network: needed for json.\nWarning: " + warning + "\n"), plan.describe());
+        List<String> warned = new ArrayList<>();
+        NativeBuild.Result r = builder(env).source(src).llamaCppSource(llama).allowOtherLlamaCpp(true)
+                .processRunner(writesTheLibrary(src, new ArrayList<>())).build().run(new NativeBuild.Listener() {
+                    @Override
+                    public void warning(String message) {
+                        warned.add(message);
+                    }
+                });
+        assertEquals(List.of(warning), warned);
+        assertEquals("b4747", r.manifest().llamaCppVersion());
+        assertEquals(src + ", llama.cpp " + llama, r.manifest().source());
+    }
+
+    @Test
+    void aLlamaCppTreeWhoseVersionCannotBeToldIsRefusedUnlessAllowed() throws IOException {
+        Map<String, String> env = fakeTools("cmake", "cc", "c++");
+        Path src = fetchingStandIn(tmp.resolve("java-llama.cpp"));
+        Path llama = llamaCppTree(tmp.resolve("llama.cpp"), null);
+        NativeBuildException e = assertThrows(NativeBuildException.class, () -> builder(env).source(src)
+                .llamaCppSource(llama).build().plan());
+        assertEquals("--llama-cpp-source " + llama + " has no git metadata to tell its llama.cpp version from, and"
+                + " java-llama.cpp 4.2.0 pins b4916: the binding's C++ may not compile against another llama.cpp, or"
+                + " the library may misbehave. Either use a git clone at that tag (git clone --depth 1 --branch b4916"
+                + " https://github.com/ggml-org/llama.cpp), or pass --allow-other-llama-cpp to build with it anyway.",
+                e.getMessage());
+        NativeBuild.Plan plan = builder(env).source(src).llamaCppSource(llama).allowOtherLlamaCpp(true).build()
+                .plan();
+        assertEquals(1, plan.warnings().size());
+        assertTrue(plan.describe().contains("  llama.cpp: " + llama + " (local, version unknown; java-llama.cpp pins"
+                + " b4916)\n"), plan.describe());
+    }
+
+    @Test
+    void unfitSourceDirectoriesAreRefusedByOptionAndPathBeforeAnythingRuns() throws IOException {
+        Map<String, String> env = fakeTools("cmake", "cc", "c++");
+        Path src = fetchingStandIn(tmp.resolve("java-llama.cpp"));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path json = jsonTree(tmp.resolve("json"), "3.11.3");
+        Path llama = llamaCppTree(tmp.resolve("llama.cpp"), "b4916");
+        assertEquals("--llama-cpp-source " + empty + " is not a llama.cpp source tree: it has no CMakeLists.txt",
+                assertThrows(NativeBuildException.class, () -> builder(env).source(src).llamaCppSource(empty).build()
+                        .run(NativeBuild.Listener.NONE)).getMessage());
+        assertEquals("--llama-cpp-source " + json + " is not a llama.cpp source tree: its CMakeLists.txt does not"
+                + " declare project(\"llama.cpp\")", assertThrows(NativeBuildException.class, () -> builder(env)
+                        .source(src).llamaCppSource(json).build().run(NativeBuild.Listener.NONE)).getMessage());
+        assertEquals("--json-source " + llama + " is neither a nlohmann/json source tree (a CMakeLists.txt with"
+                + " project(nlohmann_json ...)) nor a directory holding nlohmann/json.hpp (with Debian's or Ubuntu's"
+                + " nlohmann-json3-dev: /usr/include)", assertThrows(NativeBuildException.class, () -> builder(env)
+                        .source(src).jsonSource(llama).build().run(NativeBuild.Listener.NONE)).getMessage());
+        Path json2 = jsonTree(tmp.resolve("json2"), "2.1.1");
+        assertEquals("--json-source " + json2 + " is nlohmann/json 2.1.1, but java-llama.cpp 4.2.0 pins v3.11.3: use"
+                + " a 3.x release", assertThrows(NativeBuildException.class, () -> builder(env).source(src)
+                        .jsonSource(json2).build().plan()).getMessage());
+        Path stale = standIn(tmp.resolve("no-json"), "4.2.0", ""); // a binding source that fetches llama.cpp only
+        assertEquals("--json-source " + json + " was given, but java-llama.cpp at " + stale + " does not fetch json"
+                + " (its CMakeLists.txt fetches: llama.cpp)", assertThrows(NativeBuildException.class,
+                        () -> builder(env).source(stale).jsonSource(json).build().plan()).getMessage());
+        assertFalse(Files.exists(tmp.resolve("cache")), "nothing was prepared");
+        Path missing = tmp.resolve("missing");
+        assertEquals("--llama-cpp-source " + missing + " is not a directory", assertThrows(
+                InvalidRequestException.class, () -> builder(env).llamaCppSource(missing).build()).getMessage());
+        assertEquals("--json-source " + missing + " is not a directory", assertThrows(InvalidRequestException.class,
+                () -> builder(env).jsonSource(missing).build()).getMessage());
+        assertEquals("--allow-other-llama-cpp needs --llama-cpp-source: a llama.cpp that CMake fetches is always the"
+                + " tag the binding pins", assertThrows(InvalidRequestException.class,
+                        () -> builder(env).allowOtherLlamaCpp(true).build()).getMessage());
+    }
+
+    @Test
+    void aJsonHeaderDirectoryOfAnOlderReleaseIsWrappedAsACmakeProjectWithAWarning() throws IOException {
+        Map<String, String> env = fakeTools("cmake", "cc", "c++");
+        Path src = fetchingStandIn(tmp.resolve("java-llama.cpp"));
+        Path include = jsonHeaders(tmp.resolve("include"), "3.11.2");
+        List<List<String>> ran = new ArrayList<>();
+        NativeBuild build = builder(env).source(src).jsonSource(include).processRunner(writesTheLibrary(src, ran))
+                .build();
+        NativeBuild.Plan plan = build.plan();
+        Path wrapper = tmp.resolve("cache/natives/build/4.2.0-cpu/dro-nlohmann_json");
+        List<String> configure = plan.steps().get(0).command();
+        assertEquals("-DFETCHCONTENT_SOURCE_DIR_JSON=" + wrapper, configure.get(configure.size() - 1),
+                "llama.cpp is still fetched, so not fully disconnected");
+        assertEquals(List.of("--json-source " + include + " is nlohmann/json 3.11.2, not 3.11.3, which"
+                + " java-llama.cpp 4.2.0 pins: 3.x releases keep their interface, but if the build fails, use"
+                + " v3.11.3."), plan.warnings());
+        NativeBuild.Result r = build.run(NativeBuild.Listener.NONE);
+        assertEquals(configure, ran.get(0));
+        assertEquals("# Written by dro4j's native build: nlohmann/json's headers in " + include + " as the target"
+                + " nlohmann_json.\n"
+                + "cmake_minimum_required(VERSION 3.14)\n"
+                + "project(nlohmann_json VERSION 3.11.2 LANGUAGES CXX)\n"
+                + "add_library(nlohmann_json INTERFACE)\n"
+                + "add_library(nlohmann_json::nlohmann_json ALIAS nlohmann_json)\n"
+                + "target_include_directories(nlohmann_json SYSTEM INTERFACE \"" + include + "\")\n",
+                Files.readString(wrapper.resolve("CMakeLists.txt")));
+        assertEquals("b4916", r.manifest().llamaCppVersion(), "the tag the binding's CMakeLists.txt pins");
+        assertEquals(src + ", nlohmann/json " + include, r.manifest().source());
+    }
+
+    @Test
+    void theRealCmakeConfiguresAndBuildsWithLocalTreesForEveryFetchedSourceAndNoNetwork() throws IOException {
+        Path src = fetchingStandIn(tmp.resolve("java-llama.cpp"));
+        Path llama = llamaCppTree(tmp.resolve("llama.cpp"), "b4916");
+        Path include = jsonHeaders(tmp.resolve("include"), "3.11.3");
+        Path cache = tmp.resolve("cache");
+        List<String> lines = new ArrayList<>();
+        NativeBuild.Result r = NativeBuild.builder().source(src).llamaCppSource(llama).jsonSource(include)
+                .cacheRoot(cache).jobs(1).environment(realTools()).build().run(listener(new ArrayList<>(), lines));
+        assertTrue(lines.contains("-- stand-in llama.cpp: added from " + llama), String.join("\n", lines));
+        assertTrue(Files.isRegularFile(r.library()));
+        assertEquals("b4916", r.manifest().llamaCppVersion());
+        assertFalse(Files.exists(llama.resolve("build")), "the llama.cpp tree is only read");
+    }
+
+    @Test
+    void theLlamaCppVersionIsReadFromRealGitCheckoutsWithoutRunningGit() throws IOException, InterruptedException {
+        Path repo = tmp.resolve("repo");
+        Files.createDirectories(repo);
+        git(tmp, "init", "-q", "repo");
+        Files.writeString(repo.resolve("CMakeLists.txt"), "project(\"llama.cpp\" C CXX)\n");
+        git(repo, "add", "CMakeLists.txt");
+        git(repo, "commit", "-q", "-m", "one");
+        git(repo, "tag", "b4747");
+        Files.writeString(repo.resolve("README.md"), "two\n");
+        git(repo, "add", "README.md");
+        git(repo, "commit", "-q", "-m", "two");
+        git(repo, "tag", "-a", "b4916", "-m", "the pinned one"); // annotated, stored as a loose object
+        assertEquals("b4916", NativeBuild.gitVersion(repo, "b4916"), "on a branch, at an annotated tag");
+        git(tmp, "clone", "-q", "--depth", "1", "--branch", "b4916", "file://" + repo, "shallow");
+        assertEquals("b4916", NativeBuild.gitVersion(tmp.resolve("shallow"), "b4916"), "the clone the docs show");
+        git(repo, "worktree", "add", "-q", "--detach", tmp.resolve("linked").toString(), "b4747");
+        assertEquals("b4747", NativeBuild.gitVersion(tmp.resolve("linked"), "b4916"), "a linked worktree");
+        Files.writeString(repo.resolve("README.md"), "three\n");
+        git(repo, "commit", "-q", "-am", "three");
+        String head = git(repo, "rev-parse", "HEAD");
+        assertEquals("commit " + head.substring(0, 12), NativeBuild.gitVersion(repo, "b4916"), "past every tag");
+        git(repo, "checkout", "-q", "b4916");
+        git(repo, "pack-refs", "--all");
+        assertEquals("b4916", NativeBuild.gitVersion(repo, "b4916"), "detached, tags packed and peeled");
+        assertNull(NativeBuild.gitVersion(tmp, "b4916"), "no git checkout");
+    }
+
+    private static String git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid",
+                "-c", "init.defaultBranch=master", "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+        return out.strip();
+    }
+
+    /** A runner that records each command and, at the build step, writes the library where the stand-in would. */
+    private static NativeBuild.ProcessRunner writesTheLibrary(Path src, List<List<String>> ran) {
+        return (command, dir, out) -> {
+            ran.add(command);
+            if (command.contains("--build")) {
+                Path lib = src.resolve("src/main/resources/de/kherud/llama/Linux/x86_64/" + System.mapLibraryName(
+                        "jllama"));
+                Files.createDirectories(lib.getParent());
+                Files.writeString(lib, "not really a library");
+            }
+            return 0;
+        };
+    }
+
+    /**
+     * A llama.cpp stand-in: its CMakeLists.txt declares the project as llama.cpp's does and defines the target
+     * {@code llama}; with a tag, a {@code .git} whose detached HEAD is at that tag (packed, as a clone has it).
+     */
+    static Path llamaCppTree(Path dir, String tag) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("CMakeLists.txt"), "cmake_minimum_required(VERSION 3.14)\n"
+                + "project(\"llama.cpp\" C CXX)\n"
+                + "message(STATUS \"stand-in llama.cpp: added from ${CMAKE_CURRENT_SOURCE_DIR}\")\n"
+                + "add_library(llama STATIC llama.cpp)\n"
+                + "target_include_directories(llama PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n"
+                + "set_target_properties(llama PROPERTIES POSITION_INDEPENDENT_CODE ON)\n");
+        Files.writeString(dir.resolve("llama.h"), "int llama_stand_in();\n");
+        Files.writeString(dir.resolve("llama.cpp"), "#include \"llama.h\"\nint llama_stand_in() { return 1; }\n");
+        if (tag != null) {
+            String sha = "0123456789abcdef0123456789abcdef0123456" + tag.length();
+            Files.createDirectories(dir.resolve(".git"));
+            Files.writeString(dir.resolve(".git/HEAD"), sha + "\n");
+            Files.writeString(dir.resolve(".git/packed-refs"), "# pack-refs with: peeled fully-peeled sorted \n"
+                    + "fedcba9876543210fedcba9876543210fedcba98 refs/tags/b1\n" + sha + " refs/tags/" + tag + "\n");
+        }
+        return dir;
+    }
+
+    /** A nlohmann/json source tree stand-in: its CMakeLists.txt as json's own names the project and version. */
+    static Path jsonTree(Path dir, String version) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("CMakeLists.txt"), "cmake_minimum_required(VERSION 3.1)\n"
+                + "project(nlohmann_json VERSION " + version + " LANGUAGES CXX)\n"
+                + "add_library(nlohmann_json INTERFACE)\n");
+        return dir;
+    }
+
+    /** Installed nlohmann/json headers as Debian's package lays them out: the version in detail/abi_macros.hpp. */
+    static Path jsonHeaders(Path include, String version) throws IOException {
+        String[] v = version.split("\\.");
+        Files.createDirectories(include.resolve("nlohmann/detail"));
+        Files.writeString(include.resolve("nlohmann/json.hpp"), "#pragma once\n#include <nlohmann/detail/abi_macros.hpp>\n"
+                + "namespace nlohmann { inline int stand_in() { return NLOHMANN_JSON_VERSION_MAJOR; } }\n");
+        Files.writeString(include.resolve("nlohmann/detail/abi_macros.hpp"), "#pragma once\n"
+                + "#define NLOHMANN_JSON_VERSION_MAJOR " + v[0] + "   // NOLINT(modernize-macro-to-enum)\n"
+                + "#define NLOHMANN_JSON_VERSION_MINOR " + v[1] + "  // NOLINT(modernize-macro-to-enum)\n"
+                + "#define NLOHMANN_JSON_VERSION_PATCH " + v[2] + "   // NOLINT(modernize-macro-to-enum)\n");
+        return include;
+    }
+
+    /**
+     * A stand-in for java-llama.cpp that fetches json and llama.cpp as the real one does (FetchContent, from
+     * addresses that cannot resolve) and links both into libjllama.
+     */
+    static Path fetchingStandIn(Path dir) throws IOException {
+        standIn(dir, "4.2.0", "");
+        Files.writeString(dir.resolve("CMakeLists.txt"), "cmake_minimum_required(VERSION 3.14)\n"
+                + "project(jllama CXX)\n"
+                + "include(FetchContent)\n"
+                + "FetchContent_Declare(\n\tjson\n\tGIT_REPOSITORY https://example.invalid/json\n\tGIT_TAG        v3.11.3\n)\n"
+                + "FetchContent_MakeAvailable(json)\n"
+                + "FetchContent_Declare(\n\tllama.cpp\n\tGIT_REPOSITORY https://example.invalid/llama.cpp.git\n"
+                + "\tGIT_TAG        b4916\n)\n"
+                + "FetchContent_MakeAvailable(llama.cpp)\n"
+                + "set(OUT ${CMAKE_SOURCE_DIR}/src/main/resources/de/kherud/llama/${OS_NAME}/${OS_ARCH})\n"
+                + "add_library(jllama SHARED jllama.cpp)\n"
+                + "target_include_directories(jllama PRIVATE ${JNI_INCLUDE_DIRS})\n"
+                + "target_link_libraries(jllama PRIVATE llama nlohmann_json)\n"
+                + "set_target_properties(jllama PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${OUT})\n");
+        Files.writeString(dir.resolve("jllama.cpp"), "#include <jni.h>\n#include <nlohmann/json.hpp>\n"
+                + "#include \"llama.h\"\n"
+                + "namespace {\nJavaVM *g_vm = nullptr;\n}\n"
+                + "extern \"C\" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *) {\n"
+                + "    g_vm = vm;\n    return JNI_VERSION_1_6;\n}\n"
+                + "extern \"C\" JNIEXPORT int dro_stand_in() { return llama_stand_in() + nlohmann::stand_in(); }\n");
+        return dir;
     }
 
     private static Environment realTools() {
