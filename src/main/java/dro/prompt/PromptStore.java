@@ -10,6 +10,7 @@ import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -158,11 +159,20 @@ public final class PromptStore {
             throw new InvalidRequestException("Optimised prompt " + dir + " has no prompt.txt");
         }
         try {
-            String prompt = Files.readString(text, StandardCharsets.UTF_8);
-            String json = Files.isRegularFile(meta) ? Files.readString(meta, StandardCharsets.UTF_8) : "{}";
+            String prompt = utf8(text);
+            String json = Files.isRegularFile(meta) ? utf8(meta) : "{}";
             return parse(id, prompt, json, dir.toString());
         } catch (IOException | UncheckedIOException e) {
             throw new FileAccessException("Cannot read the optimised prompt " + dir + ": " + e, dir, e);
+        }
+    }
+
+    /** A file of an entry as text; one that is not UTF-8 is refused as bad content, not as a failed read. */
+    private static String utf8(Path file) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new InvalidRequestException("Optimised prompt file " + file + " is not UTF-8 text", e);
         }
     }
 

@@ -8,6 +8,8 @@ import dro.InvalidRequestException;
 import dro.eval.EvalConfiguration;
 import dro.eval.EvalQueries;
 import dro.testing.Fuzz;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -23,9 +25,14 @@ class ConfigFileFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void anyTrainConfigRunsTheEstimateOrIsRefusedInOneLine(byte[] data) {
-        Path f = Fuzz.file("train-config.json", data);
+        Path f = file("train-config-", data);
         Fuzz.onlyDeclared(() -> {
-            CliRun r = CliRun.dro("train", "--config", f.toString(), "--estimate");
+            // as Main.run(out, err, args) runs it, on the one command line below
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = CLI.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                    .execute("train", "--config", f.toString(), "--estimate");
+            CliRun r = new CliRun(code, out.toString(), err.toString());
             assertTrue(r.code() >= 0 && r.code() <= 2, r.toString());
             assertFalse(r.err().contains("unexpected error"), r.err());
         });
@@ -53,8 +60,9 @@ class ConfigFileFuzzTest {
     }
 
     /**
-     * One command line for all inputs (picocli resets every option before it parses; building the command line is most
-     * of the time an input takes). The config file's name alternates, as a command reads a file once per name.
+     * One command line for all inputs, as {@code Main.run} builds it (picocli resets every option before it parses;
+     * building the command line, every subcommand's included, was most of the time an input took). The config file's
+     * name alternates, as a command reads a file once per name.
      */
     private static final CommandLine CLI = Main.ErrorHandler.commandLine(new Main());
 

@@ -193,6 +193,22 @@ class PromptRegistryTest {
         assertEquals("llama-2-7b", OptimizedPrompt.idFrom("Llama 2-7B"));
     }
 
+
+    @Test
+    void anEntryWhoseFilesAreNotUtf8IsRefusedNamingTheFileAndSkippedInTheList() throws Exception {
+        Path badMeta = Files.createDirectories(tmp.resolve("user/optimized/bad-meta"));
+        Files.writeString(badMeta.resolve("prompt.txt"), "x");
+        Files.write(badMeta.resolve("meta.json"), new byte[] {'{', (byte) 0xf0, ' ', '}'});
+        Path badText = Files.createDirectories(tmp.resolve("user/optimized/bad-text"));
+        Files.write(badText.resolve("prompt.txt"), new byte[] {'x', (byte) 0xc3});
+
+        assertEquals("Optimised prompt file " + badMeta.resolve("meta.json") + " is not UTF-8 text",
+                assertThrows(InvalidRequestException.class, () -> user.get("bad-meta")).getMessage());
+        assertEquals("Optimised prompt file " + badText.resolve("prompt.txt") + " is not UTF-8 text",
+                assertThrows(InvalidRequestException.class, () -> user.get("bad-text")).getMessage());
+        assertEquals(List.of("llama2-70b", "llama2-7b-chat-hf", "mistral-7b-v0.1"),
+                user.list().stream().map(OptimizedPrompt::id).toList());
+    }
     @Test
     void puttingAPromptAgainReplacesIt() {
         user.put(OptimizedPrompt.of("mistral-7b-v0.1", "Newer.", List.of("mistralai/Mistral-7B-v0.1"), List.of(),

@@ -14,19 +14,25 @@ import java.util.Arrays;
  */
 class PromptStoreFuzzTest {
 
+    /** The store's root; each input replaces its one entry's two files (the directories stay). */
+    private static final Path ROOT = Fuzz.freshDirectory("prompt-store");
+
+    private static final String ENTRY = "prompt-store/optimized/some-model/";
+
     @FuzzTest(maxDuration = "60s")
     void anyStoredPromptReadsOrFailsWithAnInvalidRequestException(byte[] data) throws Exception {
-        Path root = Fuzz.freshDirectory("prompt-store");
-        Path dir = Files.createDirectories(root.resolve("optimized").resolve("some-model"));
+        Files.createDirectories(ROOT.resolve("optimized").resolve("some-model"));
         int nul = -1;
         for (int i = 0; i < data.length && nul < 0; i++) {
             nul = data[i] == 0 ? i : -1;
         }
-        Files.write(dir.resolve("prompt.txt"), nul < 0 ? data : Arrays.copyOfRange(data, 0, nul));
+        Fuzz.file(ENTRY + "prompt.txt", nul < 0 ? data : Arrays.copyOfRange(data, 0, nul));
         if (nul >= 0) {
-            Files.write(dir.resolve("meta.json"), Arrays.copyOfRange(data, nul + 1, data.length));
+            Fuzz.file(ENTRY + "meta.json", Arrays.copyOfRange(data, nul + 1, data.length));
+        } else {
+            Fuzz.absent(ENTRY + "meta.json");
         }
-        PromptStore store = PromptStore.at(root);
+        PromptStore store = PromptStore.at(ROOT);
         Fuzz.onlyDeclared(() -> {
             OptimizedPrompt p = store.get("some-model").orElseThrow();
             p.toString();

@@ -21,19 +21,34 @@ class OriginalDataFuzzTest {
 
     private static final String[] RUN_FILES = {"output.json", "output.txt", "output.pkl"};
 
+    /**
+     * The directory imported. Each input leaves it as a fresh one would be: its run's file (the other two absent), its
+     * mapping or none, and no {@code store} (the prompt store the import writes, deleted with what it holds).
+     */
+    private static final Path ROOT = Fuzz.freshDirectory("original-data");
+
     @FuzzTest(maxDuration = "60s")
     void anyRunDirectoryImportsOrIsReportedOrFailsWithAnInvalidRequestException(byte[] data) throws Exception {
         if (data.length < 2) {
             return;
         }
-        Path root = Fuzz.freshDirectory("original-data");
-        Path run = Files.createDirectories(root.resolve("run-a"));
+        Path root = ROOT;
+        Files.createDirectories(root.resolve("run-a"));
+        Fuzz.absent("original-data/store");
         int mappingEnd = Math.min(data.length, 2 + (data[1] & 0xff));
         if (mappingEnd > 2) {
-            Files.write(root.resolve("model_mapping.json"), Arrays.copyOfRange(data, 2, mappingEnd));
+            Fuzz.file("original-data/model_mapping.json", Arrays.copyOfRange(data, 2, mappingEnd));
+        } else {
+            Fuzz.absent("original-data/model_mapping.json");
         }
-        Files.write(run.resolve(RUN_FILES[(data[0] & 0xff) % RUN_FILES.length]),
-                Arrays.copyOfRange(data, mappingEnd, data.length));
+        String runFile = RUN_FILES[(data[0] & 0xff) % RUN_FILES.length];
+        for (String f : RUN_FILES) {
+            if (f.equals(runFile)) {
+                Fuzz.file("original-data/run-a/" + f, Arrays.copyOfRange(data, mappingEnd, data.length));
+            } else {
+                Fuzz.absent("original-data/run-a/" + f);
+            }
+        }
         PromptStore store = PromptStore.at(root.resolve("store"));
         Fuzz.onlyDeclared(() -> {
             OriginalDataImporter.Report r = OriginalDataImporter.importInto(store, root);
