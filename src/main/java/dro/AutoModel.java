@@ -115,8 +115,8 @@ import org.slf4j.LoggerFactory;
  *   buffers). So a loaded model is kept for the life of the JVM and shared: building again with the same file and
  *   load settings takes it over instead of loading it again (figures in {@code docs/BENCHMARKS.md}); each other
  *   file or setting costs one load more, for good.</li>
- *   <li>A model not closed when the JVM ends may still be generating; close it first. The last {@code close()} of a loaded
- *   model returns once llama.cpp has nothing left to compute.</li>
+ *   <li>A model not closed when the JVM ends may still be generating; close it first. The last {@code close()} of a
+ *   loaded model returns once llama.cpp has nothing left to compute.</li>
  * </ul>
  */
 public final class AutoModel implements AutoCloseable {

@@ -80,7 +80,7 @@ public final class LlamaCppBackend extends ChatModel {
     private static final int BOS_MARK = -1;
     private static final String JSON_OBJECT_GRAMMAR = readGrammar();
 
-    /** How long {@link #close()} waits for its cancelled generations to give their slots back, and for the task loop. */
+    /** How long {@link #close()} waits for its cancelled generations to end, and then for the task loop. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final SharedModels.Model shared;

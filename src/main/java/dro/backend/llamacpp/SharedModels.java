@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Why</h2>
  * {@code de.kherud:llama} 4.2.0 cannot free a loaded model: {@code LlamaModel.close()} only ends its task loop (the
  * native {@code delete} leaves the server context, with the weights, the KV cache and the compute buffers, allocated).
- * Loading a model per {@code AutoModel} therefore left a whole model in memory at every open–close cycle. Here a model
- * is loaded once and reference counted.
+ * Loading a model per {@code AutoModel} therefore left a whole model in memory at every open–close cycle. Here a
+ * model is loaded once and reference counted.
  *
  * <h2>Policy</h2>
  * <ul>
