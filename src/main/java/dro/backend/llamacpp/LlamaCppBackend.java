@@ -410,22 +410,24 @@ public final class LlamaCppBackend extends ChatModel {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        boolean ended = false;
         try {
             List<LlamaTokenStream> open;
             synchronized (streams) {
                 open = new ArrayList<>(streams);
             }
             open.forEach(LlamaTokenStream::cancel);
-            long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-            boolean ended = awaitStreamsEnded(deadline);
+            ended = awaitStreamsEnded(System.nanoTime() + CLOSE_WAIT.toNanos());
             if (!ended) {
                 log.warn("Closing {}: {} cancelled generation(s) did not end within {}; their slots stay busy until"
                         + " they do", modelName(), openStreams(), CLOSE_WAIT);
-            } else if (shared.users() == 1 && !shared.awaitTaskLoop(System.nanoTime() + CLOSE_WAIT.toNanos())) {
-                log.debug("Closing {}: did not wait for llama.cpp's task loop to be idle", modelName());
             }
         } finally {
-            SharedModels.release(shared);
+            boolean last = SharedModels.release(shared);
+            // Another backend may take the model over meanwhile: the wait then also waits for a free slot, bounded.
+            if (last && ended && !shared.awaitTaskLoop(System.nanoTime() + CLOSE_WAIT.toNanos())) {
+                log.debug("Closing {}: did not wait for llama.cpp's task loop to be idle", modelName());
+            }
         }
     }
 

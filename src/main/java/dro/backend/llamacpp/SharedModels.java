@@ -147,7 +147,7 @@ final class SharedModels {
          * Waits until llama.cpp's task loop has processed every task posted before (cancellations included), so that
          * it computes nothing more for requests that have ended: sends a completion with an empty token list, which
          * llama.cpp answers without evaluating anything, on a slot that no request holds, and waits for its answer.
-         * Call only when no request of this model runs (else that request's next batch may still be computed).
+         * Meant for when no request of this model runs (else that request's next batch may still be computed).
          *
          * @return whether the answer came; false if no slot became free by the deadline, or where requests cannot be
          *         pinned to slots
@@ -212,8 +212,12 @@ final class SharedModels {
         return m;
     }
 
-    /** Gives a model back; the last user leaves it loaded and idle for the next (see the class comment). */
-    static void release(Model m) {
+    /**
+     * Gives a model back; the last user leaves it loaded and idle for the next (see the class comment).
+     *
+     * @return whether that was the last user
+     */
+    static boolean release(Model m) {
         synchronized (LOCK) {
             if (m.users <= 0) {
                 throw new IllegalStateException("released more often than acquired: " + m.key.file());
@@ -225,6 +229,7 @@ final class SharedModels {
                 log.debug("{} is idle: kept loaded for the next model of this file and these settings",
                         m.key.file().getFileName());
             }
+            return m.users == 0;
         }
     }
 
