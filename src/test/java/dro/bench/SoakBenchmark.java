@@ -29,9 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * meant to.
  *
  * <pre>./mvnw -q -B -DskipTests package &amp;&amp; ./mvnw -q -B test-compile
- * java -cp "target/test-classes:target/classes:target/lib/*" dro.bench.SoakBenchmark 10</pre>
+ * java -Xms128m -Xmx128m -XX:+AlwaysPreTouch -cp "target/test-classes:target/classes:target/lib/*" \
+ *     dro.bench.SoakBenchmark 10</pre>
  *
- * (a JVM of its own, so that Maven's memory is not counted). The model is a small random llama (F16, embd 128,
+ * (a JVM of its own, so that Maven's memory is not counted; a fixed heap, touched at start, so that resident memory
+ * does not grow as the collector commits more heap under a higher request rate, which is no leak: the heap used
+ * after a collection is measured apart). The model is a small random llama (F16, embd 128,
  * 2 layers, ff 384, {@code TinyGguf.randomF16}; small so that a shared, busy machine still runs thousands of requests),
  * loaded with 2 parallel slots, a 512-token context per request and 1 llama.cpp thread (2 threads that wait for each
  * other at every step crawl on a machine that other processes keep busy). Each traffic thread holds an
@@ -60,7 +63,7 @@ public final class SoakBenchmark {
 
     enum Kind { GENERATE, STREAM_CANCELLED, COMPLETE_ALL, INVALID, OVERFLOW, REOPEN }
 
-    record Sample(double minutes, long heap, long rss, long requests) { }
+    record Sample(double minutes, long heap, long committed, long rss, long requests) { }
 
     static final double RSS_GROWTH_LIMIT = 0.05;
     static final double RSS_SLOPE_LIMIT_PER_MINUTE = 0.01;
@@ -127,10 +130,13 @@ public final class SoakBenchmark {
                 long now = System.nanoTime();
                 active += Math.min(now - last, interval + interval / 2);
                 last = now;
-                Sample s = new Sample(active / 60e9, heapAfterGc(), rss(), requests.get());
+                long heap = heapAfterGc();
+                Sample s = new Sample(active / 60e9, heap,
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted(), rss(), requests.get());
                 samples.add(s);
-                System.out.printf(Locale.ROOT, "%6.2f min: heap after GC %6.1f MiB, resident %7.1f MiB, %6d requests%n",
-                        s.minutes(), mib(s.heap()), mib(s.rss()), s.requests());
+                System.out.printf(Locale.ROOT, "%6.2f min: heap after GC %6.1f MiB (committed %5.1f), resident %7.1f"
+                        + " MiB, %6d requests%n", s.minutes(), mib(s.heap()), mib(s.committed()), mib(s.rss()),
+                        s.requests());
                 if (s.minutes() >= minutes) {
                     break;
                 }
