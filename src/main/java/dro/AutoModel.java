@@ -97,7 +97,10 @@ import org.slf4j.LoggerFactory;
  * Building loads the model; build once and share. All methods are thread-safe; concurrent calls to a local model run
  * in its parallel slots ({@link Builder#parallelSlots}; a call waits while all are busy, and a {@link TokenStream}
  * holds its slot until it ends or is closed), to an API model as concurrent requests ({@link Builder#maxConcurrency}
- * for {@link #generateAll}). {@link #close()} releases the model.
+ * for {@link #generateAll}). {@link #close()} releases the model. Local models of the same file and load settings
+ * share one loaded llama.cpp model and its parallel slots; closing one cancels its own generations in progress and
+ * leaves the others running, and the last close keeps the loaded model idle for the next build (docs/NATIVE-AND-GPU.md,
+ * "Shared models").
  *
  * <h2>Exiting the JVM, and what {@code close()} frees (local models)</h2>
  * The llama.cpp binding ({@code de.kherud:llama} 4.2.0) runs each loaded model's task loop on a native thread that it
@@ -109,12 +112,12 @@ import org.slf4j.LoggerFactory;
  *   <li>On macOS and Windows, or with a native library whose symbols cannot be verified, the binding is left as it
  *   is (one warning is logged) and the program must end with {@link System#exit(int)}. So does one run with the system
  *   property {@code dro4j.native.daemonThreads=false}, which turns the workaround off.</li>
- *   <li>The thread is still never detached: each model loaded leaves one stopped thread entry in the JVM (a few
- *   kilobytes).</li>
- *   <li>{@code close()} stops the model's task loop and its thread, but the binding does not free the model's native
- *   memory (weights, KV cache, buffers): every load–close cycle leaves it behind (figures in
- *   {@code docs/BENCHMARKS.md}). Load a model once per process and share it.</li>
- *   <li>A model not closed when the JVM ends may still be generating; close it first.</li>
+ *   <li>The thread is never detached, and the binding cannot free a model's native memory (weights, KV cache,
+ *   buffers). So a loaded model is kept for the life of the JVM and shared: building again with the same file and
+ *   load settings takes it over instead of loading it again (figures in {@code docs/BENCHMARKS.md}); each other
+ *   file or setting costs one load more, for good.</li>
+ *   <li>A model not closed when the JVM ends may still be generating; close it first. The last {@code close()} of a
+ *   loaded model returns once llama.cpp has nothing left to compute.</li>
  * </ul>
  */
 public final class AutoModel implements AutoCloseable {

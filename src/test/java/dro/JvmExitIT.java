@@ -39,17 +39,22 @@ class JvmExitIT {
             }
             """;
 
-    /** Two models, one never closed; a stream left open. */
+    /**
+     * Two models, one never closed; a stream left open. Both share one loaded model (same file and settings), so it
+     * has two slots: the open stream holds one.
+     */
     static final String LEAVES_OPEN = """
             import dro.AutoModel;
             import dro.GenerateOptions;
             import java.nio.file.Path;
             public class LeavesOpen {
                 public static void main(String[] args) {
-                    AutoModel open = AutoModel.builder().model(Path.of(args[0])).maxModelLen(12288).build();
+                    AutoModel open = AutoModel.builder().model(Path.of(args[0])).maxModelLen(12288).parallelSlots(2)
+                            .build();
                     System.out.println(open.generate("How are you?"));
                     open.stream("And now?", GenerateOptions.DEFAULTS).hasNext();
-                    try (AutoModel closed = AutoModel.builder().model(Path.of(args[0])).maxModelLen(12288).build()) {
+                    try (AutoModel closed = AutoModel.builder().model(Path.of(args[0])).maxModelLen(12288)
+                            .parallelSlots(2).build()) {
                         System.out.println(closed.generate("How are you?"));
                     }
                     System.out.println("main returned");

@@ -11,7 +11,10 @@ import dro.icl.IclExample;
 import dro.icl.IclOrder;
 import dro.testing.TestModels;
 import dro.testing.TinyGguf;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,8 +72,20 @@ class PrefixReuseTest {
             .temperature(0).numOptimizedIcl(2)
             .stop(List.of()).maxNewTokens(6).build();
 
+    int copies;
+
+    /**
+     * A model whose slots start empty: a copy of the file of its own, since models of the same file and settings share
+     * one loaded model, with what its slots cached (SharedModels).
+     */
     AutoModel model(Path gguf, int slots) {
-        return AutoModel.builder().model(gguf).threads(2).parallelSlots(slots).maxModelLen(2048)
+        Path own = cache.resolve("copy-" + ++copies + "-" + gguf.getFileName());
+        try {
+            Files.copy(gguf, own);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return AutoModel.builder().model(own).threads(2).parallelSlots(slots).maxModelLen(2048)
                 .iclExamples(EXAMPLES).embedder(EMBEDDER).embeddingCacheDir(cache).build();
     }
 

@@ -25,7 +25,6 @@ import dro.gguf.GgufFile;
 import dro.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +32,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,9 +61,16 @@ import org.slf4j.LoggerFactory;
  * A {@link TokenStream} holds its slot until it ends, is cancelled or is closed. {@link #chatAllSharingPrefixes}
  * orders a batch so that requests sharing a prefix run one after another on one slot.
  *
- * <p>Thread-safe. Load a model once and reuse it: {@link #close()} stops the model's native task loop, but the
- * binding frees none of its native memory. The task loop's thread does not keep the JVM from exiting where
- * {@link NativeLibrary#nativeThreadsAreDaemons()} (see {@code dro.AutoModel}, "Exiting the JVM").
+ * <h2>Sharing and closing</h2>
+ * Backends of the same model file and load settings share one loaded model, its parallel slots and its
+ * {@link SlotScheduler} (see {@link SharedModels}). {@link #close()} cancels this backend's own generations in
+ * progress (their streams end as {@link FinishReason#CANCELLED}) and waits, a bounded time, until they have given
+ * their slots back; the other backends of the model go on. The last one to close also waits until llama.cpp's task loop
+ * has nothing left to compute, and leaves the model loaded and idle for the next backend of that file and those
+ * settings: the binding frees none of a model's native memory. The task loop's thread does not keep the JVM from
+ * exiting where {@link NativeLibrary#nativeThreadsAreDaemons()} (see {@code dro.AutoModel}, "Exiting the JVM").
+ *
+ * <p>Thread-safe.
  */
 public final class LlamaCppBackend extends ChatModel {
 
@@ -72,34 +80,35 @@ public final class LlamaCppBackend extends ChatModel {
     private static final int BOS_MARK = -1;
     private static final String JSON_OBJECT_GRAMMAR = readGrammar();
 
+    /** How long {@link #close()} waits for its cancelled generations to end, and then for the task loop. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
+    private final SharedModels.Model shared;
     private final LlamaModel model;
     private final GgufFile gguf;
     private final LlamaCppSettings.Plan plan;
     private final Duration timeout;
     private final Skeleton skeleton;
     private final SlotScheduler scheduler;
-    private volatile boolean closed;
+    /** This backend's streams that still hold a slot (or, without a scheduler, have not ended); guarded by itself. */
+    private final Set<LlamaTokenStream> streams = new HashSet<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** A chat template rendered once with sentinels: prefix + system + middle + user + suffix. */
     private record Skeleton(String prefix, String middle, String suffix, boolean trims, boolean systemInUser) { }
 
-    private LlamaCppBackend(LlamaModel model, GgufFile gguf, LlamaCppSettings.Plan plan, Duration timeout) {
-        this.model = model;
-        this.gguf = gguf;
-        this.plan = plan;
+    private LlamaCppBackend(SharedModels.Model shared, Duration timeout) {
+        this.shared = shared;
+        this.model = shared.model();
+        this.gguf = shared.gguf();
+        this.plan = shared.plan();
+        this.scheduler = shared.scheduler();
         this.timeout = timeout;
         this.skeleton = gguf.chatTemplate().isPresent() ? renderSkeleton() : null;
-        if (SlotPin.AVAILABLE) {
-            this.scheduler = new SlotScheduler(plan.parallelSlots());
-        } else {
-            log.warn("Cannot pin requests to llama.cpp slots with this binding; prefix reuse is left to llama.cpp and"
-                    + " evaluated prompt tokens are not counted");
-            this.scheduler = null;
-        }
     }
 
     /**
-     * Loads a model.
+     * Loads a model, or takes the one loaded for the same file and load settings (see {@link SharedModels}).
      *
      * @param nativeLibraryPath a directory with a user-built {@code jllama} library, or null to choose one by
      *                          {@link NativeChoice}'s rules
@@ -107,30 +116,18 @@ public final class LlamaCppBackend extends ChatModel {
      *                            llama.cpp fails to load it
      */
     public static LlamaCppBackend load(LlamaCppSettings settings, Path nativeLibraryPath, GpuInfo gpuInfo) {
-        GgufFile gguf = GgufFile.read(settings.modelPath());
-        NativeLibrary.ensureLoaded(nativeLibraryPath, settings.numGpus());
-        boolean nativeLogs = NativeLibrary.nativeLogsEnabled();
-        LlamaCppSettings.Plan plan = settings.plan(gguf, NativeLibrary.isCustom(), gpuInfo, nativeLogs);
-        log.debug("loading {} with llama.cpp parameters {}", settings.modelPath(), plan.args());
-        long t0 = System.nanoTime();
-        LlamaModel model;
+        SharedModels.Model shared = SharedModels.acquire(settings, nativeLibraryPath, gpuInfo);
         try {
-            model = new LlamaModel(plan.parameters());
+            return new LlamaCppBackend(shared, settings.timeout());
         } catch (RuntimeException e) {
-            throw new ModelLoadException("llama.cpp could not load " + settings.modelPath().toAbsolutePath()
-                    + " (architecture \"" + gguf.architecture() + "\"): " + e.getMessage(), e);
+            SharedModels.release(shared);
+            throw e;
         }
-        if (!hasNativeHandle(model)) {
-            throw new ModelLoadException("llama.cpp rejected the parameters " + plan.args() + " for "
-                    + settings.modelPath() + "; set DRO4J_NATIVE_LOG=1 to see its message");
-        }
-        if (!nativeLogs) {
-            NativeLibrary.routeLogsToSlf4j();
-        }
-        log.info("Loaded {} in {} ms (context {} tokens x {} slot(s), {} GPU layer(s))",
-                settings.modelPath().getFileName(), (System.nanoTime() - t0) / 1_000_000, plan.contextPerSlot(),
-                settings.parallelSlots(), plan.gpuLayers());
-        return new LlamaCppBackend(model, gguf, plan, settings.timeout());
+    }
+
+    /** The loaded model this backend uses, shared with the other backends of its file and load settings. */
+    SharedModels.Model sharedModel() {
+        return shared;
     }
 
     /** The GGUF header of the loaded model. */
@@ -403,11 +400,59 @@ public final class LlamaCppBackend extends ChatModel {
         }
     }
 
+    /**
+     * Cancels this backend's generations in progress and gives the model back (see "Sharing and closing" above). Waits
+     * at most {@link #CLOSE_WAIT} for each of the two waits: a stream being read on another thread ends at its next
+     * token, a stream that no thread reads ends at once. Idempotent.
+     */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            model.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean ended = false;
+        try {
+            List<LlamaTokenStream> open;
+            synchronized (streams) {
+                open = new ArrayList<>(streams);
+            }
+            open.forEach(LlamaTokenStream::cancel);
+            ended = awaitStreamsEnded(System.nanoTime() + CLOSE_WAIT.toNanos());
+            if (!ended) {
+                log.warn("Closing {}: {} cancelled generation(s) did not end within {}; their slots stay busy until"
+                        + " they do", modelName(), openStreams(), CLOSE_WAIT);
+            }
+        } finally {
+            boolean last = SharedModels.release(shared);
+            // Another backend may take the model over meanwhile: the wait then also waits for a free slot, bounded.
+            if (last && ended && !shared.awaitTaskLoop(System.nanoTime() + CLOSE_WAIT.toNanos())) {
+                log.debug("Closing {}: did not wait for llama.cpp's task loop to be idle", modelName());
+            }
+        }
+    }
+
+    private boolean awaitStreamsEnded(long deadlineNanos) {
+        synchronized (streams) {
+            while (!streams.isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    streams.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** This backend's streams that have not given their slot back yet. */
+    int openStreams() {
+        synchronized (streams) {
+            return streams.size();
         }
     }
 
@@ -475,11 +520,19 @@ public final class LlamaCppBackend extends ChatModel {
             }
             throw new GenerationException("llama.cpp refused the request: " + e.getMessage(), e, false);
         }
-        return new LlamaTokenStream(it, p.tokens(), p.maxTokens(), p.stop(), deadline, lease);
+        LlamaTokenStream s = new LlamaTokenStream(it, p.tokens(), p.maxTokens(), p.stop(), deadline, lease);
+        synchronized (streams) {
+            streams.add(s);
+        }
+        if (closed.get()) { // closed while this request started: close() may not have seen it
+            s.close();
+            ensureOpen();
+        }
+        return s;
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new InvalidRequestException("This model has been closed");
         }
     }
@@ -521,17 +574,6 @@ public final class LlamaCppBackend extends ChatModel {
             return model.applyTemplate(body.toString());
         } catch (RuntimeException e) {
             throw new ModelLoadException("Cannot apply the chat template of " + gguf.path() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean hasNativeHandle(LlamaModel model) {
-        try {
-            Field f = LlamaModel.class.getDeclaredField("ctx");
-            f.setAccessible(true);
-            return f.getLong(model) != 0L;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.debug("cannot check the native handle: {}", e.toString());
-            return true;
         }
     }
 
@@ -683,8 +725,14 @@ public final class LlamaCppBackend extends ChatModel {
 
         /** Gives the slot back; {@code promptProcessed}: llama.cpp read the whole prompt. */
         private void releaseSlot(boolean promptProcessed) {
-            if (lease != null && released.compareAndSet(false, true)) {
-                scheduler.release(lease, prompt, promptProcessed);
+            if (released.compareAndSet(false, true)) {
+                if (lease != null) {
+                    scheduler.release(lease, prompt, promptProcessed);
+                }
+                synchronized (streams) {
+                    streams.remove(this);
+                    streams.notifyAll();
+                }
             }
         }
 

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts llama.cpp's {@code id_slot} into a completion request. The binding's {@link InferenceParameters} has no setter
- * for it, but sends its parameter map as the completion's JSON, which llama.cpp reads {@code id_slot} from.
+ * for it, but sends its parameter map as the completion's JSON, which llama.cpp reads {@code id_slot} from. The same
+ * way, a prompt can be given as a list of tokens.
  */
 final class SlotPin {
 
@@ -27,6 +28,19 @@ final class SlotPin {
             ((Map<String, String>) PARAMETERS.get(parameters)).put("id_slot", Integer.toString(slot));
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("Cannot set id_slot", e);
+        }
+    }
+
+    /**
+     * Makes the prompt an empty list of tokens (a text prompt gets at least the BOS token): llama.cpp frees the slot
+     * and answers with an empty final output, evaluating nothing.
+     */
+    @SuppressWarnings("unchecked")
+    static void emptyTokenPrompt(InferenceParameters parameters) {
+        try {
+            ((Map<String, String>) PARAMETERS.get(parameters)).put("prompt", "[]");
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot set the prompt", e);
         }
     }
 

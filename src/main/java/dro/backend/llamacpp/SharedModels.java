@@ -1,0 +1,305 @@
+package dro.backend.llamacpp;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
+import de.kherud.llama.LlamaModel;
+import dro.ModelLoadException;
+import dro.gguf.GgufFile;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The llama.cpp models loaded in this JVM, one per model file and load settings, shared by every
+ * {@link LlamaCppBackend} (so every {@code AutoModel}) of that file and those settings.
+ *
+ * <h2>Why</h2>
+ * {@code de.kherud:llama} 4.2.0 cannot free a loaded model: {@code LlamaModel.close()} only ends its task loop (the
+ * native {@code delete} leaves the server context, with the weights, the KV cache and the compute buffers, allocated).
+ * Loading a model per {@code AutoModel} therefore left a whole model in memory at every open–close cycle. Here a
+ * model is loaded once and reference counted.
+ *
+ * <h2>Policy</h2>
+ * <ul>
+ *   <li>Two opens share a model when they name the same file (its canonical path, size and modification time) with
+ *   the same load settings: every argument llama.cpp is loaded with (context, slots, threads, GPU layers and devices,
+ *   KV cache type, logging). The per-request {@code timeout} is not a load setting. Concurrent opens of one model load
+ *   it once; the others wait for that load.</li>
+ *   <li>The parallel slots and the {@link SlotScheduler} belong to the shared model: the backends that share it share
+ *   its slots, and each request still gets a slot of its own.</li>
+ *   <li>When its last user closes it, the model stays loaded, idle (its task loop waits for work and computes
+ *   nothing), and the next open of the same file and settings takes it over, with what its slots have cached. It is
+ *   never freed (the binding cannot), and its task loop is never ended (that would free nothing either).</li>
+ *   <li>A file changed on disk is a new model: the earlier load stays in memory. Loading any model while others lie
+ *   idle logs a line naming them (a WARN the first time, then INFO), since the process then holds a model more that it
+ *   cannot give back. There is no bound on idle models: enforcing one could only refuse the load, or end task loops,
+ *   which frees nothing.</li>
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+final class SharedModels {
+
+    private static final Logger log = LoggerFactory.getLogger(SharedModels.class);
+    private static final Object LOCK = new Object();
+    /** Guarded by {@link #LOCK}; in load order. */
+    private static final Map<Key, Model> MODELS = new LinkedHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final AtomicBoolean WARNED_IDLE = new AtomicBoolean();
+
+    private SharedModels() { }
+
+    /** What makes two opens the same model: the file as it is on disk and llama.cpp's load arguments. */
+    record Key(Path file, long size, FileTime modified, List<String> args) { }
+
+    /** One loaded model and the users that hold it. */
+    static final class Model {
+        final Key key;
+        /** Guarded by {@link #LOCK}. */
+        private int users;
+        private volatile LlamaModel model;
+        private volatile GgufFile gguf;
+        private volatile LlamaCppSettings.Plan plan;
+        private volatile SlotScheduler scheduler;
+        private final AtomicInteger taskLoopWaits = new AtomicInteger();
+
+        private Model(Key key) {
+            this.key = key;
+        }
+
+        LlamaModel model() {
+            return model;
+        }
+
+        GgufFile gguf() {
+            return gguf;
+        }
+
+        LlamaCppSettings.Plan plan() {
+            return plan;
+        }
+
+        /** The slots' scheduler, or null where requests cannot be pinned to slots ({@link SlotPin#AVAILABLE}). */
+        SlotScheduler scheduler() {
+            return scheduler;
+        }
+
+        /** How often {@link #awaitTaskLoop} got its answer. */
+        int taskLoopWaits() {
+            return taskLoopWaits.get();
+        }
+
+        /** Backends holding this model now. */
+        int users() {
+            synchronized (LOCK) {
+                return users;
+            }
+        }
+
+        private synchronized void ensureLoaded(LlamaCppSettings settings, GgufFile file, LlamaCppSettings.Plan p) {
+            if (model != null) {
+                return;
+            }
+            warnAboutIdleModels(this);
+            log.debug("loading {} with llama.cpp parameters {}", settings.modelPath(), p.args());
+            long t0 = System.nanoTime();
+            LlamaModel m;
+            try {
+                m = new LlamaModel(p.parameters());
+            } catch (RuntimeException e) {
+                throw new ModelLoadException("llama.cpp could not load " + settings.modelPath().toAbsolutePath()
+                        + " (architecture \"" + file.architecture() + "\"): " + e.getMessage(), e);
+            }
+            if (!hasNativeHandle(m)) {
+                throw new ModelLoadException("llama.cpp rejected the parameters " + p.args() + " for "
+                        + settings.modelPath() + "; set DRO4J_NATIVE_LOG=1 to see its message");
+            }
+            if (!NativeLibrary.nativeLogsEnabled()) {
+                NativeLibrary.routeLogsToSlf4j();
+            }
+            LOADS.incrementAndGet();
+            log.info("Loaded {} in {} ms (context {} tokens x {} slot(s), {} GPU layer(s))",
+                    settings.modelPath().getFileName(), (System.nanoTime() - t0) / 1_000_000, p.contextPerSlot(),
+                    settings.parallelSlots(), p.gpuLayers());
+            if (SlotPin.AVAILABLE) {
+                scheduler = new SlotScheduler(p.parallelSlots());
+            } else {
+                log.warn("Cannot pin requests to llama.cpp slots with this binding; prefix reuse is left to llama.cpp"
+                        + " and evaluated prompt tokens are not counted");
+            }
+            gguf = file;
+            plan = p;
+            model = m;
+        }
+
+        /**
+         * Waits until llama.cpp's task loop has processed every task posted before (cancellations included), so that
+         * it computes nothing more for requests that have ended: sends a completion with an empty token list, which
+         * llama.cpp answers without evaluating anything, on a slot that no request holds, and waits for its answer.
+         * Meant for when no request of this model runs (else that request's next batch may still be computed).
+         *
+         * @return whether the answer came; false if no slot became free by the deadline, or where requests cannot be
+         *         pinned to slots
+         */
+        boolean awaitTaskLoop(long deadlineNanos) {
+            if (scheduler == null) {
+                return false;
+            }
+            SlotScheduler.Lease lease;
+            try {
+                lease = scheduler.acquire(new int[0], deadlineNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (lease == null) {
+                return false;
+            }
+            try {
+                InferenceParameters p = new InferenceParameters("").setNPredict(1);
+                SlotPin.pin(p, lease.slot());
+                SlotPin.emptyTokenPrompt(p);
+                LlamaIterator it = (LlamaIterator) model.generate(p).iterator();
+                while (it.hasNext()) {
+                    it.next();
+                }
+                taskLoopWaits.incrementAndGet();
+                return true;
+            } catch (RuntimeException e) {
+                log.debug("llama.cpp's task loop did not answer the barrier: {}", e.toString());
+                return false;
+            } finally {
+                scheduler.releaseUnused(lease); // nothing was evaluated: the slot holds what it held
+            }
+        }
+    }
+
+    /**
+     * Takes the model these settings load, loading it if no backend holds or left it. Every call must be matched by
+     * one {@link #release}.
+     *
+     * @throws ModelLoadException       if the file is missing or not a valid GGUF, or llama.cpp fails to load it
+     * @throws dro.InvalidRequestException if a setting cannot be honoured
+     */
+    static Model acquire(LlamaCppSettings settings, Path nativeLibraryPath, GpuInfo gpuInfo) {
+        GgufFile gguf = GgufFile.read(settings.modelPath());
+        NativeLibrary.ensureLoaded(nativeLibraryPath, settings.numGpus());
+        LlamaCppSettings.Plan plan = settings.plan(gguf, NativeLibrary.isCustom(), gpuInfo,
+                NativeLibrary.nativeLogsEnabled());
+        Key key = key(settings.modelPath(), plan);
+        Model m;
+        synchronized (LOCK) {
+            m = MODELS.computeIfAbsent(key, Model::new);
+            m.users++;
+        }
+        try {
+            m.ensureLoaded(settings, gguf, plan);
+        } catch (RuntimeException e) {
+            release(m);
+            throw e;
+        }
+        return m;
+    }
+
+    /**
+     * Gives a model back; the last user leaves it loaded and idle for the next (see the class comment).
+     *
+     * @return whether that was the last user
+     */
+    static boolean release(Model m) {
+        synchronized (LOCK) {
+            if (m.users <= 0) {
+                throw new IllegalStateException("released more often than acquired: " + m.key.file());
+            }
+            m.users--;
+            if (m.users == 0 && m.model == null) {
+                MODELS.remove(m.key, m); // its load failed: nothing is kept
+            } else if (m.users == 0) {
+                log.debug("{} is idle: kept loaded for the next model of this file and these settings",
+                        m.key.file().getFileName());
+            }
+            return m.users == 0;
+        }
+    }
+
+    /** Models loaded by this JVM so far (a load that failed does not count). */
+    static int loads() {
+        return LOADS.get();
+    }
+
+    private static Key key(Path file, LlamaCppSettings.Plan plan) {
+        try {
+            Path real = file.toRealPath();
+            BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
+            List<String> args = new ArrayList<>(plan.args());
+            int at = args.indexOf("--model");
+            if (at >= 0 && at + 1 < args.size()) {
+                args.subList(at, at + 2).clear(); // the path as given; the key has the canonical one
+            }
+            return new Key(real, a.size(), a.lastModifiedTime(), List.copyOf(args));
+        } catch (IOException e) {
+            throw new ModelLoadException("Cannot read " + file.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
+    private static void warnAboutIdleModels(Model loading) {
+        Map<String, Integer> idle = new LinkedHashMap<>();
+        int count = 0;
+        boolean changedOnDisk = false;
+        synchronized (LOCK) {
+            for (Model m : MODELS.values()) {
+                if (m == loading || m.model == null) {
+                    continue;
+                }
+                if (m.users == 0) {
+                    idle.merge(m.key.file().getFileName().toString(), 1, Integer::sum);
+                    count++;
+                }
+                if (m.key.file().equals(loading.key.file()) && (m.key.size() != loading.key.size()
+                        || !m.key.modified().equals(loading.key.modified()))) {
+                    changedOnDisk = true;
+                }
+            }
+        }
+        if (changedOnDisk) {
+            log.warn("{} changed on disk since it was loaded: loading it again; the earlier load stays in memory"
+                    + " (java-llama.cpp cannot free a model)", loading.key.file());
+        }
+        if (count == 0) {
+            return;
+        }
+        StringBuilder names = new StringBuilder();
+        idle.forEach((name, n) -> names.append(names.length() == 0 ? "" : ", ").append(name)
+                .append(n > 1 ? " x" + n : ""));
+        if (!WARNED_IDLE.getAndSet(true)) {
+            log.warn("Loading {} while {} closed model(s) stay loaded and idle ({}): java-llama.cpp cannot free a"
+                    + " model, so this process now holds one more. Reopen a model with the same file and settings to"
+                    + " reuse it (logged at INFO from now on)", loading.key.file().getFileName(), count, names);
+        } else {
+            log.info("Loading {} while {} closed model(s) stay loaded and idle ({})",
+                    loading.key.file().getFileName(), count, names);
+        }
+    }
+
+    private static boolean hasNativeHandle(LlamaModel model) {
+        try {
+            Field f = LlamaModel.class.getDeclaredField("ctx");
+            f.setAccessible(true);
+            return f.getLong(model) != 0L;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("cannot check the native handle: {}", e.toString());
+            return true;
+        }
+    }
+}
