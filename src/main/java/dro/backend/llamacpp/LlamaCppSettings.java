@@ -35,9 +35,6 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code dtype}: precision of the KV cache ({@code auto} keeps llama.cpp's default, f16); the weights' precision
  *   is fixed by the GGUF file's quantisation.</li>
  * </ul>
- * Flash attention is always on ({@code --flash-attn}): the parallel slots share one KV cache, and plain attention
- * computes every token against the cells of all slots, masking those of other requests, so a cached prompt in an idle
- * slot slowed every other request down. With flash attention those cells are skipped.
  *
  * @param timeout per-request limit for a local generation, checked between generated tokens; null for none
  */
@@ -130,11 +127,7 @@ public record LlamaCppSettings(Path modelPath, int numGpus, String cudaVisibleDe
                 .setThreadsBatch(nThreads)
                 .enableJinja()
                 .disableContextShift()
-                .skipWarmup()
-                // Flash attention skips the cache cells of other slots, which plain attention computes and masks:
-                // without it every token attends to what every slot has cached (docs/BENCHMARKS.md#where-the-time-goes).
-                // llama.cpp turns it off by itself, with a warning, for a model it cannot run it on.
-                .enableFlashAttn();
+                .skipWarmup();
         if (!nativeLogs) {
             p.disableLog();
         }

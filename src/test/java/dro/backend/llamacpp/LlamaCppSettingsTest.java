@@ -45,7 +45,6 @@ class LlamaCppSettingsTest {
         assertEquals("2", value(args, "--threads"));
         assertTrue(args.contains("--jinja"));
         assertTrue(args.contains("--no-context-shift"), "the prompt is never silently shifted out");
-        assertTrue(args.contains("--flash-attn"), "other slots' cached cells are skipped, not computed and masked");
         assertTrue(args.contains("--log-disable"), "native logs are off by default");
         assertNull(value(args, "--device"));
         assertNull(value(args, "--cache-type-k"));
