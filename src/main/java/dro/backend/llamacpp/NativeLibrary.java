@@ -10,11 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,38 +102,8 @@ public final class NativeLibrary {
                 + " \"restricted method\" warning above; a later JDK will refuse to load llama.cpp): add {} to the java"
                 + " command", flag));
         log.info("llama.cpp library loaded from {}", choice.describe());
-        if (choice.origin() == NativeChoice.Origin.BUNDLED) {
-            unusedCpuFeatures(cpuFlags(), archFolder()).ifPresent(features -> log.info("This CPU has {}, which the"
-                    + " bundled llama.cpp library (built for AVX2) does not use; a library built on this machine"
-                    + " (bin/dro native build) can be much faster: docs/BENCHMARKS.md#where-the-time-goes",
-                    features));
-        }
         loaded = choice;
         return dir;
-    }
-
-    /**
-     * The instruction sets of this x86-64 CPU that the bundled library, built for AVX2, leaves unused ("AVX-512",
-     * "AVX-512 and AMX"), from the flags of {@code /proc/cpuinfo}; empty for other CPUs, or when the flags are unknown.
-     */
-    static Optional<String> unusedCpuFeatures(Set<String> flags, String arch) {
-        if (!"x86_64".equals(arch) || !flags.contains("avx512f")) {
-            return Optional.empty();
-        }
-        return Optional.of(flags.contains("amx_tile") ? "AVX-512 and AMX" : "AVX-512");
-    }
-
-    /** The flags of the first CPU in {@code /proc/cpuinfo}; empty where there is none (not Linux). */
-    static Set<String> cpuFlags() {
-        Path cpuinfo = Path.of("/proc/cpuinfo");
-        try (Stream<String> lines = Files.lines(cpuinfo)) {
-            return lines.filter(l -> l.startsWith("flags")).findFirst()
-                    .map(l -> Set.copyOf(Arrays.asList(l.substring(l.indexOf(':') + 1).strip().split("\\s+"))))
-                    .orElse(Set.of());
-        } catch (IOException | RuntimeException e) {
-            log.debug("cannot read {}: {}", cpuinfo, e.toString());
-            return Set.of();
-        }
     }
 
     /** The library this JVM loaded and why, if it loaded one. */
