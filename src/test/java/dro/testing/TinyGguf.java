@@ -284,7 +284,7 @@ public final class TinyGguf {
      * {@code general.file_type} {@value #FILE_TYPE_Q4_K_M}. The quantised blocks are drawn at random (nothing is
      * quantised), scaled so that the weights have about the standard deviations {@link #randomF16} uses, and written
      * while the file is written. {@code embd} and {@code ff} must be multiples of 256 (a k-quant block). Embd 768,
-     * 12 layers, ff 1536 make 71.3M parameters in 43 MiB.
+     * 12 layers, ff 1536 make 71.2M parameters in 41 MiB.
      *
      * <ul>
      *   <li>Q4_K (ggml type 12), 144 bytes per 256 values: f16 {@code d}, f16 {@code dmin}, 12 bytes of 6-bit scales
