@@ -49,6 +49,58 @@ final class BenchSupport {
         return p;
     }
 
+    /**
+     * The random llama models of the slot benchmarks, by name: {@code Q4_K_M} and {@code F16} are the same shape
+     * (embd 768, 12 layers, 12 heads, ff 1536: 71.2M parameters), {@code F16-114M} is {@link #hundredMillionModel}.
+     */
+    static Path slotModel(Path dir, String format, int contextLength) throws IOException {
+        long t0 = System.nanoTime();
+        int ff = 1536;
+        Path p;
+        switch (format) {
+            case "Q4_K_M" -> p = TinyGguf.randomQ4KM(dir.resolve("random-71m-q4_k_m.gguf"), 1, 768, 12, 12, ff,
+                    contextLength, TinyGguf.CHAT_TEMPLATE);
+            case "F16" -> p = TinyGguf.randomF16(dir.resolve("random-71m-f16.gguf"), 1, 768, 12, 12, ff,
+                    contextLength, TinyGguf.CHAT_TEMPLATE);
+            case "F16-114M" -> {
+                return hundredMillionModel(dir, contextLength);
+            }
+            default -> throw new IllegalArgumentException("model format \"" + format
+                    + "\" is not one of Q4_K_M, F16, F16-114M");
+        }
+        System.out.printf(Locale.ROOT, "model: random llama, embd 768, 12 layers, ff %d, %s, %.1fM parameters,"
+                + " %.1f MiB, written in %.1f s%n", ff, format, TinyGguf.parameterCount(768, 12, ff) / 1e6,
+                Files.size(p) / 1048576.0, seconds(t0));
+        return p;
+    }
+
+    /** The short queries of the slot benchmarks (no ICL, answered under a one-line system prompt). */
+    static List<String> shortQueries(int n) {
+        List<String> queries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            queries.add("Question " + i + ": tell me something about the number " + (i * 37 % 101) + ".");
+        }
+        return queries;
+    }
+
+    /** Greedy, no ICL, a one-line system prompt, no stop strings, {@code newTokens} new tokens. */
+    static dro.GenerateOptions slotOptions(int newTokens) {
+        return dro.GenerateOptions.builder().temperature(0).optimizedIcl(false)
+                .userSpecifiedSystemPrompt("You are a helpful assistant.").stop(List.of()).maxNewTokens(newTokens)
+                .build();
+    }
+
+    /** Comma-separated values of an argument. */
+    static List<String> list(String arg) {
+        List<String> out = new ArrayList<>();
+        for (String s : arg.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.strip());
+            }
+        }
+        return out;
+    }
+
     static String machine() {
         String cpu = "unknown CPU";
         try {

@@ -50,11 +50,16 @@ public final class TinyGguf {
     private final Map<String, Object[]> metadata = new LinkedHashMap<>();
     private final List<Tensor> tensors = new ArrayList<>();
 
-    /** A tensor: F32 values given now, or (F16) values made when the file is written, to keep big models small. */
-    private record Tensor(String name, long[] shape, float[] data, boolean f16, Supplier<float[]> later) {
-        Tensor(String name, long[] shape, float[] data) {
-            this(name, shape, data, false, null);
-        }
+    /** ggml tensor types written here (GGUF type ids). */
+    private static final int F32 = 0, F16 = 1, Q4_K = 12, Q6_K = 14;
+    /** Values per super-block of the k-quants, and bytes per super-block of Q4_K and Q6_K. */
+    private static final int QK_K = 256, Q4_K_BYTES = 144, Q6_K_BYTES = 210;
+
+    /**
+     * A tensor of a ggml type whose bytes are made when the file is written (F32 values given now, or F16 and
+     * quantised values drawn then, to keep big models out of memory).
+     */
+    private record Tensor(String name, long[] shape, int type, Supplier<byte[]> content) {
 
         long elements() {
             long n = 1;
@@ -65,7 +70,13 @@ public final class TinyGguf {
         }
 
         long bytes() {
-            return elements() * (f16 ? 2 : 4);
+            return switch (type) {
+                case F32 -> elements() * 4;
+                case F16 -> elements() * 2;
+                case Q4_K -> elements() / QK_K * Q4_K_BYTES;
+                case Q6_K -> elements() / QK_K * Q6_K_BYTES;
+                default -> throw new IllegalStateException("type " + type);
+            };
         }
     }
 
@@ -263,7 +274,133 @@ public final class TinyGguf {
         return g.write(file);
     }
 
-    /** Parameters of a {@link #random}/{@link #randomF16} model with these sizes. */
+    /** {@code general.file_type} of llama.cpp's Q4_K_M mixture ({@code LLAMA_FTYPE_MOSTLY_Q4_K_M}). */
+    public static final int FILE_TYPE_Q4_K_M = 15;
+
+    /**
+     * Like {@link #randomF16}, in llama.cpp's Q4_K_M mixture, the format of most published GGUF models: Q6_K for
+     * {@code output.weight} and, in the layers {@link #q4kmMoreBits} picks (half of them), for {@code attn_v} and
+     * {@code ffn_down}; Q4_K for the token embeddings and every other matrix; norm weights F32;
+     * {@code general.file_type} {@value #FILE_TYPE_Q4_K_M}. The quantised blocks are drawn at random (nothing is
+     * quantised), scaled so that the weights have about the standard deviations {@link #randomF16} uses, and written
+     * while the file is written. {@code embd} and {@code ff} must be multiples of 256 (a k-quant block). Embd 768,
+     * 12 layers, ff 1536 make 71.2M parameters in 41 MiB.
+     *
+     * <ul>
+     *   <li>Q4_K (ggml type 12), 144 bytes per 256 values: f16 {@code d}, f16 {@code dmin}, 12 bytes of 6-bit scales
+     *   and mins of the 8 sub-blocks of 32, then 128 bytes of 4-bit quants; a value is {@code d·sc·q − dmin·m}.
+     *   Here {@code m = sc} and {@code dmin = 7.5·d}, so each sub-block is centred on zero.</li>
+     *   <li>Q6_K (type 14), 210 bytes per 256: 128 bytes of low 4 bits, 64 of high 2 bits, 16 int8 scales (one per
+     *   16 values), f16 {@code d}; a value is {@code d·scale·(q − 32)}.</li>
+     * </ul>
+     */
+    public static Path randomQ4KM(Path file, long seed, int embd, int layers, int heads, int ff, int contextLength,
+                                  String chatTemplate) throws IOException {
+        if (embd % QK_K != 0 || ff % QK_K != 0) {
+            throw new IllegalArgumentException("Q4_K_M needs embd and ff that are multiples of " + QK_K
+                    + ", but they were " + embd + " and " + ff);
+        }
+        TinyGguf g = base("dro4j-random-q4_k_m", embd, ff, layers, heads, heads, contextLength, chatTemplate);
+        g.kv("general.file_type", T_UINT32, FILE_TYPE_Q4_K_M);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float std = (float) (1.0 / Math.sqrt(embd));
+        g.lazyQuant("token_embd.weight", Q4_K, rnd, 1f, embd, VOCAB_SIZE);
+        g.tensor("output_norm.weight", fill(embd, 1f), embd);
+        g.lazyQuant("output.weight", Q6_K, rnd, 0.5f, embd, VOCAB_SIZE);
+        for (int i = 0; i < layers; i++) {
+            String p = "blk." + i + ".";
+            int more = q4kmMoreBits(i, layers) ? Q6_K : Q4_K;
+            g.tensor(p + "attn_norm.weight", fill(embd, 1f), embd);
+            g.lazyQuant(p + "attn_q.weight", Q4_K, rnd, std, embd, embd);
+            g.lazyQuant(p + "attn_k.weight", Q4_K, rnd, std, embd, embd);
+            g.lazyQuant(p + "attn_v.weight", more, rnd, std, embd, embd);
+            g.lazyQuant(p + "attn_output.weight", Q4_K, rnd, std, embd, embd);
+            g.tensor(p + "ffn_norm.weight", fill(embd, 1f), embd);
+            g.lazyQuant(p + "ffn_gate.weight", Q4_K, rnd, std, embd, ff);
+            g.lazyQuant(p + "ffn_up.weight", Q4_K, rnd, std, embd, ff);
+            g.lazyQuant(p + "ffn_down.weight", more, rnd, (float) (1.0 / Math.sqrt(ff)), ff, embd);
+        }
+        return g.write(file);
+    }
+
+    /**
+     * Whether layer {@code i} of {@code n} gets Q6_K for {@code attn_v} and {@code ffn_down} in the Q4_K_M mixture:
+     * the first and the last eighth of the layers, and every third layer between (as llama.cpp's quantizer chooses;
+     * for 12 layers: 0, 3, 6, 9, 10, 11).
+     */
+    public static boolean q4kmMoreBits(int i, int n) {
+        return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+    }
+
+    /** The mean of {@code k²} over {@code k = lo..hi}. */
+    private static double meanSquare(int lo, int hi) {
+        double sum = 0;
+        for (int k = lo; k <= hi; k++) {
+            sum += (double) k * k;
+        }
+        return sum / (hi - lo + 1);
+    }
+
+    /** Random Q4_K or Q6_K blocks whose values have about the standard deviation {@code std}. */
+    private void lazyQuant(String name, int type, SplittableRandom rnd, float std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        int blocks = Math.toIntExact(n / QK_K);
+        tensors.add(new Tensor(name, shape, type, () -> type == Q4_K ? q4k(rnd, blocks, std) : q6k(rnd, blocks, std)));
+    }
+
+    /** Q4_K blocks: sub-block scales 32..63, mins equal to the scales, dmin = 7.5·d, quants uniform 0..15. */
+    private static byte[] q4k(SplittableRandom rnd, int blocks, float std) {
+        // Var(q − 7.5) = (16² − 1) / 12 for q uniform in 0..15.
+        float d = (float) (std / Math.sqrt(meanSquare(32, 63) * (16 * 16 - 1) / 12.0));
+        ByteBuffer buf = ByteBuffer.allocate(blocks * Q4_K_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        int[] sc = new int[8];
+        byte[] quants = new byte[QK_K / 2];
+        for (int b = 0; b < blocks; b++) {
+            buf.putShort(toHalf(d));
+            buf.putShort(toHalf(7.5f * d));
+            for (int j = 0; j < 8; j++) {
+                sc[j] = 32 + rnd.nextInt(32);
+            }
+            int[] m = sc; // each sub-block's min is d·sc·7.5
+            // Bytes 0..3: scales 0..3 in the low 6 bits, the top 2 bits of scales 4..7 above them; bytes 4..7 the
+            // same for the mins; bytes 8..11: the low 4 bits of scale 4..7 (low nibble) and of min 4..7 (high).
+            for (int j = 0; j < 4; j++) {
+                buf.put((byte) ((sc[j] & 63) | ((sc[j + 4] >> 4) << 6)));
+            }
+            for (int j = 0; j < 4; j++) {
+                buf.put((byte) ((m[j] & 63) | ((m[j + 4] >> 4) << 6)));
+            }
+            for (int j = 4; j < 8; j++) {
+                buf.put((byte) ((sc[j] & 15) | ((m[j] & 15) << 4)));
+            }
+            rnd.nextBytes(quants);
+            buf.put(quants);
+        }
+        return buf.array();
+    }
+
+    /** Q6_K blocks: quants uniform 0..63, scales ±8..15 with a random sign. */
+    private static byte[] q6k(SplittableRandom rnd, int blocks, float std) {
+        // E[(q − 32)²] = (64² − 1) / 12 + 0.5² for q uniform in 0..63.
+        float d = (float) (std / Math.sqrt(meanSquare(8, 15) * ((64 * 64 - 1) / 12.0 + 0.25)));
+        ByteBuffer buf = ByteBuffer.allocate(blocks * Q6_K_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] quants = new byte[QK_K / 2 + QK_K / 4];
+        for (int b = 0; b < blocks; b++) {
+            rnd.nextBytes(quants); // ql (low 4 bits) and qh (high 2 bits) together
+            buf.put(quants);
+            for (int j = 0; j < QK_K / 16; j++) {
+                int s = 8 + rnd.nextInt(8);
+                buf.put((byte) (rnd.nextBoolean() ? s : -s));
+            }
+            buf.putShort(toHalf(d));
+        }
+        return buf.array();
+    }
+
+    /** Parameters of a {@link #random}/{@link #randomF16}/{@link #randomQ4KM} model with these sizes. */
     public static long parameterCount(int embd, int layers, int ff) {
         long perLayer = 4L * embd * embd + 3L * embd * ff + 2L * embd;
         return 2L * embd * VOCAB_SIZE + embd + layers * perLayer;
@@ -275,12 +412,12 @@ public final class TinyGguf {
             n *= d;
         }
         int count = Math.toIntExact(n);
-        tensors.add(new Tensor(name, shape, null, true, () -> {
-            float[] a = new float[count];
+        tensors.add(new Tensor(name, shape, F16, () -> {
+            ByteBuffer buf = ByteBuffer.allocate(count * 2).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < count; i++) {
-                a[i] = (float) rnd.nextGaussian() * std;
+                buf.putShort(toHalf((float) rnd.nextGaussian() * std));
             }
-            return a;
+            return buf.array();
         }));
     }
 
@@ -394,7 +531,11 @@ public final class TinyGguf {
     }
 
     private void tensor(String name, float[] data, long... shape) {
-        tensors.add(new Tensor(name, shape, data));
+        tensors.add(new Tensor(name, shape, F32, () -> {
+            ByteBuffer buf = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(data);
+            return buf.array();
+        }));
     }
 
     private Path write(Path file) throws IOException {
@@ -419,22 +560,17 @@ public final class TinyGguf {
                 for (long d : t.shape) {
                     out.u64(d);
                 }
-                out.u32(t.f16 ? 1 : 0); // F16 or F32
+                out.u32(t.type);
                 out.u64(offset);
                 offset = align(offset + t.bytes());
             }
             out.pad();
             for (Tensor t : tensors) {
-                float[] data = t.data != null ? t.data : t.later.get();
-                ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(t.bytes())).order(ByteOrder.LITTLE_ENDIAN);
-                if (t.f16) {
-                    for (float v : data) {
-                        buf.putShort(toHalf(v));
-                    }
-                } else {
-                    buf.asFloatBuffer().put(data);
+                byte[] data = t.content.get();
+                if (data.length != t.bytes()) {
+                    throw new IllegalStateException(t.name + ": " + data.length + " bytes, expected " + t.bytes());
                 }
-                out.bytes(buf.array());
+                out.bytes(data);
                 out.pad();
             }
         }
