@@ -36,7 +36,7 @@ import java.util.function.ToIntFunction;
  * ./mvnw -q -B package -DskipTests &amp;&amp; ./mvnw -q -B test-compile
  * java -cp "target/test-classes:target/classes:target/lib/*" dro.bench.HandOffBenchmark [MODEL.gguf] [rounds] [new tokens]
  * </pre>
- * Without a model file it writes the 71M-parameter random llama (F16) the other benchmarks use.
+ * Without a model file it writes the 71.2M-parameter random llama in Q4_K_M that the other benchmarks use.
  */
 public final class HandOffBenchmark {
 
@@ -50,8 +50,8 @@ public final class HandOffBenchmark {
         int newTokens = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         Path dir = Files.createTempDirectory("dro4j-bench");
         try {
-            Path gguf = args.length > 0 ? Path.of(args[0]) : TinyGguf.randomF16(dir.resolve("random-71m-f16.gguf"), 1,
-                    768, 12, 12, 1536, 2048, TinyGguf.CHAT_TEMPLATE);
+            Path gguf = args.length > 0 ? Path.of(args[0]) : TinyGguf.randomQ4KM(dir.resolve("random-71m-q4_k_m.gguf"),
+                    1, 768, 12, 12, 1536, 2048, TinyGguf.CHAT_TEMPLATE);
             System.out.printf(Locale.ROOT, "Hand-off: %s, %d prompts x %d new tokens, %d slots, 2 threads; %s%n",
                     gguf.getFileName(), QUERIES, newTokens, SLOTS, BenchSupport.machine());
             GenerateOptions o = GenerateOptions.builder().temperature(0).optimizedIcl(false)
