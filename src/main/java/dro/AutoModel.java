@@ -3,6 +3,7 @@ package dro;
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
+import static dro.internal.Validation.ensurePositive;
 
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
@@ -168,6 +169,24 @@ public final class AutoModel implements AutoCloseable {
     public Generation complete(String query, GenerateOptions options) {
         options = resolve(options);
         return clean(generation(backend.chat(request(assembleParts(query, options), options))));
+    }
+
+    /**
+     * {@code n} answers to {@code query}, sampled in one request to the model: an API model is sent {@code n}; a local
+     * model generates them in its parallel slots, with seeds {@code seed, seed + 1, ...} when a seed is set.
+     *
+     * @param n how many answers, at least 1
+     * @return the {@code n} answers, each cleaned as in {@link #generate(String, GenerateOptions)}, with their finish
+     *         reasons; the usage counts the prompt once and the tokens of every answer (an API may send fewer answers
+     *         than asked for)
+     */
+    public ChatModelResponse complete(String query, GenerateOptions options, int n) {
+        ensurePositive(n, "n");
+        options = resolve(options);
+        ChatModelRequest request = request(assembleParts(query, options), options).toBuilder().n(n).build();
+        ChatModelResponse r = backend.chat(request);
+        return new ChatModelResponse(r.texts().stream().map(PromptAssembler::answer).toList(), r.usage(),
+                r.finishReasons());
     }
 
     /**

@@ -1,14 +1,20 @@
 package dro.serve;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,19 +25,30 @@ import org.slf4j.LoggerFactory;
  * {@code userSpecifiedSystemPrompt}; earlier user and assistant turns are not sent (DRO answers one query under its
  * prompt and examples) and are counted at DEBUG. The request's {@code stop} strings are added to DRO's.
  *
- * <p>Every field is known: a field the server does not honour is refused with a 400 naming it, never dropped.
+ * <p>Every field is known: a field the server does not honour is refused with a 400 naming it, never dropped. The
+ * options hold only what the request sets (the served {@link dro.AutoModel} lays them over its own
+ * {@linkplain dro.AutoModel#defaultOptions() default options}), except two that depend on those defaults: the
+ * request's {@code stop} strings are added to the model's, and a model default above the server's token cap is
+ * capped.
  *
  * @param model        the served model's name
  * @param query        the last user message
- * @param options      the options it is answered with
+ * @param options      the options it is answered with, over the model's defaults
+ * @param n            how many choices
  * @param stream       answer as server-sent events
  * @param includeUsage {@code stream_options.include_usage}: a last chunk with the usage
  * @param droppedTurns earlier turns not sent
  */
-record ChatCompletionRequest(String model, String query, GenerateOptions options, boolean stream, boolean includeUsage,
-                             int droppedTurns) {
+record ChatCompletionRequest(String model, String query, GenerateOptions options, int n, boolean stream,
+                             boolean includeUsage, int droppedTurns) {
 
     private static final Logger log = LoggerFactory.getLogger(ChatCompletionRequest.class);
+
+    /** Strict JSON: a duplicate key or anything after the object is malformed. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     /** Fields that are read. */
     private static final Set<String> HONOURED = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
@@ -46,12 +63,33 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
     /**
      * Reads a request body.
      *
-     * @param body     the parsed JSON body
-     * @param defaults the options a request starts from
+     * @param bytes        the body as sent
+     * @param defaults     the default options of the served model a request names, asked once every field has been
+     *                     checked; it throws the error for a model that is not served
      * @param maxTokensCap the most {@code max_tokens} a request may ask for
-     * @throws ServeError 400 naming the field that is wrong or unsupported
+     * @param maxN         the most choices ({@code n}) a request may ask for
+     * @throws ServeError 400 naming the field that is wrong or unsupported, or what {@code defaults} throws
      */
-    static ChatCompletionRequest read(JsonNode body, GenerateOptions defaults, int maxTokensCap) {
+    static ChatCompletionRequest read(byte[] bytes, Function<String, GenerateOptions> defaults, int maxTokensCap,
+                                      int maxN) {
+        if (bytes.length == 0) {
+            throw ServeError.invalid(null, "The request body is empty; send a JSON object");
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw ServeError.invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")" : ""));
+        } catch (IOException e) {
+            throw ServeError.invalid(null, "The request body cannot be read as JSON: " + e.getMessage());
+        }
+        return read(body, defaults, maxTokensCap, maxN);
+    }
+
+    private static ChatCompletionRequest read(JsonNode body, Function<String, GenerateOptions> defaults,
+                                              int maxTokensCap, int maxN) {
         if (body == null || !body.isObject()) {
             throw ServeError.invalid(null, "The request body must be a JSON object");
         }
@@ -66,7 +104,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
             }
             throw ServeError.unsupported(f, "dro serve does not support '" + f + "'"
                     + (NEUTRAL.containsKey(f) ? " other than " + NEUTRAL.get(f) : "") + "; it honours model,"
-                    + " messages, temperature, top_p, max_tokens (max_completion_tokens), stop, seed, n = 1, user,"
+                    + " messages, temperature, top_p, max_tokens (max_completion_tokens), stop, seed, n, user,"
                     + " stream, stream_options and the 'dro' extension");
         }
         String model = text(body, "model", true);
@@ -134,7 +172,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
             log.debug("{} earlier chat turn(s) not sent: DRO answers the last user message alone", dropped);
         }
 
-        GenerateOptions.Builder o = defaults.toBuilder();
+        GenerateOptions.Builder o = GenerateOptions.builder();
         if (system != null) {
             o.userSpecifiedSystemPrompt(system);
         }
@@ -166,22 +204,15 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
                         + " (this server's cap), but was " + tokens);
             }
             o.maxNewTokens(tokens);
-        } else if (defaults.maxNewTokens() > maxTokensCap) {
-            o.maxNewTokens(maxTokensCap);
         }
         List<String> stop = stop(body.get("stop"));
-        if (!stop.isEmpty()) {
-            Set<String> all = new LinkedHashSet<>(defaults.stop());
-            all.addAll(stop);
-            o.stop(List.copyOf(all));
-        }
         Integer seed = integer(body, "seed");
         if (seed != null) {
             o.seed(seed.longValue());
         }
         Integer n = integer(body, "n");
-        if (n != null && n != 1) {
-            throw ServeError.unsupported("n", "dro serve answers one choice per request: 'n' must be 1, but was " + n);
+        if (n != null && (n < 1 || n > maxN)) {
+            throw ServeError.invalid("n", "'n' must be between 1 and " + maxN + " (this server's cap), but was " + n);
         }
         text(body, "user", false);
         boolean stream = bool(body, "stream", false);
@@ -204,8 +235,18 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
             }
         }
         dro(body.get("dro"), o);
+        GenerateOptions modelDefaults = defaults.apply(model);
+        if (tokens == null && modelDefaults.maxNewTokens() > maxTokensCap) {
+            o.maxNewTokens(maxTokensCap);
+        }
+        if (!stop.isEmpty()) {
+            Set<String> all = new LinkedHashSet<>(modelDefaults.stop());
+            all.addAll(stop);
+            o.stop(List.copyOf(all));
+        }
         try {
-            return new ChatCompletionRequest(model, query, o.build(), stream, includeUsage, dropped);
+            return new ChatCompletionRequest(model, query, o.build(), n == null ? 1 : n, stream, includeUsage,
+                    dropped);
         } catch (InvalidRequestException e) {
             throw ServeError.invalid(null, e.getMessage());
         }

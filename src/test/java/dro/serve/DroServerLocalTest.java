@@ -188,6 +188,59 @@ class DroServerLocalTest {
     }
 
     @Test
+    void nChoicesComeFromOneRequestToTheModelIndexedWithThePromptCountedOnce() {
+        ChatCompletion one = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).seed(7).build());
+        recording.seen.clear();
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).seed(7).n(3).build());
+        assertEquals(List.of(0L, 1L, 2L), c.choices().stream().map(ChatCompletion.Choice::index).toList());
+        assertEquals(List.of("Hi", "Hi", "Hi"), c.choices().stream().map(ch -> ch.message().content().orElseThrow())
+                .toList());
+        ChatModelRequest sent = onlyRequest();
+        assertEquals(3, sent.n());
+        assertEquals(7L, sent.seed());
+        assertEquals(auto.assemble(QUERY, GenerateOptions.DEFAULTS).system(), sent.system());
+        long single = one.usage().orElseThrow().completionTokens();
+        assertEquals(one.usage().orElseThrow().promptTokens(), c.usage().orElseThrow().promptTokens());
+        assertEquals(3 * single, c.usage().orElseThrow().completionTokens());
+    }
+
+    @Test
+    void nStreamedChoicesComeOneAfterAnotherEachWithItsIndexAndTheUsageOfAll() {
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY)
+                .seed(7).n(2).streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
+            s.stream().forEach(chunks::add);
+        }
+        List<Long> order = new ArrayList<>();
+        Map<Long, StringBuilder> texts = new java.util.TreeMap<>();
+        Map<Long, String> finishes = new java.util.TreeMap<>();
+        for (ChatCompletionChunk ch : chunks) {
+            for (ChatCompletionChunk.Choice choice : ch.choices()) {
+                order.add(choice.index());
+                choice.delta().content().ifPresent(t -> texts.computeIfAbsent(choice.index(),
+                        i -> new StringBuilder()).append(t));
+                choice.finishReason().ifPresent(f -> finishes.put(choice.index(), f.asString()));
+            }
+        }
+        assertEquals("{0=Hi, 1=Hi}", texts.toString());
+        assertEquals(Map.of(0L, "stop", 1L, "stop"), finishes);
+        assertEquals(order.stream().sorted().toList(), order, "choice 0 whole, then choice 1");
+        assertEquals(2, recording.seen.size(), "one stream per choice");
+        assertEquals(List.of(7L, 8L), recording.seen.stream().map(ChatModelRequest::seed).toList());
+        assertEquals(List.of(1, 1), recording.seen.stream().map(ChatModelRequest::n).toList());
+        ChatCompletionChunk last = chunks.get(chunks.size() - 1);
+        assertEquals(0, last.choices().size());
+        ChatCompletion single = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).seed(7).build());
+        assertEquals(2 * single.usage().orElseThrow().completionTokens(),
+                last.usage().orElseThrow().completionTokens());
+        assertEquals(single.usage().orElseThrow().promptTokens(), last.usage().orElseThrow().promptTokens());
+    }
+
+    @Test
     void langChain4jsOpenAiModelsWorkAgainstTheServerStreamedAndNot() throws Exception {
         OpenAiChatModel lc = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused").modelName(NAME)
                 .maxRetries(0).build();

@@ -12,19 +12,29 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.TokenStream;
+import dro.Usage;
+import dro.backend.ChatModelResponse;
 import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedOpenAiServer;
 import dro.testing.ScriptedOpenAiServer.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +120,105 @@ class DroServerProxyTest {
     }
 
     @Test
+    void nChoicesReachTheUpstreamAsOneRequestWithNExactlyAsAutoModelSendsThem() {
+        GenerateOptions options = GenerateOptions.builder().seed(5L).build();
+        Usage one = auto.complete(QUERY, options).usage();
+        ChatModelResponse three = auto.complete(QUERY, options, 3);
+        assertEquals(List.of("Hi", "Hi", "Hi"), three.texts());
+        JsonNode direct = upstream.lastRequest().json();
+        upstream.reset();
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
+                .addUserMessage(QUERY).seed(5).n(3).build());
+        assertEquals(1, upstream.requests().size());
+        assertEquals(direct, upstream.lastRequest().json());
+        assertEquals(3, upstream.lastRequest().n());
+        assertEquals(List.of(0L, 1L, 2L), c.choices().stream().map(ChatCompletion.Choice::index).toList());
+        assertEquals(List.of("Hi", "Hi", "Hi"), c.choices().stream().map(ch -> ch.message().content().orElseThrow())
+                .toList());
+        assertEquals(one.promptTokens(), c.usage().orElseThrow().promptTokens());
+        assertEquals(3 * one.completionTokens(), c.usage().orElseThrow().completionTokens());
+        assertEquals(three.usage().completionTokens(), c.usage().orElseThrow().completionTokens());
+    }
+
+    @Test
+    void nStreamedChoicesReachTheUpstreamAsOneStreamEachWithSeedsCountingUp() {
+        List<JsonNode> direct = new ArrayList<>();
+        int directTokens = 0;
+        for (long seed : new long[] {5, 6}) {
+            try (TokenStream s = auto.stream(QUERY, GenerateOptions.builder().seed(seed).build())) {
+                while (s.hasNext()) {
+                    s.next();
+                }
+                directTokens += s.result().usage().completionTokens();
+            }
+            direct.add(upstream.lastRequest().json());
+        }
+        upstream.reset();
+        Map<Long, StringBuilder> texts = new java.util.TreeMap<>();
+        long[] completionTokens = {-1};
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(QUERY).seed(5).n(2)
+                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            s.stream().forEach(c -> {
+                c.choices().forEach(ch -> ch.delta().content().ifPresent(t -> texts.computeIfAbsent(ch.index(),
+                        i -> new StringBuilder()).append(t)));
+                c.usage().ifPresent(u -> completionTokens[0] = u.completionTokens());
+            });
+        }
+        assertEquals("{0=Hi, 1=Hi}", texts.toString());
+        assertEquals(direct, upstream.requests().stream().map(ScriptedOpenAiServer.Request::json).toList());
+        assertEquals(directTokens, completionTokens[0]);
+    }
+
+    @Test
+    void langChain4jsOpenAiModelsWorkThroughTheProxyStreamedAndNot() throws Exception {
+        auto.complete(QUERY, GenerateOptions.DEFAULTS);
+        JsonNode direct = upstream.lastRequest().json();
+        try (TokenStream s = auto.stream(QUERY, GenerateOptions.DEFAULTS)) {
+            while (s.hasNext()) {
+                s.next();
+            }
+        }
+        JsonNode directStream = upstream.lastRequest().json();
+        upstream.reset();
+
+        OpenAiChatModel lc = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused").modelName(MODEL)
+                .maxRetries(0).build();
+        assertEquals("Hi", lc.chat(QUERY));
+        assertEquals(1, upstream.requests().size());
+        assertEquals(direct, upstream.lastRequest().json());
+        upstream.reset();
+
+        OpenAiStreamingChatModel st = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused")
+                .modelName(MODEL).build();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        StringBuilder partial = new StringBuilder();
+        st.chat(QUERY, new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String s) {
+                partial.append(s);
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse r) {
+                done.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        ChatResponse r = done.get(60, TimeUnit.SECONDS);
+        assertEquals("Hi", partial.toString());
+        assertEquals("Hi", r.aiMessage().text());
+        assertEquals(dev.langchain4j.model.output.FinishReason.STOP, r.finishReason());
+        assertEquals(1, upstream.requests().size());
+        assertEquals(directStream, upstream.lastRequest().json());
+        assertTrue(upstream.lastRequest().stream());
+    }
+
+    @Test
     void anUpstreamServerErrorIsA502InOpenAisFormat() throws Exception {
         upstream.respond(r -> Reply.error(500, "upstream exploded"));
         ServeTesting.Raw r = post(server, "/v1/chat/completions", body(""));
@@ -161,7 +270,8 @@ class DroServerProxyTest {
         cases.put(body(",\"temperature\":\"hot\""), "temperature");
         cases.put(body(",\"temperature\":3"), "temperature");
         cases.put(body(",\"top_p\":0"), "top_p");
-        cases.put(body(",\"n\":2"), "n");
+        cases.put(body(",\"n\":9"), "n");
+        cases.put(body(",\"n\":0"), "n");
         cases.put(body(",\"max_tokens\":1001"), "max_tokens");
         cases.put(body(",\"max_tokens\":1e30"), "max_tokens");
         cases.put(body(",\"stop\":[1]"), "stop");
