@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * What every fuzz target ({@code *FuzzTest}, docs/FUZZING.md) asserts: a reader given any bytes returns, or throws
  * one of its declared exceptions with a message; anything else (another exception, an {@link Error} such as
  * {@code StackOverflowError} or {@code OutOfMemoryError}) escapes and is a finding. In fuzz mode an input that takes
- * more than a second is a finding too (regression mode asserts nothing about time: an input that hangs simply does not
- * end).
+ * more than a second of its thread's CPU time is a finding too (CPU time, so that a machine shared with other jobs, or
+ * a fuzzer paused with SIGSTOP, does not turn a quick input into a finding; regression mode asserts nothing about
+ * time: an input that hangs simply does not end).
  */
 public final class Fuzz {
 
@@ -28,6 +29,9 @@ public final class Fuzz {
 
     private static int calls;
 
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     private Fuzz() { }
 
     /** A reader's call. */
@@ -43,7 +47,7 @@ public final class Fuzz {
      */
     @SafeVarargs
     public static void onlyDeclared(Call call, Class<? extends Throwable>... declared) {
-        long start = System.nanoTime();
+        long start = cpuNanos();
         try {
             call.run();
         } catch (Throwable t) {
@@ -63,12 +67,17 @@ public final class Fuzz {
             }
             throw new AssertionError("an undeclared " + t, t);
         } finally {
-            long took = System.nanoTime() - start;
+            long took = cpuNanos() - start;
             if (FUZZING && ++calls > WARM_UP_CALLS && took > MAX_NANOS_PER_INPUT) {
-                throw new AssertionError("the input took " + took / 1_000_000 + " ms, more than the "
+                throw new AssertionError("the input took " + took / 1_000_000 + " ms of CPU time, more than the "
                         + MAX_NANOS_PER_INPUT / 1_000_000 + " ms a reader may take");
             }
         }
+    }
+
+    /** The CPU time of the current thread, or the wall time where the JVM cannot measure it. */
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     /** Writes {@code data} to {@code name} in this JVM's fuzz directory (replacing what was there) and returns it. */
