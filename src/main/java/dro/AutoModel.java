@@ -269,6 +269,14 @@ public final class AutoModel implements AutoCloseable {
                 parts.examples(), parts.systemPromptSource());
     }
 
+    /**
+     * What the model behind this facade supports (JSON object or schema mode, seeds, ...): ask before setting
+     * {@link GenerateOptions.Builder#responseFormat}.
+     */
+    public dro.backend.ModelCapabilities capabilities() {
+        return backend.capabilities();
+    }
+
     /** The system prompt used when the optimised prompt is asked for. */
     public String systemPrompt() {
         return optimizedPrompt != null ? optimizedPrompt : PromptResources.get(PromptResources.BASE_ALIGNMENT_PROMPT);
@@ -314,7 +322,8 @@ public final class AutoModel implements AutoCloseable {
 
     private static ChatModelRequest request(AssembledPrompt parts, GenerateOptions o) {
         return ChatModelRequest.builder(parts.system(), parts.user()).temperature(o.temperature()).topP(o.topP())
-                .maxNewTokens(o.maxNewTokens()).stop(o.stop()).seed(o.seed()).build();
+                .maxNewTokens(o.maxNewTokens()).stop(o.stop()).seed(o.seed()).responseFormat(o.responseFormat())
+                .build();
     }
 
     private static Generation generation(ChatModelResponse r) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
+import dro.backend.ResponseFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -52,13 +53,12 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
 
     /** Fields that are read. */
     private static final Set<String> HONOURED = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
-            "max_completion_tokens", "stop", "seed", "n", "user", "stream", "stream_options", "dro");
+            "max_completion_tokens", "stop", "seed", "n", "user", "stream", "stream_options", "response_format", "dro");
 
     /** Fields OpenAI defines whose neutral value is accepted (and ignored), anything else refused. */
     private static final Map<String, String> NEUTRAL = Map.of(
             "logprobs", "false", "presence_penalty", "0", "frequency_penalty", "0", "store", "false",
-            "parallel_tool_calls", "any value (no tools are offered)", "metadata", "any value (not stored)",
-            "response_format", "{\"type\": \"text\"}");
+            "parallel_tool_calls", "any value (no tools are offered)", "metadata", "any value (not stored)");
 
     /**
      * Reads a request body.
@@ -105,7 +105,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
             throw ServeError.unsupported(f, "dro serve does not support '" + f + "'"
                     + (NEUTRAL.containsKey(f) ? " other than " + NEUTRAL.get(f) : "") + "; it honours model,"
                     + " messages, temperature, top_p, max_tokens (max_completion_tokens), stop, seed, n, user,"
-                    + " stream, stream_options and the 'dro' extension");
+                    + " stream, stream_options, response_format and the 'dro' extension");
         }
         String model = text(body, "model", true);
         JsonNode messages = body.get("messages");
@@ -234,6 +234,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
                 throw ServeError.invalid("stream_options", "'stream_options' is only allowed with 'stream': true");
             }
         }
+        o.responseFormat(responseFormat(body.get("response_format")));
         dro(body.get("dro"), o);
         GenerateOptions modelDefaults = defaults.apply(model);
         if (tokens == null && modelDefaults.maxNewTokens() > maxTokensCap) {
@@ -250,6 +251,59 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
         } catch (InvalidRequestException e) {
             throw ServeError.invalid(null, e.getMessage());
         }
+    }
+
+    /**
+     * OpenAI's {@code response_format}: {@code {"type": "text"}}, {@code {"type": "json_object"}} or
+     * {@code {"type": "json_schema", "json_schema": {"name": ..., "schema": {...}, "strict": ...}}}; whether the served
+     * model can enforce it is checked against its capabilities once the model is known.
+     */
+    private static ResponseFormat responseFormat(JsonNode f) {
+        if (f == null || f.isNull()) {
+            return null;
+        }
+        if (!f.isObject()) {
+            throw ServeError.invalid("response_format", "'response_format' must be an object such as"
+                    + " {\"type\": \"json_object\"}");
+        }
+        String type = text(f, "type", true, "response_format.type");
+        Set<String> allowed = switch (type) {
+            case "text", "json_object" -> Set.of("type");
+            case "json_schema" -> Set.of("type", "json_schema");
+            default -> throw ServeError.invalid("response_format.type", "'response_format.type' must be text,"
+                    + " json_object or json_schema, but was \"" + type + "\"");
+        };
+        for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw ServeError.unsupported("response_format." + k, "dro serve does not support 'response_format."
+                        + k + "' with type " + type);
+            }
+        }
+        if (type.equals("text")) {
+            return null;
+        }
+        if (type.equals("json_object")) {
+            return ResponseFormat.JSON_OBJECT;
+        }
+        JsonNode js = f.get("json_schema");
+        if (js == null || !js.isObject()) {
+            throw ServeError.invalid("response_format.json_schema", "'response_format.json_schema' must be an"
+                    + " object with a 'schema'");
+        }
+        for (Iterator<String> it = js.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!Set.of("name", "schema", "strict", "description").contains(k)) {
+                throw ServeError.unsupported("response_format.json_schema." + k, "dro serve does not support"
+                        + " 'response_format.json_schema." + k + "'; it takes name, description, schema and strict");
+            }
+        }
+        JsonNode schema = js.get("schema");
+        if (schema == null || !schema.isObject() || schema.isEmpty()) {
+            throw ServeError.invalid("response_format.json_schema.schema", "'response_format.json_schema.schema'"
+                    + " must be a non-empty JSON schema object");
+        }
+        return ResponseFormat.jsonSchema(schema.toString());
     }
 
     /** The extension object {@code "dro": {"optimized_prompt": bool, "num_icl": 0..5}}. */
@@ -292,7 +346,6 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
         return switch (field) {
             case "logprobs", "store" -> v.isBoolean() && !v.booleanValue();
             case "presence_penalty", "frequency_penalty" -> v.isNumber() && v.doubleValue() == 0;
-            case "response_format" -> v.isObject() && v.size() == 1 && "text".equals(v.path("type").asText(null));
             default -> true;
         };
     }

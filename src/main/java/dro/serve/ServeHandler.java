@@ -19,6 +19,8 @@ import dro.RateLimitException;
 import dro.TokenStream;
 import dro.Usage;
 import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
+import dro.backend.ResponseFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -28,10 +30,12 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +114,10 @@ final class ServeHandler extends Handler.Abstract {
             fail(request, response, callback, e);
         } catch (ClientGone e) {
             outcome.status = 499;
+            if (!response.isCommitted()) {
+                // nobody reads an error response: close the connection rather than have Jetty write (and warn of) one
+                request.getConnectionMetaData().getConnection().getEndPoint().close(e.getCause());
+            }
             callback.failed(e.getCause());
         } catch (IOException e) {
             outcome.status = 499; // the client went away while the answer was written
@@ -150,6 +158,7 @@ final class ServeHandler extends Handler.Abstract {
                 settings.maxTokens(), settings.maxN());
         AutoModel model = served(r.model());
         outcome.model = r.model();
+        requireFormat(model, r);
         authorize(request, r.model());
         if (settings.logContent()) {
             access.info("query: {}", r.query());
@@ -167,7 +176,7 @@ final class ServeHandler extends Handler.Abstract {
         }
         ChatModelResponse g;
         try {
-            g = model.complete(r.query(), r.options(), r.n());
+            g = r.n() == 1 ? collect(request, response, model, r) : model.complete(r.query(), r.options(), r.n());
         } catch (DroException e) {
             throw mapped(e);
         } finally {
@@ -181,6 +190,113 @@ final class ServeHandler extends Handler.Abstract {
             }
         }
         send(response, 200, JSON.writeValueAsString(completion(r.model(), g)));
+    }
+
+    /**
+     * One answer generated through the model's token stream and collected whole, so that a client that disconnects
+     * cancels it between two tokens (Jetty fails the request when it sees the connection close) and frees its slot;
+     * the answer and usage are the stream's result, cleaned as {@link AutoModel#complete} cleans them.
+     *
+     * @throws ClientGone when the client disconnected and the generation was cancelled
+     */
+    private ChatModelResponse collect(Request request, Response response, AutoModel model, ChatCompletionRequest r) {
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        AtomicReference<Throwable> gone = new AtomicReference<>();
+        Probe probe = new Probe(request, response);
+        TokenStream s = model.stream(r.query(), r.options());
+        request.addFailureListener(t -> {
+            gone.compareAndSet(null, t);
+            s.cancel();
+        });
+        active.add(s);
+        boolean timedOut = false;
+        try (s) {
+            while (s.hasNext()) {
+                s.next();
+                if (gone.get() != null || probe.clientGone()) {
+                    s.cancel();
+                } else if (!timedOut && System.nanoTime() > deadline) {
+                    timedOut = true;
+                    s.cancel();
+                }
+            }
+            Generation g = s.result();
+            if (gone.get() != null || probe.gone) {
+                Throwable t = gone.get();
+                throw new ClientGone(t instanceof IOException io ? io : new IOException("The client disconnected",
+                        t));
+            }
+            if (timedOut) {
+                throw new ServeError(504, "timeout_error", null, "timeout", "The answer took longer than "
+                        + settings.requestTimeout().toSeconds() + " s", -1);
+            }
+            if (g.finishReason() == FinishReason.CANCELLED) {
+                throw new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+            }
+            return new ChatModelResponse(java.util.List.of(g.text()), g.usage(), java.util.List.of(g.finishReason()));
+        } finally {
+            active.remove(s);
+        }
+    }
+
+    /**
+     * Learns that the client of a non-streamed request went away while its answer is generated. Jetty does not read
+     * an HTTP/1 connection while its request is handled, so neither a failure listener nor {@code isOpen()} sees the
+     * client close it; the probe reads the connection itself (at most every 50 ms): end of stream or an error is a
+     * client that disconnected. A byte that arrives instead is the start of a pipelined request, which the probe
+     * cannot give back: it stops probing and the response closes the connection (the client sends it again, as HTTP/1.1
+     * lets it).
+     */
+    private static final class Probe {
+        private static final long EVERY = 50_000_000L;
+        private final Request request;
+        private final Response response;
+        private long next = System.nanoTime();
+        private boolean stopped;
+        boolean gone;
+
+        Probe(Request request, Response response) {
+            this.request = request;
+            this.response = response;
+            stopped = request.getConnectionMetaData().getHttpVersion().getVersion() > 11;
+        }
+
+        boolean clientGone() {
+            if (gone || stopped || System.nanoTime() - next < 0) {
+                return gone;
+            }
+            next = System.nanoTime() + EVERY;
+            EndPoint ep = request.getConnectionMetaData().getConnection().getEndPoint();
+            try {
+                int n = ep.fill(BufferUtil.allocate(1));
+                if (n < 0) {
+                    gone = true;
+                } else if (n > 0) {
+                    stopped = true;
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
+            } catch (IOException e) {
+                gone = true;
+            }
+            gone |= !ep.isOpen();
+            return gone;
+        }
+    }
+
+    /** The 400 naming {@code response_format} when the served model cannot enforce the format asked for. */
+    private static void requireFormat(AutoModel model, ChatCompletionRequest r) {
+        ResponseFormat f = r.options().responseFormat();
+        ModelCapabilities.Capability needed = switch (f.type()) {
+            case TEXT -> null;
+            case JSON_OBJECT -> ModelCapabilities.Capability.JSON_OBJECT;
+            case JSON_SCHEMA -> ModelCapabilities.Capability.JSON_SCHEMA;
+        };
+        if (needed != null && !model.capabilities().supports(needed)) {
+            throw ServeError.unsupported("response_format", "The model '" + r.model() + "' cannot enforce"
+                    + " 'response_format' " + (f.type() == ResponseFormat.Type.JSON_OBJECT ? "json_object"
+                    : "json_schema") + " here; it takes " + (model.capabilities().supports(
+                    ModelCapabilities.Capability.JSON_OBJECT) ? "text and json_object" : "text only"));
+        }
     }
 
     /** The model served under {@code name}, or the 404 that names what is served. */

@@ -105,6 +105,30 @@ class DroServerLocalTest {
     }
 
     @Test
+    void jsonObjectModeReachesTheLocalModelAndJsonSchemaModeWhichItCannotEnforceIsA400NamingResponseFormat() {
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).maxCompletionTokens(8)
+                .responseFormat(com.openai.models.ResponseFormatJsonObject.builder().build()).build());
+        assertEquals(1, c.choices().size());
+        assertEquals(dro.backend.ResponseFormat.JSON_OBJECT, onlyRequest().responseFormat());
+        recording.seen.clear();
+        com.openai.errors.BadRequestException e = org.junit.jupiter.api.Assertions.assertThrows(
+                com.openai.errors.BadRequestException.class, () -> client.chat().completions().create(
+                        ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY).responseFormat(
+                                com.openai.models.ResponseFormatJsonSchema.builder().jsonSchema(
+                                        com.openai.models.ResponseFormatJsonSchema.JsonSchema.builder().name("r")
+                                                .schema(com.openai.models.ResponseFormatJsonSchema.JsonSchema.Schema
+                                                        .builder().putAdditionalProperty("type",
+                                                                JsonValue.from("object")).build()).build())
+                                        .build()).build()));
+        assertEquals(400, e.statusCode());
+        assertEquals("response_format", e.param().orElseThrow());
+        assertTrue(e.getMessage().contains("The model '" + NAME + "' cannot enforce 'response_format' json_schema"
+                + " here; it takes text and json_object"), e.getMessage());
+        assertEquals(0, recording.seen.size());
+    }
+
+    @Test
     void aStreamedAnswerJoinsToTheSameTextAndEndsWithAUsageChunk() {
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY)
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
