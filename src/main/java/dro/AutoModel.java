@@ -8,6 +8,8 @@ import static dro.internal.Validation.ensurePositive;
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
+import dro.backend.ResponseFormat;
 import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
@@ -181,9 +183,21 @@ public final class AutoModel implements AutoCloseable {
      *         than asked for)
      */
     public ChatModelResponse complete(String query, GenerateOptions options, int n) {
+        return complete(query, options, n, ResponseFormat.TEXT);
+    }
+
+    /**
+     * {@code n} answers as {@link #complete(String, GenerateOptions, int)} gives them, in {@code format} (one JSON
+     * object, or JSON following a schema) where the model's {@linkplain #capabilities() capabilities} have it.
+     *
+     * @throws InvalidRequestException when the model cannot enforce {@code format}
+     */
+    public ChatModelResponse complete(String query, GenerateOptions options, int n, ResponseFormat format) {
         ensurePositive(n, "n");
+        ensureNotNull(format, "format");
         options = resolve(options);
-        ChatModelRequest request = request(assembleParts(query, options), options).toBuilder().n(n).build();
+        ChatModelRequest request = request(assembleParts(query, options), options).toBuilder().n(n)
+                .responseFormat(format).build();
         ChatModelResponse r = backend.chat(request);
         return new ChatModelResponse(r.texts().stream().map(PromptAssembler::answer).toList(), r.usage(),
                 r.finishReasons());
@@ -208,8 +222,20 @@ public final class AutoModel implements AutoCloseable {
      * holds the cleaned answer.
      */
     public TokenStream stream(String query, GenerateOptions options) {
+        return stream(query, options, ResponseFormat.TEXT);
+    }
+
+    /**
+     * A stream as {@link #stream(String, GenerateOptions)} starts it, in {@code format} (one JSON object, or JSON
+     * following a schema) where the model's {@linkplain #capabilities() capabilities} have it.
+     *
+     * @throws InvalidRequestException when the model cannot enforce {@code format}
+     */
+    public TokenStream stream(String query, GenerateOptions options, ResponseFormat format) {
+        ensureNotNull(format, "format");
         options = resolve(options);
-        TokenStream raw = backend.stream(request(assembleParts(query, options), options));
+        TokenStream raw = backend.stream(request(assembleParts(query, options), options).toBuilder()
+                .responseFormat(format).build());
         return new TokenStream() {
             @Override
             public boolean hasNext() {
@@ -270,10 +296,10 @@ public final class AutoModel implements AutoCloseable {
     }
 
     /**
-     * What the model behind this facade supports (JSON object or schema mode, seeds, ...): ask before setting
-     * {@link GenerateOptions.Builder#responseFormat}.
+     * What the model behind this facade supports (JSON object or schema mode, seeds, ...): ask before asking for a
+     * {@link ResponseFormat} other than text.
      */
-    public dro.backend.ModelCapabilities capabilities() {
+    public ModelCapabilities capabilities() {
         return backend.capabilities();
     }
 
@@ -322,8 +348,7 @@ public final class AutoModel implements AutoCloseable {
 
     private static ChatModelRequest request(AssembledPrompt parts, GenerateOptions o) {
         return ChatModelRequest.builder(parts.system(), parts.user()).temperature(o.temperature()).topP(o.topP())
-                .maxNewTokens(o.maxNewTokens()).stop(o.stop()).seed(o.seed()).responseFormat(o.responseFormat())
-                .build();
+                .maxNewTokens(o.maxNewTokens()).stop(o.stop()).seed(o.seed()).build();
     }
 
     private static Generation generation(ChatModelResponse r) {

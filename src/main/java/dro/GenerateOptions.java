@@ -8,7 +8,6 @@ import static dro.internal.Validation.ensureStop;
 import static dro.internal.Validation.ensureTemperature;
 import static dro.internal.Validation.ensureTopP;
 
-import dro.backend.ResponseFormat;
 import dro.icl.IclOrder;
 import java.util.List;
 import java.util.Objects;
@@ -43,8 +42,6 @@ import java.util.Objects;
  *       similar first (the original's), or {@link IclOrder#FILE} for more shared prompt prefixes</td></tr>
  *   <tr><td>groupSharedPrefixes</td><td>false</td><td>{@link AutoModel#generateAll} runs queries whose prompts share
  *       a prefix one after another; answers stay in query order</td></tr>
- *   <tr><td>responseFormat</td><td>{@link ResponseFormat#TEXT}</td><td>free text, one JSON object or JSON following a
- *       schema, where the model's {@linkplain AutoModel#capabilities() capabilities} say it can</td></tr>
  * </table>
  *
  * <p>The last two are the prefix-reuse options (see {@link AutoModel}, "Prefix reuse"). {@code iclOrder(FILE)}
@@ -80,7 +77,6 @@ public final class GenerateOptions {
     private final Long seed;
     private final IclOrder iclOrder;
     private final Boolean groupSharedPrefixes;
-    private final ResponseFormat responseFormat;
 
     private GenerateOptions(Builder b) {
         this.userSpecifiedSystemPrompt = b.userSpecifiedSystemPrompt == null ? null
@@ -99,7 +95,6 @@ public final class GenerateOptions {
         }
         this.iclOrder = b.iclOrder;
         this.groupSharedPrefixes = b.groupSharedPrefixes;
-        this.responseFormat = b.responseFormat;
     }
 
     public static Builder builder() {
@@ -122,7 +117,6 @@ public final class GenerateOptions {
         b.iclOrder = iclOrder;
         b.iclOrderSet = iclOrder != null;
         b.groupSharedPrefixes = groupSharedPrefixes;
-        b.responseFormat = responseFormat;
         return b;
     }
 
@@ -146,7 +140,6 @@ public final class GenerateOptions {
         b.iclOrder = pick(other.iclOrder, iclOrder);
         b.iclOrderSet = b.iclOrder != null;
         b.groupSharedPrefixes = pick(other.groupSharedPrefixes, groupSharedPrefixes);
-        b.responseFormat = pick(other.responseFormat, responseFormat);
         return b.build();
     }
 
@@ -202,11 +195,6 @@ public final class GenerateOptions {
         return groupSharedPrefixes != null && groupSharedPrefixes;
     }
 
-    /** The form of the answer: free text (the default), one JSON object, or JSON following a schema. */
-    public ResponseFormat responseFormat() {
-        return responseFormat != null ? responseFormat : ResponseFormat.TEXT;
-    }
-
     /** Equal when the same options are set to the same values (an unset option differs from one set to its default). */
     @Override
     public boolean equals(Object o) {
@@ -215,14 +203,13 @@ public final class GenerateOptions {
                 && Objects.equals(numOptimizedIcl, g.numOptimizedIcl) && Objects.equals(temperature, g.temperature)
                 && Objects.equals(topP, g.topP) && Objects.equals(maxNewTokens, g.maxNewTokens)
                 && Objects.equals(stop, g.stop) && Objects.equals(seed, g.seed) && iclOrder == g.iclOrder
-                && Objects.equals(groupSharedPrefixes, g.groupSharedPrefixes)
-                && Objects.equals(responseFormat, g.responseFormat);
+                && Objects.equals(groupSharedPrefixes, g.groupSharedPrefixes);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(userSpecifiedSystemPrompt, optimizedPrompt, optimizedIcl, numOptimizedIcl, temperature,
-                topP, maxNewTokens, stop, seed, iclOrder, groupSharedPrefixes, responseFormat);
+                topP, maxNewTokens, stop, seed, iclOrder, groupSharedPrefixes);
     }
 
     /** The options as they read (defaults included). */
@@ -232,8 +219,7 @@ public final class GenerateOptions {
                 + ", optimizedPrompt=" + optimizedPrompt() + ", optimizedIcl=" + optimizedIcl()
                 + ", numOptimizedIcl=" + numOptimizedIcl() + ", temperature=" + temperature() + ", topP=" + topP()
                 + ", maxNewTokens=" + maxNewTokens() + ", stop=" + stop() + ", seed=" + seed + ", iclOrder="
-                + iclOrder() + ", groupSharedPrefixes=" + groupSharedPrefixes() + ", responseFormat="
-                + responseFormat().type() + "}";
+                + iclOrder() + ", groupSharedPrefixes=" + groupSharedPrefixes() + "}";
     }
 
     /** Collects options; an option not called stays unset. {@link #build()} validates them. */
@@ -251,7 +237,6 @@ public final class GenerateOptions {
         private IclOrder iclOrder;
         private boolean iclOrderSet;
         private Boolean groupSharedPrefixes;
-        private ResponseFormat responseFormat;
 
         private Builder() { }
 
@@ -326,16 +311,6 @@ public final class GenerateOptions {
          */
         public Builder groupSharedPrefixes(boolean groupSharedPrefixes) {
             this.groupSharedPrefixes = groupSharedPrefixes;
-            return this;
-        }
-
-        /**
-         * The form of the answer ({@link ResponseFormat#JSON_OBJECT}, {@link ResponseFormat#jsonSchema}); null leaves
-         * it unset (free text). A model that cannot enforce it refuses the call with an
-         * {@link InvalidRequestException} (see {@link AutoModel#capabilities()}).
-         */
-        public Builder responseFormat(ResponseFormat responseFormat) {
-            this.responseFormat = responseFormat;
             return this;
         }
 

@@ -70,19 +70,6 @@ class GenerateOptionsTest {
     }
 
     @Test
-    void theResponseFormatIsTextUnlessSetAndASetOneOverridesAndIsKeptByToBuilder() {
-        assertEquals(dro.backend.ResponseFormat.TEXT, GenerateOptions.DEFAULTS.responseFormat());
-        GenerateOptions json = GenerateOptions.builder().responseFormat(dro.backend.ResponseFormat.JSON_OBJECT).build();
-        GenerateOptions schema = GenerateOptions.builder()
-                .responseFormat(dro.backend.ResponseFormat.jsonSchema("{\"type\":\"object\"}")).build();
-        assertEquals(dro.backend.ResponseFormat.JSON_OBJECT, json.overrideWith(GenerateOptions.DEFAULTS)
-                .responseFormat());
-        assertEquals(schema.responseFormat(), json.overrideWith(schema).responseFormat());
-        assertEquals(json, json.toBuilder().build());
-        assertNotEquals(json, GenerateOptions.DEFAULTS);
-    }
-
-    @Test
     void overridingWithTheDefaultsChangesNothingAndTheDefaultsOverriddenAreTheOverridingOptions() {
         GenerateOptions o = GenerateOptions.builder().temperature(1.2).optimizedIcl(false).build();
         assertEquals(o, o.overrideWith(GenerateOptions.DEFAULTS));

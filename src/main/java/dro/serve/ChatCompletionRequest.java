@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * @param stream       answer as server-sent events
  * @param includeUsage {@code stream_options.include_usage}: a last chunk with the usage
  * @param droppedTurns earlier turns not sent
+ * @param format       {@code response_format}: text, one JSON object, or JSON following a schema
  */
 record ChatCompletionRequest(String model, String query, GenerateOptions options, int n, boolean stream,
-                             boolean includeUsage, int droppedTurns) {
+                             boolean includeUsage, int droppedTurns, ResponseFormat format) {
 
     private static final Logger log = LoggerFactory.getLogger(ChatCompletionRequest.class);
 
@@ -234,7 +235,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
                 throw ServeError.invalid("stream_options", "'stream_options' is only allowed with 'stream': true");
             }
         }
-        o.responseFormat(responseFormat(body.get("response_format")));
+        ResponseFormat format = responseFormat(body.get("response_format"));
         dro(body.get("dro"), o);
         GenerateOptions modelDefaults = defaults.apply(model);
         if (tokens == null && modelDefaults.maxNewTokens() > maxTokensCap) {
@@ -247,7 +248,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
         }
         try {
             return new ChatCompletionRequest(model, query, o.build(), n == null ? 1 : n, stream, includeUsage,
-                    dropped);
+                    dropped, format);
         } catch (InvalidRequestException e) {
             throw ServeError.invalid(null, e.getMessage());
         }
@@ -260,7 +261,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
      */
     private static ResponseFormat responseFormat(JsonNode f) {
         if (f == null || f.isNull()) {
-            return null;
+            return ResponseFormat.TEXT;
         }
         if (!f.isObject()) {
             throw ServeError.invalid("response_format", "'response_format' must be an object such as"
@@ -281,7 +282,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
             }
         }
         if (type.equals("text")) {
-            return null;
+            return ResponseFormat.TEXT;
         }
         if (type.equals("json_object")) {
             return ResponseFormat.JSON_OBJECT;

@@ -176,7 +176,7 @@ final class ServeHandler extends Handler.Abstract {
         }
         ChatModelResponse g;
         try {
-            g = r.n() == 1 ? collect(request, response, model, r) : model.complete(r.query(), r.options(), r.n());
+            g = r.n() == 1 ? collect(request, response, model, r) : model.complete(r.query(), r.options(), r.n(), r.format());
         } catch (DroException e) {
             throw mapped(e);
         } finally {
@@ -203,7 +203,7 @@ final class ServeHandler extends Handler.Abstract {
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         AtomicReference<Throwable> gone = new AtomicReference<>();
         Probe probe = new Probe(request, response);
-        TokenStream s = model.stream(r.query(), r.options());
+        TokenStream s = model.stream(r.query(), r.options(), r.format());
         request.addFailureListener(t -> {
             gone.compareAndSet(null, t);
             s.cancel();
@@ -285,7 +285,7 @@ final class ServeHandler extends Handler.Abstract {
 
     /** The 400 naming {@code response_format} when the served model cannot enforce the format asked for. */
     private static void requireFormat(AutoModel model, ChatCompletionRequest r) {
-        ResponseFormat f = r.options().responseFormat();
+        ResponseFormat f = r.format();
         ModelCapabilities.Capability needed = switch (f.type()) {
             case TEXT -> null;
             case JSON_OBJECT -> ModelCapabilities.Capability.JSON_OBJECT;
@@ -338,7 +338,7 @@ final class ServeHandler extends Handler.Abstract {
             }
             TokenStream s;
             try {
-                s = model.stream(r.query(), options);
+                s = model.stream(r.query(), options, r.format());
             } catch (DroException e) {
                 ServeError err = mapped(e);
                 if (!headersSent[0]) {

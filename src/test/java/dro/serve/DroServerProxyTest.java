@@ -257,8 +257,8 @@ class DroServerProxyTest {
                 .responseFormat(com.openai.models.ResponseFormatJsonObject.builder().build()).build());
         assertEquals("{\"type\":\"json_object\"}", upstream.lastRequest().json().get("response_format").toString());
         String schema = "{\"type\":\"object\",\"properties\":{\"bird\":{\"type\":\"string\"}}}";
-        try (TokenStream s = auto.stream(QUERY, GenerateOptions.builder()
-                .responseFormat(dro.backend.ResponseFormat.jsonSchema(schema)).build())) {
+        try (TokenStream s = auto.stream(QUERY, GenerateOptions.DEFAULTS,
+                dro.backend.ResponseFormat.jsonSchema(schema))) {
             while (s.hasNext()) {
                 s.next();
             }
