@@ -176,7 +176,8 @@ final class ServeHandler extends Handler.Abstract {
         }
         ChatModelResponse g;
         try {
-            g = r.n() == 1 ? collect(request, response, model, r) : model.complete(r.query(), r.options(), r.n(), r.format());
+            g = r.n() == 1 ? collect(request, response, model, r)
+                    : model.complete(r.query(), r.options(), r.n(), r.format());
         } catch (DroException e) {
             throw mapped(e);
         } finally {
