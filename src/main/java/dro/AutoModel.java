@@ -3,10 +3,13 @@ package dro;
 import static dro.internal.Validation.ensureBetween;
 import static dro.internal.Validation.ensureNotBlank;
 import static dro.internal.Validation.ensureNotNull;
+import static dro.internal.Validation.ensurePositive;
 
 import dro.backend.ChatModel;
 import dro.backend.ChatModelRequest;
 import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
+import dro.backend.ResponseFormat;
 import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.LlamaCppBackend;
 import dro.backend.llamacpp.LlamaCppSettings;
@@ -175,6 +178,36 @@ public final class AutoModel implements AutoCloseable {
     }
 
     /**
+     * {@code n} answers to {@code query}, sampled in one request to the model: an API model is sent {@code n}; a local
+     * model generates them in its parallel slots, with seeds {@code seed, seed + 1, ...} when a seed is set.
+     *
+     * @param n how many answers, at least 1
+     * @return the {@code n} answers, each cleaned as in {@link #generate(String, GenerateOptions)}, with their finish
+     *         reasons; the usage counts the prompt once and the tokens of every answer (an API may send fewer answers
+     *         than asked for)
+     */
+    public ChatModelResponse complete(String query, GenerateOptions options, int n) {
+        return complete(query, options, n, ResponseFormat.TEXT);
+    }
+
+    /**
+     * {@code n} answers as {@link #complete(String, GenerateOptions, int)} gives them, in {@code format} (one JSON
+     * object, or JSON following a schema) where the model's {@linkplain #capabilities() capabilities} have it.
+     *
+     * @throws InvalidRequestException when the model cannot enforce {@code format}
+     */
+    public ChatModelResponse complete(String query, GenerateOptions options, int n, ResponseFormat format) {
+        ensurePositive(n, "n");
+        ensureNotNull(format, "format");
+        options = resolve(options);
+        ChatModelRequest request = request(assembleParts(query, options), options).toBuilder().n(n)
+                .responseFormat(format).build();
+        ChatModelResponse r = backend.chat(request);
+        return new ChatModelResponse(r.texts().stream().map(PromptAssembler::answer).toList(), r.usage(),
+                r.finishReasons());
+    }
+
+    /**
      * Generates while handing each piece of text to {@code onToken} as it is produced.
      *
      * @return the whole generation, its text cleaned as in {@link #generate(String, GenerateOptions)}
@@ -193,8 +226,20 @@ public final class AutoModel implements AutoCloseable {
      * holds the cleaned answer.
      */
     public TokenStream stream(String query, GenerateOptions options) {
+        return stream(query, options, ResponseFormat.TEXT);
+    }
+
+    /**
+     * A stream as {@link #stream(String, GenerateOptions)} starts it, in {@code format} (one JSON object, or JSON
+     * following a schema) where the model's {@linkplain #capabilities() capabilities} have it.
+     *
+     * @throws InvalidRequestException when the model cannot enforce {@code format}
+     */
+    public TokenStream stream(String query, GenerateOptions options, ResponseFormat format) {
+        ensureNotNull(format, "format");
         options = resolve(options);
-        TokenStream raw = backend.stream(request(assembleParts(query, options), options));
+        TokenStream raw = backend.stream(request(assembleParts(query, options), options).toBuilder()
+                .responseFormat(format).build());
         return new TokenStream() {
             @Override
             public boolean hasNext() {
@@ -252,6 +297,14 @@ public final class AutoModel implements AutoCloseable {
         AssembledPrompt parts = assembleParts(query, options);
         return new AssembledPrompt(parts.system(), parts.user(), backend.renderPrompt(request(parts, options)),
                 parts.examples(), parts.systemPromptSource());
+    }
+
+    /**
+     * What the model behind this facade supports (JSON object or schema mode, seeds, ...): ask before asking for a
+     * {@link ResponseFormat} other than text.
+     */
+    public ModelCapabilities capabilities() {
+        return backend.capabilities();
     }
 
     /** The system prompt used when the optimised prompt is asked for. */

@@ -116,6 +116,11 @@ final class ServeCommand implements Callable<Integer> {
             + " none gets --max-new-tokens.")
     int maxTokensCap;
 
+    @Option(names = "--max-n", paramLabel = "N", defaultValue = "8", description = "The most choices (n) a request"
+            + " may ask for; more is a 400 (default: ${DEFAULT-VALUE}). Not streamed, a request for n choices takes"
+            + " up to n slots.")
+    int maxN;
+
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "" + GenerateOptions.DEFAULT_MAX_NEW_TOKENS,
             description = "Tokens generated when a request gives no max_tokens (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
@@ -179,11 +184,11 @@ final class ServeCommand implements Callable<Integer> {
             defaults.numOptimizedIcl(numIcl);
         }
         DroServer.Builder server = DroServer.builder().host(host).port(port).apiKeys(keys).noAuth(noAuth)
-                .slots(slots).queue(queue).maxTokens(maxTokensCap).maxBodyBytes(maxBodyBytes)
+                .slots(slots).queue(queue).maxTokens(maxTokensCap).maxN(maxN).maxBodyBytes(maxBodyBytes)
                 .requestTimeout(timeout).drain(Duration.ofMillis(Math.round(drainSeconds * 1000)))
-                .logContent(logContent).defaultOptions(defaults.build()).checkAccess();
+                .logContent(logContent).checkAccess();
         PrintWriter err = spec.commandLine().getErr();
-        try (AutoModel m = model(proxy, timeout)) {
+        try (AutoModel m = model(proxy, timeout, defaults.build())) {
             String name = servedName != null ? servedName : proxy ? upstreamModel : model;
             DroServer s = server.model(name, m).start();
             err.println("dro serve: serving " + name + " at " + s.baseUrl() + " (prompt: " + m.systemPromptSource()
@@ -198,9 +203,10 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private AutoModel model(boolean proxy, Duration timeout) {
+    /** The served model, with the options every request starts from as its default options. */
+    private AutoModel model(boolean proxy, Duration timeout, GenerateOptions defaults) {
         AutoModel.Builder b = AutoModel.builder().model(proxy ? upstreamModel : model).openAiModel(proxy)
-                .optimizedPromptFile(prompt).iclFile(iclFile).timeout(timeout);
+                .optimizedPromptFile(prompt).iclFile(iclFile).timeout(timeout).defaultOptions(defaults);
         HubClient.Builder hub = HubClient.builder().environment(main.environment);
         if (offline && !proxy) {
             hub.offline(true);

@@ -9,9 +9,14 @@ final class ActiveStreams {
 
     private final Set<TokenStream> streams = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
+    private volatile boolean cancelled;
 
+    /** Registers a stream; one that starts after {@link #cancelAll} (a request's next choice) is cancelled at once. */
     void add(TokenStream s) {
         streams.add(s);
+        if (cancelled) {
+            s.cancel();
+        }
     }
 
     void remove(TokenStream s) {
@@ -27,6 +32,7 @@ final class ActiveStreams {
     }
 
     void cancelAll() {
+        cancelled = true;
         streams.forEach(TokenStream::cancel);
     }
 }

@@ -6,8 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The bounded queue in front of the model's slots: at most {@code slots} requests generate at once and at most
- * {@code queue} more wait; any request beyond is refused at once (429), never queued. Thread-safe.
+ * The bounded queue in front of the model's slots: at most {@code slots} generations run at once and at most
+ * {@code queue} more wait; any request beyond is refused at once (429), never queued. A request that generates
+ * {@code w} answers at once (its {@code n} choices, at most {@code slots}) takes {@code w} slots and counts {@code w}
+ * against the queue; waiting is first come, first served, so a large request is not passed over by smaller ones.
+ * Thread-safe.
  */
 final class Admission {
 
@@ -23,27 +26,33 @@ final class Admission {
         this.permits = new Semaphore(slots, true);
     }
 
+    /** The slots a request generating {@code answers} answers at once takes: that many, at most all. */
+    int weight(int answers) {
+        return Math.max(1, Math.min(answers, slots));
+    }
+
     /**
-     * Takes a slot, waiting in the queue for at most {@code wait}; the caller must {@link #leave()} once done.
+     * Takes {@code weight} slots (see {@link #weight}), waiting in the queue for at most {@code wait}; the caller must
+     * {@link #leave(int)} them once done.
      *
      * @throws ServeError 429 when the queue is full, 503 when no slot came free in time
      */
-    void enter(Duration wait) {
-        if (admitted.incrementAndGet() > slots + queue) {
-            admitted.decrementAndGet();
+    void enter(Duration wait, int weight) {
+        if (admitted.addAndGet(weight) > slots + queue) {
+            admitted.addAndGet(-weight);
             throw new ServeError(429, "rate_limit_error", null, "queue_full", "The server is busy: all " + slots
                     + " slots are generating and " + queue + " requests are queued; try again shortly", 1);
         }
         waiting.incrementAndGet();
         boolean got = false;
         try {
-            got = permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+            got = permits.tryAcquire(weight, wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             waiting.decrementAndGet();
             if (!got) {
-                admitted.decrementAndGet();
+                admitted.addAndGet(-weight);
             }
         }
         if (!got) {
@@ -52,10 +61,10 @@ final class Admission {
         }
     }
 
-    /** Gives the slot back. */
-    void leave() {
-        permits.release();
-        admitted.decrementAndGet();
+    /** Gives back the {@code weight} slots {@link #enter} took. */
+    void leave(int weight) {
+        permits.release(weight);
+        admitted.addAndGet(-weight);
     }
 
     /** Requests generating now. */

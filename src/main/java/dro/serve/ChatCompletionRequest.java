@@ -1,14 +1,21 @@
 package dro.serve;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dro.GenerateOptions;
 import dro.InvalidRequestException;
+import dro.backend.ResponseFormat;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,39 +26,71 @@ import org.slf4j.LoggerFactory;
  * {@code userSpecifiedSystemPrompt}; earlier user and assistant turns are not sent (DRO answers one query under its
  * prompt and examples) and are counted at DEBUG. The request's {@code stop} strings are added to DRO's.
  *
- * <p>Every field is known: a field the server does not honour is refused with a 400 naming it, never dropped.
+ * <p>Every field is known: a field the server does not honour is refused with a 400 naming it, never dropped. The
+ * options hold only what the request sets (the served {@link dro.AutoModel} lays them over its own
+ * {@linkplain dro.AutoModel#defaultOptions() default options}), except two that depend on those defaults: the
+ * request's {@code stop} strings are added to the model's, and a model default above the server's token cap is
+ * capped.
  *
  * @param model        the served model's name
  * @param query        the last user message
- * @param options      the options it is answered with
+ * @param options      the options it is answered with, over the model's defaults
+ * @param n            how many choices
  * @param stream       answer as server-sent events
  * @param includeUsage {@code stream_options.include_usage}: a last chunk with the usage
  * @param droppedTurns earlier turns not sent
+ * @param format       {@code response_format}: text, one JSON object, or JSON following a schema
  */
-record ChatCompletionRequest(String model, String query, GenerateOptions options, boolean stream, boolean includeUsage,
-                             int droppedTurns) {
+record ChatCompletionRequest(String model, String query, GenerateOptions options, int n, boolean stream,
+                             boolean includeUsage, int droppedTurns, ResponseFormat format) {
 
     private static final Logger log = LoggerFactory.getLogger(ChatCompletionRequest.class);
 
+    /** Strict JSON: a duplicate key or anything after the object is malformed. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
     /** Fields that are read. */
     private static final Set<String> HONOURED = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
-            "max_completion_tokens", "stop", "seed", "n", "user", "stream", "stream_options", "dro");
+            "max_completion_tokens", "stop", "seed", "n", "user", "stream", "stream_options", "response_format", "dro");
 
     /** Fields OpenAI defines whose neutral value is accepted (and ignored), anything else refused. */
     private static final Map<String, String> NEUTRAL = Map.of(
             "logprobs", "false", "presence_penalty", "0", "frequency_penalty", "0", "store", "false",
-            "parallel_tool_calls", "any value (no tools are offered)", "metadata", "any value (not stored)",
-            "response_format", "{\"type\": \"text\"}");
+            "parallel_tool_calls", "any value (no tools are offered)", "metadata", "any value (not stored)");
 
     /**
      * Reads a request body.
      *
-     * @param body     the parsed JSON body
-     * @param defaults the options a request starts from
+     * @param bytes        the body as sent
+     * @param defaults     the default options of the served model a request names, asked once every field has been
+     *                     checked; it throws the error for a model that is not served
      * @param maxTokensCap the most {@code max_tokens} a request may ask for
-     * @throws ServeError 400 naming the field that is wrong or unsupported
+     * @param maxN         the most choices ({@code n}) a request may ask for
+     * @throws ServeError 400 naming the field that is wrong or unsupported, or what {@code defaults} throws
      */
-    static ChatCompletionRequest read(JsonNode body, GenerateOptions defaults, int maxTokensCap) {
+    static ChatCompletionRequest read(byte[] bytes, Function<String, GenerateOptions> defaults, int maxTokensCap,
+                                      int maxN) {
+        if (bytes.length == 0) {
+            throw ServeError.invalid(null, "The request body is empty; send a JSON object");
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw ServeError.invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")" : ""));
+        } catch (IOException e) {
+            throw ServeError.invalid(null, "The request body cannot be read as JSON: " + e.getMessage());
+        }
+        return read(body, defaults, maxTokensCap, maxN);
+    }
+
+    private static ChatCompletionRequest read(JsonNode body, Function<String, GenerateOptions> defaults,
+                                              int maxTokensCap, int maxN) {
         if (body == null || !body.isObject()) {
             throw ServeError.invalid(null, "The request body must be a JSON object");
         }
@@ -66,8 +105,8 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
             }
             throw ServeError.unsupported(f, "dro serve does not support '" + f + "'"
                     + (NEUTRAL.containsKey(f) ? " other than " + NEUTRAL.get(f) : "") + "; it honours model,"
-                    + " messages, temperature, top_p, max_tokens (max_completion_tokens), stop, seed, n = 1, user,"
-                    + " stream, stream_options and the 'dro' extension");
+                    + " messages, temperature, top_p, max_tokens (max_completion_tokens), stop, seed, n, user,"
+                    + " stream, stream_options, response_format and the 'dro' extension");
         }
         String model = text(body, "model", true);
         JsonNode messages = body.get("messages");
@@ -134,7 +173,7 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
             log.debug("{} earlier chat turn(s) not sent: DRO answers the last user message alone", dropped);
         }
 
-        GenerateOptions.Builder o = defaults.toBuilder();
+        GenerateOptions.Builder o = GenerateOptions.builder();
         if (system != null) {
             o.userSpecifiedSystemPrompt(system);
         }
@@ -166,22 +205,15 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
                         + " (this server's cap), but was " + tokens);
             }
             o.maxNewTokens(tokens);
-        } else if (defaults.maxNewTokens() > maxTokensCap) {
-            o.maxNewTokens(maxTokensCap);
         }
         List<String> stop = stop(body.get("stop"));
-        if (!stop.isEmpty()) {
-            Set<String> all = new LinkedHashSet<>(defaults.stop());
-            all.addAll(stop);
-            o.stop(List.copyOf(all));
-        }
         Integer seed = integer(body, "seed");
         if (seed != null) {
             o.seed(seed.longValue());
         }
         Integer n = integer(body, "n");
-        if (n != null && n != 1) {
-            throw ServeError.unsupported("n", "dro serve answers one choice per request: 'n' must be 1, but was " + n);
+        if (n != null && (n < 1 || n > maxN)) {
+            throw ServeError.invalid("n", "'n' must be between 1 and " + maxN + " (this server's cap), but was " + n);
         }
         text(body, "user", false);
         boolean stream = bool(body, "stream", false);
@@ -203,12 +235,76 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
                 throw ServeError.invalid("stream_options", "'stream_options' is only allowed with 'stream': true");
             }
         }
+        ResponseFormat format = responseFormat(body.get("response_format"));
         dro(body.get("dro"), o);
+        GenerateOptions modelDefaults = defaults.apply(model);
+        if (tokens == null && modelDefaults.maxNewTokens() > maxTokensCap) {
+            o.maxNewTokens(maxTokensCap);
+        }
+        if (!stop.isEmpty()) {
+            Set<String> all = new LinkedHashSet<>(modelDefaults.stop());
+            all.addAll(stop);
+            o.stop(List.copyOf(all));
+        }
         try {
-            return new ChatCompletionRequest(model, query, o.build(), stream, includeUsage, dropped);
+            return new ChatCompletionRequest(model, query, o.build(), n == null ? 1 : n, stream, includeUsage,
+                    dropped, format);
         } catch (InvalidRequestException e) {
             throw ServeError.invalid(null, e.getMessage());
         }
+    }
+
+    /**
+     * OpenAI's {@code response_format}: {@code {"type": "text"}}, {@code {"type": "json_object"}} or
+     * {@code {"type": "json_schema", "json_schema": {"name": ..., "schema": {...}, "strict": ...}}}; whether the served
+     * model can enforce it is checked against its capabilities once the model is known.
+     */
+    private static ResponseFormat responseFormat(JsonNode f) {
+        if (f == null || f.isNull()) {
+            return ResponseFormat.TEXT;
+        }
+        if (!f.isObject()) {
+            throw ServeError.invalid("response_format", "'response_format' must be an object such as"
+                    + " {\"type\": \"json_object\"}");
+        }
+        String type = text(f, "type", true, "response_format.type");
+        Set<String> allowed = switch (type) {
+            case "text", "json_object" -> Set.of("type");
+            case "json_schema" -> Set.of("type", "json_schema");
+            default -> throw ServeError.invalid("response_format.type", "'response_format.type' must be text,"
+                    + " json_object or json_schema, but was \"" + type + "\"");
+        };
+        for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw ServeError.unsupported("response_format." + k, "dro serve does not support 'response_format."
+                        + k + "' with type " + type);
+            }
+        }
+        if (type.equals("text")) {
+            return ResponseFormat.TEXT;
+        }
+        if (type.equals("json_object")) {
+            return ResponseFormat.JSON_OBJECT;
+        }
+        JsonNode js = f.get("json_schema");
+        if (js == null || !js.isObject()) {
+            throw ServeError.invalid("response_format.json_schema", "'response_format.json_schema' must be an"
+                    + " object with a 'schema'");
+        }
+        for (Iterator<String> it = js.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!Set.of("name", "schema", "strict", "description").contains(k)) {
+                throw ServeError.unsupported("response_format.json_schema." + k, "dro serve does not support"
+                        + " 'response_format.json_schema." + k + "'; it takes name, description, schema and strict");
+            }
+        }
+        JsonNode schema = js.get("schema");
+        if (schema == null || !schema.isObject() || schema.isEmpty()) {
+            throw ServeError.invalid("response_format.json_schema.schema", "'response_format.json_schema.schema'"
+                    + " must be a non-empty JSON schema object");
+        }
+        return ResponseFormat.jsonSchema(schema.toString());
     }
 
     /** The extension object {@code "dro": {"optimized_prompt": bool, "num_icl": 0..5}}. */
@@ -251,7 +347,6 @@ record ChatCompletionRequest(String model, String query, GenerateOptions options
         return switch (field) {
             case "logprobs", "store" -> v.isBoolean() && !v.booleanValue();
             case "presence_penalty", "frequency_penalty" -> v.isNumber() && v.doubleValue() == 0;
-            case "response_format" -> v.isObject() && v.size() == 1 && "text".equals(v.path("type").asText(null));
             default -> true;
         };
     }

@@ -49,16 +49,20 @@ import java.util.Set;
  * <h2>What is served</h2>
  * {@code POST /v1/chat/completions} (blocking and {@code stream: true}), {@code GET /v1/models}, {@code GET /health},
  * {@code GET /ready} and {@code GET /metrics} (Prometheus text). A request is answered as
- * {@link AutoModel#complete(String, GenerateOptions)} (or {@link AutoModel#stream}) answers its last user message,
- * with the options the request sets over {@link Builder#defaultOptions}; a system message replaces the optimised
- * prompt; earlier turns are not sent. The extension object {@code "dro": {"optimized_prompt": false, "num_icl": 0}}
- * turns the optimised prompt and the examples off per request. A field the server does not honour is a 400 naming it.
+ * {@link AutoModel#complete(String, GenerateOptions, int)} (or {@link AutoModel#stream}) answers its last user
+ * message, with the options the request sets over the model's own {@link AutoModel#defaultOptions() default options}
+ * (one place for them: {@link AutoModel.Builder#defaultOptions}); a system message replaces the optimised prompt;
+ * earlier turns are not sent. A request for {@code n} choices gets them from one call to the model when not streamed,
+ * and one after another, each with its index, when streamed. The extension object
+ * {@code "dro": {"optimized_prompt": false, "num_icl": 0}} turns the optimised prompt and the examples off per
+ * request. A field the server does not honour is a 400 naming it.
  *
  * <h2>Limits and security</h2>
  * It binds to 127.0.0.1 unless {@link Builder#host} says otherwise, and refuses to start on another address without
  * {@link Builder#apiKeys API keys} unless {@link Builder#noAuth(boolean) noAuth(true)}. At most {@link Builder#slots}
- * requests generate at once and {@link Builder#queue} more wait; beyond that a request gets 429 with
- * {@code Retry-After}. Request bodies, {@code max_tokens} and the time of a request are capped. Prompts and answers are
+ * generations run at once and {@link Builder#queue} more wait; beyond that a request gets 429 with
+ * {@code Retry-After}. A request for {@code n} choices, not streamed, takes {@code min(n, slots)} of them. Request
+ * bodies, {@code max_tokens}, {@code n} and the time of a request are capped. Prompts and answers are
  * never logged unless {@link Builder#logContent(boolean)}.
  *
  * <h2>Lifecycle and threads</h2>
@@ -71,8 +75,13 @@ public final class DroServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DroServer.class);
 
     /** The settings a handler reads. */
-    record Settings(ApiKeys apiKeys, GenerateOptions defaultOptions, int maxTokens, long maxBodyBytes,
-                    Duration requestTimeout, boolean logContent) { }
+    record Settings(ApiKeys apiKeys, int maxTokens, int maxN, long maxBodyBytes, Duration requestTimeout,
+                    boolean logContent) { }
+
+    /** The optional artifacts {@code dro.serve} needs, in the POM's versions (checked by a test). */
+    static final String JETTY = "org.eclipse.jetty:jetty-server:12.1.13";
+    static final String MICROMETER = "io.micrometer:micrometer-core:1.17.2";
+    static final String PROMETHEUS = "io.micrometer:micrometer-registry-prometheus:1.17.2";
 
     private final Server jetty;
     private final ServerConnector connector;
@@ -171,14 +180,14 @@ public final class DroServer implements AutoCloseable {
     }
 
     static void ensureAvailable() {
-        for (String[] c : new String[][] {{"org.eclipse.jetty.server.Server", "org.eclipse.jetty:jetty-server"},
-                {"io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
-                        "io.micrometer:micrometer-registry-prometheus"}}) {
+        for (String[] c : new String[][] {{"org.eclipse.jetty.server.Server", JETTY},
+                {"io.micrometer.core.instrument.MeterRegistry", MICROMETER},
+                {"io.micrometer.prometheusmetrics.PrometheusMeterRegistry", PROMETHEUS}}) {
             try {
                 Class.forName(c[0], false, DroServer.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 throw new ModelLoadException("dro serve needs " + c[1] + " on the class path, which dro4j declares"
-                        + " optional: add it (and io.micrometer:micrometer-core) to serve", e);
+                        + " optional: add " + JETTY + ", " + MICROMETER + " and " + PROMETHEUS + " to serve", e);
             }
         }
     }
@@ -192,8 +201,8 @@ public final class DroServer implements AutoCloseable {
         private boolean noAuth;
         private int slots = 1;
         private int queue = 16;
-        private GenerateOptions defaultOptions = GenerateOptions.DEFAULTS;
         private int maxTokens = 4096;
+        private int maxN = 8;
         private long maxBodyBytes = 1 << 20;
         private Duration requestTimeout = Duration.ofMinutes(5);
         private Duration drain = Duration.ofSeconds(30);
@@ -258,18 +267,15 @@ public final class DroServer implements AutoCloseable {
             return this;
         }
 
-        /** The options a request starts from (its own fields override them); default {@link GenerateOptions#DEFAULTS}. */
-        public Builder defaultOptions(GenerateOptions options) {
-            if (options == null) {
-                throw new InvalidRequestException("defaultOptions must not be null");
-            }
-            this.defaultOptions = options;
-            return this;
-        }
-
         /** The most {@code max_tokens} a request may ask for (more is a 400); default 4096. */
         public Builder maxTokens(int maxTokens) {
             this.maxTokens = ensureBetween(maxTokens, 1, 1 << 20, "maxTokens");
+            return this;
+        }
+
+        /** The most choices ({@code n}) a request may ask for (more is a 400); default 8. */
+        public Builder maxN(int maxN) {
+            this.maxN = ensureBetween(maxN, 1, 128, "maxN");
             return this;
         }
 
@@ -325,8 +331,7 @@ public final class DroServer implements AutoCloseable {
             Admission admission = new Admission(slots, queue);
             ServeMetrics metrics = new ServeMetrics(admission);
             ActiveStreams active = new ActiveStreams();
-            Settings settings = new Settings(apiKeys, defaultOptions, maxTokens, maxBodyBytes, requestTimeout,
-                    logContent);
+            Settings settings = new Settings(apiKeys, maxTokens, maxN, maxBodyBytes, requestTimeout, logContent);
             // every admitted request holds a thread while it waits or generates; the rest answer at once
             QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, slots + queue + 16), 4);
             threads.setName("dro-serve");

@@ -1,9 +1,5 @@
 package dro.serve;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +10,7 @@ import dro.AutoModel;
 import dro.BadRequestException;
 import dro.DroException;
 import dro.FinishReason;
+import dro.GenerateOptions;
 import dro.Generation;
 import dro.GenerationException;
 import dro.InvalidRequestException;
@@ -21,18 +18,24 @@ import dro.ModelNotFoundException;
 import dro.RateLimitException;
 import dro.TokenStream;
 import dro.Usage;
+import dro.backend.ChatModelResponse;
+import dro.backend.ModelCapabilities;
+import dro.backend.ResponseFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +47,7 @@ final class ServeHandler extends Handler.Abstract {
     /** One INFO line per request: method, path, status, tokens, milliseconds (and no text unless asked). */
     private static final Logger access = LoggerFactory.getLogger("dro.serve.access");
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String JSON_TYPE = "application/json";
 
     private final DroServer.Settings settings;
@@ -114,6 +114,10 @@ final class ServeHandler extends Handler.Abstract {
             fail(request, response, callback, e);
         } catch (ClientGone e) {
             outcome.status = 499;
+            if (!response.isCommitted()) {
+                // nobody reads an error response: close the connection rather than have Jetty write (and warn of) one
+                request.getConnectionMetaData().getConnection().getEndPoint().close(e.getCause());
+            }
             callback.failed(e.getCause());
         } catch (IOException e) {
             outcome.status = 499; // the client went away while the answer was written
@@ -150,132 +154,309 @@ final class ServeHandler extends Handler.Abstract {
     private void chat(Request request, Response response, Outcome outcome) throws IOException {
         requireMethod(request.getMethod(), "POST");
         authorize(request, null);
-        JsonNode body = readBody(request);
-        ChatCompletionRequest r = ChatCompletionRequest.read(body, settings.defaultOptions(), settings.maxTokens());
-        AutoModel model = models.get(r.model());
-        if (model == null) {
-            throw new ServeError(404, "invalid_request_error", "model", "model_not_found", "The model '" + r.model()
-                    + "' is not served here; served: " + String.join(", ", models.keySet()), -1);
-        }
+        ChatCompletionRequest r = ChatCompletionRequest.read(readBody(request), name -> served(name).defaultOptions(),
+                settings.maxTokens(), settings.maxN());
+        AutoModel model = served(r.model());
         outcome.model = r.model();
+        requireFormat(model, r);
         authorize(request, r.model());
         if (settings.logContent()) {
             access.info("query: {}", r.query());
         }
-        admission.enter(settings.requestTimeout());
+        // n choices generate at once when not streamed (in the slots), one after another when streamed
+        int weight = r.stream() ? 1 : admission.weight(r.n());
+        admission.enter(settings.requestTimeout(), weight);
         if (r.stream()) {
             try {
                 stream(request, response, r, model, outcome);
             } finally {
-                admission.leave();
+                admission.leave(weight);
             }
             return;
         }
-        Generation g;
+        ChatModelResponse g;
         try {
-            g = model.complete(r.query(), r.options());
+            g = r.n() == 1 ? collect(request, response, model, r)
+                    : model.complete(r.query(), r.options(), r.n(), r.format());
         } catch (DroException e) {
             throw mapped(e);
         } finally {
-            admission.leave(); // the slot is free before the answer is written to a client that may read slowly
+            admission.leave(weight); // the slots are free before the answer is written to a client that may read slowly
         }
         outcome.promptTokens = g.usage().promptTokens();
         outcome.completionTokens = g.usage().completionTokens();
         if (settings.logContent()) {
-            access.info("answer: {}", g.text());
+            for (int i = 0; i < g.texts().size(); i++) {
+                access.info("answer {}: {}", i, g.texts().get(i));
+            }
         }
         send(response, 200, JSON.writeValueAsString(completion(r.model(), g)));
     }
 
+    /**
+     * One answer generated through the model's token stream and collected whole, so that a client that disconnects
+     * cancels it between two tokens (Jetty fails the request when it sees the connection close) and frees its slot;
+     * the answer and usage are the stream's result, cleaned as {@link AutoModel#complete} cleans them.
+     *
+     * @throws ClientGone when the client disconnected and the generation was cancelled
+     */
+    private ChatModelResponse collect(Request request, Response response, AutoModel model, ChatCompletionRequest r) {
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        AtomicReference<Throwable> gone = new AtomicReference<>();
+        Probe probe = new Probe(request, response);
+        TokenStream s = model.stream(r.query(), r.options(), r.format());
+        request.addFailureListener(t -> {
+            gone.compareAndSet(null, t);
+            s.cancel();
+        });
+        active.add(s);
+        boolean timedOut = false;
+        try (s) {
+            while (s.hasNext()) {
+                s.next();
+                if (gone.get() != null || probe.clientGone()) {
+                    s.cancel();
+                } else if (!timedOut && System.nanoTime() > deadline) {
+                    timedOut = true;
+                    s.cancel();
+                }
+            }
+            Generation g = s.result();
+            if (gone.get() != null || probe.gone) {
+                Throwable t = gone.get();
+                throw new ClientGone(t instanceof IOException io ? io : new IOException("The client disconnected",
+                        t));
+            }
+            if (timedOut) {
+                throw new ServeError(504, "timeout_error", null, "timeout", "The answer took longer than "
+                        + settings.requestTimeout().toSeconds() + " s", -1);
+            }
+            if (g.finishReason() == FinishReason.CANCELLED) {
+                throw new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+            }
+            return new ChatModelResponse(java.util.List.of(g.text()), g.usage(), java.util.List.of(g.finishReason()));
+        } finally {
+            active.remove(s);
+        }
+    }
+
+    /**
+     * Learns that the client of a non-streamed request went away while its answer is generated. Jetty does not read
+     * an HTTP/1 connection while its request is handled, so neither a failure listener nor {@code isOpen()} sees the
+     * client close it; the probe reads the connection itself (at most every 50 ms): end of stream or an error is a
+     * client that disconnected. A byte that arrives instead is the start of a pipelined request, which the probe
+     * cannot give back: it stops probing and the response closes the connection (the client sends it again, as HTTP/1.1
+     * lets it).
+     */
+    private static final class Probe {
+        private static final long EVERY = 50_000_000L;
+        private final Request request;
+        private final Response response;
+        private long next = System.nanoTime();
+        private boolean stopped;
+        boolean gone;
+
+        Probe(Request request, Response response) {
+            this.request = request;
+            this.response = response;
+            stopped = request.getConnectionMetaData().getHttpVersion().getVersion() > 11;
+        }
+
+        boolean clientGone() {
+            if (gone || stopped || System.nanoTime() - next < 0) {
+                return gone;
+            }
+            next = System.nanoTime() + EVERY;
+            EndPoint ep = request.getConnectionMetaData().getConnection().getEndPoint();
+            try {
+                int n = ep.fill(BufferUtil.allocate(1));
+                if (n < 0) {
+                    gone = true;
+                } else if (n > 0) {
+                    stopped = true;
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
+            } catch (IOException e) {
+                gone = true;
+            }
+            gone |= !ep.isOpen();
+            return gone;
+        }
+    }
+
+    /** The 400 naming {@code response_format} when the served model cannot enforce the format asked for. */
+    private static void requireFormat(AutoModel model, ChatCompletionRequest r) {
+        ResponseFormat f = r.format();
+        ModelCapabilities.Capability needed = switch (f.type()) {
+            case TEXT -> null;
+            case JSON_OBJECT -> ModelCapabilities.Capability.JSON_OBJECT;
+            case JSON_SCHEMA -> ModelCapabilities.Capability.JSON_SCHEMA;
+        };
+        if (needed != null && !model.capabilities().supports(needed)) {
+            throw ServeError.unsupported("response_format", "The model '" + r.model() + "' cannot enforce"
+                    + " 'response_format' " + (f.type() == ResponseFormat.Type.JSON_OBJECT ? "json_object"
+                    : "json_schema") + " here; it takes " + (model.capabilities().supports(
+                    ModelCapabilities.Capability.JSON_OBJECT) ? "text and json_object" : "text only"));
+        }
+    }
+
+    /** The model served under {@code name}, or the 404 that names what is served. */
+    private AutoModel served(String name) {
+        AutoModel model = models.get(name);
+        if (model == null) {
+            throw new ServeError(404, "invalid_request_error", "model", "model_not_found", "The model '" + name
+                    + "' is not served here; served: " + String.join(", ", models.keySet()), -1);
+        }
+        return model;
+    }
+
+    /**
+     * Streams the request's {@code n} choices one after another, each from a stream of its own (choice {@code i} with
+     * seed {@code seed + i} when a seed is given, as the backends number the seeds of {@code n} replies); every chunk
+     * carries its choice's index. The usage chunk counts the prompt once and the tokens of every choice.
+     */
     private void stream(Request request, Response response, ChatCompletionRequest r, AutoModel model,
                         Outcome outcome) throws IOException {
         long start = System.nanoTime();
         long deadline = start + settings.requestTimeout().toNanos();
         String id = "chatcmpl-" + UUID.randomUUID();
         long now = System.currentTimeMillis() / 1000;
-        TokenStream s;
-        try {
-            s = model.stream(r.query(), r.options());
-        } catch (DroException e) {
-            throw mapped(e);
-        }
-        active.add(s);
-        request.addFailureListener(t -> s.cancel());
-        StringBuilder answer = settings.logContent() ? new StringBuilder() : null;
-        boolean headersSent = false;
-        try (s) {
-            AnswerPieces pieces = new AnswerPieces();
-            boolean first = true;
-            boolean timedOut = false;
-            while (true) {
-                boolean more;
-                String text;
-                try {
-                    more = s.hasNext();
-                    text = more ? pieces.push(s.next()) : pieces.finish();
-                } catch (DroException e) {
-                    if (!headersSent) {
-                        throw mapped(e);
-                    }
-                    ServeError err = mapped(e);
-                    outcome.status = err.status;
-                    writeEvent(response, JSON.writeValueAsString(err.body()));
-                    write(response, true, "data: [DONE]\n\n");
-                    return;
-                }
-                if (!headersSent) {
-                    response.setStatus(200);
-                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-                    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-                    headersSent = true;
-                    writeChunk(response, chunk(id, now, r, "role", "assistant", null, r.includeUsage()));
-                }
-                if (!text.isEmpty()) {
-                    if (first) {
-                        metrics.firstToken(System.nanoTime() - start);
-                        first = false;
-                    }
-                    if (answer != null) {
-                        answer.append(text);
-                    }
-                    writeChunk(response, chunk(id, now, r, "content", text, null, r.includeUsage()));
-                }
-                if (!more) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    s.cancel();
-                    timedOut = true;
-                }
+        AtomicReference<TokenStream> current = new AtomicReference<>();
+        request.addFailureListener(t -> {
+            TokenStream s = current.get();
+            if (s != null) {
+                s.cancel();
             }
-            Generation g = s.result();
-            outcome.promptTokens = g.usage().promptTokens();
-            outcome.completionTokens = g.usage().completionTokens();
-            if (answer != null) {
-                access.info("answer: {}", answer);
+        });
+        boolean[] headersSent = {false};
+        boolean[] first = {true};
+        Usage total = null;
+        Long seed = model.defaultOptions().overrideWith(r.options()).seed();
+        for (int index = 0; index < r.n(); index++) {
+            GenerateOptions options = r.options();
+            if (index > 0 && seed != null) {
+                options = options.toBuilder().seed(seed + index).build();
             }
-            if (timedOut || g.finishReason() == FinishReason.CANCELLED) {
-                ServeError err = timedOut ? new ServeError(504, "timeout_error", null, "timeout",
-                        "The answer took longer than " + settings.requestTimeout().toSeconds() + " s", -1)
-                        : new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+            TokenStream s;
+            try {
+                s = model.stream(r.query(), options, r.format());
+            } catch (DroException e) {
+                ServeError err = mapped(e);
+                if (!headersSent[0]) {
+                    throw err;
+                }
                 outcome.status = err.status;
                 writeEvent(response, JSON.writeValueAsString(err.body()));
-            } else {
-                writeChunk(response, chunk(id, now, r, null, null, finishReason(g), r.includeUsage()));
-                if (r.includeUsage()) {
-                    ObjectNode u = base(id, now, r.model());
-                    u.putArray("choices");
-                    u.set("usage", usage(g.usage()));
-                    writeChunk(response, u);
+                write(response, true, "data: [DONE]\n\n");
+                return;
+            }
+            current.set(s);
+            active.add(s);
+            try (s) {
+                Generation g = streamChoice(response, r, s, index, id, now, start, deadline, headersSent, first,
+                        outcome);
+                if (g == null) {
+                    return; // the stream ended with an error event
                 }
+                total = total == null ? g.usage() : new Usage(total.promptTokens(),
+                        total.completionTokens() + g.usage().completionTokens(), -1);
+                outcome.promptTokens = total.promptTokens();
+                outcome.completionTokens = total.completionTokens();
+            } catch (IOException e) {
+                s.cancel();
+                throw new ClientGone(e);
+            } finally {
+                active.remove(s);
+            }
+        }
+        try {
+            if (r.includeUsage()) {
+                ObjectNode u = base(id, now, r.model());
+                u.putArray("choices");
+                u.set("usage", usage(total));
+                writeChunk(response, u);
             }
             write(response, true, "data: [DONE]\n\n");
         } catch (IOException e) {
-            s.cancel();
             throw new ClientGone(e);
-        } finally {
-            active.remove(s);
         }
+    }
+
+    /**
+     * Streams one choice to its end: its chunks, then its finish chunk; the headers and the first chunk (with the
+     * role) go out with the first choice's first piece.
+     *
+     * @return its generation, or null when it ended the response with an error event (a failure, a timeout, a
+     *         cancellation)
+     */
+    private Generation streamChoice(Response response, ChatCompletionRequest r, TokenStream s, int index, String id,
+                                    long now, long start, long deadline, boolean[] headersSent, boolean[] first,
+                                    Outcome outcome) throws IOException {
+        StringBuilder answer = settings.logContent() ? new StringBuilder() : null;
+        AnswerPieces pieces = new AnswerPieces();
+        boolean roleSent = false;
+        boolean timedOut = false;
+        while (true) {
+            boolean more;
+            String text;
+            try {
+                more = s.hasNext();
+                text = more ? pieces.push(s.next()) : pieces.finish();
+            } catch (DroException e) {
+                ServeError err = mapped(e);
+                if (!headersSent[0]) {
+                    throw err;
+                }
+                outcome.status = err.status;
+                writeEvent(response, JSON.writeValueAsString(err.body()));
+                write(response, true, "data: [DONE]\n\n");
+                return null;
+            }
+            if (!headersSent[0]) {
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+                headersSent[0] = true;
+            }
+            if (!roleSent) {
+                writeChunk(response, chunk(id, now, r, index, "role", "assistant", null));
+                roleSent = true;
+            }
+            if (!text.isEmpty()) {
+                if (first[0]) {
+                    metrics.firstToken(System.nanoTime() - start);
+                    first[0] = false;
+                }
+                if (answer != null) {
+                    answer.append(text);
+                }
+                writeChunk(response, chunk(id, now, r, index, "content", text, null));
+            }
+            if (!more) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                s.cancel();
+                timedOut = true;
+            }
+        }
+        Generation g = s.result();
+        if (answer != null) {
+            access.info("answer {}: {}", index, answer);
+        }
+        if (timedOut || g.finishReason() == FinishReason.CANCELLED) {
+            outcome.promptTokens = g.usage().promptTokens();
+            outcome.completionTokens += g.usage().completionTokens();
+            ServeError err = timedOut ? new ServeError(504, "timeout_error", null, "timeout",
+                    "The answer took longer than " + settings.requestTimeout().toSeconds() + " s", -1)
+                    : new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+            outcome.status = err.status;
+            writeEvent(response, JSON.writeValueAsString(err.body()));
+            write(response, true, "data: [DONE]\n\n");
+            return null;
+        }
+        writeChunk(response, chunk(id, now, r, index, null, null, finishReason(g.finishReason())));
+        return g;
     }
 
     /** A write failed: the client disconnected, and the generation was cancelled. */
@@ -287,30 +468,33 @@ final class ServeHandler extends Handler.Abstract {
         }
     }
 
-    private ObjectNode completion(String model, Generation g) {
+    private ObjectNode completion(String model, ChatModelResponse g) {
         ObjectNode root = base("chatcmpl-" + UUID.randomUUID(), System.currentTimeMillis() / 1000, model);
         root.put("object", "chat.completion");
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", g.text()).putNull("refusal");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(g));
+        ArrayNode choices = root.putArray("choices");
+        for (int i = 0; i < g.texts().size(); i++) {
+            ObjectNode choice = choices.addObject();
+            choice.put("index", i);
+            choice.putObject("message").put("role", "assistant").put("content", g.texts().get(i)).putNull("refusal");
+            choice.putNull("logprobs");
+            choice.put("finish_reason", finishReason(g.finishReasons().get(i)));
+        }
         root.set("usage", usage(g.usage()));
         return root;
     }
 
-    private ObjectNode chunk(String id, long created, ChatCompletionRequest r, String field, String value,
-                             String finish, boolean usageNull) {
+    private ObjectNode chunk(String id, long created, ChatCompletionRequest r, int index, String field, String value,
+                             String finish) {
         ObjectNode root = base(id, created, r.model());
         ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
+        choice.put("index", index);
         ObjectNode delta = choice.putObject("delta");
         if (field != null) {
             delta.put(field, value);
         }
         choice.putNull("logprobs");
         choice.put("finish_reason", finish);
-        if (usageNull) {
+        if (r.includeUsage()) {
             root.putNull("usage");
         }
         return root;
@@ -326,11 +510,11 @@ final class ServeHandler extends Handler.Abstract {
                 .put("completion_tokens", u.completionTokens()).put("total_tokens", u.totalTokens());
     }
 
-    private static String finishReason(Generation g) {
-        return g.finishReason() == FinishReason.LENGTH ? "length" : "stop";
+    private static String finishReason(FinishReason f) {
+        return f == FinishReason.LENGTH ? "length" : "stop";
     }
 
-    private JsonNode readBody(Request request) throws IOException {
+    private byte[] readBody(Request request) throws IOException {
         long max = settings.maxBodyBytes();
         long declared = request.getLength();
         if (declared > max) {
@@ -343,16 +527,7 @@ final class ServeHandler extends Handler.Abstract {
         if (bytes.length > max) {
             throw tooLarge(-1);
         }
-        if (bytes.length == 0) {
-            throw ServeError.invalid(null, "The request body is empty; send a JSON object");
-        }
-        try {
-            return JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw ServeError.invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")" : ""));
-        }
+        return bytes;
     }
 
     private ServeError tooLarge(long declared) {

@@ -178,9 +178,9 @@ public final class ServeBenchmark {
             GenerateOptions options = GenerateOptions.builder().optimizedIcl(false).temperature(0).maxNewTokens(32)
                     .stop(List.of()).build();
             try (AutoModel model = AutoModel.builder().model(file).parallelSlots(4).maxModelLen(1024)
-                    .optimizedPrompt("You are a helpful assistant.").build();
+                    .optimizedPrompt("You are a helpful assistant.").defaultOptions(options).build();
                  DroServer server = DroServer.builder().model("random", model).port(0).slots(4).queue(CLIENTS)
-                         .defaultOptions(options).start()) {
+                         .start()) {
                 String url = server.baseUrl() + "/chat/completions";
                 List<String> bodies = queries.stream().map(q -> chatBody("random", q, "")).toList();
                 model.completeAll(queries.subList(0, 4), options); // warm-up

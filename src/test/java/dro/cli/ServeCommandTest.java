@@ -21,8 +21,9 @@ class ServeCommandTest {
         assertEquals(0, r.code(), r.err());
         for (String flag : List.of("--model", "--upstream-model", "--base-url", "--endpoints", "--served-model-name",
                 "--prompt", "--prompts-dir", "--icl-file", "--num-icl", "--parallel-slots", "--queue", "--host",
-                "--port", "--api-keys", "--no-auth", "--max-tokens-cap", "--max-new-tokens", "--max-body-bytes",
-                "--timeout", "--drain-seconds", "--log-content", "--offline", "--threads", "--max-model-len")) {
+                "--port", "--api-keys", "--no-auth", "--max-tokens-cap", "--max-n", "--max-new-tokens",
+                "--max-body-bytes", "--timeout", "--drain-seconds", "--log-content", "--offline", "--threads",
+                "--max-model-len")) {
             assertTrue(r.out().contains(flag), flag + " in:\n" + r.out());
         }
         assertTrue(CliRun.dro("--help").out().contains("serve"));

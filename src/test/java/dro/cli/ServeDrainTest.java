@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bin/dro serve} in a child process: SIGTERM lets the request in flight finish, then the process exits 0. */
+/**
+ * {@code bin/dro serve} in a child process: SIGTERM lets the request in flight finish, then the process exits 0. (On
+ * the way: the request gets {@code --max-new-tokens} from the served model's default options.)
+ */
 class ServeDrainTest {
 
     static final String SECRET_QUERY = "the-secret-question-4411";
@@ -63,7 +66,7 @@ class ServeDrainTest {
             Path err = dir.resolve("err.txt");
             Process child = ChildJvm.start(dir, Main.class, Map.of("OPENAI_API_KEY", "sk-up", "OPENAI_BASE_URL",
                     upstream.baseUrl()), out, err, "serve", "--upstream-model", "m", "--port", "0", "--num-icl", "0",
-                    "--prompt", prompt.toString(), "--drain-seconds", "30");
+                    "--prompt", prompt.toString(), "--drain-seconds", "30", "--max-new-tokens", "40");
             try {
                 String port = waitFor(err, Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/v1"), child);
                 HttpClient http = HttpClient.newHttpClient();
@@ -77,6 +80,7 @@ class ServeDrainTest {
                     Thread.sleep(50);
                 }
                 assertEquals(1, upstream.requests().size(), "the request reached the upstream");
+                assertEquals(40, upstream.requests().get(0).maxTokens(), "--max-new-tokens: the model's default");
                 child.destroy(); // SIGTERM
                 waitFor(err, Pattern.compile("dro serve stopping: 1 requests in flight"), child);
                 assertTrue(child.isAlive(), "still draining");

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,11 +111,10 @@ class DroServerLoadTest {
         }
     }
 
-    @Test
-    void aClientThatDisconnectsCancelsItsGenerationAndFreesTheSlot() throws Exception {
+    /** A tiny local model that would write "ab " for ever, whose streams count their tokens and note a cancel. */
+    private RequestRecorder endless(AtomicBoolean cancelled, AtomicInteger tokens) throws Exception {
         Path endless = TinyGguf.scripted(dir.resolve("endless.gguf"), "ab ", TinyGguf.CHAT_TEMPLATE, 16384);
-        AtomicBoolean cancelled = new AtomicBoolean();
-        RequestRecorder model = new RequestRecorder(AutoModel.builder().model(endless).threads(1)
+        return new RequestRecorder(AutoModel.builder().model(endless).threads(1)
                 .maxModelLen(16384).buildChatModel()) {
             @Override
             protected TokenStream doStream(ChatModelRequest request) {
@@ -125,6 +125,7 @@ class DroServerLoadTest {
                     }
 
                     public String next() {
+                        tokens.incrementAndGet();
                         return s.next();
                     }
 
@@ -143,18 +144,29 @@ class DroServerLoadTest {
                 };
             }
         };
+    }
+
+    private static Socket send(DroServer server, String body) throws Exception {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return socket;
+    }
+
+    @Test
+    void aClientThatDisconnectsCancelsItsGenerationAndFreesTheSlot() throws Exception {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        RequestRecorder model = endless(cancelled, new AtomicInteger());
         try (AutoModel m = AutoModel.builder().chatModel(model).optimizedPrompt("P").iclExamples(ICL)
                 .embedder(LetterEmbedder.INSTANCE).embeddingCacheDir(dir.resolve("emb")).build();
              DroServer server = DroServer.builder().model("endless", m).port(0).slots(1).queue(0).maxTokens(12000)
                      .start()) {
             String body = "{\"model\":\"endless\",\"stream\":true,\"max_tokens\":12000,\"messages\":[{\"role\":"
                     + "\"user\",\"content\":\"Go on forever.\"}]}";
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                        + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                        .getBytes(StandardCharsets.UTF_8));
-                out.flush();
+            try (Socket socket = send(server, body)) {
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                         StandardCharsets.UTF_8));
                 int contentChunks = 0;
@@ -174,6 +186,40 @@ class DroServerLoadTest {
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"Short.\"}]}");
             assertEquals(200, next.status(), next.body());
             assertEquals("length", next.json().get("choices").get(0).get("finish_reason").asText());
+        }
+    }
+
+    @Test
+    void aClientThatDisconnectsFromANonStreamedRequestCancelsItsGenerationAndFreesTheSlot() throws Exception {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicInteger tokens = new AtomicInteger();
+        RequestRecorder model = endless(cancelled, tokens);
+        try (AutoModel m = AutoModel.builder().chatModel(model).optimizedPrompt("P").iclExamples(ICL)
+                .embedder(LetterEmbedder.INSTANCE).embeddingCacheDir(dir.resolve("emb")).build();
+             DroServer server = DroServer.builder().model("endless", m).port(0).slots(1).queue(0).maxTokens(12000)
+                     .start()) {
+            String body = "{\"model\":\"endless\",\"max_tokens\":12000,\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"Go on forever.\"}]}";
+            try (Socket socket = send(server, body)) {
+                assertTrue(eventually(400, () -> tokens.get() >= 3), "the model was generating");
+                assertEquals(1, server.busySlots());
+            }
+            // the slot is free again within a second: 20 polls 50 ms apart
+            assertTrue(eventually(20, () -> server.busySlots() == 0), "slot still busy: " + server.busySlots());
+            assertTrue(cancelled.get(), "the generation was cancelled");
+            assertTrue(tokens.get() < 12000, "it stopped early: " + tokens.get());
+            ServeTesting.Raw next = post(server, "/v1/chat/completions", "{\"model\":\"endless\",\"max_tokens\":3,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Short.\"}]}");
+            assertEquals(200, next.status(), next.body());
+            assertEquals("length", next.json().get("choices").get(0).get("finish_reason").asText());
+            assertTrue(eventually(20, () -> {
+                try {
+                    return ServeTesting.get(server, "/metrics").body().contains(
+                            "dro_serve_requests_total{status=\"499\"} 1.0");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }), "the disconnect is counted as 499");
         }
     }
 

@@ -105,6 +105,30 @@ class DroServerLocalTest {
     }
 
     @Test
+    void jsonObjectModeReachesTheLocalModelAndJsonSchemaModeWhichItCannotEnforceIsA400NamingResponseFormat() {
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).maxCompletionTokens(8)
+                .responseFormat(com.openai.models.ResponseFormatJsonObject.builder().build()).build());
+        assertEquals(1, c.choices().size());
+        assertEquals(dro.backend.ResponseFormat.JSON_OBJECT, onlyRequest().responseFormat());
+        recording.seen.clear();
+        com.openai.errors.BadRequestException e = org.junit.jupiter.api.Assertions.assertThrows(
+                com.openai.errors.BadRequestException.class, () -> client.chat().completions().create(
+                        ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY).responseFormat(
+                                com.openai.models.ResponseFormatJsonSchema.builder().jsonSchema(
+                                        com.openai.models.ResponseFormatJsonSchema.JsonSchema.builder().name("r")
+                                                .schema(com.openai.models.ResponseFormatJsonSchema.JsonSchema.Schema
+                                                        .builder().putAdditionalProperty("type",
+                                                                JsonValue.from("object")).build()).build())
+                                        .build()).build()));
+        assertEquals(400, e.statusCode());
+        assertEquals("response_format", e.param().orElseThrow());
+        assertTrue(e.getMessage().contains("The model '" + NAME + "' cannot enforce 'response_format' json_schema"
+                + " here; it takes text and json_object"), e.getMessage());
+        assertEquals(0, recording.seen.size());
+    }
+
+    @Test
     void aStreamedAnswerJoinsToTheSameTextAndEndsWithAUsageChunk() {
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY)
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
@@ -185,6 +209,59 @@ class DroServerLocalTest {
         GenerateOptions one = GenerateOptions.builder().numOptimizedIcl(1).build();
         assertEquals(1, auto.assemble(QUERY, one).examples().size());
         assertEquals(auto.assemble(QUERY, one).system(), onlyRequest().system());
+    }
+
+    @Test
+    void nChoicesComeFromOneRequestToTheModelIndexedWithThePromptCountedOnce() {
+        ChatCompletion one = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).seed(7).build());
+        recording.seen.clear();
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).seed(7).n(3).build());
+        assertEquals(List.of(0L, 1L, 2L), c.choices().stream().map(ChatCompletion.Choice::index).toList());
+        assertEquals(List.of("Hi", "Hi", "Hi"), c.choices().stream().map(ch -> ch.message().content().orElseThrow())
+                .toList());
+        ChatModelRequest sent = onlyRequest();
+        assertEquals(3, sent.n());
+        assertEquals(7L, sent.seed());
+        assertEquals(auto.assemble(QUERY, GenerateOptions.DEFAULTS).system(), sent.system());
+        long single = one.usage().orElseThrow().completionTokens();
+        assertEquals(one.usage().orElseThrow().promptTokens(), c.usage().orElseThrow().promptTokens());
+        assertEquals(3 * single, c.usage().orElseThrow().completionTokens());
+    }
+
+    @Test
+    void nStreamedChoicesComeOneAfterAnotherEachWithItsIndexAndTheUsageOfAll() {
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(NAME).addUserMessage(QUERY)
+                .seed(7).n(2).streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
+            s.stream().forEach(chunks::add);
+        }
+        List<Long> order = new ArrayList<>();
+        Map<Long, StringBuilder> texts = new java.util.TreeMap<>();
+        Map<Long, String> finishes = new java.util.TreeMap<>();
+        for (ChatCompletionChunk ch : chunks) {
+            for (ChatCompletionChunk.Choice choice : ch.choices()) {
+                order.add(choice.index());
+                choice.delta().content().ifPresent(t -> texts.computeIfAbsent(choice.index(),
+                        i -> new StringBuilder()).append(t));
+                choice.finishReason().ifPresent(f -> finishes.put(choice.index(), f.asString()));
+            }
+        }
+        assertEquals("{0=Hi, 1=Hi}", texts.toString());
+        assertEquals(Map.of(0L, "stop", 1L, "stop"), finishes);
+        assertEquals(order.stream().sorted().toList(), order, "choice 0 whole, then choice 1");
+        assertEquals(2, recording.seen.size(), "one stream per choice");
+        assertEquals(List.of(7L, 8L), recording.seen.stream().map(ChatModelRequest::seed).toList());
+        assertEquals(List.of(1, 1), recording.seen.stream().map(ChatModelRequest::n).toList());
+        ChatCompletionChunk last = chunks.get(chunks.size() - 1);
+        assertEquals(0, last.choices().size());
+        ChatCompletion single = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
+                .addUserMessage(QUERY).seed(7).build());
+        assertEquals(2 * single.usage().orElseThrow().completionTokens(),
+                last.usage().orElseThrow().completionTokens());
+        assertEquals(single.usage().orElseThrow().promptTokens(), last.usage().orElseThrow().promptTokens());
     }
 
     @Test

@@ -39,9 +39,22 @@ public final class ChildJvm {
         return run(main, env, workDir, true, args);
     }
 
+    /**
+     * Like {@link #run(Class, Map, Path, String...)} on a class path without the entries whose file name
+     * {@code leftOut} matches: for what a program meets when an optional dependency is missing.
+     */
+    public static Result runWithout(java.util.function.Predicate<String> leftOut, Class<?> main, Path workDir,
+                                    String... args) throws IOException, InterruptedException {
+        return run(command(main, leftOut, args), Map.of(), workDir, false);
+    }
+
     private static Result run(Class<?> main, Map<String, String> env, Path workDir, boolean cwd, String... args)
             throws IOException, InterruptedException {
-        List<String> command = command(main, args);
+        return run(command(main, name -> false, args), env, workDir, cwd);
+    }
+
+    private static Result run(List<String> command, Map<String, String> env, Path workDir, boolean cwd)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         if (cwd) {
@@ -65,14 +78,14 @@ public final class ChildJvm {
      */
     public static Process start(Path workDir, Class<?> main, Map<String, String> env, Path out, Path err,
                                 String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(main, args));
+        ProcessBuilder pb = new ProcessBuilder(command(main, name -> false, args));
         pb.environment().putAll(env);
         pb.directory(workDir.toFile());
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         return pb.start();
     }
 
-    private static List<String> command(Class<?> main, String... args) {
+    private static List<String> command(Class<?> main, java.util.function.Predicate<String> leftOut, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String p : List.of("dro4j.cache.dir", "dro4j.config.dir", "DJL_CACHE_DIR")) {
@@ -90,7 +103,7 @@ public final class ChildJvm {
             String value = System.getProperty(property);
             if (value != null) {
                 for (String e : value.split(java.io.File.pathSeparator)) {
-                    if (!e.isEmpty()) {
+                    if (!e.isEmpty() && !leftOut.test(Path.of(e).getFileName().toString())) {
                         cp.add(e);
                     }
                 }

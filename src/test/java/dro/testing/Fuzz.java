@@ -37,7 +37,8 @@ public final class Fuzz {
 
     private static int calls;
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     private Fuzz() { }
 
@@ -84,7 +85,8 @@ public final class Fuzz {
 
     /** This thread's CPU time (wall time where the JVM cannot measure it). */
     private static long cpuNanos() {
-        return FUZZING && THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+        return FUZZING && THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime()
+                : System.nanoTime();
     }
 
     /**

@@ -42,6 +42,67 @@ public final class FuzzSeeds {
         configs();
         replies();
         dataFiles();
+        serveRequests();
+    }
+
+    /**
+     * {@code POST /v1/chat/completions} bodies: each shape the server's tests send (the openai-java and LangChain4j
+     * clients' fields, streamed, n choices, a system message and earlier turns, text parts, the "dro" extension,
+     * neutral values) and malformed ones (truncated, trailing tokens, a duplicate key, wrong types, unsupported
+     * fields).
+     */
+    private void serveRequests() throws IOException {
+        Path d = dir("dro.serve.ChatCompletionRequestFuzzTest", "anyBodyReadsAsARequestOrIsA400");
+        Map<String, Object> user = Map.of("role", "user", "content", "How do I boil an egg?");
+        Map<String, Object> plain = new LinkedHashMap<>();
+        plain.put("model", "tiny-chat");
+        plain.put("messages", List.of(user));
+        Files.write(d.resolve("seed-plain"), SORTED.writeValueAsBytes(plain));
+        Map<String, Object> full = new LinkedHashMap<>(plain);
+        full.put("messages", List.of(Map.of("role", "system", "content", "Answer like a pirate."),
+                Map.of("role", "user", "content", "Earlier question"),
+                Map.of("role", "assistant", "content", "Earlier answer"),
+                Map.of("role", "developer", "content", "Be brief.", "name", "dev"),
+                Map.of("role", "user", "content", List.of(Map.of("type", "text", "text", "Part one"),
+                        Map.of("type", "text", "text", "part two")))));
+        full.put("temperature", 0.3);
+        full.put("top_p", 0.9);
+        full.put("max_tokens", 77);
+        full.put("stop", List.of("Arr", "STOP"));
+        full.put("seed", 7);
+        full.put("n", 3);
+        full.put("user", "u-1");
+        full.put("dro", Map.of("optimized_prompt", false, "num_icl", 1));
+        Files.write(d.resolve("seed-every-field"), SORTED.writeValueAsBytes(full));
+        Map<String, Object> streamed = new LinkedHashMap<>(plain);
+        streamed.put("stream", true);
+        streamed.put("stream_options", Map.of("include_usage", true));
+        streamed.put("n", 2);
+        streamed.put("max_completion_tokens", 9);
+        streamed.put("stop", "STOP");
+        Files.write(d.resolve("seed-streamed"), SORTED.writeValueAsBytes(streamed));
+        Map<String, Object> neutral = new LinkedHashMap<>(plain);
+        neutral.put("logprobs", false);
+        neutral.put("presence_penalty", 0);
+        neutral.put("frequency_penalty", 0);
+        neutral.put("store", false);
+        neutral.put("parallel_tool_calls", true);
+        neutral.put("metadata", Map.of("k", "v"));
+        neutral.put("response_format", Map.of("type", "text"));
+        neutral.put("temperature", null);
+        Files.write(d.resolve("seed-neutral-values"), SORTED.writeValueAsBytes(neutral));
+        Map<String, Object> refused = new LinkedHashMap<>(plain);
+        refused.put("tools", List.of(Map.of("type", "function", "function", Map.of("name", "f"))));
+        refused.put("n", 9);
+        refused.put("dro", Map.of("num_icl", 9, "icl", true));
+        refused.put("top_p", 0);
+        refused.put("max_tokens", 1e30);
+        Files.write(d.resolve("seed-refused-fields"), SORTED.writeValueAsBytes(refused));
+        Files.writeString(d.resolve("seed-truncated"), "{\"model\": ");
+        Files.writeString(d.resolve("seed-trailing-tokens"), SORTED.writeValueAsString(plain) + " trailing");
+        Files.writeString(d.resolve("seed-duplicate-key"), "{\"model\":\"a\",\"model\":\"b\",\"messages\":[]}");
+        Files.writeString(d.resolve("seed-wrong-types"), "{\"model\":1,\"messages\":[{\"role\":\"robot\","
+                + "\"content\":[{\"type\":\"image_url\"}]}],\"stream\":\"yes\",\"temperature\":\"hot\"}");
     }
 
     private void dataFiles() throws IOException {

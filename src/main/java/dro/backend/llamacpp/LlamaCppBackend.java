@@ -198,7 +198,8 @@ public final class LlamaCppBackend extends ChatModel {
     }
 
     /**
-     * Replies are generated one after another (seeds {@code seed, seed + 1, ...}); JSON object mode is enforced by a
+     * The {@code n} replies of a request are generated in the parallel slots (one after another with one slot), seeds
+     * {@code seed, seed + 1, ...}; JSON object mode is enforced by a
      * grammar ({@code dro4j/json-object.gbnf}); JSON schema mode is not offered (the binding's schema-to-grammar
      * conversion ends the JVM on a schema it cannot convert); raw prompts are taken; evaluated prompt tokens are
      * reported where requests can be pinned to slots; one system and one user message.
@@ -211,6 +212,9 @@ public final class LlamaCppBackend extends ChatModel {
 
     @Override
     protected ChatModelResponse doChat(ChatModelRequest request) {
+        if (request.n() > 1 && plan.parallelSlots() > 1) {
+            return doChatAll(List.of(request), false).get(0); // the replies in the parallel slots
+        }
         List<Generation> gs = new ArrayList<>();
         for (int i = 0; i < request.n(); i++) {
             gs.add(drain(start(prepare(request, i))));

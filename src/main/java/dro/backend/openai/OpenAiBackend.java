@@ -9,6 +9,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dro.FinishReason;
 import dro.Generation;
 import dro.GenerationException;
+import dro.InvalidResponseException;
 import dro.TokenStream;
 import dro.Usage;
 import dro.backend.ChatModel;
@@ -136,6 +137,7 @@ public final class OpenAiBackend extends ChatModel {
         private final Iterator<ChatCompletionChunk> chunks;
         private FinishReason reported;
         private Usage usage;
+        private boolean sawChunk;
 
         OpenAiTokenStream(StreamResponse<ChatCompletionChunk> response) {
             this.response = response;
@@ -154,6 +156,7 @@ public final class OpenAiBackend extends ChatModel {
             try {
                 while (chunks.hasNext()) {
                     ChatCompletionChunk chunk = chunks.next();
+                    sawChunk = true;
                     chunk.usage().ifPresent(u -> usage = OpenAiChatClient.usage(u));
                     StringBuilder piece = new StringBuilder();
                     for (ChatCompletionChunk.Choice choice : chunk._choices().asKnown().orElse(List.of())) {
@@ -166,6 +169,11 @@ public final class OpenAiBackend extends ChatModel {
                     if (piece.length() > 0) {
                         return piece.toString();
                     }
+                }
+                if (!sawChunk && !cancelRequested()) {
+                    // an endpoint always sends at least one chunk; none is an answer that is not a stream (garbage)
+                    throw new InvalidResponseException("The answer from " + client.errors().where() + " is not a"
+                            + " stream of chat completion chunks: it ended without one", -1, "", null, null);
                 }
                 return null;
             } catch (RuntimeException e) {
