@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   request. Two server variants: DRO with the bundled ICL examples (all-MiniLM-L6-v2 retrieval, k = 3), and with
  *   {@code "dro": {"num_icl": 0}}.</li>
  *   <li>local: the 113.7M-parameter random model (4 slots, no ICL, a one-line prompt, 32 greedy tokens) answering
- *   the same queries through the server and through one in-process {@code completeAll}; the throughput ratio.</li>
+ *   the same queries through the server and through one in-process {@code completeAll}; the throughput ratio, 3
+ *   rounds and their median.</li>
  * </ul>
  *
  * <pre>./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dro.bench.ServeBenchmark
@@ -185,7 +186,8 @@ public final class ServeBenchmark {
                 List<String> bodies = queries.stream().map(q -> chatBody("random", q, "")).toList();
                 model.completeAll(queries.subList(0, 4), options); // warm-up
                 System.out.printf(Locale.ROOT, "local: %d queries x 32 greedy tokens, 4 slots%n", requests);
-                for (int round = 1; round <= 2; round++) {
+                List<Double> ratios = new ArrayList<>();
+                for (int round = 1; round <= 3; round++) {
                     long t0 = System.nanoTime();
                     model.completeAll(queries, options);
                     double inProcess = BenchSupport.seconds(t0);
@@ -193,7 +195,10 @@ public final class ServeBenchmark {
                     System.out.printf(Locale.ROOT, "round %d: completeAll %6.2f s, %5.2f req/s | dro serve %s"
                             + " | ratio %.2f%n", round, inProcess, requests / inProcess, served.describe(),
                             served.perSecond() / (requests / inProcess));
+                    ratios.add(served.perSecond() / (requests / inProcess));
                 }
+                System.out.printf(Locale.ROOT, "median ratio dro serve / completeAll over 3 rounds: %.2f%n",
+                        BenchSupport.median(ratios));
             }
         } finally {
             dro.testing.TestModels.deleteTree(dir);
