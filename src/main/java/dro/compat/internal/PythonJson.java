@@ -104,7 +104,9 @@ public final class PythonJson {
         }
         int exp = Integer.parseInt(s.substring(e + 1));
         if (exp >= -4 && exp < 16) {
-            return new java.math.BigDecimal(s).toPlainString();
+            // Python's repr: positional, shortest digits, and always a decimal point (15100000.0, 0.0001)
+            String plain = new java.math.BigDecimal(s).stripTrailingZeros().toPlainString();
+            return plain.indexOf('.') < 0 ? plain + ".0" : plain;
         }
         return mantissa + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
     }
