@@ -203,7 +203,7 @@ final class ServeHandler extends Handler.Abstract {
     private ChatModelResponse collect(Request request, Response response, AutoModel model, ChatCompletionRequest r) {
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         AtomicReference<Throwable> gone = new AtomicReference<>();
-        Probe probe = new Probe(request, response);
+        Probe probe = new Probe(request, response, active::draining);
         TokenStream s = model.stream(r.query(), r.options(), r.format());
         request.addFailureListener(t -> {
             gone.compareAndSet(null, t);
@@ -252,18 +252,22 @@ final class ServeHandler extends Handler.Abstract {
         private static final long EVERY = 50_000_000L;
         private final Request request;
         private final Response response;
+        private final java.util.function.BooleanSupplier draining;
         private long next = System.nanoTime();
         private boolean stopped;
         boolean gone;
 
-        Probe(Request request, Response response) {
+        Probe(Request request, Response response, java.util.function.BooleanSupplier draining) {
             this.request = request;
             this.response = response;
+            this.draining = draining;
             stopped = request.getConnectionMetaData().getHttpVersion().getVersion() > 11;
         }
 
         boolean clientGone() {
-            if (gone || stopped || System.nanoTime() - next < 0) {
+            // While the server drains, Jetty shuts the connections' input down itself: that end of stream is no client
+            // leaving, and the request in flight must still be answered.
+            if (gone || stopped || draining.getAsBoolean() || System.nanoTime() - next < 0) {
                 return gone;
             }
             next = System.nanoTime() + EVERY;
