@@ -206,8 +206,10 @@ final class ServeHandler extends Handler.Abstract {
         Probe probe = new Probe(request, response, active::draining);
         TokenStream s = model.stream(r.query(), r.options(), r.format());
         request.addFailureListener(t -> {
-            gone.compareAndSet(null, t);
-            s.cancel();
+            if (!active.draining()) { // a stopping Jetty fails its connections itself; the drain answers them
+                gone.compareAndSet(null, t);
+                s.cancel();
+            }
         });
         active.add(s);
         boolean timedOut = false;
