@@ -176,8 +176,11 @@ final class ServeHandler extends Handler.Abstract {
         }
         ChatModelResponse g;
         try {
-            g = r.n() == 1 ? collect(request, response, model, r)
-                    : model.complete(r.query(), r.options(), r.n(), r.format());
+            // A model that answers n choices in one call (an upstream API) gets the one request AutoModel sends for
+            // them; any other model generates its choices one by one, here as streams that a disconnect cancels.
+            g = r.n() > 1 && model.capabilities().supports(ModelCapabilities.Capability.NATIVE_N)
+                    ? model.complete(r.query(), r.options(), r.n(), r.format())
+                    : collect(request, response, model, r, weight);
         } catch (DroException e) {
             throw mapped(e);
         } finally {
@@ -194,81 +197,129 @@ final class ServeHandler extends Handler.Abstract {
     }
 
     /**
-     * One answer generated through the model's token stream and collected whole, so that a client that disconnects
-     * cancels it between two tokens (Jetty fails the request when it sees the connection close) and frees its slot;
-     * the answer and usage are the stream's result, cleaned as {@link AutoModel#complete} cleans them.
+     * The {@code n} answers of a non-streamed request, generated through the model's token streams and collected
+     * whole, so that a client that disconnects cancels them between two tokens and frees their slots. At most
+     * {@code width} choices generate at once (the slots the request holds); choice {@code i} uses seed
+     * {@code seed + i} when a seed is given, as the backends number the seeds of {@code n} replies. Each answer and the
+     * usage are what {@link AutoModel#complete(String, GenerateOptions, int)} returns for a model that generates its
+     * replies one by one.
      *
      * @throws ClientGone when the client disconnected and the generation was cancelled
      */
-    private ChatModelResponse collect(Request request, Response response, AutoModel model, ChatCompletionRequest r) {
+    private ChatModelResponse collect(Request request, Response response, AutoModel model, ChatCompletionRequest r,
+                                      int width) {
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
-        AtomicReference<Throwable> gone = new AtomicReference<>();
-        Probe probe = new Probe(request, response, active::draining);
-        TokenStream s = model.stream(r.query(), r.options(), r.format());
+        Departure client = new Departure(request, response, active::draining);
+        Long seed = r.n() > 1 ? model.defaultOptions().overrideWith(r.options()).seed() : null;
+        Generation[] out = new Generation[r.n()];
+        java.util.ArrayDeque<Choice> running = new java.util.ArrayDeque<>();
+        java.util.List<TokenStream> open = new java.util.concurrent.CopyOnWriteArrayList<>();
         request.addFailureListener(t -> {
-            if (!active.draining()) { // a stopping Jetty fails its connections itself; the drain answers them
-                gone.compareAndSet(null, t);
-                s.cancel();
+            if (client.failed(t)) {
+                open.forEach(TokenStream::cancel);
             }
         });
-        active.add(s);
+        int next = 0;
+        boolean stopping = false;
         boolean timedOut = false;
-        try (s) {
-            while (s.hasNext()) {
-                s.next();
-                if (gone.get() != null || probe.clientGone()) {
-                    s.cancel();
-                } else if (!timedOut && System.nanoTime() > deadline) {
-                    timedOut = true;
-                    s.cancel();
+        try {
+            while (next < r.n() || !running.isEmpty()) {
+                while (running.size() < width && next < r.n()) {
+                    GenerateOptions options = seed == null ? r.options()
+                            : r.options().toBuilder().seed(seed + next).build();
+                    TokenStream s = model.stream(r.query(), options, r.format());
+                    running.add(new Choice(next++, s));
+                    open.add(s);
+                    active.add(s);
+                    if (client.gone()) {
+                        s.cancel(); // the client left before this stream was listed
+                    }
+                }
+                Choice c = running.peek(); // listed until it ends, so that a failure closes it
+                if (c.stream.hasNext()) {
+                    c.stream.next();
+                    running.add(running.poll());
+                } else {
+                    running.poll();
+                    out[c.index] = c.stream.result();
+                    end(c.stream, open);
+                }
+                if (!stopping) {
+                    boolean left = client.gone();
+                    if (left || System.nanoTime() > deadline) {
+                        stopping = true;
+                        timedOut = !left;
+                        next = r.n(); // start no more choices
+                        running.forEach(x -> x.stream.cancel());
+                    }
                 }
             }
-            Generation g = s.result();
-            if (gone.get() != null || probe.gone) {
-                Throwable t = gone.get();
-                throw new ClientGone(t instanceof IOException io ? io : new IOException("The client disconnected",
-                        t));
-            }
-            if (timedOut) {
-                throw new ServeError(504, "timeout_error", null, "timeout", "The answer took longer than "
-                        + settings.requestTimeout().toSeconds() + " s", -1);
-            }
+        } finally {
+            running.forEach(c -> end(c.stream, open)); // after a failure: cancelled and closed
+        }
+        if (client.gone()) {
+            throw new ClientGone(client.cause());
+        }
+        if (timedOut) {
+            throw new ServeError(504, "timeout_error", null, "timeout", "The answer took longer than "
+                    + settings.requestTimeout().toSeconds() + " s", -1);
+        }
+        for (Generation g : out) {
             if (g.finishReason() == FinishReason.CANCELLED) {
                 throw new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
             }
-            return new ChatModelResponse(java.util.List.of(g.text()), g.usage(), java.util.List.of(g.finishReason()));
-        } finally {
-            active.remove(s);
         }
+        return ChatModelResponse.of(java.util.List.of(out));
     }
 
+    private void end(TokenStream s, java.util.List<TokenStream> open) {
+        open.remove(s);
+        active.remove(s);
+        s.close();
+    }
+
+    /** A choice of a non-streamed request and its stream. */
+    private record Choice(int index, TokenStream stream) { }
+
     /**
-     * Learns that the client of a non-streamed request went away while its answer is generated. Jetty does not read
-     * an HTTP/1 connection while its request is handled, so neither a failure listener nor {@code isOpen()} sees the
-     * client close it; the probe reads the connection itself (at most every 50 ms): end of stream or an error is a
-     * client that disconnected. A byte that arrives instead is the start of a pipelined request, which the probe
-     * cannot give back: it stops probing and the response closes the connection (the client sends it again, as HTTP/1.1
-     * lets it).
+     * Whether the client of a non-streamed request went away while its answer is generated: the one signal its
+     * generation is cancelled on. Jetty does not read an HTTP/1 connection while its request is handled, so neither a
+     * failure listener nor {@code isOpen()} sees the client close it; the probe reads the connection itself (at most
+     * every 50 ms): end of stream or an error is a client that disconnected. A byte that arrives instead is the start
+     * of a pipelined request, which the probe cannot give back: it stops probing and the response closes the
+     * connection (the client sends it again, as HTTP/1.1 lets it). While the server drains, Jetty shuts the
+     * connections' input down and fails them itself: that is no client leaving, and the request in flight must still
+     * be answered, so nothing then counts as a departure.
      */
-    private static final class Probe {
+    private static final class Departure {
         private static final long EVERY = 50_000_000L;
         private final Request request;
         private final Response response;
         private final java.util.function.BooleanSupplier draining;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private long next = System.nanoTime();
         private boolean stopped;
-        boolean gone;
+        private volatile boolean gone;
 
-        Probe(Request request, Response response, java.util.function.BooleanSupplier draining) {
+        Departure(Request request, Response response, java.util.function.BooleanSupplier draining) {
             this.request = request;
             this.response = response;
             this.draining = draining;
             stopped = request.getConnectionMetaData().getHttpVersion().getVersion() > 11;
         }
 
-        boolean clientGone() {
-            // While the server drains, Jetty shuts the connections' input down itself: that end of stream is no client
-            // leaving, and the request in flight must still be answered.
+        /** Jetty failed the request ({@code t}); true when that is the client leaving (not a drain). */
+        boolean failed(Throwable t) {
+            if (draining.getAsBoolean()) {
+                return false;
+            }
+            failure.compareAndSet(null, t);
+            gone = true;
+            return true;
+        }
+
+        /** Whether the client left; probes the connection when its time has come (request thread only). */
+        boolean gone() {
             if (gone || stopped || draining.getAsBoolean() || System.nanoTime() - next < 0) {
                 return gone;
             }
@@ -283,10 +334,16 @@ final class ServeHandler extends Handler.Abstract {
                     response.getHeaders().put(HttpHeader.CONNECTION, "close");
                 }
             } catch (IOException e) {
+                failure.compareAndSet(null, e);
                 gone = true;
             }
             gone |= !ep.isOpen();
             return gone;
+        }
+
+        IOException cause() {
+            Throwable t = failure.get();
+            return t instanceof IOException io ? io : new IOException("The client disconnected", t);
         }
     }
 
@@ -351,9 +408,7 @@ final class ServeHandler extends Handler.Abstract {
                 if (!headersSent[0]) {
                     throw err;
                 }
-                outcome.status = err.status;
-                writeEvent(response, JSON.writeValueAsString(err.body()));
-                write(response, true, "data: [DONE]\n\n");
+                endWithError(response, outcome, err);
                 return;
             }
             current.set(s);
@@ -413,9 +468,7 @@ final class ServeHandler extends Handler.Abstract {
                 if (!headersSent[0]) {
                     throw err;
                 }
-                outcome.status = err.status;
-                writeEvent(response, JSON.writeValueAsString(err.body()));
-                write(response, true, "data: [DONE]\n\n");
+                endWithError(response, outcome, err);
                 return null;
             }
             if (!headersSent[0]) {
@@ -456,13 +509,18 @@ final class ServeHandler extends Handler.Abstract {
             ServeError err = timedOut ? new ServeError(504, "timeout_error", null, "timeout",
                     "The answer took longer than " + settings.requestTimeout().toSeconds() + " s", -1)
                     : new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
-            outcome.status = err.status;
-            writeEvent(response, JSON.writeValueAsString(err.body()));
-            write(response, true, "data: [DONE]\n\n");
+            endWithError(response, outcome, err);
             return null;
         }
         writeChunk(response, chunk(id, now, r, index, null, null, finishReason(g.finishReason())));
         return g;
+    }
+
+    /** Ends a stream whose headers are sent with an error event in OpenAI's format, then {@code [DONE]}. */
+    private static void endWithError(Response response, Outcome outcome, ServeError err) throws IOException {
+        outcome.status = err.status;
+        writeEvent(response, JSON.writeValueAsString(err.body()));
+        write(response, true, "data: [DONE]\n\n");
     }
 
     /** A write failed: the client disconnected, and the generation was cancelled. */

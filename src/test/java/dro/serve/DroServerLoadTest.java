@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.AutoModel;
-import dro.TokenStream;
 import dro.backend.ChatModelRequest;
 import dro.testing.LetterEmbedder;
 import dro.testing.ScriptedOpenAiServer;
@@ -113,37 +112,14 @@ class DroServerLoadTest {
 
     /** A tiny local model that would write "ab " for ever, whose streams count their tokens and note a cancel. */
     private RequestRecorder endless(AtomicBoolean cancelled, AtomicInteger tokens) throws Exception {
+        return endless(1, () -> cancelled.set(true), tokens);
+    }
+
+    /** The same, with {@code slots} parallel slots, calling {@code onCancel} for each stream cancelled. */
+    private RequestRecorder endless(int slots, Runnable onCancel, AtomicInteger tokens) throws Exception {
         Path endless = TinyGguf.scripted(dir.resolve("endless.gguf"), "ab ", TinyGguf.CHAT_TEMPLATE, 16384);
-        return new RequestRecorder(AutoModel.builder().model(endless).threads(1)
-                .maxModelLen(16384).buildChatModel()) {
-            @Override
-            protected TokenStream doStream(ChatModelRequest request) {
-                TokenStream s = super.doStream(request);
-                return new TokenStream() {
-                    public boolean hasNext() {
-                        return s.hasNext();
-                    }
-
-                    public String next() {
-                        tokens.incrementAndGet();
-                        return s.next();
-                    }
-
-                    public void cancel() {
-                        cancelled.set(true);
-                        s.cancel();
-                    }
-
-                    public dro.Generation result() {
-                        return s.result();
-                    }
-
-                    public void close() {
-                        s.close();
-                    }
-                };
-            }
-        };
+        return ServeTesting.watched(AutoModel.builder().model(endless).threads(1).parallelSlots(slots)
+                .maxModelLen(16384).buildChatModel(), tokens::incrementAndGet, onCancel);
     }
 
     private static Socket send(DroServer server, String body) throws Exception {
@@ -220,6 +196,34 @@ class DroServerLoadTest {
                     throw new IllegalStateException(e);
                 }
             }), "the disconnect is counted as 499");
+        }
+    }
+
+    @Test
+    void aClientThatDisconnectsFromANonStreamedRequestForTwoChoicesCancelsBothAndFreesBothSlots() throws Exception {
+        AtomicInteger cancels = new AtomicInteger();
+        AtomicInteger tokens = new AtomicInteger();
+        RequestRecorder model = endless(2, cancels::incrementAndGet, tokens);
+        try (AutoModel m = AutoModel.builder().chatModel(model).optimizedPrompt("P").iclExamples(ICL)
+                .embedder(LetterEmbedder.INSTANCE).embeddingCacheDir(dir.resolve("emb")).build();
+             DroServer server = DroServer.builder().model("endless", m).port(0).slots(2).queue(0).maxTokens(12000)
+                     .start()) {
+            String body = "{\"model\":\"endless\",\"n\":2,\"seed\":3,\"max_tokens\":12000,\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"Go on forever.\"}]}";
+            try (Socket socket = send(server, body)) {
+                assertTrue(eventually(400, () -> tokens.get() >= 6), "the model was generating");
+                assertEquals(2, server.busySlots());
+                assertEquals(List.of(3L, 4L), model.seen.stream().map(ChatModelRequest::seed).toList(),
+                        "both choices generate at once, each with its seed");
+            }
+            // both slots are free again within a second: 20 polls 50 ms apart
+            assertTrue(eventually(20, () -> server.busySlots() == 0), "slots still busy: " + server.busySlots());
+            assertEquals(2, cancels.get(), "both generations were cancelled");
+            assertTrue(tokens.get() < 12000, "they stopped early: " + tokens.get());
+            ServeTesting.Raw next = post(server, "/v1/chat/completions", "{\"model\":\"endless\",\"n\":2,"
+                    + "\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"Short.\"}]}");
+            assertEquals(200, next.status(), next.body());
+            assertEquals(2, next.json().get("choices").size());
         }
     }
 

@@ -20,9 +20,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dro.AssembledPrompt;
 import dro.AutoModel;
 import dro.GenerateOptions;
@@ -33,8 +31,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -212,22 +208,25 @@ class DroServerLocalTest {
     }
 
     @Test
-    void nChoicesComeFromOneRequestToTheModelIndexedWithThePromptCountedOnce() {
-        ChatCompletion one = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
-                .addUserMessage(QUERY).seed(7).build());
+    void nChoicesAreWhatAutoModelCompletesGeneratedAsStreamsWithSeedsCountingUpAndThePromptCountedOnce() {
+        GenerateOptions seven = GenerateOptions.builder().seed(7L).build();
+        dro.backend.ChatModelResponse direct = auto.complete(QUERY, seven, 3);
         recording.seen.clear();
         ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(NAME)
                 .addUserMessage(QUERY).seed(7).n(3).build());
         assertEquals(List.of(0L, 1L, 2L), c.choices().stream().map(ChatCompletion.Choice::index).toList());
-        assertEquals(List.of("Hi", "Hi", "Hi"), c.choices().stream().map(ch -> ch.message().content().orElseThrow())
+        assertEquals(direct.texts(), c.choices().stream().map(ch -> ch.message().content().orElseThrow()).toList());
+        assertEquals(List.of("stop", "stop", "stop"), c.choices().stream().map(ch -> ch.finishReason().asString())
                 .toList());
-        ChatModelRequest sent = onlyRequest();
-        assertEquals(3, sent.n());
-        assertEquals(7L, sent.seed());
-        assertEquals(auto.assemble(QUERY, GenerateOptions.DEFAULTS).system(), sent.system());
-        long single = one.usage().orElseThrow().completionTokens();
-        assertEquals(one.usage().orElseThrow().promptTokens(), c.usage().orElseThrow().promptTokens());
-        assertEquals(3 * single, c.usage().orElseThrow().completionTokens());
+        assertEquals(direct.usage().promptTokens(), c.usage().orElseThrow().promptTokens());
+        assertEquals(direct.usage().completionTokens(), c.usage().orElseThrow().completionTokens());
+        // a model without native n generates each reply on its own: here one stream per choice, so that a client
+        // that disconnects cancels them
+        assertEquals(List.of(7L, 8L, 9L), recording.seen.stream().map(ChatModelRequest::seed).toList());
+        for (ChatModelRequest sent : recording.seen) {
+            assertEquals(1, sent.n());
+            assertEquals(auto.assemble(QUERY, GenerateOptions.DEFAULTS).system(), sent.system());
+        }
     }
 
     @Test
@@ -271,28 +270,9 @@ class DroServerLocalTest {
         assertEquals("Hi", lc.chat(QUERY));
         assertEquals(auto.assemble(QUERY, GenerateOptions.DEFAULTS).system(), onlyRequest().system());
 
-        OpenAiStreamingChatModel st = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused")
-                .modelName(NAME).build();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        StringBuilder partial = new StringBuilder();
-        st.chat(QUERY, new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String s) {
-                partial.append(s);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse r) {
-                done.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-        });
-        ChatResponse r = done.get(60, TimeUnit.SECONDS);
-        assertEquals("Hi", partial.toString());
+        ServeTesting.Streamed st = ServeTesting.streamWithLangChain4j(server.baseUrl(), NAME, QUERY);
+        ChatResponse r = st.response();
+        assertEquals("Hi", st.partial());
         assertEquals("Hi", r.aiMessage().text());
         assertEquals(dev.langchain4j.model.output.FinishReason.STOP, r.finishReason());
     }

@@ -17,9 +17,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dro.AutoModel;
 import dro.GenerateOptions;
 import dro.TokenStream;
@@ -33,8 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,28 +193,9 @@ class DroServerProxyTest {
         assertEquals(directStream, upstream.lastRequest().json());
         upstream.reset();
 
-        OpenAiStreamingChatModel st = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused")
-                .modelName(MODEL).build();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        StringBuilder partial = new StringBuilder();
-        st.chat(QUERY, new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String s) {
-                partial.append(s);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse r) {
-                done.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-        });
-        ChatResponse r = done.get(60, TimeUnit.SECONDS);
-        assertEquals("Hi", partial.toString());
+        ServeTesting.Streamed st = ServeTesting.streamWithLangChain4j(server.baseUrl(), MODEL, QUERY);
+        ChatResponse r = st.response();
+        assertEquals("Hi", st.partial());
         assertEquals("Hi", r.aiMessage().text());
         assertEquals(dev.langchain4j.model.output.FinishReason.STOP, r.finishReason());
         assertEquals(1, upstream.requests().size());
@@ -284,37 +261,9 @@ class DroServerProxyTest {
                 .withPieceSize(5));
         java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger pieces = new java.util.concurrent.atomic.AtomicInteger();
-        dro.testing.RequestRecorder up = new dro.testing.RequestRecorder(AutoModel.builder().openAiModel(true)
+        dro.testing.RequestRecorder up = ServeTesting.watched(AutoModel.builder().openAiModel(true)
                 .model(MODEL).apiKey("sk-upstream-1").baseUrl(upstream.baseUrl()).maxAttempts(1)
-                .timeout(Duration.ofSeconds(30)).buildChatModel()) {
-            @Override
-            protected TokenStream doStream(dro.backend.ChatModelRequest request) {
-                TokenStream s = super.doStream(request);
-                return new TokenStream() {
-                    public boolean hasNext() {
-                        return s.hasNext();
-                    }
-
-                    public String next() {
-                        pieces.incrementAndGet();
-                        return s.next();
-                    }
-
-                    public void cancel() {
-                        cancelled.set(true);
-                        s.cancel();
-                    }
-
-                    public dro.Generation result() {
-                        return s.result();
-                    }
-
-                    public void close() {
-                        s.close();
-                    }
-                };
-            }
-        };
+                .timeout(Duration.ofSeconds(30)).buildChatModel(), pieces::incrementAndGet, () -> cancelled.set(true));
         try (AutoModel m = AutoModel.builder().chatModel(up).optimizedPrompt(OPTIMISED).iclExamples(ICL)
                 .embedder(LetterEmbedder.INSTANCE).embeddingCacheDir(cache).build();
              DroServer s = DroServer.builder().model(MODEL, m).port(0).slots(1).queue(0).start()) {

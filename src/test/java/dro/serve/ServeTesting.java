@@ -65,4 +65,69 @@ final class ServeTesting {
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Raw(r.statusCode(), r);
     }
+
+    /** What LangChain4j's streaming OpenAI model gets from {@code baseUrl} for {@code query}: its pieces and response. */
+    record Streamed(String partial, dev.langchain4j.model.chat.response.ChatResponse response) { }
+
+    static Streamed streamWithLangChain4j(String baseUrl, String model, String query) throws Exception {
+        dev.langchain4j.model.openai.OpenAiStreamingChatModel st = dev.langchain4j.model.openai
+                .OpenAiStreamingChatModel.builder().baseUrl(baseUrl).apiKey("unused").modelName(model).build();
+        java.util.concurrent.CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> done =
+                new java.util.concurrent.CompletableFuture<>();
+        StringBuilder partial = new StringBuilder();
+        st.chat(query, new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String s) {
+                partial.append(s);
+            }
+
+            @Override
+            public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse r) {
+                done.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        dev.langchain4j.model.chat.response.ChatResponse r = done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        return new Streamed(partial.toString(), r);
+    }
+
+    /**
+     * A model whose streams call {@code onPiece} for each piece read and {@code onCancel} when cancelled; otherwise
+     * {@code model} itself.
+     */
+    static RequestRecorder watched(ChatModel model, Runnable onPiece, Runnable onCancel) {
+        return new RequestRecorder(model) {
+            @Override
+            protected dro.TokenStream doStream(dro.backend.ChatModelRequest request) {
+                dro.TokenStream s = super.doStream(request);
+                return new dro.TokenStream() {
+                    public boolean hasNext() {
+                        return s.hasNext();
+                    }
+
+                    public String next() {
+                        onPiece.run();
+                        return s.next();
+                    }
+
+                    public void cancel() {
+                        onCancel.run();
+                        s.cancel();
+                    }
+
+                    public dro.Generation result() {
+                        return s.result();
+                    }
+
+                    public void close() {
+                        s.close();
+                    }
+                };
+            }
+        };
+    }
 }

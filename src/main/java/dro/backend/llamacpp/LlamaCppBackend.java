@@ -219,25 +219,12 @@ public final class LlamaCppBackend extends ChatModel {
         for (int i = 0; i < request.n(); i++) {
             gs.add(drain(start(prepare(request, i))));
         }
-        return response(gs);
+        return ChatModelResponse.of(gs);
     }
 
     @Override
     protected TokenStream doStream(ChatModelRequest request) {
         return start(prepare(request, 0));
-    }
-
-    /** The replies of one request: the prompt counted once, completions and evaluated prompt tokens summed. */
-    private static ChatModelResponse response(List<Generation> gs) {
-        Usage usage = null;
-        for (Generation g : gs) {
-            Usage u = g.usage();
-            usage = usage == null ? u : new Usage(usage.promptTokens(), usage.completionTokens() + u.completionTokens(),
-                    usage.evaluatedPromptTokens() < 0 || u.evaluatedPromptTokens() < 0 ? -1
-                            : usage.evaluatedPromptTokens() + u.evaluatedPromptTokens());
-        }
-        return new ChatModelResponse(gs.stream().map(Generation::text).toList(), usage,
-                gs.stream().map(Generation::finishReason).toList());
     }
 
     /**
@@ -259,7 +246,7 @@ public final class LlamaCppBackend extends ChatModel {
         List<ChatModelResponse> out = new ArrayList<>(requests.size());
         int k = 0;
         for (ChatModelRequest r : requests) {
-            out.add(response(gs.subList(k, k + r.n())));
+            out.add(ChatModelResponse.of(gs.subList(k, k + r.n())));
             k += r.n();
         }
         return out;
