@@ -118,6 +118,27 @@ final class BenchSupport {
                 Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("java.version"), load);
     }
 
+    /** The heap in use after garbage collection: the least of three collections 100 ms apart. */
+    static long heapAfterGc() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    /** This process's resident memory in bytes ({@code VmRSS} of {@code /proc/self/status}), or -1 where unknown. */
+    static long rss() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
     static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }

@@ -5,7 +5,6 @@ import dro.GenerateOptions;
 import dro.icl.Embedder;
 import dro.testing.TestModels;
 import dro.testing.TinyGguf;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +42,8 @@ public final class LoadCycleMemoryBenchmark {
                     cycles, model.getFileName(), Files.size(model) / 1048576.0, context, BenchSupport.machine());
             GenerateOptions o = GenerateOptions.builder().temperature(0).userSpecifiedSystemPrompt("Be brief.")
                     .numOptimizedIcl(1).maxNewTokens(16).stop(java.util.List.of()).build();
-            long rss0 = rss();
-            long heap0 = liveHeap();
+            long rss0 = BenchSupport.rss();
+            long heap0 = BenchSupport.heapAfterGc();
             int threads0 = threads();
             System.out.printf(Locale.ROOT, "before the first cycle: resident %.1f MiB, live heap %.1f MiB, %d"
                     + " threads%n", mib(rss0), mib(heap0), threads0);
@@ -53,8 +52,8 @@ public final class LoadCycleMemoryBenchmark {
             for (int i = 1; i <= cycles; i++) {
                 cycle(model, context, o, dir);
                 if (i == 1 || i % 5 == 0 || i == cycles) {
-                    long rss = rss();
-                    long heap = liveHeap();
+                    long rss = BenchSupport.rss();
+                    long heap = BenchSupport.heapAfterGc();
                     if (i == 1) {
                         rss1 = rss;
                     }
@@ -63,7 +62,7 @@ public final class LoadCycleMemoryBenchmark {
                             mib(heap - heap0), threads(), threads() - threads0);
                 }
             }
-            long rss = rss();
+            long rss = BenchSupport.rss();
             double load = mib(rss1 - rss0);
             double later = mib(rss - rss1);
             System.out.printf(Locale.ROOT, "cycle 1 (the load): resident %+.1f MiB; cycles 2 to %d: %+.1f MiB in all"
@@ -102,25 +101,6 @@ public final class LoadCycleMemoryBenchmark {
 
     private static int threads() {
         return ManagementFactory.getThreadMXBean().getThreadCount();
-    }
-
-    private static long liveHeap() throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
-    }
-
-    private static long rss() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return -1;
     }
 
     private static double mib(long bytes) {

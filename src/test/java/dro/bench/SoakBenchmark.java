@@ -9,7 +9,6 @@ import dro.InvalidRequestException;
 import dro.TokenStream;
 import dro.testing.TestModels;
 import dro.testing.TinyGguf;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,9 +129,9 @@ public final class SoakBenchmark {
                 long now = System.nanoTime();
                 active += Math.min(now - last, interval + interval / 2);
                 last = now;
-                long heap = heapAfterGc();
+                long heap = BenchSupport.heapAfterGc();
                 Sample s = new Sample(active / 60e9, heap,
-                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted(), rss(), requests.get());
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted(), BenchSupport.rss(), requests.get());
                 samples.add(s);
                 System.out.printf(Locale.ROOT, "%6.2f min: heap after GC %6.1f MiB (committed %5.1f), resident %7.1f"
                         + " MiB, %6d requests%n", s.minutes(), mib(s.heap()), mib(s.committed()), mib(s.rss()),
@@ -309,25 +308,6 @@ public final class SoakBenchmark {
             den += dx * dx;
         }
         return den == 0 ? 0 : num / den;
-    }
-
-    static long heapAfterGc() throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 2; i++) {
-            System.gc();
-            Thread.sleep(50);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
-    }
-
-    static long rss() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return -1;
     }
 
     static double mib(long bytes) {

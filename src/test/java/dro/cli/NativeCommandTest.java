@@ -23,15 +23,27 @@ class NativeCommandTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void aDryRunChecksTheToolsAndPrintsTheCommandsAndWhereTheLibraryGoes() throws IOException {
+    /** A bin directory with cmake, cc and c++ that do nothing. */
+    private Path fakeTools() throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         for (String tool : new String[] {"cmake", "cc", "c++"}) {
             Path f = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexit 0\n");
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        return bin;
+    }
+
+    /** A JDK's include directory with an empty jni.h. */
+    private Path fakeJdkInclude() throws IOException {
         Path jdk = Files.createDirectories(tmp.resolve("jdk/include"));
         Files.writeString(jdk.resolve("jni.h"), "");
+        return jdk;
+    }
+
+    @Test
+    void aDryRunChecksTheToolsAndPrintsTheCommandsAndWhereTheLibraryGoes() throws IOException {
+        Path bin = fakeTools();
+        Path jdk = fakeJdkInclude();
         Path src = Files.createDirectories(tmp.resolve("java-llama.cpp"));
         Files.writeString(src.resolve("CMakeLists.txt"), "project(jllama CXX)\n");
         Files.writeString(src.resolve("pom.xml"), "<project><artifactId>llama</artifactId><version>4.2.0</version>"
@@ -81,13 +93,8 @@ class NativeCommandTest {
 
     @Test
     void theLocalSourceOptionsReachTheBuildAndAnotherLlamaCppNeedsItsOwnFlag() throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        for (String tool : new String[] {"cmake", "cc", "c++"}) {
-            Path f = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexit 0\n");
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        Path jdk = Files.createDirectories(tmp.resolve("jdk/include"));
-        Files.writeString(jdk.resolve("jni.h"), "");
+        Path bin = fakeTools();
+        Path jdk = fakeJdkInclude();
         Path src = Files.createDirectories(tmp.resolve("java-llama.cpp"));
         Files.writeString(src.resolve("CMakeLists.txt"), "project(jllama CXX)\nFetchContent_Declare(\n\tjson\n"
                 + "\tGIT_TAG        v3.11.3\n)\nFetchContent_Declare(\n\tllama.cpp\n\tGIT_TAG        b4916\n)\n");
