@@ -408,4 +408,85 @@ class BinDroIT {
             }
         }
     }
+
+    /**
+     * README's Serve section as a user runs it: its {@code bin/dro serve} command (the model name resolved through a
+     * loopback hub, the prompt from the original's release imported first), its curl command as written, and its
+     * Java snippet in a program of its own. One flag is added to the serve command: the test model's vocabulary is
+     * bytes, so DRO's prompt with its examples is about four times as many tokens as for Mistral, beyond the default
+     * context of 4096.
+     */
+    @Test
+    void readmesServeCommandsRunAsShown(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String section = java.nio.file.Files.readString(Path.of("README.md")).split("\n## Serve\n", 2)[1]
+                .split("\n## ", 2)[0];
+        Matcher sh = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(section);
+        assertTrue(sh.find(), "no sh block in README's Serve section");
+        List<String> lines = List.of(sh.group(1).replace("\\\n", "").split("\n"));
+        String serveLine = lines.get(0);
+        String curlLine = lines.stream().filter(l -> l.startsWith("curl ")).findFirst().orElseThrow();
+        assertEquals("bin/dro serve --model mistral-7b-instruct --parallel-slots 4", serveLine);
+        Matcher javaBlock = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(section);
+        assertTrue(javaBlock.find(), "no java block in README's Serve section");
+
+        Path gguf = dro.testing.TinyGguf.scripted(tmp.resolve("m.gguf"), "Hi<END>", dro.testing.TinyGguf.CHAT_TEMPLATE,
+                16384, Map.of("general.name", "Mistral-7B-Instruct-v0.1"));
+        String opts = "-Ddro4j.cache.dir=" + tmp.resolve("cache") + " -Ddro4j.config.dir=" + tmp.resolve("config");
+        try (dro.testing.FakeHub hub = dro.testing.FakeHub.start()) {
+            hub.add("TheBloke/Mistral-7B-Instruct-v0.1-GGUF", "mistral-7b-instruct-v0.1.Q4_K_M.gguf",
+                    java.nio.file.Files.readAllBytes(gguf));
+            Map<String, String> env = Map.of("HF_ENDPOINT", hub.endpoint());
+            Result imported = run(dro("prompts", "import", dro.testing.SharedData.upstream().toString()), opts, env);
+            assertEquals(0, imported.code(), imported.err());
+
+            Path err = tmp.resolve("serve-err.txt");
+            List<String> command = new ArrayList<>(List.of("sh"));
+            command.addAll(List.of(serveLine.split(" ")));
+            command.addAll(List.of("--max-model-len", "12288"));
+            ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
+            pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            pb.environment().put("DRO_JAVA_OPTS", opts);
+            pb.environment().putAll(env);
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
+            Process serve = pb.start();
+            try {
+                boolean up = false;
+                for (int i = 0; i < 2400 && !up && serve.isAlive(); i++) {
+                    up = java.nio.file.Files.readString(err).contains("at http://127.0.0.1:8080/v1");
+                    if (!up) {
+                        Thread.sleep(50);
+                    }
+                }
+                assertTrue(up, "README's port 8080: " + java.nio.file.Files.readString(err));
+
+                Result curl = run(List.of("sh", "-c", curlLine));
+                assertEquals(0, curl.code(), curl.err());
+                JsonNode answer = new ObjectMapper().readTree(curl.out());
+                assertEquals("Hi", answer.get("choices").get(0).get("message").get("content").asText(), curl.out());
+                assertEquals("mistral-7b-instruct", answer.get("model").asText());
+
+                Path program = tmp.resolve("ReadmeServeClient.java");
+                java.nio.file.Files.writeString(program, "import com.openai.client.OpenAIClient;\n"
+                        + "import com.openai.client.okhttp.OpenAIOkHttpClient;\n"
+                        + "import com.openai.models.chat.completions.ChatCompletionCreateParams;\n"
+                        + "public class ReadmeServeClient {\n    public static void main(String[] args) {\n"
+                        + javaBlock.group(1) + "        System.out.println(answer);\n        client.close();\n    }\n}\n");
+                String cp = System.getProperty("project.jar") + File.pathSeparator + "target/lib/*";
+                Result client = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                        cp, program.toString()));
+                assertEquals(0, client.code(), client.err());
+                assertEquals("Hi\n", client.out());
+
+                serve.destroy(); // SIGTERM: drain, then exit 0
+                assertTrue(serve.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, serve.exitValue(), java.nio.file.Files.readString(err));
+                String log = java.nio.file.Files.readString(err);
+                assertTrue(log.contains("POST /v1/chat/completions 200 model=mistral-7b-instruct"), log);
+            } finally {
+                if (serve.isAlive()) {
+                    serve.destroyForcibly();
+                }
+            }
+        }
+    }
 }
