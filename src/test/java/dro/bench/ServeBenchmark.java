@@ -81,6 +81,19 @@ public final class ServeBenchmark {
 
     /** {@code requests} POSTs of {@code bodies} (cycled) to {@code url} from {@link #CLIENTS} threads. */
     static Run drive(String url, List<String> bodies, int requests) throws Exception {
+        return drive(requests, i -> HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size()))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+    }
+
+    /** One request of a run: true when it succeeded. */
+    interface Call {
+        boolean run(int i) throws Exception;
+    }
+
+    /** {@code requests} calls from {@link #CLIENTS} threads, each timed. */
+    static Run drive(int requests, Call call) throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -92,20 +105,17 @@ public final class ServeBenchmark {
                 all.add(clients.submit(() -> {
                     for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
                         long s = System.nanoTime();
+                        boolean ok;
                         try {
-                            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofMinutes(5)).header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size()))).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() != 200) {
-                                failures.incrementAndGet();
-                                continue;
-                            }
+                            ok = call.run(i);
                         } catch (Exception e) {
-                            failures.incrementAndGet();
-                            continue;
+                            ok = false;
                         }
-                        latencies.add((System.nanoTime() - s) / 1e6);
+                        if (ok) {
+                            latencies.add((System.nanoTime() - s) / 1e6);
+                        } else {
+                            failures.incrementAndGet();
+                        }
                     }
                     return null;
                 }));
@@ -154,14 +164,18 @@ public final class ServeBenchmark {
                         delayMs, requests);
                 for (int round = 1; round <= 2; round++) {
                     Run direct = drive(upstreamUrl, directWithIcl, requests);
+                    Run inProcess = drive(requests, i -> !model.complete(queries.get(i % queries.size()), dro.GenerateOptions.DEFAULTS)
+                            .text().isEmpty());
                     Run served = drive(serverUrl, withIcl, requests);
                     Run directPlain = drive(upstreamUrl, directNoIcl, requests);
                     Run servedPlain = drive(serverUrl, noIcl, requests);
                     System.out.println("round " + round);
                     System.out.println("  upstream directly (DRO request)  " + direct.describe());
+                    System.out.println("  AutoModel in process (ICL k=3)   " + inProcess.describe());
                     System.out.println("  through dro serve (ICL k=3)      " + served.describe());
-                    System.out.printf(Locale.ROOT, "  added median latency with ICL retrieval: %+.1f ms%n",
-                            served.percentile(0.5) - direct.percentile(0.5));
+                    System.out.printf(Locale.ROOT, "  added median latency with ICL retrieval: %+.1f ms over the"
+                            + " upstream directly, %+.1f ms over AutoModel in process%n", served.percentile(0.5)
+                            - direct.percentile(0.5), served.percentile(0.5) - inProcess.percentile(0.5));
                     System.out.println("  upstream directly (no ICL)       " + directPlain.describe());
                     System.out.println("  through dro serve (num_icl 0)    " + servedPlain.describe());
                     System.out.printf(Locale.ROOT, "  added median latency without ICL: %+.1f ms%n",
