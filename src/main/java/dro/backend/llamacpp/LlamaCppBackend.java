@@ -701,10 +701,13 @@ public final class LlamaCppBackend extends ChatModel {
 
         @Override
         protected FinishReason naturalEnd() {
-            releaseSlot(true);
             if (cancelRequested()) {
+                // cancelled by another thread while this one read an output that gave no piece: llama.cpp still runs
+                // the task (and queues its results for no one) unless it is cancelled here
+                stop();
                 return FinishReason.CANCELLED;
             }
+            releaseSlot(true);
             return limitReached ? FinishReason.LENGTH : FinishReason.STOP;
         }
 
