@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dro.InvalidRequestException;
 import dro.internal.Json;
+import dro.internal.Validation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -173,8 +174,8 @@ final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
             String name = "--" + e.getKey().replace('_', '-');
             OptionSpec option = spec.findOption(name);
             if (option == null || name.equals(OPTION)) {
-                problem = new InvalidRequestException("Config file " + file + " has an unknown setting \""
-                        + e.getKey() + "\"");
+                problem = new InvalidRequestException("Config file " + file + " has an unknown setting "
+                        + Validation.quote(e.getKey()));
                 return;
             }
             byOption.put(option.longestName(), e.getValue());

@@ -103,9 +103,29 @@ public final class Validation {
         }
     }
 
-    /** A short, single-line rendering of user text for error messages. */
+    /**
+     * A short, single-line rendering of user text for error messages: in double quotes, at most 80 characters of it,
+     * with line breaks, tabs and other control characters escaped ({@code \n}, {@code \r}, {@code \t},
+     * {@code \u001b}), so that the text can neither break the message's line nor move a terminal's cursor.
+     */
     public static String quote(String text) {
-        String oneLine = text.replace("\n", "\\n");
-        return "\"" + (oneLine.length() > 80 ? oneLine.substring(0, 77) + "..." : oneLine) + "\"";
+        String shown = text.length() > 80 ? text.substring(0, 77) : text;
+        StringBuilder b = new StringBuilder(shown.length() + 8).append('"');
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0 || c == 0x2028 || c == 0x2029) {
+                        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append(shown.length() < text.length() ? "...\"" : "\"").toString();
     }
 }

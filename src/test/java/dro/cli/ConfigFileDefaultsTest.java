@@ -62,6 +62,15 @@ class ConfigFileDefaultsTest {
     }
 
     @Test
+    void anUnknownSettingIsQuotedOnOneLineWithItsControlCharactersEscaped() throws Exception {
+        // found by the fuzzer: a key's carriage returns broke the refusal into "lines" and could move the cursor
+        CliRun r = train("{\"jc\\rac\\rdro: unexpected error\\u001b[2K\\ttre\\n\": 1}", "--base-model", "policy-m");
+        assertEquals(1, r.code());
+        assertEquals("dro: error: Config file " + config() + " has an unknown setting"
+                + " \"jc\\rac\\rdro: unexpected error\\u001b[2K\\ttre\\n\"\n", r.err());
+    }
+
+    @Test
     void settingsOfTheConfigFileAndTheCommandLineMeetAndTheCommandLineWins() throws Exception {
         // the estimate prints its settings' consequences; the file says depth 5, the command line 2
         CliRun fromFile = train("{\"depth\": 2, \"max_depth_increase\": 0, \"beam_size\": 1, \"n_actions\": 1,"
