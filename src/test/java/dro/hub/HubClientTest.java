@@ -171,15 +171,17 @@ class HubClientTest {
         HubException e = assertThrows(HubException.class, () -> client(1).resolve(NAME));
 
         assertTrue(e.isRetriable());
-        assertEquals("Download of " + NAME + " was interrupted after 100000 of 300000 bytes (closed); the partial"
-                + " file " + part() + " is kept and will be resumed", e.getMessage());
+        // what the client received of the 100,000 bytes the hub sent before it dropped the connection (see above)
+        long kept = Files.size(part());
+        assertTrue(kept > 0 && kept <= 100_000, "kept " + kept);
+        assertEquals("Download of " + NAME + " was interrupted after " + kept + " of 300000 bytes (closed); the"
+                + " partial file " + part() + " is kept and will be resumed", e.getMessage());
         assertFalse(Files.exists(target()));
-        assertEquals(100_000, Files.size(part()));
 
         Path p = client(1).resolve(NAME).file();
 
         assertArrayEquals(content, Files.readAllBytes(p));
-        assertEquals("bytes=100000-", hub.requests().get(hub.requests().size() - 1).range());
+        assertEquals("bytes=" + kept + "-", hub.requests().get(hub.requests().size() - 1).range());
         assertFalse(Files.exists(part()));
     }
 
