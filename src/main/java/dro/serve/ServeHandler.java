@@ -25,9 +25,25 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -55,6 +71,18 @@ final class ServeHandler extends Handler.Abstract {
     private final Admission admission;
     private final ServeMetrics metrics;
     private final ActiveStreams active;
+    /** The threads that read the choices of a non-streamed request for several at once (daemons, idle ones end). */
+    private static final ExecutorService CHOICES = Executors.newCachedThreadPool(
+            new ThreadFactory() {
+                private final AtomicInteger count = new AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable task) {
+                    Thread t = new Thread(task, "dro-serve-choice-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
     private final long created = System.currentTimeMillis() / 1000;
 
     ServeHandler(DroServer.Settings settings, Map<String, AutoModel> models, Admission admission,
@@ -199,8 +227,10 @@ final class ServeHandler extends Handler.Abstract {
     /**
      * The {@code n} answers of a non-streamed request, generated through the model's token streams and collected
      * whole, so that a client that disconnects cancels them between two tokens and frees their slots. At most
-     * {@code width} choices generate at once (the slots the request holds); choice {@code i} uses seed
-     * {@code seed + i} when a seed is given, as the backends number the seeds of {@code n} replies. Each answer and the
+     * {@code width} choices generate at once (the slots the request holds), each read on a thread of its own: one
+     * thread reading several of llama.cpp's streams in turn falls out of step with the order their results come in,
+     * and then spins in the binding's wait (see docs/BENCHMARKS.md, "Where the time goes"). Choice {@code i} uses seed
+     * {@code seed + i} when a seed is given, as the backends number the seeds of {@code n} replies. The answers and the
      * usage are what {@link AutoModel#complete(String, GenerateOptions, int)} returns for a model that generates its
      * replies one by one.
      *
@@ -212,55 +242,34 @@ final class ServeHandler extends Handler.Abstract {
         Departure client = new Departure(request, response, active::draining);
         Long seed = r.n() > 1 ? model.defaultOptions().overrideWith(r.options()).seed() : null;
         Generation[] out = new Generation[r.n()];
-        java.util.ArrayDeque<Choice> running = new java.util.ArrayDeque<>();
-        java.util.List<TokenStream> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Set<TokenStream> open = ConcurrentHashMap.newKeySet();
+        AtomicBoolean stopping = new AtomicBoolean();
         request.addFailureListener(t -> {
             if (client.failed(t)) {
+                stopping.set(true);
                 open.forEach(TokenStream::cancel);
             }
         });
-        int next = 0;
-        boolean stopping = false;
-        boolean timedOut = false;
-        try {
-            while (next < r.n() || !running.isEmpty()) {
-                while (running.size() < width && next < r.n()) {
-                    GenerateOptions options = seed == null ? r.options()
-                            : r.options().toBuilder().seed(seed + next).build();
-                    TokenStream s = model.stream(r.query(), options, r.format());
-                    running.add(new Choice(next++, s));
-                    open.add(s);
-                    active.add(s);
-                    if (client.gone()) {
-                        s.cancel(); // the client left before this stream was listed
+        boolean[] timedOut = {false};
+        if (r.n() == 1 || width == 1) {
+            // one stream at a time, read here, the client probed between its tokens
+            for (int i = 0; i < r.n() && !stopping.get(); i++) {
+                out[i] = choice(model, r, seed, i, stopping, open, s -> {
+                    if (!stopping.get() && (client.gone() || System.nanoTime() > deadline)) {
+                        timedOut[0] = !client.gone();
+                        stopping.set(true);
+                        s.cancel();
                     }
-                }
-                Choice c = running.peek(); // listed until it ends, so that a failure closes it
-                if (c.stream.hasNext()) {
-                    c.stream.next();
-                    running.add(running.poll());
-                } else {
-                    running.poll();
-                    out[c.index] = c.stream.result();
-                    end(c.stream, open);
-                }
-                if (!stopping) {
-                    boolean left = client.gone();
-                    if (left || System.nanoTime() > deadline) {
-                        stopping = true;
-                        timedOut = !left;
-                        next = r.n(); // start no more choices
-                        running.forEach(x -> x.stream.cancel());
-                    }
-                }
+                });
             }
-        } finally {
-            running.forEach(c -> end(c.stream, open)); // after a failure: cancelled and closed
+        } else {
+            timedOut[0] = collectInParallel(r.n(), width, i -> out[i] = choice(model, r, seed, i, stopping, open,
+                    s -> { }), client, deadline, stopping, open);
         }
         if (client.gone()) {
             throw new ClientGone(client.cause());
         }
-        if (timedOut) {
+        if (timedOut[0]) {
             throw new ServeError(504, "timeout_error", null, "timeout", "The answer took longer than "
                     + settings.requestTimeout().toSeconds() + " s", -1);
         }
@@ -269,17 +278,87 @@ final class ServeHandler extends Handler.Abstract {
                 throw new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
             }
         }
-        return ChatModelResponse.of(java.util.List.of(out));
+        return ChatModelResponse.of(List.of(out));
     }
 
-    private void end(TokenStream s, java.util.List<TokenStream> open) {
-        open.remove(s);
-        active.remove(s);
-        s.close();
+    /**
+     * Choice {@code i} of a request, generated to its end through a stream of its own (seed {@code seed + i} when a
+     * seed is given), listed while it runs so that a disconnect or a drain can cancel it; {@code afterToken} sees the
+     * stream after each piece.
+     */
+    private Generation choice(AutoModel model, ChatCompletionRequest r, Long seed, int i,
+                              AtomicBoolean stopping, Set<TokenStream> open,
+                              Consumer<TokenStream> afterToken) {
+        GenerateOptions options = seed == null ? r.options() : r.options().toBuilder().seed(seed + i).build();
+        TokenStream s = model.stream(r.query(), options, r.format());
+        open.add(s);
+        active.add(s);
+        try (s) {
+            if (stopping.get()) {
+                s.cancel(); // the request stopped before this stream was listed
+            }
+            while (s.hasNext()) {
+                s.next();
+                afterToken.accept(s);
+            }
+            return s.result();
+        } finally {
+            open.remove(s);
+            active.remove(s);
+        }
     }
 
-    /** A choice of a non-streamed request and its stream. */
-    private record Choice(int index, TokenStream stream) { }
+    /**
+     * Runs {@code n} choices on {@code width} threads while this thread probes the client (every 50 ms) and watches
+     * the deadline; on either, it cancels the streams open and starts no more. A choice's failure cancels the others
+     * and is thrown here.
+     *
+     * @return whether the deadline passed
+     */
+    private static boolean collectInParallel(int n, int width, IntConsumer choice, Departure client,
+                                             long deadline, AtomicBoolean stopping,
+                                             Set<TokenStream> open) {
+        AtomicInteger next = new AtomicInteger();
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int w = 0; w < width; w++) {
+            workers.add(CompletableFuture.runAsync(() -> {
+                for (int i = next.getAndIncrement(); i < n && !stopping.get(); i = next.getAndIncrement()) {
+                    try {
+                        choice.accept(i);
+                    } catch (RuntimeException e) {
+                        stopping.set(true);
+                        open.forEach(TokenStream::cancel);
+                        throw e;
+                    }
+                }
+            }, CHOICES));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(
+                workers.toArray(new CompletableFuture[0]));
+        boolean timedOut = false;
+        while (true) {
+            try {
+                all.get(50, TimeUnit.MILLISECONDS);
+                return timedOut;
+            } catch (TimeoutException e) {
+                if (!stopping.get() && (client.gone() || System.nanoTime() > deadline)) {
+                    timedOut = !client.gone();
+                    stopping.set(true);
+                    open.forEach(TokenStream::cancel);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping.set(true);
+                open.forEach(TokenStream::cancel);
+                throw new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+            } catch (ExecutionException e) { // every worker has ended, its streams closed
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
 
     /**
      * Whether the client of a non-streamed request went away while its answer is generated: the one signal its
@@ -295,13 +374,13 @@ final class ServeHandler extends Handler.Abstract {
         private static final long EVERY = 50_000_000L;
         private final Request request;
         private final Response response;
-        private final java.util.function.BooleanSupplier draining;
+        private final BooleanSupplier draining;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private long next = System.nanoTime();
         private boolean stopped;
         private volatile boolean gone;
 
-        Departure(Request request, Response response, java.util.function.BooleanSupplier draining) {
+        Departure(Request request, Response response, BooleanSupplier draining) {
             this.request = request;
             this.response = response;
             this.draining = draining;
