@@ -42,7 +42,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -65,24 +64,23 @@ final class ServeHandler extends Handler.Abstract {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String JSON_TYPE = "application/json";
+    /** The threads that read the choices of non-streamed requests (daemons; idle ones end). */
+    private static final ExecutorService CHOICES = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread t = new Thread(task, "dro-serve-choice-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
 
     private final DroServer.Settings settings;
     private final Map<String, AutoModel> models;
     private final Admission admission;
     private final ServeMetrics metrics;
     private final ActiveStreams active;
-    /** The threads that read the choices of a non-streamed request for several at once (daemons, idle ones end). */
-    private static final ExecutorService CHOICES = Executors.newCachedThreadPool(
-            new ThreadFactory() {
-                private final AtomicInteger count = new AtomicInteger();
-
-                @Override
-                public Thread newThread(Runnable task) {
-                    Thread t = new Thread(task, "dro-serve-choice-" + count.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }
-            });
     private final long created = System.currentTimeMillis() / 1000;
 
     ServeHandler(DroServer.Settings settings, Map<String, AutoModel> models, Admission admission,
@@ -226,11 +224,11 @@ final class ServeHandler extends Handler.Abstract {
 
     /**
      * The {@code n} answers of a non-streamed request, generated through the model's token streams and collected
-     * whole, so that a client that disconnects cancels them between two tokens and frees their slots. At most
-     * {@code width} choices generate at once (the slots the request holds), each read on a thread of its own: one
+     * whole, so that a client that disconnects (this thread probes the connection every 50 ms) cancels them between
+     * two tokens and frees their slots. At most {@code width} choices generate at once (the slots the request holds),
+     * each read on a thread of its own: one
      * thread reading several of llama.cpp's streams in turn falls out of step with the order their results come in,
-     * and then spins in the binding's wait (see docs/BENCHMARKS.md, "Where the time goes"). Choice {@code i} uses seed
-     * {@code seed + i} when a seed is given, as the backends number the seeds of {@code n} replies. The answers and the
+     * and then spins in the binding's wait (see docs/BENCHMARKS.md, "Where the time goes"). The answers and the
      * usage are what {@link AutoModel#complete(String, GenerateOptions, int)} returns for a model that generates its
      * replies one by one.
      *
@@ -240,7 +238,6 @@ final class ServeHandler extends Handler.Abstract {
                                       int width) {
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         Departure client = new Departure(request, response, active::draining);
-        Long seed = r.n() > 1 ? model.defaultOptions().overrideWith(r.options()).seed() : null;
         Generation[] out = new Generation[r.n()];
         Set<TokenStream> open = ConcurrentHashMap.newKeySet();
         AtomicBoolean stopping = new AtomicBoolean();
@@ -250,47 +247,29 @@ final class ServeHandler extends Handler.Abstract {
                 open.forEach(TokenStream::cancel);
             }
         });
-        boolean[] timedOut = {false};
-        if (r.n() == 1 || width == 1) {
-            // one stream at a time, read here, the client probed between its tokens
-            for (int i = 0; i < r.n() && !stopping.get(); i++) {
-                out[i] = choice(model, r, seed, i, stopping, open, s -> {
-                    if (!stopping.get() && (client.gone() || System.nanoTime() > deadline)) {
-                        timedOut[0] = !client.gone();
-                        stopping.set(true);
-                        s.cancel();
-                    }
-                });
-            }
-        } else {
-            timedOut[0] = collectInParallel(r.n(), width, i -> out[i] = choice(model, r, seed, i, stopping, open,
-                    s -> { }), client, deadline, stopping, open);
-        }
+        boolean timedOut = runChoices(r.n(), Math.min(width, r.n()), i -> out[i] = choice(model, r, i, stopping, open),
+                client, deadline, stopping, open);
         if (client.gone()) {
             throw new ClientGone(client.cause());
         }
-        if (timedOut[0]) {
-            throw new ServeError(504, "timeout_error", null, "timeout", "The answer took longer than "
-                    + settings.requestTimeout().toSeconds() + " s", -1);
+        if (timedOut) {
+            throw tookTooLong();
         }
         for (Generation g : out) {
             if (g.finishReason() == FinishReason.CANCELLED) {
-                throw new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+                throw shuttingDown();
             }
         }
         return ChatModelResponse.of(List.of(out));
     }
 
     /**
-     * Choice {@code i} of a request, generated to its end through a stream of its own (seed {@code seed + i} when a
-     * seed is given), listed while it runs so that a disconnect or a drain can cancel it; {@code afterToken} sees the
-     * stream after each piece.
+     * Choice {@code i} of a request, generated to its end through a stream of its own, listed while it runs so that a
+     * disconnect, a timeout or a drain can cancel it.
      */
-    private Generation choice(AutoModel model, ChatCompletionRequest r, Long seed, int i,
-                              AtomicBoolean stopping, Set<TokenStream> open,
-                              Consumer<TokenStream> afterToken) {
-        GenerateOptions options = seed == null ? r.options() : r.options().toBuilder().seed(seed + i).build();
-        TokenStream s = model.stream(r.query(), options, r.format());
+    private Generation choice(AutoModel model, ChatCompletionRequest r, int i, AtomicBoolean stopping,
+                              Set<TokenStream> open) {
+        TokenStream s = model.stream(r.query(), choiceOptions(model, r, i), r.format());
         open.add(s);
         active.add(s);
         try (s) {
@@ -299,7 +278,6 @@ final class ServeHandler extends Handler.Abstract {
             }
             while (s.hasNext()) {
                 s.next();
-                afterToken.accept(s);
             }
             return s.result();
         } finally {
@@ -309,15 +287,23 @@ final class ServeHandler extends Handler.Abstract {
     }
 
     /**
+     * The options of choice {@code i}: seed {@code seed + i} when a seed is given, as the backends number the seeds
+     * of {@code n} replies.
+     */
+    private static GenerateOptions choiceOptions(AutoModel model, ChatCompletionRequest r, int i) {
+        Long seed = i == 0 ? null : model.defaultOptions().overrideWith(r.options()).seed();
+        return seed == null ? r.options() : r.options().toBuilder().seed(seed + i).build();
+    }
+
+    /**
      * Runs {@code n} choices on {@code width} threads while this thread probes the client (every 50 ms) and watches
      * the deadline; on either, it cancels the streams open and starts no more. A choice's failure cancels the others
      * and is thrown here.
      *
      * @return whether the deadline passed
      */
-    private static boolean collectInParallel(int n, int width, IntConsumer choice, Departure client,
-                                             long deadline, AtomicBoolean stopping,
-                                             Set<TokenStream> open) {
+    private static boolean runChoices(int n, int width, IntConsumer choice, Departure client, long deadline,
+                                      AtomicBoolean stopping, Set<TokenStream> open) {
         AtomicInteger next = new AtomicInteger();
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (int w = 0; w < width; w++) {
@@ -333,8 +319,7 @@ final class ServeHandler extends Handler.Abstract {
                 }
             }, CHOICES));
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(
-                workers.toArray(new CompletableFuture[0]));
+        CompletableFuture<Void> all = CompletableFuture.allOf(workers.toArray(new CompletableFuture[0]));
         boolean timedOut = false;
         while (true) {
             try {
@@ -350,7 +335,7 @@ final class ServeHandler extends Handler.Abstract {
                 Thread.currentThread().interrupt();
                 stopping.set(true);
                 open.forEach(TokenStream::cancel);
-                throw new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+                throw shuttingDown();
             } catch (ExecutionException e) { // every worker has ended, its streams closed
                 if (e.getCause() instanceof RuntimeException re) {
                     throw re;
@@ -358,6 +343,15 @@ final class ServeHandler extends Handler.Abstract {
                 throw new IllegalStateException(e.getCause());
             }
         }
+    }
+
+    private ServeError tookTooLong() {
+        return new ServeError(504, "timeout_error", null, "timeout", "The answer took longer than "
+                + settings.requestTimeout().toSeconds() + " s", -1);
+    }
+
+    private static ServeError shuttingDown() {
+        return new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
     }
 
     /**
@@ -473,15 +467,10 @@ final class ServeHandler extends Handler.Abstract {
         boolean[] headersSent = {false};
         boolean[] first = {true};
         Usage total = null;
-        Long seed = model.defaultOptions().overrideWith(r.options()).seed();
         for (int index = 0; index < r.n(); index++) {
-            GenerateOptions options = r.options();
-            if (index > 0 && seed != null) {
-                options = options.toBuilder().seed(seed + index).build();
-            }
             TokenStream s;
             try {
-                s = model.stream(r.query(), options, r.format());
+                s = model.stream(r.query(), choiceOptions(model, r, index), r.format());
             } catch (DroException e) {
                 ServeError err = mapped(e);
                 if (!headersSent[0]) {
@@ -585,9 +574,7 @@ final class ServeHandler extends Handler.Abstract {
         if (timedOut || g.finishReason() == FinishReason.CANCELLED) {
             outcome.promptTokens = g.usage().promptTokens();
             outcome.completionTokens += g.usage().completionTokens();
-            ServeError err = timedOut ? new ServeError(504, "timeout_error", null, "timeout",
-                    "The answer took longer than " + settings.requestTimeout().toSeconds() + " s", -1)
-                    : new ServeError(503, "server_error", null, "cancelled", "The server is shutting down", 1);
+            ServeError err = timedOut ? tookTooLong() : shuttingDown();
             endWithError(response, outcome, err);
             return null;
         }
