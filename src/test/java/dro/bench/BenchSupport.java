@@ -2,6 +2,8 @@ package dro.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.ModelParameters;
 import dro.testing.TinyGguf;
 import dro.train.run.TrainingQueries;
 import java.io.IOException;
@@ -148,5 +150,33 @@ final class BenchSupport {
         s.sort(null);
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    /**
+     * The binding alone: loads a model as dro4j does, on a thread that ends with the load (see {@code SharedModels},
+     * "The loading thread": loaded on a thread that lives on, an OpenMP build for an AMX CPU decodes several times
+     * slower).
+     */
+    static LlamaModel loadBare(ModelParameters parameters) {
+        LlamaModel[] model = new LlamaModel[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = new Thread(() -> {
+            try {
+                model[0] = new LlamaModel(parameters);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "bench-load");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading", e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return model[0];
     }
 }

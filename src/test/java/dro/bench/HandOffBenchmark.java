@@ -83,7 +83,7 @@ public final class HandOffBenchmark {
 
     private static void generation(Path gguf, List<String> prompts, int newTokens, int rounds, boolean fa)
             throws Exception {
-        LlamaModel m = new LlamaModel(parameters(gguf, SLOTS, 2560, fa));
+        LlamaModel m = BenchSupport.loadBare(parameters(gguf, SLOTS, 2560, fa));
         ExecutorService pool = Executors.newFixedThreadPool(QUERIES);
         try {
             ToIntFunction<String> streamed = p -> {
@@ -148,7 +148,7 @@ public final class HandOffBenchmark {
 
     /** Prompt tokens per second of a new ~1,500-token prompt each round (nothing reused), one slot. */
     private static void prefill(Path gguf, int rounds, boolean fa) {
-        LlamaModel m = new LlamaModel(parameters(gguf, 1, 2048, fa));
+        LlamaModel m = BenchSupport.loadBare(parameters(gguf, 1, 2048, fa));
         try {
             m.complete(new InferenceParameters("Warm up.").setNPredict(1));
             List<Double> tps = new ArrayList<>();

@@ -40,7 +40,7 @@ public final class OverheadBenchmark {
             GenerateOptions o = GenerateOptions.builder().numOptimizedIcl(1).temperature(0).topP(0.95)
                     .stop(List.of()).maxNewTokens(newTokens).build();
             try (AutoModel m = AutoModel.builder().model(gguf).threads(2).maxModelLen(8192).build();
-                 LlamaModel bare = new LlamaModel(new ModelParameters().setModel(gguf.toString()).setThreads(2)
+                 LlamaModel bare = BenchSupport.loadBare(new ModelParameters().setModel(gguf.toString()).setThreads(2)
                          .setCtxSize(8192))) { // the binding alone, on its own copy of the model
                 String prompt = m.assemble(query, o).prompt();
                 long t0 = System.nanoTime();

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,15 @@ import org.slf4j.LoggerFactory;
  *   cannot give back. There is no bound on idle models: enforcing one could only refuse the load, or end task loops,
  *   which frees nothing.</li>
  * </ul>
+ *
+ * <h2>The loading thread</h2>
+ * A model is loaded on a thread of its own that ends with the load. A llama.cpp CPU backend built with OpenMP for a CPU
+ * with AMX (what {@code dro native build} makes on such a machine) repacks the weights in OpenMP parallel regions while
+ * loading, and OpenMP keeps the team of worker threads of the thread that ran a region for as long as that thread
+ * lives. Loaded on a caller's thread that lives on, the model then has more OpenMP threads than cores, and OpenMP's
+ * barriers sleep instead of spinning: every step of every decoded token paid two thread wake-ups, and one sequence
+ * decoded at a seventh of llama.cpp's own server's speed with the same build (docs/BENCHMARKS.md, "Where the time
+ * goes"). A thread that ends takes its team with it.
  *
  * <p>Thread-safe.
  */
@@ -116,7 +126,7 @@ final class SharedModels {
             long t0 = System.nanoTime();
             LlamaModel m;
             try {
-                m = new LlamaModel(p.parameters());
+                m = onThreadOfItsOwn(() -> new LlamaModel(p.parameters()));
             } catch (RuntimeException e) {
                 throw new ModelLoadException("llama.cpp could not load " + settings.modelPath().toAbsolutePath()
                         + " (architecture \"" + file.architecture() + "\"): " + e.getMessage(), e);
@@ -183,6 +193,49 @@ final class SharedModels {
                 scheduler.releaseUnused(lease); // nothing was evaluated: the slot holds what it held
             }
         }
+    }
+
+    /**
+     * Runs {@code load} on a new thread and returns what it returns once that thread has ended (see "The loading
+     * thread" above). Waits for the end even when interrupted, since a native load cannot be stopped, and keeps the
+     * interrupt. What {@code load} throws is thrown here.
+     */
+    static <T> T onThreadOfItsOwn(Supplier<T> load) {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                result[0] = load.get();
+            } catch (Throwable e) { // handed to the caller, which rethrows it as it is
+                failure[0] = e;
+            }
+        }, "dro4j-llama-load");
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure[0] instanceof Error err) {
+            throw err;
+        }
+        if (failure[0] != null) { // a checked exception thrown sneakily
+            throw new IllegalStateException(failure[0]);
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
     }
 
     /**
