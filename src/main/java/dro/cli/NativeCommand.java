@@ -64,6 +64,10 @@ final class NativeCommand implements Runnable {
 
         @Option(names = "--cuda", description = "Build with CUDA (GGML_CUDA=ON); needs nvcc.")
         boolean cuda;
+        @Option(names = "--openmp", description = "Run llama.cpp's CPU threads with OpenMP (GGML_OPENMP=ON):"
+                + " faster for one model generating several answers at once, but several models in one JVM then"
+                + " slow each other down (to 0.17-0.51x measured). Default: off.")
+        boolean openMp;
         @Option(names = "--cuda-arch", paramLabel = "LIST", description = "CUDA architectures, e.g. 86,89"
                 + " (CMAKE_CUDA_ARCHITECTURES). Default: llama.cpp's choice, which with GGML_NATIVE means the GPUs of"
                 + " this machine; give it when building on a machine without the target GPU.")
@@ -95,8 +99,9 @@ final class NativeCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            NativeBuild.Builder b = NativeBuild.builder().cuda(cuda).cudaArchitectures(cudaArch).source(source)
-                    .llamaCppSource(llamaCppSource).jsonSource(jsonSource).allowOtherLlamaCpp(allowOtherLlamaCpp)
+            NativeBuild.Builder b = NativeBuild.builder().cuda(cuda).openMp(openMp).cudaArchitectures(cudaArch)
+                    .source(source).llamaCppSource(llamaCppSource).jsonSource(jsonSource)
+                    .allowOtherLlamaCpp(allowOtherLlamaCpp)
                     .environment(parent.main.environment);
             if (jobs != null) {
                 b.jobs(jobs);

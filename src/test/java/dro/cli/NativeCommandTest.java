@@ -62,7 +62,8 @@ class NativeCommandTest {
                 + "  jni.h: " + jdk + "/jni.h\n"
                 + "Commands:\n"
                 + "  1. configure (in " + cache + "/natives/build): " + bin + "/cmake -S " + src + " -B " + cache
-                + "/natives/build/4.2.0-cpu -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DOS_NAME=Linux -DOS_ARCH="
+                + "/natives/build/4.2.0-cpu -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DGGML_OPENMP=OFF"
+                + " -DOS_NAME=Linux -DOS_ARCH="
                 + arch + " -DJNI_INCLUDE_DIRS=" + jdk + " -DCMAKE_C_COMPILER=" + bin + "/cc -DCMAKE_CXX_COMPILER="
                 + bin + "/c++\n"
                 + "  2. build (in " + cache + "/natives/build): " + bin + "/cmake --build " + cache
@@ -76,10 +77,28 @@ class NativeCommandTest {
     }
 
     @Test
+    void openMpIsOffUnlessAskedFor() throws IOException {
+        Path bin = fakeTools();
+        Path jdk = fakeJdkInclude();
+        Path src = Files.createDirectories(tmp.resolve("java-llama.cpp"));
+        Files.writeString(src.resolve("CMakeLists.txt"), "project(jllama CXX)\n");
+        Files.writeString(src.resolve("pom.xml"), "<project><artifactId>llama</artifactId><version>4.2.0</version>"
+                + "</project>");
+        Environment env = Environment.of(Map.of("PATH", bin.toString(), "JAVA_HOME", jdk.getParent().toString()));
+        CliRun off = CliRun.dro(env, "native", "build", "--source", src.toString(), "--dry-run");
+        CliRun on = CliRun.dro(env, "native", "build", "--source", src.toString(), "--openmp", "--dry-run");
+        assertEquals(0, off.code(), off.err());
+        assertEquals(0, on.code(), on.err());
+        assertTrue(off.out().contains(" -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DOS_NAME="), off.out());
+        assertTrue(on.out().contains(" -DGGML_NATIVE=ON -DGGML_OPENMP=ON -DOS_NAME="), on.out());
+        assertEquals(off.out(), on.out().replace("-DGGML_OPENMP=ON", "-DGGML_OPENMP=OFF"));
+    }
+
+    @Test
     void buildHelpDocumentsEveryFlagAndTheOfflineBuild() {
         CliRun r = CliRun.dro("native", "build", "--help");
         assertEquals(0, r.code(), r.err());
-        for (String flag : List.of("--cuda", "--cuda-arch", "--jobs", "--source", "--llama-cpp-source",
+        for (String flag : List.of("--cuda", "--openmp", "--cuda-arch", "--jobs", "--source", "--llama-cpp-source",
                 "--json-source", "--allow-other-llama-cpp", "--dry-run", "--help", "--version")) {
             assertTrue(r.out().matches("(?s).*" + java.util.regex.Pattern.quote(flag) + "[\\s=\\]].*"),
                     flag + " in:\n" + r.out());

@@ -46,10 +46,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Takes java-llama.cpp at the binding's own version ({@link NativeChoice#bindingVersion()}): a shallow
  *       {@code git clone --branch v<version>} into the cache, or a local checkout, whose {@code pom.xml} must name
  *       that version.</li>
- *   <li>Configures with CMake (Release, {@code GGML_NATIVE=ON} for the host's CPU features, {@code GGML_CUDA=ON}
- *       and {@code CMAKE_CUDA_ARCHITECTURES} when asked), then builds the {@code jllama} target. CMake fetches
- *       llama.cpp and nlohmann/json from GitHub while configuring, unless local trees are given
- *       ({@link Builder#llamaCppSource}, {@link Builder#jsonSource}): they are passed as
+ *   <li>Configures with CMake (Release, {@code GGML_NATIVE=ON} for the host's CPU features, {@code GGML_OPENMP=OFF}
+ *       unless {@link Builder#openMp}, {@code GGML_CUDA=ON} and {@code CMAKE_CUDA_ARCHITECTURES} when asked), then
+ *       builds the {@code jllama} target. CMake fetches llama.cpp and nlohmann/json from GitHub while configuring,
+ *       unless local trees are given ({@link Builder#llamaCppSource}, {@link Builder#jsonSource}): they are passed as
  *       {@code FETCHCONTENT_SOURCE_DIR_<NAME>}, and with both {@code FETCHCONTENT_FULLY_DISCONNECTED=ON}. With
  *       the binding's checkout local too, the build needs no network.</li>
  *   <li>Copies the library from where java-llama.cpp's CMake puts it ({@code src/main/resources[_linux_cuda]/
@@ -272,8 +272,11 @@ public final class NativeBuild {
     private final String osName;
     private final String osArch;
 
+    private final boolean openMp;
+
     private NativeBuild(Builder b) {
         this.cuda = b.cuda;
+        this.openMp = b.openMp;
         this.cudaArchitectures = b.cudaArchitectures;
         this.jobs = b.jobs;
         this.source = b.source == null ? null : b.source.toAbsolutePath().normalize();
@@ -355,7 +358,8 @@ public final class NativeBuild {
                     "v" + bindingVersion, REPOSITORY, src.toString()), work));
         }
         List<String> configure = new ArrayList<>(List.of(cmake.toString(), "-S", src.toString(), "-B",
-                buildDir.toString(), "-DCMAKE_BUILD_TYPE=Release", "-DGGML_NATIVE=ON", "-DOS_NAME=" + osName,
+                buildDir.toString(), "-DCMAKE_BUILD_TYPE=Release", "-DGGML_NATIVE=ON",
+                "-DGGML_OPENMP=" + (openMp ? "ON" : "OFF"), "-DOS_NAME=" + osName,
                 "-DOS_ARCH=" + osArch, "-DJNI_INCLUDE_DIRS=" + jniIncludes(jdk), "-DCMAKE_C_COMPILER=" + cc,
                 "-DCMAKE_CXX_COMPILER=" + cxx));
         for (Source s : sources.subList(1, sources.size())) {
@@ -962,6 +966,7 @@ public final class NativeBuild {
     /** Settings of a build; {@link #build()} validates them. */
     public static final class Builder {
         private boolean cuda;
+        private boolean openMp;
         private String cudaArchitectures;
         private int jobs = Runtime.getRuntime().availableProcessors();
         private Path source;
@@ -981,6 +986,17 @@ public final class NativeBuild {
         /** Whether to build with CUDA ({@code GGML_CUDA=ON}); default false. */
         public Builder cuda(boolean cuda) {
             this.cuda = cuda;
+            return this;
+        }
+
+        /**
+         * Whether llama.cpp runs its CPU threads with OpenMP ({@code GGML_OPENMP}); default false. With OpenMP, one
+         * model generating several sequences at once was faster (on 2 cores, Q4_K_M, 256 new tokens: 172 against 122
+         * tokens/s), and several models loaded in one JVM slow each other's decoding to 0.17-0.51x; without it they
+         * do not (docs/BENCHMARKS.md, "Where the time goes", cause 6).
+         */
+        public Builder openMp(boolean openMp) {
+            this.openMp = openMp;
             return this;
         }
 

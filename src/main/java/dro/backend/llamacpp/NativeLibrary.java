@@ -10,7 +10,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,7 @@ public final class NativeLibrary {
 
     private static NativeChoice loaded;
     private static DaemonAttach.Outcome daemonThreads;
+    private static boolean openMp;
 
     private NativeLibrary() { }
 
@@ -77,8 +82,8 @@ public final class NativeLibrary {
             System.setProperty(TMP_DIR, scratch.toString());
         }
         // Asked before loading: the JDK's warning grants a module native access from then on.
-        java.util.Optional<String> nativeAccess = NativeAccess.restrictsJni()
-                ? NativeAccess.flagFor(LlamaModel.class, NativeLibrary.class) : java.util.Optional.empty();
+        Optional<String> nativeAccess = NativeAccess.restrictsJni()
+                ? NativeAccess.flagFor(LlamaModel.class, NativeLibrary.class) : Optional.empty();
         try {
             Class.forName(LlamaModel.class.getName(), true, LlamaModel.class.getClassLoader()); // loads the library
             if (!nativeLogsEnabled()) {
@@ -90,7 +95,7 @@ public final class NativeLibrary {
                 if (c instanceof IllegalCallerException) {
                     throw new ModelLoadException("Cannot load the llama.cpp native library from " + dir + ": the JDK"
                             + " denies native access (" + c.getMessage() + "); add "
-                            + NativeAccess.flagFor(java.util.List.of(LlamaModel.class.getModule(),
+                            + NativeAccess.flagFor(List.of(LlamaModel.class.getModule(),
                                     NativeLibrary.class.getModule()), m -> false).orElseThrow()
                             + " to the java command", e);
                 }
@@ -98,17 +103,77 @@ public final class NativeLibrary {
             throw new ModelLoadException("Cannot load the llama.cpp native library from " + dir + ": " + e, e);
         }
         daemonThreads = DaemonAttach.apply(dir.resolve(libName));
+        openMp = linksOpenMp(dir.resolve(libName));
         nativeAccess.ifPresent(flag -> log.warn("Native access is not enabled for java-llama.cpp and dro4j (the JDK's"
                 + " \"restricted method\" warning above; a later JDK will refuse to load llama.cpp): add {} to the java"
                 + " command", flag));
         log.info("llama.cpp library loaded from {}", choice.describe());
+        if (choice.origin() == NativeChoice.Origin.BUNDLED) {
+            widerThanBundled(readCpuInfo()).ifPresent(flags -> log.info("This CPU has {}, and the library bundled"
+                    + " with de.kherud:llama uses AVX2 at most: `bin/dro native build` builds one for this CPU, which"
+                    + " dro4j then loads by itself (measured on a 2-core Xeon with AVX-512 and AMX: prompts processed"
+                    + " twice as fast; see docs/NATIVE-AND-GPU.md)", flags));
+        }
         loaded = choice;
         return dir;
     }
 
+    /** Whether the loaded library runs llama.cpp's CPU threads with OpenMP (see {@link #linksOpenMp}). */
+    static synchronized boolean usesOpenMp() {
+        return openMp;
+    }
+
+    /**
+     * Whether the library links an OpenMP runtime (GNU's libgomp, LLVM's libomp, Intel's libiomp5, Microsoft's vcomp),
+     * read from the names of the libraries it needs. The library bundled with de.kherud:llama 4.2.0 does on Linux;
+     * {@code dro native build} makes one without ({@code GGML_OPENMP=OFF}). False if the file cannot be read.
+     */
+    static boolean linksOpenMp(Path library) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(library);
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot read {} to see whether it uses OpenMP: {}", library, e.toString());
+            return false;
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return text.contains("libgomp.so") || text.contains("libomp.so") || text.contains("libiomp5")
+                || text.contains("libomp.dylib") || text.toLowerCase(Locale.ROOT).contains("vcomp140.dll");
+    }
+
+    /**
+     * The instruction-set extensions in {@code cpuInfo} (the text of Linux's {@code /proc/cpuinfo}) that the bundled
+     * library does not use and a build for this CPU would: AVX-512 and AMX; empty if there are none or the text names
+     * no flags (another OS).
+     */
+    static Optional<String> widerThanBundled(String cpuInfo) {
+        for (String line : cpuInfo.split("\n")) {
+            if (line.startsWith("flags") && line.indexOf(':') > 0) {
+                List<String> flags = Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                List<String> wider = new ArrayList<>();
+                if (flags.contains("avx512f")) {
+                    wider.add("AVX-512");
+                }
+                if (flags.contains("amx_int8") || flags.contains("amx_bf16")) {
+                    wider.add("AMX");
+                }
+                return wider.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", wider));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String readCpuInfo() {
+        try {
+            return Files.readString(Path.of("/proc/cpuinfo"));
+        } catch (IOException | RuntimeException e) { // not Linux, or not readable: no hint
+            return "";
+        }
+    }
+
     /** The library this JVM loaded and why, if it loaded one. */
-    public static synchronized java.util.Optional<NativeChoice> loaded() {
-        return java.util.Optional.ofNullable(loaded);
+    public static synchronized Optional<NativeChoice> loaded() {
+        return Optional.ofNullable(loaded);
     }
 
     /**

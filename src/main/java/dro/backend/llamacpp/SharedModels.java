@@ -67,6 +67,7 @@ final class SharedModels {
     private static final Map<Key, Model> MODELS = new LinkedHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final AtomicBoolean WARNED_IDLE = new AtomicBoolean();
+    private static final AtomicBoolean WARNED_OPENMP = new AtomicBoolean();
 
     private SharedModels() { }
 
@@ -139,6 +140,7 @@ final class SharedModels {
                 NativeLibrary.routeLogsToSlf4j();
             }
             LOADS.incrementAndGet();
+            warnAboutOpenMp(this);
             log.info("Loaded {} in {} ms (context {} tokens x {} slot(s), {} GPU layer(s))",
                     settings.modelPath().getFileName(), (System.nanoTime() - t0) / 1_000_000, p.contextPerSlot(),
                     settings.parallelSlots(), p.gpuLayers());
@@ -343,6 +345,42 @@ final class SharedModels {
             log.info("Loading {} while {} closed model(s) stay loaded and idle ({})",
                     loading.key.file().getFileName(), count, names);
         }
+    }
+
+    /**
+     * With an OpenMP library, several loaded models (in use or idle) slow each other's decoding down: each model's task
+     * loop keeps a team of OpenMP threads, and once they outnumber the cores OpenMP's barriers sleep and wake instead
+     * of spinning (docs/BENCHMARKS.md, "Where the time goes"). Says so at WARN the first time, then at INFO.
+     */
+    private static void warnAboutOpenMp(Model loaded) {
+        if (!NativeLibrary.usesOpenMp()) {
+            return;
+        }
+        List<String> others = new ArrayList<>();
+        synchronized (LOCK) {
+            for (Model m : MODELS.values()) {
+                if (m != loaded && m.model != null) {
+                    others.add(m.key.file().getFileName().toString());
+                }
+            }
+        }
+        if (others.isEmpty()) {
+            return;
+        }
+        String message = "{} is loaded beside {} other model(s) ({}), and this llama.cpp library runs its CPU threads"
+                + " with OpenMP: their OpenMP threads now outnumber the cores, which slows every model's decoding down"
+                + " (to 0.28-0.51x of one model alone, measured with the bundled library). Use one local model per"
+                + " JVM, or a library without OpenMP: bin/dro native build";
+        if (!WARNED_OPENMP.getAndSet(true)) {
+            log.warn(message, loaded.key.file().getFileName(), others.size(), String.join(", ", others));
+        } else {
+            log.info(message, loaded.key.file().getFileName(), others.size(), String.join(", ", others));
+        }
+    }
+
+    /** Makes the next OpenMP warning a WARN again (for tests, which log at WARN and above). */
+    static void warnAboutOpenMpAgain() {
+        WARNED_OPENMP.set(false);
     }
 
     private static boolean hasNativeHandle(LlamaModel model) {

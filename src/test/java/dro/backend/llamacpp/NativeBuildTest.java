@@ -89,7 +89,7 @@ class NativeBuildTest {
                 + " https://github.com/kherud/java-llama.cpp " + c + "/natives/build/java-llama.cpp-4.2.0\n"
                 + "  2. configure (in " + c + "/natives/build): " + b + "/cmake -S " + c
                 + "/natives/build/java-llama.cpp-4.2.0 -B " + c + "/natives/build/4.2.0-cuda"
-                + " -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DOS_NAME=Linux -DOS_ARCH=x86_64"
+                + " -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DOS_NAME=Linux -DOS_ARCH=x86_64"
                 + " '-DJNI_INCLUDE_DIRS=" + j + "/include;" + j + "/include/linux' -DCMAKE_C_COMPILER=" + b
                 + "/cc -DCMAKE_CXX_COMPILER=" + b + "/c++ -DGGML_CUDA=ON -DCMAKE_CUDA_COMPILER=" + b + "/nvcc"
                 + " '-DCMAKE_CUDA_ARCHITECTURES=86;89'\n"
@@ -242,7 +242,8 @@ class NativeBuildTest {
         Path installed = cache.resolve("natives/4.2.0-cpu").resolve(System.mapLibraryName("jllama"));
         assertEquals(installed, r.library());
         assertEquals(List.of("1/3 configure", "2/3 build", "3/3 install"), steps);
-        assertTrue(lines.contains("-- stand-in: Release build, GGML_NATIVE=ON, CUDA=OFF"), String.join("\n", lines));
+        assertTrue(lines.contains("-- stand-in: Release build, GGML_NATIVE=ON, GGML_OPENMP=OFF, CUDA=OFF"),
+                String.join("\n", lines));
         assertArrayEquals(Files.readAllBytes(src.resolve("src/main/resources/de/kherud/llama/"
                 + NativeLibrary.osFolder() + "/" + NativeLibrary.archFolder() + "/"
                 + System.mapLibraryName("jllama"))), Files.readAllBytes(installed));
@@ -635,12 +636,14 @@ class NativeBuildTest {
                 + "project(jllama CXX)\n" + extra
                 + "if(FALSE)\n  FetchContent_Declare(\n    llama.cpp\n    GIT_REPOSITORY https://example.invalid/llama.cpp\n"
                 + "    GIT_TAG        b1234\n  )\nendif()\n"
-                + "if(NOT GGML_NATIVE OR NOT CMAKE_BUILD_TYPE STREQUAL \"Release\" OR NOT OS_NAME OR NOT OS_ARCH)\n"
+                + "if(NOT GGML_NATIVE OR GGML_OPENMP OR NOT CMAKE_BUILD_TYPE STREQUAL \"Release\"\n"
+                + "   OR NOT OS_NAME OR NOT OS_ARCH)\n"
                 + "  message(FATAL_ERROR \"stand-in: missing settings\")\nendif()\n"
                 + "if(GGML_CUDA)\n  set(OUT ${CMAKE_SOURCE_DIR}/src/main/resources_linux_cuda/de/kherud/llama/${OS_NAME}/${OS_ARCH})\n"
                 + "  set(CUDA ON)\nelse()\n  set(OUT ${CMAKE_SOURCE_DIR}/src/main/resources/de/kherud/llama/${OS_NAME}/${OS_ARCH})\n"
                 + "  set(CUDA OFF)\nendif()\n"
-                + "message(STATUS \"stand-in: ${CMAKE_BUILD_TYPE} build, GGML_NATIVE=${GGML_NATIVE}, CUDA=${CUDA}\")\n"
+                + "message(STATUS \"stand-in: ${CMAKE_BUILD_TYPE} build, GGML_NATIVE=${GGML_NATIVE},"
+                + " GGML_OPENMP=${GGML_OPENMP}, CUDA=${CUDA}\")\n"
                 + "add_library(jllama SHARED jllama.cpp)\n"
                 + "target_include_directories(jllama PRIVATE ${JNI_INCLUDE_DIRS})\n"
                 + "set_target_properties(jllama PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${OUT})\n");

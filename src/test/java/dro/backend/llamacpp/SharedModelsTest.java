@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.AutoModel;
 import dro.FinishReason;
@@ -320,5 +321,56 @@ class SharedModelsTest {
         Object[] o = outcome.get(60, TimeUnit.SECONDS);
         assertEquals("loaded", o[0]);
         assertEquals(true, o[1]);
+    }
+
+    @Test
+    void aModelLoadedBesideAnotherWithAnOpenMpLibrarySaysThatDecodingSlowsDownAndWhatToDo() throws Exception {
+        Path first = copy(TestModels.scriptedChat());
+        Path second = Files.copy(first, tmp.resolve("second.gguf"));
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try (LlamaCppBackend a = load(first, 1)) {
+            try (java.io.PrintStream capture = new java.io.PrintStream(captured, true,
+                    java.nio.charset.StandardCharsets.UTF_8)) {
+                System.setErr(capture);
+                SharedModels.warnAboutOpenMpAgain();
+                try (LlamaCppBackend b = load(second, 1)) {
+                    assertNotSame(a.sharedModel(), b.sharedModel());
+                }
+            } finally {
+                System.setErr(original);
+            }
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String says = "second.gguf is loaded beside ";
+        if (NativeLibrary.usesOpenMp()) {
+            assertTrue(log.contains(says), log);
+            assertTrue(log.contains("scripted-chat.gguf"), log);
+            assertTrue(log.contains("Use one local model per JVM, or a library without OpenMP: bin/dro native build"),
+                    log);
+        } else {
+            assertFalse(log.contains(says), log);
+        }
+    }
+
+    @Test
+    void theBundledLibraryOnLinuxIsKnownToUseOpenMpAndAFileWithoutItIsNot() throws Exception {
+        if (NativeLibrary.loaded().isEmpty()) {
+            load(copy(TestModels.scriptedChat()), 1).close();
+        }
+        NativeChoice loaded = NativeLibrary.loaded().orElseThrow();
+        Path lib = loaded.directory().resolve(System.mapLibraryName("jllama"));
+        if (loaded.origin() == NativeChoice.Origin.BUNDLED && NativeLibrary.osFolder().equals("Linux")
+                && NativeLibrary.archFolder().equals("x86_64")) {
+            assertTrue(NativeLibrary.linksOpenMp(lib), lib.toString()); // de.kherud:llama 4.2.0 links libgomp.so.1
+        }
+        assertEquals(NativeLibrary.linksOpenMp(lib), NativeLibrary.usesOpenMp());
+        Path plain = Files.write(tmp.resolve("libplain.so"), "\u007fELF libc.so.6 libstdc++.so.6 libm.so.6"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertFalse(NativeLibrary.linksOpenMp(plain));
+        Path gomp = Files.write(tmp.resolve("libgomp-linked.so"), "\u007fELF libc.so.6 libgomp.so.1 libm.so.6"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertTrue(NativeLibrary.linksOpenMp(gomp));
+        assertFalse(NativeLibrary.linksOpenMp(tmp.resolve("missing.so")));
     }
 }
