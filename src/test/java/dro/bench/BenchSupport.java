@@ -9,12 +9,16 @@ import dro.train.run.TrainingQueries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** What the benchmark programs share: workloads, the machine's description, a clock. */
 final class BenchSupport {
@@ -178,5 +182,59 @@ final class BenchSupport {
             throw failure[0];
         }
         return model[0];
+    }
+
+    /**
+     * With several models, runs {@code main} once per model, each in a JVM of its own, and returns true; with one,
+     * returns false and the caller measures in this JVM. A model loaded earlier in a JVM stays loaded (java-llama.cpp
+     * cannot free one), and its idle OpenMP threads halve the decoding speed of every model loaded after it
+     * (docs/BENCHMARKS.md, "Where the time goes"), so that models measured one after another in one JVM would not be
+     * measured alike. Each child is {@link #childJvm} with {@code argsFor(model)}; its output is passed through.
+     */
+    static boolean ranPerModel(Class<?> main, List<String> models, Function<String, List<String>> argsFor)
+            throws IOException, InterruptedException {
+        if (models.size() < 2) {
+            return false;
+        }
+        System.out.println("Each model in a JVM of its own: " + models);
+        for (String model : models) {
+            int rc = new ProcessBuilder(childJvm(main, argsFor.apply(model))).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException(main.getSimpleName() + " for " + model + " exited with " + rc);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The command that runs {@code main} with {@code args} in a JVM of its own: this JVM's java, class path (the class
+     * loader's, under {@code exec:java}) and {@code de.kherud.*} and {@code dro4j.*} system properties.
+     */
+    static List<String> childJvm(Class<?> main, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("de.kherud.") || k.startsWith("dro4j."))
+                .sorted().forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+        cmd.add("-cp");
+        cmd.add(classPath(main));
+        cmd.add(main.getName());
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    private static String classPath(Class<?> main) {
+        List<String> entries = new ArrayList<>();
+        if (main.getClassLoader() instanceof URLClassLoader loader) { // exec:java's class loader
+            for (URL url : loader.getURLs()) {
+                try {
+                    entries.add(Path.of(url.toURI()).toString());
+                } catch (URISyntaxException e) {
+                    throw new IllegalStateException("class path entry " + url + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return entries.isEmpty() ? System.getProperty("java.class.path")
+                : String.join(java.io.File.pathSeparator, entries);
     }
 }

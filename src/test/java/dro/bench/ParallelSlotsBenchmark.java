@@ -24,7 +24,8 @@ import java.util.concurrent.Future;
  *
  * The workload is generation-bound: 8 short queries (no ICL, a one-line system prompt), 64 and then 256 new tokens
  * each, greedy, no stop strings. The three modes run on the same loaded model (4 slots, 2 threads), one after another
- * in each round; the figures are medians over the rounds. Answers are compared with the sequential ones of the same
+ * in each round; the figures are medians over the rounds. Each model is measured in a JVM of its own
+ * ({@link BenchSupport#ranPerModel}). Answers are compared with the sequential ones of the same
  * round: at temperature 0 they can still differ, because llama.cpp's results depend slightly on how sequences are
  * batched (and a reused prompt prefix was computed in another batch), which flips near-tied tokens of a random model.
  * Optional arguments, in order: rounds (default 3), new tokens (comma-separated, default {@code 64,256}), queries
@@ -42,6 +43,10 @@ public final class ParallelSlotsBenchmark {
         int n = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         int slots = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         List<String> formats = BenchSupport.list(args.length > 4 ? args[4] : "Q4_K_M,F16");
+        if (BenchSupport.ranPerModel(ParallelSlotsBenchmark.class, formats, f -> List.of(String.valueOf(rounds),
+                args.length > 1 ? args[1] : "64,256", String.valueOf(n), String.valueOf(slots), f))) {
+            return;
+        }
         int longest = lengths.stream().mapToInt(Integer::intValue).max().orElseThrow();
         int maxModelLen = Math.max(512, longest + 256);
         List<String> queries = BenchSupport.shortQueries(n);

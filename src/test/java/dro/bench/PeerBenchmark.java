@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * rendered chat template) as non-streamed POSTs to {@code /completion} with {@code n_predict}, {@code temperature 0}
  * and {@code cache_prompt}, one after another and from 8 concurrent clients. In each round the two sides alternate
  * (sequential, then concurrent; which side goes first alternates too), so that they share the machine's noise; the
- * figures are medians over the rounds. The prompt tokens each side counts are compared, and the answers.
+ * figures are medians over the rounds; each model is measured in a JVM of its own ({@link BenchSupport#ranPerModel}).
+ * The prompt tokens each side counts are compared, and the answers: dro4j's
+ * concurrent ones with its sequential ones, the server's likewise, and dro4j's sequential ones with the server's.
  *
  * <p>Arguments: {@code --rounds N} (default 3), {@code --tokens 64,256}, {@code --models Q4_K_M,F16} (or
  * {@code F16-114M}), {@code --queries 8}, {@code --slots 4}, {@code --threads 2}, {@code --llama-server PATH};
@@ -63,11 +65,29 @@ public final class PeerBenchmark {
     private record Options(int rounds, List<Integer> lengths, List<String> models, int queries, int slots,
                            int threads, Path server) { }
 
+    /** {@code args} with {@code --models} set to one model. */
+    private static List<String> withModel(String[] args, String model) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--models") && i + 1 < args.length) {
+                i++;
+            } else {
+                out.add(args[i]);
+            }
+        }
+        out.add("--models");
+        out.add(model);
+        return out;
+    }
+
     /** One side's answers to the queries and the tokens it generated. */
     private record Answers(List<String> texts, long tokens, long promptTokens) { }
 
     public static void main(String[] args) throws Exception {
         Options opt = parse(args);
+        if (BenchSupport.ranPerModel(PeerBenchmark.class, opt.models(), m -> withModel(args, m))) {
+            return;
+        }
         int longest = opt.lengths().stream().mapToInt(Integer::intValue).max().orElseThrow();
         int maxModelLen = Math.max(512, longest + 256);
         List<String> queries = BenchSupport.shortQueries(opt.queries());
@@ -127,7 +147,7 @@ public final class PeerBenchmark {
         List<Double> dSeq = new ArrayList<>(), dConc = new ArrayList<>(), dAll = new ArrayList<>();
         List<Double> sSeq = new ArrayList<>(), sConc = new ArrayList<>();
         List<Double> seqRatio = new ArrayList<>(), concRatio = new ArrayList<>(), allRatio = new ArrayList<>();
-        int serverDiffer = 0, concDiffer = 0;
+        int serverDiffer = 0, concDiffer = 0, serverConcDiffer = 0;
         for (int round = 1; round <= rounds; round++) {
             boolean droFirst = round % 2 == 1;
             double[] r = new double[5];
@@ -145,6 +165,7 @@ public final class PeerBenchmark {
                 }
             }
             Answers droConc = null;
+            Answers srvConc = null;
             for (int side = 0; side < 2; side++) {
                 if ((side == 0) == droFirst) {
                     long t0 = System.nanoTime();
@@ -154,7 +175,8 @@ public final class PeerBenchmark {
                     r[2] = dro(m.completeAll(queries, o), newTokens).tokens() / BenchSupport.seconds(t0);
                 } else if (server != null) {
                     long t0 = System.nanoTime();
-                    r[4] = server.concurrent(prompts, newTokens).tokens() / BenchSupport.seconds(t0);
+                    srvConc = server.concurrent(prompts, newTokens);
+                    r[4] = srvConc.tokens() / BenchSupport.seconds(t0);
                 }
             }
             dSeq.add(r[0]);
@@ -169,6 +191,7 @@ public final class PeerBenchmark {
                 concRatio.add(r[1] / r[4]);
                 allRatio.add(r[2] / r[4]);
                 serverDiffer += differing(droSeq.texts(), srvSeq.texts());
+                serverConcDiffer += differing(srvSeq.texts(), srvConc.texts());
                 if (round == 1 && droSeq.promptTokens() != srvSeq.promptTokens()) {
                     System.out.printf(Locale.ROOT, "WARNING: the sides read different prompts: dro4j counts %d prompt"
                             + " tokens, the server %d%n", droSeq.promptTokens(), srvSeq.promptTokens());
@@ -189,8 +212,9 @@ public final class PeerBenchmark {
                 newTokens, BenchSupport.median(dAll), BenchSupport.median(dAll) / BenchSupport.median(dSeq)));
         if (server != null) {
             rows.add(String.format(Locale.ROOT, "| %s | %d | llama-server `/completion` | %.1f tokens/s |"
-                            + " %.1f tokens/s (%.2f×) |", format, newTokens, BenchSupport.median(sSeq),
-                    BenchSupport.median(sConc), BenchSupport.median(sConc) / BenchSupport.median(sSeq)));
+                            + " %.1f tokens/s (%.2f×; %d of %d answers differ from its sequential) |", format,
+                    newTokens, BenchSupport.median(sSeq), BenchSupport.median(sConc),
+                    BenchSupport.median(sConc) / BenchSupport.median(sSeq), serverConcDiffer, answers));
             rows.add(String.format(Locale.ROOT, "| %s | %d | **dro4j / server** (median of rounds' ratios) |"
                             + " **%.2f×** | **%.2f×** (`completeAll`: %.2f×); %d of %d sequential answers differ"
                             + " from the server's |", format, newTokens, BenchSupport.median(seqRatio),
