@@ -40,14 +40,20 @@ class NativeCommandTest {
         return jdk;
     }
 
-    @Test
-    void aDryRunChecksTheToolsAndPrintsTheCommandsAndWhereTheLibraryGoes() throws IOException {
-        Path bin = fakeTools();
-        Path jdk = fakeJdkInclude();
+    /** A local java-llama.cpp checkout at 4.2.0, as far as the dry run looks. */
+    private Path bindingCheckout() throws IOException {
         Path src = Files.createDirectories(tmp.resolve("java-llama.cpp"));
         Files.writeString(src.resolve("CMakeLists.txt"), "project(jllama CXX)\n");
         Files.writeString(src.resolve("pom.xml"), "<project><artifactId>llama</artifactId><version>4.2.0</version>"
                 + "</project>");
+        return src;
+    }
+
+    @Test
+    void aDryRunChecksTheToolsAndPrintsTheCommandsAndWhereTheLibraryGoes() throws IOException {
+        Path bin = fakeTools();
+        Path jdk = fakeJdkInclude();
+        Path src = bindingCheckout();
         CliRun r = CliRun.dro(Environment.of(Map.of("PATH", bin.toString(), "JAVA_HOME", jdk.getParent().toString())),
                 "native", "build", "--source", src.toString(), "--jobs", "2", "--dry-run");
         assertEquals(0, r.code(), r.err());
@@ -80,10 +86,7 @@ class NativeCommandTest {
     void openMpIsOffUnlessAskedFor() throws IOException {
         Path bin = fakeTools();
         Path jdk = fakeJdkInclude();
-        Path src = Files.createDirectories(tmp.resolve("java-llama.cpp"));
-        Files.writeString(src.resolve("CMakeLists.txt"), "project(jllama CXX)\n");
-        Files.writeString(src.resolve("pom.xml"), "<project><artifactId>llama</artifactId><version>4.2.0</version>"
-                + "</project>");
+        Path src = bindingCheckout();
         Environment env = Environment.of(Map.of("PATH", bin.toString(), "JAVA_HOME", jdk.getParent().toString()));
         CliRun off = CliRun.dro(env, "native", "build", "--source", src.toString(), "--dry-run");
         CliRun on = CliRun.dro(env, "native", "build", "--source", src.toString(), "--openmp", "--dry-run");
