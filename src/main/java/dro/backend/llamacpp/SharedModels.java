@@ -369,7 +369,7 @@ final class SharedModels {
         }
         String message = "{} is loaded beside {} other model(s) ({}), and this llama.cpp library runs its CPU threads"
                 + " with OpenMP: their OpenMP threads now outnumber the cores, which slows every model's decoding down"
-                + " (to 0.28-0.51x of one model alone, measured with the bundled library). Use one local model per"
+                + " (to 0.28-0.50x of one model alone, measured with the bundled library). Use one local model per"
                 + " JVM, or a library without OpenMP: bin/dro native build";
         if (!WARNED_OPENMP.getAndSet(true)) {
             log.warn(message, loaded.key.file().getFileName(), others.size(), String.join(", ", others));
