@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * A model loaded after another in one JVM: one sequence's decoding speed of a model alone in its JVM, against the same
  * model loaded after another one (opened, used once and closed, so left loaded and idle, as java-llama.cpp cannot free
- * a model), each in a JVM of its own, side by side in one run.
+ * a model; with an OpenMP library dro4j ends its task loop when the second is loaded), each in a JVM of its own, side
+ * by side in one run.
  *
  * <pre>./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dro.bench.SecondModelBenchmark</pre>
  *

@@ -41,7 +41,13 @@ import org.slf4j.LoggerFactory;
  *   its slots, and each request still gets a slot of its own.</li>
  *   <li>When its last user closes it, the model stays loaded, idle (its task loop waits for work and computes
  *   nothing), and the next open of the same file and settings takes it over, with what its slots have cached. It is
- *   never freed (the binding cannot), and its task loop is never ended (that would free nothing either).</li>
+ *   never freed (the binding cannot).</li>
+ *   <li>With a library that runs llama.cpp's CPU threads with OpenMP (the bundled one does), every model's task loop
+ *   keeps a team of OpenMP threads, and once those outnumber the cores every model decodes at 0.28-0.50x of its speed
+ *   alone (docs/BENCHMARKS.md, "Where the time goes", cause 6). So when another model has been loaded, the task loops
+ *   of the models that lie idle are ended, which takes their teams with them; they are forgotten, and opening one again
+ *   loads it again (its first load stays in memory). Models in use stay as they are, and loading a model beside them
+ *   logs a warning. Without OpenMP, idle models are kept for the next open, as above.</li>
  *   <li>A file changed on disk is a new model: the earlier load stays in memory. Loading any model while others lie
  *   idle logs a line naming them (a WARN the first time, then INFO), since the process then holds a model more that it
  *   cannot give back. There is no bound on idle models: enforcing one could only refuse the load, or end task loops,
@@ -84,6 +90,10 @@ final class SharedModels {
         private volatile LlamaCppSettings.Plan plan;
         private volatile SlotScheduler scheduler;
         private final AtomicInteger taskLoopWaits = new AtomicInteger();
+        /** Held while the task loop is used without a user ({@link #awaitTaskLoop}) or ended. */
+        private final Object loopLock = new Object();
+        /** Guarded by {@link #loopLock}. */
+        private boolean loopEnded;
 
         private Model(Key key) {
             this.key = key;
@@ -109,6 +119,24 @@ final class SharedModels {
         /** How often {@link #awaitTaskLoop} got its answer. */
         int taskLoopWaits() {
             return taskLoopWaits.get();
+        }
+
+        /** Whether its task loop was ended (see "Policy" in the class comment); it is then never used again. */
+        boolean loopEnded() {
+            synchronized (loopLock) {
+                return loopEnded;
+            }
+        }
+
+        /** Ends the task loop of this idle model, which was removed from {@link #MODELS}, so it is never used again. */
+        private void endTaskLoop() {
+            synchronized (loopLock) {
+                if (loopEnded) {
+                    return;
+                }
+                loopEnded = true;
+                model.close();
+            }
         }
 
         /** Backends holding this model now. */
@@ -140,6 +168,7 @@ final class SharedModels {
                 NativeLibrary.routeLogsToSlf4j();
             }
             LOADS.incrementAndGet();
+            endIdleTaskLoops(this);
             warnAboutOpenMp(this);
             log.info("Loaded {} in {} ms (context {} tokens x {} slot(s), {} GPU layer(s))",
                     settings.modelPath().getFileName(), (System.nanoTime() - t0) / 1_000_000, p.contextPerSlot(),
@@ -165,6 +194,12 @@ final class SharedModels {
          *         pinned to slots
          */
         boolean awaitTaskLoop(long deadlineNanos) {
+            synchronized (loopLock) {
+                return !loopEnded && awaitTaskLoopRunning(deadlineNanos);
+            }
+        }
+
+        private boolean awaitTaskLoopRunning(long deadlineNanos) {
             if (scheduler == null) {
                 return false;
             }
@@ -339,8 +374,11 @@ final class SharedModels {
                 .append(n > 1 ? " x" + n : ""));
         if (!WARNED_IDLE.getAndSet(true)) {
             log.warn("Loading {} while {} closed model(s) stay loaded and idle ({}): java-llama.cpp cannot free a"
-                    + " model, so this process now holds one more. Reopen a model with the same file and settings to"
-                    + " reuse it (logged at INFO from now on)", loading.key.file().getFileName(), count, names);
+                    + " model, so this process now holds one more. {} (logged at INFO from now on)",
+                    loading.key.file().getFileName(), count, names, NativeLibrary.usesOpenMp()
+                            ? "With this OpenMP library the idle ones are then ended and opening them again loads them"
+                            + " again: load a model once and keep it open, or use one local model per JVM"
+                            : "Reopen a model with the same file and settings to reuse it");
         } else {
             log.info("Loading {} while {} closed model(s) stay loaded and idle ({})",
                     loading.key.file().getFileName(), count, names);
@@ -375,6 +413,31 @@ final class SharedModels {
             log.warn(message, loaded.key.file().getFileName(), others.size(), String.join(", ", others));
         } else {
             log.info(message, loaded.key.file().getFileName(), others.size(), String.join(", ", others));
+        }
+    }
+
+    /**
+     * With an OpenMP library, ends the task loops of the models that lie idle when another model has been loaded, and
+     * forgets them, so that their OpenMP threads do not slow the loaded model down (see "Policy" above).
+     */
+    private static void endIdleTaskLoops(Model loaded) {
+        if (!NativeLibrary.usesOpenMp()) {
+            return;
+        }
+        List<Model> idle = new ArrayList<>();
+        synchronized (LOCK) {
+            for (Model m : List.copyOf(MODELS.values())) {
+                if (m != loaded && m.model != null && m.users == 0) {
+                    MODELS.remove(m.key, m);
+                    idle.add(m);
+                }
+            }
+        }
+        for (Model m : idle) {
+            m.endTaskLoop();
+            log.info("Ended the task loop of the idle model {} so that its OpenMP threads do not slow {} down; opening"
+                    + " it again loads it again, and the memory it holds stays taken (java-llama.cpp cannot free a"
+                    + " model)", m.key.file().getFileName(), loaded.key.file().getFileName());
         }
     }
 

@@ -373,4 +373,35 @@ class SharedModelsTest {
         assertTrue(NativeLibrary.linksOpenMp(gomp));
         assertFalse(NativeLibrary.linksOpenMp(tmp.resolve("missing.so")));
     }
+
+    @Test
+    void withAnOpenMpLibraryAnIdleModelsTaskLoopEndsWhenAnotherModelIsLoadedAndOpeningItLoadsItAgain()
+            throws Exception {
+        Path file = copy(TestModels.scriptedChat());
+        Path other = Files.copy(file, tmp.resolve("other.gguf"));
+        boolean openMp = NativeLibrary.usesOpenMp();
+        SharedModels.Model idle;
+        try (LlamaCppBackend a = load(file, 1)) {
+            idle = a.sharedModel();
+        }
+        assertFalse(idle.loopEnded());
+        int before = SharedModels.loads();
+        try (LlamaCppBackend b = load(other, 1)) {
+            assertEquals(openMp, idle.loopEnded());
+            assertEquals("Hi", b.chat(ChatModelRequest.builder("", "Hello?").temperature(0)
+                    .stop(List.of("<END>")).build()).text());
+        }
+        assertEquals(!openMp, idle.awaitTaskLoop(System.nanoTime() + TIMEOUT.toNanos())); // never waits on an ended loop
+        try (LlamaCppBackend again = load(file, 1)) {
+            if (openMp) {
+                assertNotSame(idle, again.sharedModel());
+                assertEquals(before + 2, SharedModels.loads());
+            } else {
+                assertSame(idle, again.sharedModel());
+                assertEquals(before + 1, SharedModels.loads());
+            }
+            assertEquals("Hi", again.chat(ChatModelRequest.builder("", "Hello?").temperature(0)
+                    .stop(List.of("<END>")).build()).text());
+        }
+    }
 }
