@@ -5,6 +5,7 @@ import dro.backend.llamacpp.GpuInfo;
 import dro.backend.llamacpp.NativeBuild;
 import dro.backend.llamacpp.NativeChoice;
 import dro.backend.llamacpp.NativeInfo;
+import dro.backend.llamacpp.NativeLibrary;
 import dro.backend.llamacpp.NativeManifest;
 import dro.internal.CacheDirs;
 import java.io.PrintWriter;
@@ -192,6 +193,11 @@ final class NativeCommand implements Runnable {
                     out.println("CUDA: " + String.join(", ", info.features("CUDA")));
                     printDevices(out, info.cudaDevices());
                 }
+            }
+            if (info.library().origin() == NativeChoice.Origin.BUNDLED) {
+                NativeLibrary.cpuExtensionsBeyondBundled().ifPresent(ext -> out.println("This CPU has " + ext
+                        + ", which this library does not use: 'dro native build' makes one for this CPU (see"
+                        + " docs/NATIVE-AND-GPU.md)."));
             }
             Map<Path, NativeManifest> builds = NativeInfo.cachedBuilds(CacheDirs.root());
             if (builds.isEmpty()) {

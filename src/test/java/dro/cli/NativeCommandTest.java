@@ -1,6 +1,7 @@
 package dro.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dro.Environment;
@@ -187,5 +188,12 @@ class NativeCommandTest {
         assertEquals("CPU features: SSE3, SSSE3, AVX, AVX2, F16C, FMA, BMI2, LLAMAFILE, OPENMP, AARCH64_REPACK",
                 lines[4]);
         assertEquals("CUDA: not in this library", lines[5]);
+        java.util.Optional<String> wider = dro.backend.llamacpp.NativeLibrary.cpuExtensionsBeyondBundled();
+        if (wider.isPresent()) {
+            assertEquals("This CPU has " + wider.get() + ", which this library does not use: 'dro native build' makes"
+                    + " one for this CPU (see docs/NATIVE-AND-GPU.md).", lines[6]);
+        } else {
+            assertFalse(r.out().contains("This CPU has"), r.out());
+        }
     }
 }

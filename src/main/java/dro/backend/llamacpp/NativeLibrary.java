@@ -109,7 +109,7 @@ public final class NativeLibrary {
                 + " command", flag));
         log.info("llama.cpp library loaded from {}", choice.describe());
         if (choice.origin() == NativeChoice.Origin.BUNDLED) {
-            widerThanBundled(readCpuInfo()).ifPresent(flags -> log.info("This CPU has {}, and the library bundled"
+            cpuExtensionsBeyondBundled().ifPresent(flags -> log.info("This CPU has {}, and the library bundled"
                     + " with de.kherud:llama uses AVX2 at most: `bin/dro native build` builds one for this CPU, which"
                     + " dro4j then loads by itself (measured on a 2-core Xeon with AVX-512 and AMX: prompts processed"
                     + " twice as fast; see docs/NATIVE-AND-GPU.md)", flags));
@@ -161,6 +161,14 @@ public final class NativeLibrary {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The instruction-set extensions of this CPU that the bundled library does not use and a build for this CPU would
+     * ({@link #widerThanBundled}, from {@code /proc/cpuinfo}); empty where there are none or the OS does not say.
+     */
+    public static Optional<String> cpuExtensionsBeyondBundled() {
+        return widerThanBundled(readCpuInfo());
     }
 
     private static String readCpuInfo() {
