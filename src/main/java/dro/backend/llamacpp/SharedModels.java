@@ -386,9 +386,10 @@ final class SharedModels {
     }
 
     /**
-     * With an OpenMP library, several loaded models (in use or idle) slow each other's decoding down: each model's task
-     * loop keeps a team of OpenMP threads, and once they outnumber the cores OpenMP's barriers sleep and wake instead
-     * of spinning (docs/BENCHMARKS.md, "Where the time goes"). Says so at WARN the first time, then at INFO.
+     * With an OpenMP library, models loaded at once slow each other's decoding down: each model's task loop keeps a team
+     * of OpenMP threads, and once they outnumber the cores OpenMP's barriers sleep and wake instead of spinning
+     * (docs/BENCHMARKS.md, "Where the time goes"). Idle models were ended by {@link #endIdleTaskLoops} before this;
+     * models in use cannot be. Says so at WARN the first time, then at INFO.
      */
     private static void warnAboutOpenMp(Model loaded) {
         if (!NativeLibrary.usesOpenMp()) {
