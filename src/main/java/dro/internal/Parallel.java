@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Runs independent calls at once and returns their results in order; the first failure is rethrown as it is, and the
@@ -33,6 +34,50 @@ public final class Parallel {
     }
 
     private Parallel() { }
+
+    /**
+     * Runs {@code call} on a new daemon thread named {@code name} and returns what it returns once that thread has
+     * ended; what it throws is thrown here as it is. Waits for the end even when interrupted (the call may not be
+     * stoppable, a native load for one) and keeps the interrupt. For work whose thread must not live on: llama.cpp's
+     * OpenMP keeps a team of threads for every thread that ran a parallel region, for that thread's life.
+     */
+    public static <T> T onThreadOfItsOwn(String name, Supplier<T> call) {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                result[0] = call.get();
+            } catch (Throwable e) { // handed to the caller, which rethrows it as it is
+                failure[0] = e;
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure[0] instanceof Error err) {
+            throw err;
+        }
+        if (failure[0] != null) { // a checked exception thrown sneakily
+            throw new IllegalStateException(failure[0]);
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
+    }
 
     /** {@code f(0) .. f(n-1)} on {@code pool}, or in order on this thread when {@code pool} is null. */
     public static <R> List<R> map(int n, IntFunction<R> f, ExecutorService pool) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
+import dro.internal.Parallel;
 import dro.testing.TinyGguf;
 import dro.train.run.TrainingQueries;
 import java.io.IOException;
@@ -162,34 +163,15 @@ final class BenchSupport {
      * slower).
      */
     static LlamaModel loadBare(ModelParameters parameters) {
-        LlamaModel[] model = new LlamaModel[1];
-        RuntimeException[] failure = new RuntimeException[1];
-        Thread t = new Thread(() -> {
-            try {
-                model[0] = new LlamaModel(parameters);
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
-        }, "bench-load");
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while loading", e);
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-        return model[0];
+        return Parallel.onThreadOfItsOwn("bench-load", () -> new LlamaModel(parameters));
     }
 
     /**
      * With several models, runs {@code main} once per model, each in a JVM of its own, and returns true; with one,
      * returns false and the caller measures in this JVM. A model loaded earlier in a JVM stays loaded (java-llama.cpp
-     * cannot free one), and its idle OpenMP threads halve the decoding speed of every model loaded after it
-     * (docs/BENCHMARKS.md, "Where the time goes"), so that models measured one after another in one JVM would not be
-     * measured alike. Each child is {@link #childJvm} with {@code argsFor(model)}; its output is passed through.
+     * cannot free one), and with an OpenMP library its threads slowed every model loaded after it down until dro4j
+     * ended idle models' task loops (docs/BENCHMARKS.md, "Where the time goes", cause 6); a JVM per model keeps each
+     * measurement free of the others whatever the library. Each child is {@link #childJvm} with {@code argsFor(model)}; its output is passed through.
      */
     static boolean ranPerModel(Class<?> main, List<String> models, Function<String, List<String>> argsFor)
             throws IOException, InterruptedException {

@@ -136,9 +136,9 @@ public final class NativeLibrary {
             log.debug("cannot read {} to see whether it uses OpenMP: {}", library, e.toString());
             return false;
         }
-        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-        return text.contains("libgomp.so") || text.contains("libomp.so") || text.contains("libiomp5")
-                || text.contains("libomp.dylib") || text.toLowerCase(Locale.ROOT).contains("vcomp140.dll");
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1); // a byte-for-byte copy
+        return List.of("libgomp.so", "libomp.so", "libomp.dylib", "libiomp5", "VCOMP140.DLL", "vcomp140.dll").stream()
+                .anyMatch(text::contains);
     }
 
     /**

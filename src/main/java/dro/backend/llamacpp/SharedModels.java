@@ -5,6 +5,7 @@ import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import dro.ModelLoadException;
 import dro.gguf.GgufFile;
+import dro.internal.Parallel;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,7 +155,7 @@ final class SharedModels {
             long t0 = System.nanoTime();
             LlamaModel m;
             try {
-                m = onThreadOfItsOwn(() -> new LlamaModel(p.parameters()));
+                m = Parallel.onThreadOfItsOwn("dro4j-llama-load", () -> new LlamaModel(p.parameters()));
             } catch (RuntimeException e) {
                 throw new ModelLoadException("llama.cpp could not load " + settings.modelPath().toAbsolutePath()
                         + " (architecture \"" + file.architecture() + "\"): " + e.getMessage(), e);
@@ -230,49 +230,6 @@ final class SharedModels {
                 scheduler.releaseUnused(lease); // nothing was evaluated: the slot holds what it held
             }
         }
-    }
-
-    /**
-     * Runs {@code load} on a new thread and returns what it returns once that thread has ended (see "The loading
-     * thread" above). Waits for the end even when interrupted, since a native load cannot be stopped, and keeps the
-     * interrupt. What {@code load} throws is thrown here.
-     */
-    static <T> T onThreadOfItsOwn(Supplier<T> load) {
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(() -> {
-            try {
-                result[0] = load.get();
-            } catch (Throwable e) { // handed to the caller, which rethrows it as it is
-                failure[0] = e;
-            }
-        }, "dro4j-llama-load");
-        t.setDaemon(true);
-        t.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure[0] instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure[0] instanceof Error err) {
-            throw err;
-        }
-        if (failure[0] != null) { // a checked exception thrown sneakily
-            throw new IllegalStateException(failure[0]);
-        }
-        @SuppressWarnings("unchecked")
-        T value = (T) result[0];
-        return value;
     }
 
     /**

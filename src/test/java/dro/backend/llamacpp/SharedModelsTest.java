@@ -274,56 +274,6 @@ class SharedModelsTest {
     }
 
     @Test
-    void aModelIsLoadedOnAThreadOfItsOwnThatHasEndedWhenTheLoadReturns() {
-        Thread[] loader = new Thread[1];
-        String value = SharedModels.onThreadOfItsOwn(() -> {
-            loader[0] = Thread.currentThread();
-            return "loaded";
-        });
-        assertEquals("loaded", value);
-        assertNotSame(Thread.currentThread(), loader[0]);
-        assertEquals("dro4j-llama-load", loader[0].getName());
-        assertEquals(Thread.State.TERMINATED, loader[0].getState());
-    }
-
-    @Test
-    void whatTheLoadingThreadThrowsReachesTheCallerAsItIs() {
-        IllegalStateException thrown = new IllegalStateException("no such model: x.gguf");
-        assertSame(thrown, assertThrows(IllegalStateException.class,
-                () -> SharedModels.onThreadOfItsOwn(() -> { throw thrown; })));
-        OutOfMemoryError error = new OutOfMemoryError("KV cache");
-        assertSame(error, assertThrows(OutOfMemoryError.class,
-                () -> SharedModels.onThreadOfItsOwn(() -> { throw error; })));
-    }
-
-    @Test
-    void anInterruptedCallerWaitsForTheLoadAndKeepsItsInterrupt() throws Exception {
-        CountDownLatch loading = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        CompletableFuture<Object[]> outcome = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            String v = SharedModels.onThreadOfItsOwn(() -> {
-                loading.countDown();
-                try {
-                    finish.await();
-                } catch (InterruptedException e) {
-                    return "interrupted";
-                }
-                return "loaded";
-            });
-            outcome.complete(new Object[] {v, Thread.currentThread().isInterrupted()});
-        });
-        caller.start();
-        loading.await();
-        caller.interrupt();
-        assertFalse(outcome.isDone(), "returned before the load ended");
-        finish.countDown();
-        Object[] o = outcome.get(60, TimeUnit.SECONDS);
-        assertEquals("loaded", o[0]);
-        assertEquals(true, o[1]);
-    }
-
-    @Test
     void aModelLoadedBesideAnotherWithAnOpenMpLibrarySaysThatDecodingSlowsDownAndWhatToDo() throws Exception {
         Path first = copy(TestModels.scriptedChat());
         Path second = Files.copy(first, tmp.resolve("second.gguf"));
