@@ -173,7 +173,19 @@ class EndpointsCommandTest {
         String one = refusedUrl();
         String two = refusedUrl();
 
-        CliRun r = eval(endpoints("e.json", one, two), tmp.resolve("run"));
+        // An endpoint is down after 3 failed attempts running. With the default 3 attempts per request, a single
+        // request can give up (naming the one endpoint it tried last) before the run's other requests have failed
+        // enough on the other endpoint, which depends on how the machine schedules them. With 6 attempts, each
+        // request alone brings both endpoints to 3 failures (a rested endpoint wakes later the more it failed), so
+        // the run ends on the first request that leaves both down, whatever the timing.
+        dro.backend.RetryPolicy original = RoleModels.runRetries;
+        RoleModels.runRetries = original.toBuilder().maxAttempts(6).build();
+        CliRun r;
+        try {
+            r = eval(endpoints("e.json", one, two), tmp.resolve("run"));
+        } finally {
+            RoleModels.runRetries = original;
+        }
 
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("dro: error: Every endpoint of "), r.err());
